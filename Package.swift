@@ -1,0 +1,38 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "NetSift",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "netsift", targets: ["NetSift"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        .systemLibrary(name: "CPcap", path: "Shared/CPcap", pkgConfig: nil,
+                       providers: [.apt(["libpcap-dev"])]),
+        .target(name: "Capture", dependencies: ["CPcap", "Dissection"], path: "Shared/Capture"),
+        .target(name: "Dissection", path: "Shared/Dissection"),
+        .target(name: "Flows", dependencies: [
+            "Dissection",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], path: "Shared/Flows"),
+        .target(name: "Decoding", dependencies: ["Capture", "Dissection", "Flows"], path: "Shared/Decoding"),
+        .target(name: "Dump", dependencies: ["Decoding"], path: "Shared/Dump"),
+        .executableTarget(name: "NetSift", dependencies: [
+            "Dump",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Services/NetSift"),
+        .testTarget(name: "DissectionTests", dependencies: [
+            "Dissection", "Capture",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ], path: "Tests/DissectionTests"),
+        .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding", "Capture"], path: "Tests/FlowsTests"),
+        .testTarget(name: "ConformanceTests", dependencies: ["Decoding", "Dump", "Capture"], path: "Tests/ConformanceTests"),
+    ],
+    swiftLanguageModes: [.v6]
+)

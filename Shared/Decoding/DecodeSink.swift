@@ -1,0 +1,14 @@
+import Capture
+import Dissection
+import Flows
+
+/// Where a capture's decoder delivers what it learns, in frame order (flow
+/// reports that a frame's time triggers come just before that frame).
+public protocol DecodeSink {
+    /// `flow` is nil for frames outside any flow (non-IP, fragments still
+    /// waiting); `reassembled` lists the frames of a datagram this frame
+    /// completed, itself included.
+    mutating func packet(_ frame: Frame, _ packet: DecodedPacket, flow: FlowTable.Ref?,
+                         reassembled: [FragmentReassembler.Piece]?)
+    mutating func flow(_ report: FlowReport)
+}
