@@ -70,4 +70,48 @@ struct ShortTransportTests {
         }
         #expect(run.frames[10].packet.anomalies.contains(.tcpBadDataOffset))
     }
+
+    /// The shared captures hold no tunnel: GRE, IP-in-IP and Teredo built
+    /// here. tshark decodes the inner packet; NetSift reports the outer IP
+    /// layer and the layer right after it, which is what is compared.
+    @Test("tunnels: outer layer compared", .enabled(if: TShark.available, "tshark not on PATH"))
+    func tunnels() throws {
+        let inner = Array(Self.ipv4(Self.tcpHeader(), proto: IPProtocol.tcp).dropFirst(14))
+        let inner6 = Array(Self.ipv6(Self.tcpHeader(), proto: IPProtocol.tcp).dropFirst(14))
+        let gre: [UInt8] = [0x00, 0x00, 0x08, 0x00] + inner
+        let teredoUDP: [UInt8] = [0x0d, 0xd8, 0x0d, 0xd8, UInt8((8 + inner6.count) >> 8), UInt8((8 + inner6.count) & 0xff), 0, 0] + inner6
+        let frames = [
+            Self.ipv4(gre, proto: IPProtocol.gre),
+            Self.ipv4(inner, proto: 4),        // IPv4 in IPv4
+            Self.ipv4(inner6, proto: 41),      // IPv6 in IPv4 (6in4)
+            Self.ipv4(teredoUDP, proto: IPProtocol.udp),
+        ]
+        var writer = PcapWriter(linkType: .ethernet)
+        for (i, f) in frames.enumerated() { writer.append(timestamp: Int64(i) * 1_000_000, frame: f) }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("netsift-tunnel-\(UUID().uuidString).pcap")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Data(writer.bytes).write(to: url)
+
+        let run = try decodeCapture(url.path)
+        try #require(run.frames.count == frames.count)
+        let rows = try TSharkFields.rows(url.path)
+        // tshark must actually have decoded inside each, or the case proves nothing.
+        #expect(rows[1]?.protocols.suffix(3) == ["gre", "ip", "tcp"])
+        #expect(rows[2]?.protocols.suffix(3) == ["ip", "ip", "tcp"])
+        #expect(rows[3]?.protocols.suffix(3) == ["ip", "ipv6", "tcp"])
+        #expect(rows[4]?.protocols.contains("teredo") == true)
+        var m = Mismatches(file: "tunnels (synthetic)")
+        for r in run.frames {
+            guard let row = rows[r.number] else { continue }
+            TSharkFieldsTests().compare(r, row, &m)
+        }
+        let pdmlFile = url.appendingPathExtension("pdml")
+        defer { try? FileManager.default.removeItem(at: pdmlFile) }
+        try TShark.run(["-n", "-r", url.path, "-T", "pdml", "-j", TSharkOffsetsTests.protoFilter], to: pdmlFile)
+        let packets = try PDMLReader.read(pdmlFile)
+        try #require(packets.count == run.frames.count)
+        for (r, pdml) in zip(run.frames, packets) { TSharkOffsetsTests().compare(r, pdml, &m) }
+        m.record()
+        #expect(run.frames[3].packet.hasPorts && run.frames[3].packet.sourcePort == 3544)
+    }
 }
