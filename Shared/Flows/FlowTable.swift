@@ -45,6 +45,8 @@ public struct FlowTable {
     private var nextPeriod: Int64? = nil
     private var nextSweep: Int64? = nil
     private var now: Int64 = .min
+    /// Consecutive packets mostly belong to one flow: checked before hashing.
+    private var lastSlot: Int? = nil
 
     /// Timeouts are checked at this packet-time interval, not per packet.
     static let sweepInterval = FlowConfig.second
@@ -92,11 +94,14 @@ public struct FlowTable {
         advance(to: time, emit: emit)
         let (key, forward) = FlowKey.canonical(tuple, vlans: vlans)
         let slot: Int
-        if let existing = index[key] {
+        if let cached = lastSlot, entries[cached].key == key {
+            slot = cached
+        } else if let existing = index[key] {
             slot = Int(existing)
         } else {
             slot = insert(key: key, tuple: tuple, forward: forward, time: time, frame: frame, emit: emit)
         }
+        lastSlot = slot
         let fromInitiator: Bool
         do {
             let last = max(entries[slot].last, time)
@@ -167,6 +172,7 @@ public struct FlowTable {
         emit(report(entries[slot], final: true, reason: reason))
         entries[slot].live = false
         entries[slot].communityID = ""
+        if lastSlot == slot { lastSlot = nil }
         index.removeValue(forKey: entries[slot].key)
         free.append(Int32(slot))
     }
