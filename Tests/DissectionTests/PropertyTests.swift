@@ -82,7 +82,7 @@ enum Mutation: CustomStringConvertible {
 
     @Test func randomBytesForEveryLinkType() {
         let gen = zip(Gen.element(of: Self.linkTypes), Self.randomFrame)
-        seededCheck(seed: (1, 2, 3, 4), count: 3000, gen) { linkType, frame in
+        seededCheck(seed: (1, 2, 3, 4), count: 10000, gen) { linkType, frame in
             guard let linkType else { return "no link type" }
             return Self.check(frame, linkType)
         }
@@ -100,7 +100,7 @@ enum Mutation: CustomStringConvertible {
             ([0x45], .raw), ([0x60], .ipv6), ([0x47], .ipv4),
         ]
         let gen = zip(Gen.int(in: 0..<headers.count), Gen.uint8().array(of: 0...120))
-        seededCheck(seed: (5, 6, 7, 8), count: 3000, gen) { index, tail in
+        seededCheck(seed: (5, 6, 7, 8), count: 10000, gen) { index, tail in
             Self.check(headers[index].0 + tail, headers[index].1)
         }
     }
@@ -117,7 +117,7 @@ enum Mutation: CustomStringConvertible {
             }
         }
         let gen = zip(Gen.int(in: 0..<Self.corpus.count), mutation.array(of: 1...6))
-        seededCheck(seed: (9, 10, 11, 12), count: 4000, gen) { index, mutations in
+        seededCheck(seed: (9, 10, 11, 12), count: 20000, gen) { index, mutations in
             var frame = Self.corpus[index].frame
             for m in mutations { m.apply(to: &frame) }
             return Self.check(frame, Self.corpus[index].linkType)
