@@ -26,22 +26,23 @@ public struct ByteCursor {
 
     @inlinable
     public func peekUInt8(at offset: Int = 0) -> UInt8? {
+        // Compared against `remaining` so a huge offset cannot overflow.
+        guard offset >= 0, offset < remaining else { return nil }
         let index = position + offset
-        guard offset >= 0, index < bytes.count else { return nil }
         return bytes[index]
     }
 
     @inlinable
     public func peekUInt16(at offset: Int = 0) -> UInt16? {
+        guard offset >= 0, offset <= remaining - 2 else { return nil }
         let index = position + offset
-        guard offset >= 0, index + 2 <= bytes.count else { return nil }
         return UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
     }
 
     @inlinable
     public func peekUInt32(at offset: Int = 0) -> UInt32? {
+        guard offset >= 0, offset <= remaining - 4 else { return nil }
         let index = position + offset
-        guard offset >= 0, index + 4 <= bytes.count else { return nil }
         return UInt32(bytes[index]) << 24 | UInt32(bytes[index + 1]) << 16
             | UInt32(bytes[index + 2]) << 8 | UInt32(bytes[index + 3])
     }

@@ -91,7 +91,8 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
             guard parts.count == 4 else { return nil }
             var v: UInt32 = 0
             for p in parts {
-                guard let n = UInt8(p) else { return nil }
+                // Digits only: UInt8("+1") and UInt8("-0") would parse.
+                guard p.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = UInt8(p) else { return nil }
                 v = v << 8 | UInt32(n)
             }
             self.init(v4: v)
@@ -104,24 +105,27 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
         } else {
             halves = [text]
         }
-        func groups(_ s: String) -> [UInt16]? {
+        // An embedded IPv4 address may only end the whole address.
+        func groups(_ s: String, last: Bool) -> [UInt16]? {
             if s.isEmpty { return [] }
             var out: [UInt16] = []
-            for part in s.split(separator: ":", omittingEmptySubsequences: false) {
+            let parts = s.split(separator: ":", omittingEmptySubsequences: false)
+            for (index, part) in parts.enumerated() {
                 if part.contains(".") {
-                    guard let v4 = IPAddress(String(part)), !v4.isIPv6 else { return nil }
+                    guard last, index == parts.count - 1,
+                          let v4 = IPAddress(String(part)), !v4.isIPv6 else { return nil }
                     out.append(UInt16(v4.v4 >> 16)); out.append(UInt16(v4.v4 & 0xffff))
                 } else {
-                    guard part.count <= 4, let g = UInt16(part, radix: 16) else { return nil }
+                    guard part.count <= 4, part.allSatisfy(\.isHexDigit), let g = UInt16(part, radix: 16) else { return nil }
                     out.append(g)
                 }
             }
             return out
         }
-        guard let head = groups(halves[0]) else { return nil }
+        guard let head = groups(halves[0], last: halves.count == 1) else { return nil }
         var all = head
         if halves.count == 2 {
-            guard let tail = groups(halves[1]), head.count + tail.count < 8 else { return nil }
+            guard let tail = groups(halves[1], last: true), head.count + tail.count < 8 else { return nil }
             all += [UInt16](repeating: 0, count: 8 - head.count - tail.count) + tail
         }
         guard all.count == 8 else { return nil }

@@ -85,6 +85,11 @@ extension Dissector {
         if packet.anomalies.contains(.ipv6ExtensionHeaderTruncated) || packet.anomalies.contains(.ipv6TooManyExtensionHeaders) {
             return
         }
+        // UDP checks its length against the transport's share of the
+        // payload, which excludes the extension headers.
+        let declared = packet.ipPayloadLength
+        packet.ipPayloadLength = declared - Int32(payload.position - start - 40)
         decodeTransport(next, &payload, into: &packet)
+        packet.ipPayloadLength = declared
     }
 }

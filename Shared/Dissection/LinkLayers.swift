@@ -82,7 +82,12 @@ extension Dissector {
                 return nil
             }
         }
-        switch cursor.peekUInt8().map({ $0 >> 4 }) {
+        // Nothing after the bottom of the stack: the payload was cut off.
+        guard let first = cursor.peekUInt8() else {
+            packet.anomalies.insert(.mplsTruncated)
+            return nil
+        }
+        switch first >> 4 {
         case 4: return EtherType.ipv4
         case 6: return EtherType.ipv6
         default: return nil

@@ -1,0 +1,1 @@
+../DissectionTests/FrameBuilder.swift
