@@ -27,11 +27,12 @@ let package = Package(
             "Dump",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Services/NetSift"),
+        .target(name: "FrameFixtures", dependencies: ["Dissection"], path: "Tests/FrameFixtures"),
         .testTarget(name: "DissectionTests", dependencies: [
-            "Dissection", "Capture",
+            "Dissection", "Capture", "FrameFixtures",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ], path: "Tests/DissectionTests"),
-        .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding", "Capture"], path: "Tests/FlowsTests"),
+        .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding", "Capture", "FrameFixtures"], path: "Tests/FlowsTests"),
         .testTarget(name: "ConformanceTests", dependencies: ["Decoding", "Dump", "Capture"], path: "Tests/ConformanceTests"),
     ],
     swiftLanguageModes: [.v6]

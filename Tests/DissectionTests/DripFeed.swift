@@ -1,3 +1,4 @@
+import FrameFixtures
 import Capture
 import Dissection
 import Foundation

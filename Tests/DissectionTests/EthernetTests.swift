@@ -1,3 +1,4 @@
+import FrameFixtures
 import Dissection
 import Testing
 

@@ -1,4 +1,5 @@
 @testable import Dissection
+import FrameFixtures
 import Testing
 
 @Suite struct RawIPTests {

@@ -1,3 +1,4 @@
+import FrameFixtures
 import Dissection
 @testable import Flows
 import Testing

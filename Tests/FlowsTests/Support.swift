@@ -1,3 +1,4 @@
+import FrameFixtures
 import Capture
 import Decoding
 import Dissection

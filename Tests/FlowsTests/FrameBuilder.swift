@@ -1,1 +1,0 @@
-../DissectionTests/FrameBuilder.swift
