@@ -58,7 +58,7 @@ public struct CaptureDecoder {
                 var cursor = ByteCursor(bytes)
                 var full = packet
                 full.ipPayloadLength = Int32(bytes.count)
-                dissector.decodeTransport(packet.l4Type, &cursor, into: &full)
+                dissector.decodeTransport(packet.l4Type, &cursor, declaredLength: bytes.count, into: &full)
                 // The transport header lives in the first fragment, not this
                 // frame: keep this frame's own offsets.
                 full.l4Offset = 0
@@ -99,28 +99,26 @@ public struct CaptureDecoder {
         stats.record(expired.anomalies, frame: false)
         let tuple = FlowTuple(source: expired.key.source, destination: expired.key.destination,
                               protocolNumber: expired.key.protocolNumber)
-        flows.update(tuple, vlans: expired.key.vlans, time: flows.lastTime, frame: expired.pieces.first?.frame ?? 0,
-                     packets: UInt64(expired.pieces.count),
-                     capturedBytes: expired.pieces.reduce(0) { $0 + UInt64($1.capturedBytes) },
-                     wireBytes: expired.pieces.reduce(0) { $0 + UInt64($1.wireBytes) },
-                     emit: { sink.flow($0) })
+        count(expired.pieces, into: tuple, vlans: expired.key.vlans, time: flows.lastTime, tcpFlags: 0, sink: &sink)
     }
 
     /// Counts every frame of a datagram into one flow: the full 5-tuple when
     /// reassembly succeeded, addresses and protocol only when it did not.
     private mutating func countPieces(_ pieces: [FragmentReassembler.Piece], packet: DecodedPacket, time: Int64,
                                       withPorts: Bool, into sink: inout some DecodeSink) -> FlowTable.Ref? {
-        let tuple: FlowTuple
-        if withPorts, let full = FlowTuple(packet) {
-            tuple = full
-        } else {
-            tuple = FlowTuple(source: packet.source, destination: packet.destination, protocolNumber: packet.l4Type)
-        }
-        return flows.update(tuple, vlans: packet.vlans, time: time, frame: pieces.map(\.frame).min() ?? 0,
-                            packets: UInt64(pieces.count),
-                            capturedBytes: pieces.reduce(0) { $0 + UInt64($1.capturedBytes) },
-                            wireBytes: pieces.reduce(0) { $0 + UInt64($1.wireBytes) },
-                            tcpFlags: packet.l4Type == IPProtocol.tcp ? packet.tcp.flags : 0,
-                            emit: { sink.flow($0) })
+        let portless = FlowTuple(source: packet.source, destination: packet.destination, protocolNumber: packet.l4Type)
+        let tuple = withPorts ? (FlowTuple(packet) ?? portless) : portless
+        return count(pieces, into: tuple, vlans: packet.vlans, time: time,
+                     tcpFlags: packet.l4Type == IPProtocol.tcp ? packet.tcp.flags : 0, sink: &sink)
+    }
+
+    @discardableResult
+    private mutating func count(_ pieces: [FragmentReassembler.Piece], into tuple: FlowTuple, vlans: VLANStack,
+                                time: Int64, tcpFlags: UInt16, sink: inout some DecodeSink) -> FlowTable.Ref {
+        flows.update(tuple, vlans: vlans, time: time, frame: pieces.map(\.frame).min() ?? 0,
+                     packets: UInt64(pieces.count),
+                     capturedBytes: pieces.reduce(0) { $0 + UInt64($1.capturedBytes) },
+                     wireBytes: pieces.reduce(0) { $0 + UInt64($1.wireBytes) },
+                     tcpFlags: tcpFlags, emit: { sink.flow($0) })
     }
 }

@@ -35,7 +35,7 @@ extension Dissector {
         }
         if headerLength > 20 {
             let options = UnsafeRawBufferPointer(rebasing: cursor.bytes[start + 20 ..< start + headerLength])
-            if !Self.ipv4OptionsWellFormed(options) { packet.anomalies.insert(.ipv4OptionsMalformed) }
+            if !Self.optionsWellFormed(options) { packet.anomalies.insert(.ipv4OptionsMalformed) }
         }
 
         // The datagram ends where its total length says, within what was
@@ -62,12 +62,12 @@ extension Dissector {
             packet.l5Length = Int32(payload.remaining)
             return
         }
-        decodeTransport(proto, &payload, into: &packet)
+        decodeTransport(proto, &payload, declaredLength: Int(packet.ipPayloadLength), into: &packet)
     }
 
-    /// Options: EOL (0) ends, NOP (1) is one byte, others carry a length ≥ 2
-    /// that must fit.
-    static func ipv4OptionsWellFormed(_ options: UnsafeRawBufferPointer) -> Bool {
+    /// IPv4 and TCP options alike: EOL (0) ends, NOP (1) is one byte, others
+    /// carry a length ≥ 2 that must fit.
+    static func optionsWellFormed(_ options: UnsafeRawBufferPointer) -> Bool {
         var cursor = ByteCursor(options)
         while let kind = cursor.readUInt8() {
             if kind == 0 { return true }

@@ -85,11 +85,8 @@ extension Dissector {
         if packet.anomalies.contains(.ipv6ExtensionHeaderTruncated) || packet.anomalies.contains(.ipv6TooManyExtensionHeaders) {
             return
         }
-        // UDP checks its length against the transport's share of the
-        // payload, which excludes the extension headers.
-        let declared = packet.ipPayloadLength
-        packet.ipPayloadLength = declared - Int32(payload.position - start - 40)
-        decodeTransport(next, &payload, into: &packet)
-        packet.ipPayloadLength = declared
+        // The transport's share of the payload excludes the extension headers.
+        let declared = Int(packet.ipPayloadLength) - (payload.position - start - 40)
+        decodeTransport(next, &payload, declaredLength: declared, into: &packet)
     }
 }

@@ -1,13 +1,15 @@
 extension Dissector {
     /// Decodes the transport header at the cursor, which is bounded by the
-    /// IP payload. Public so reassembled datagrams reuse it; their offsets are
-    /// then relative to the reassembled payload, not the frame.
-    public func decodeTransport(_ proto: UInt8, _ cursor: inout ByteCursor, into packet: inout DecodedPacket) {
+    /// IP payload; `declaredLength` is the transport's length as the IP
+    /// header states it (captured or not). Public so reassembled datagrams
+    /// reuse it; their offsets are then relative to the reassembled payload.
+    public func decodeTransport(_ proto: UInt8, _ cursor: inout ByteCursor, declaredLength: Int,
+                                into packet: inout DecodedPacket) {
         packet.l4Type = proto
         packet.l4Offset = Int32(cursor.position)
         switch proto {
         case IPProtocol.tcp: decodeTCP(&cursor, into: &packet)
-        case IPProtocol.udp: decodeUDP(&cursor, into: &packet)
+        case IPProtocol.udp: decodeUDP(&cursor, declaredLength: declaredLength, into: &packet)
         case IPProtocol.sctp: decodeSCTP(&cursor, into: &packet)
         case IPProtocol.icmp: decodeICMP(&cursor, version: 4, into: &packet)
         case IPProtocol.icmpv6: decodeICMP(&cursor, version: 6, into: &packet)
@@ -53,18 +55,12 @@ extension Dissector {
         }
         if headerLength > 20 {
             let options = UnsafeRawBufferPointer(rebasing: cursor.bytes[start + 20 ..< start + headerLength])
-            if !Self.tcpOptionsWellFormed(options) { packet.anomalies.insert(.tcpOptionsMalformed) }
+            if !Self.optionsWellFormed(options) { packet.anomalies.insert(.tcpOptionsMalformed) }
         }
         setPayload(cursor, into: &packet)
     }
 
-    /// Options: EOL (0) ends, NOP (1) is one byte, others carry a length ≥ 2
-    /// that must fit in the header.
-    static func tcpOptionsWellFormed(_ options: UnsafeRawBufferPointer) -> Bool {
-        ipv4OptionsWellFormed(options)
-    }
-
-    func decodeUDP(_ cursor: inout ByteCursor, into packet: inout DecodedPacket) {
+    func decodeUDP(_ cursor: inout ByteCursor, declaredLength: Int, into packet: inout DecodedPacket) {
         guard cursor.has(8), let sport = cursor.peekUInt16(), let dport = cursor.peekUInt16(at: 2),
               let length = cursor.peekUInt16(at: 4) else {
             packet.anomalies.insert(.udpHeaderTruncated)
@@ -82,7 +78,7 @@ extension Dissector {
         packet.l4Length = 8
         let available = cursor.remaining
         _ = cursor.skip(8)
-        if length < 8 || (Int(length) > Int(packet.ipPayloadLength) && Int(packet.ipPayloadLength) >= 8) {
+        if length < 8 || (declaredLength >= 8 && Int(length) > declaredLength) {
             packet.anomalies.insert(.udpBadLength)
         }
         packet.l5Offset = Int32(cursor.position)
@@ -131,12 +127,20 @@ extension Dissector {
         }
         _ = cursor.skip(8)
         packet.l4Length = 8
-        let isError = version == 4 ? [3, 4, 5, 11, 12].contains(type) : (1...4).contains(type)
-        if isError {
+        if Self.isICMPError(type: type, version: version) {
             info.quoted = decodeQuoted(cursor, into: &packet)
         }
         packet.icmp = info
         setPayload(cursor, into: &packet)
+    }
+
+    /// Destination unreachable, source quench, redirect, time exceeded and
+    /// parameter problem (v4); their four v6 counterparts.
+    static func isICMPError(type: UInt8, version: UInt8) -> Bool {
+        switch (version, type) {
+        case (4, 3), (4, 4), (4, 5), (4, 11), (4, 12), (6, 1), (6, 2), (6, 3), (6, 4): true
+        default: false
+        }
     }
 
     /// The IP header and first 8 bytes of the packet an ICMP error quotes.

@@ -26,9 +26,10 @@ public struct Output {
 
     public mutating func flush() {
         buffer.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
             var offset = 0
             while offset < raw.count {
-                let n = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                let n = Glibc.write(descriptor, base + offset, raw.count - offset)
                 if n <= 0 { break }
                 offset += n
             }
