@@ -27,13 +27,13 @@ let package = Package(
             "Dump",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Services/NetSift"),
-        .target(name: "FrameFixtures", dependencies: ["Dissection"], path: "Tests/FrameFixtures"),
+        .target(name: "TestSupport", dependencies: ["Dissection", "Capture", "Flows", "Decoding"], path: "Tests/TestSupport"),
         .testTarget(name: "DissectionTests", dependencies: [
-            "Dissection", "Capture", "FrameFixtures",
+            "Dissection", "Capture", "TestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ], path: "Tests/DissectionTests"),
-        .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding", "Capture", "FrameFixtures"], path: "Tests/FlowsTests"),
-        .testTarget(name: "ConformanceTests", dependencies: ["Decoding", "Dump", "Capture"], path: "Tests/ConformanceTests"),
+        .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding", "Capture", "TestSupport"], path: "Tests/FlowsTests"),
+        .testTarget(name: "ConformanceTests", dependencies: ["Decoding", "Dump", "Capture", "TestSupport"], path: "Tests/ConformanceTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,6 +4,7 @@ import Dissection
 import Flows
 import Foundation
 import Testing
+import TestSupport
 
 /// Where the shared captures live: `$NETSIFT_SHARED`, else
 /// `<package root>/../shared/pcaps`. Nil when neither exists; the tests that
@@ -98,29 +99,7 @@ struct ToolError: Error, CustomStringConvertible {
 }
 
 /// What the decoder delivered for one frame.
-struct FrameResult {
-    var number: UInt64
-    var capturedLength: Int
-    var wireLength: Int
-    var packet: DecodedPacket
-    var flow: FlowTable.Ref?
-    var reassembled: [FragmentReassembler.Piece]?
-}
-
-/// A sink that keeps every frame's result and every flow report.
-struct CollectingSink: DecodeSink {
-    var frames: [FrameResult] = []
-    var flows: [FlowReport] = []
-
-    mutating func packet(_ frame: Frame, _ packet: DecodedPacket, flow: FlowTable.Ref?,
-                         reassembled: [FragmentReassembler.Piece]?) {
-        frames.append(FrameResult(number: frame.number, capturedLength: frame.capturedLength,
-                                  wireLength: frame.wireLength, packet: packet, flow: flow,
-                                  reassembled: reassembled))
-    }
-
-    mutating func flow(_ report: FlowReport) { flows.append(report) }
-}
+typealias FrameResult = RecordingSink.Delivered
 
 struct DecodeRun {
     var frames: [FrameResult]
@@ -142,7 +121,7 @@ struct DecodeRun {
 func decodeCapture(_ path: String, config: DecoderConfig = DecoderConfig()) throws -> DecodeRun {
     let reader = try PcapFileReader(path: path)
     var decoder = CaptureDecoder(config: config)
-    var sink = CollectingSink()
+    var sink = RecordingSink()
     var failure: CaptureError? = nil
     reading: while true {
         switch reader.next() {
@@ -154,7 +133,7 @@ func decodeCapture(_ path: String, config: DecoderConfig = DecoderConfig()) thro
         }
     }
     decoder.finish(into: &sink)
-    return DecodeRun(frames: sink.frames, flows: sink.flows, failure: failure, stats: decoder.stats)
+    return DecodeRun(frames: sink.packets, flows: sink.flows, failure: failure, stats: decoder.stats)
 }
 
 /// Collects mismatches of one capture and records them as issues, capped so

@@ -1,4 +1,4 @@
-import FrameFixtures
+import TestSupport
 import Capture
 import Dissection
 import Foundation

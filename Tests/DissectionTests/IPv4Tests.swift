@@ -1,5 +1,5 @@
 @testable import Dissection
-import FrameFixtures
+import TestSupport
 import Testing
 
 @Suite struct IPv4Tests {

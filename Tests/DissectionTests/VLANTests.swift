@@ -1,4 +1,4 @@
-import FrameFixtures
+import TestSupport
 import Dissection
 import Testing
 

@@ -1,4 +1,4 @@
-import FrameFixtures
+import TestSupport
 import Capture
 import Decoding
 import Dissection
