@@ -35,7 +35,7 @@ public struct JSONWriter {
 
     public mutating func field(_ key: String, _ value: some BinaryInteger) {
         writeKey(key)
-        bytes.append(contentsOf: String(value).utf8)
+        writeInteger(value)
     }
 
     public mutating func field(_ key: String, _ value: Bool) {
@@ -50,7 +50,7 @@ public struct JSONWriter {
 
     public mutating func element(_ value: some BinaryInteger) {
         separate()
-        bytes.append(contentsOf: String(value).utf8)
+        writeInteger(value)
     }
 
     public mutating func newline() {
@@ -67,6 +67,26 @@ public struct JSONWriter {
         separate()
         writeString(key)
         bytes.append(UInt8(ascii: ":"))
+    }
+
+    /// Decimal digits straight into the buffer, without a String.
+    private mutating func writeInteger(_ value: some BinaryInteger) {
+        if value < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            writeMagnitude(UInt64(truncatingIfNeeded: 0 &- Int64(truncatingIfNeeded: value)))
+        } else {
+            writeMagnitude(UInt64(truncatingIfNeeded: value))
+        }
+    }
+
+    private mutating func writeMagnitude(_ value: UInt64) {
+        var v = value
+        let start = bytes.count
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10))
+            v /= 10
+        } while v > 0
+        bytes[start...].reverse()
     }
 
     private mutating func writeString(_ s: String) {

@@ -13,12 +13,18 @@ struct OutputFormatTests {
             w.field("s", s)
             w.beginArray("a"); w.element(s); w.element(-12); w.endArray()
             w.field("n", UInt64.max)
+            w.field("m", Int64.min)
+            w.field("z", 0)
             w.field("b", false)
             w.endObject()
             let object = try #require(try JSONSerialization.jsonObject(with: Data(w.bytes)) as? [String: Any])
             #expect(object["s"] as? String == s)
             #expect((object["a"] as? [Any])?.first as? String == s)
             #expect(object["b"] as? Bool == false)
+            #expect((object["a"] as? [Any])?.last as? Int == -12)
+            #expect(object["m"] as? Int == Int.min)
+            #expect(object["z"] as? Int == 0)
+            #expect((object["n"] as? NSNumber)?.uint64Value == UInt64.max)
         }
     }
 
