@@ -36,6 +36,7 @@ public enum Anomaly: UInt8, CaseIterable, Sendable, CustomStringConvertible {
     case fragmentTooMany             // more pieces than a datagram may hold
     case fragmentInconsistentEnd     // two different last fragments
     case icmpInnerTruncated          // quoted packet of an ICMP error too short
+    case vlanStackTruncated          // more tags than a flow key holds; inner ones not kept
 
     public var description: String {
         switch self {
@@ -74,6 +75,7 @@ public enum Anomaly: UInt8, CaseIterable, Sendable, CustomStringConvertible {
         case .fragmentTooMany: "fragment_too_many"
         case .fragmentInconsistentEnd: "fragment_inconsistent_end"
         case .icmpInnerTruncated: "icmp_inner_truncated"
+        case .vlanStackTruncated: "vlan_stack_truncated"
         }
     }
 }

@@ -66,7 +66,7 @@ public struct Dissector: Sendable {
                 packet.l2Length = Int32(cursor.position)
                 return
             }
-            _ = packet.vlans.push(tci & 0x0fff)
+            if !packet.vlans.push(tci & 0x0fff) { packet.anomalies.insert(.vlanStackTruncated) }
             type = next
         }
         if type == EtherType.mplsUnicast || type == EtherType.mplsMulticast {

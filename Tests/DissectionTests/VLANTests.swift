@@ -40,13 +40,15 @@ import Testing
             return f + Fixtures.udp4
         }
         let ok = dissect(frame(tags: 8))
-        expectAnomalies(ok, [])
+        // Decoded, but flagged: the flow key holds only the outer four.
+        expectAnomalies(ok, [.vlanStackTruncated])
+        expectAnomalies(dissect(frame(tags: VLANStack.capacity)), [])
         #expect(ok.l2Length == 14 + 32)
         #expect(ok.vlans.ids == [1, 2, 3, 4], "the stack keeps the outermost \(VLANStack.capacity)")
         expectPorts(ok, 5353, 53)
 
         let bad = dissect(frame(tags: 9))
-        expectAnomalies(bad, [.tooManyVLANTags])
+        expectAnomalies(bad, [.tooManyVLANTags, .vlanStackTruncated])
         #expect(!bad.hasIP)
 
         var limits = Dissector.Limits()
