@@ -104,7 +104,11 @@ public struct FragmentReassembler {
         if d.pieces.count > limits.maxFragments { d.anomalies.insert(.fragmentTooMany) }
         if !moreFragments {
             if let known = d.totalLength, known != end { d.anomalies.insert(.fragmentInconsistentEnd) }
+            // Bytes already held past the new end contradict it.
+            if d.ranges.contains(where: { $0.offset + $0.bytes.count > end }) { d.anomalies.insert(.fragmentInconsistentEnd) }
             d.totalLength = end
+        } else if let known = d.totalLength, end > known {
+            d.anomalies.insert(.fragmentInconsistentEnd)
         }
         if d.anomalies.contains(.fragmentTooLarge) || d.anomalies.contains(.fragmentTooMany)
             || d.anomalies.contains(.fragmentInconsistentEnd) {

@@ -162,6 +162,16 @@ import Testing
         Self.add(&r, Self.slice(48..<64), at: 48, more: false, frame: 1)
         let refused = try #require(Self.rejected(Self.add(&r, Self.slice(32..<56), at: 32, more: false, frame: 2)))
         #expect(refused.frames == [1, 2] && refused.anomalies == names([.fragmentInconsistentEnd]))
+        // A piece reaching past a known end, and a last piece ending before
+        // data already held, are refused the same way.
+        var beyond = R()
+        Self.add(&beyond, Self.slice(32..<48), at: 32, more: false, frame: 1)
+        let past = try #require(Self.rejected(Self.add(&beyond, Self.slice(40..<64), at: 40, more: true, frame: 2)))
+        #expect(past.frames == [1, 2] && past.anomalies == names([.fragmentInconsistentEnd]))
+        var short = R()
+        Self.add(&short, Self.slice(40..<64), at: 40, more: true, frame: 1)
+        let cut = try #require(Self.rejected(Self.add(&short, Self.slice(32..<48), at: 32, more: false, frame: 2)))
+        #expect(cut.frames == [1, 2] && cut.anomalies == names([.fragmentInconsistentEnd]))
         // The same last fragment twice is only an overlap.
         var same = R()
         Self.add(&same, Self.slice(48..<64), at: 48, more: false, frame: 1)
