@@ -20,12 +20,23 @@ public final class MessageContext: @unchecked Sendable {
     ///   one moves about a gigabyte a second.
     public init(ioThreads: Int = 1) throws(SocketError) {
         guard let handle = zmq_ctx_new() else { throw SocketError.last("create context") }
-        self.handle = handle
         if zmq_ctx_set(handle, ZMQ_IO_THREADS, Int32(clamping: max(ioThreads, 1))) != 0 {
             let error = SocketError.last("set io threads")
             zmq_ctx_term(handle)
             throw error
         }
+        self.handle = handle
+    }
+
+    /// A new libzmq socket; refused once `terminate()` has freed the context.
+    func makeSocket(_ kind: Socket.Kind) throws(SocketError) -> UnsafeMutableRawPointer {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !terminated else {
+            throw SocketError(kind: .contextTerminated, operation: "create \(kind) socket", message: "context terminated")
+        }
+        guard let socket = zmq_socket(handle, kind.raw) else { throw SocketError.last("create \(kind) socket") }
+        return socket
     }
 
     /// Makes blocking calls on this context's sockets fail with

@@ -58,9 +58,12 @@ public final class Socket {
 
     /// Creates the socket with linger 1 s (libzmq's default is forever).
     public init(_ context: MessageContext, _ kind: Kind, options: [SocketOption] = []) throws(SocketError) {
-        guard let handle = zmq_socket(context.handle, kind.raw) else {
+        let handle: UnsafeMutableRawPointer
+        do {
+            handle = try context.makeSocket(kind)
+        } catch {
             message.deallocate()
-            throw SocketError.last("create \(kind) socket")
+            throw error
         }
         self.kind = kind
         self.context = context

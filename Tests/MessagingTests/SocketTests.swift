@@ -41,7 +41,7 @@ struct SocketTests {
         let endpoint = Mailbox<String>()
         let done = Mailbox<Bool>()
 
-        async let received: UInt64 = onThread("pull") {
+        let receiver = ThreadJob<UInt64>("pull") {
             defer { done.put(true) }
             let pull = try Socket(context, .pull, options: [Self.timeout, .receiveHighWaterMark(100)])
             try pull.bind(bindTo)
@@ -59,7 +59,7 @@ struct SocketTests {
             guard try pull.receive(blocking: false) == nil else { throw TestFailure("more than \(count) messages") }
             return count
         }
-        let sent: UInt64 = try await onThread("push") {
+        let sent: UInt64 = try await ThreadJob("push") {
             guard let address = endpoint.take() else { throw TestFailure("receiver never bound") }
             if transport == .tcp { #expect(address.hasPrefix("tcp://127.0.0.1:") && !address.hasSuffix(":*")) }
             let push = try Socket(context, .push, options: [.sendTimeout(.seconds(5)), .sendHighWaterMark(100)])
@@ -71,9 +71,9 @@ struct SocketTests {
             // receiver has everything — in the pipeline, an ack does this.
             _ = done.take(timeout: 30)
             return producer.nextSequence - 1
-        }
+        }.value
         #expect(sent == count)
-        #expect(try await received == count)
+        #expect(try await receiver.value == count)
     }
 
     @Test func highWaterMarkPushesBack() throws {
@@ -254,7 +254,7 @@ struct SocketTests {
         let context = try MessageContext()
         let endpoint = "inproc://quiet-\(UUID().uuidString)"
         let ready = Mailbox<Bool>()
-        async let outcome: String = onThread("blocked") {
+        let blocked = ThreadJob<String>("blocked") {
             let pull = try Socket(context, .pull)  // no receive timeout: blocks until shutdown
             try pull.bind(endpoint)
             ready.put(true)
@@ -269,7 +269,7 @@ struct SocketTests {
         #expect(ready.take() == true)
         try await Task.sleep(for: .milliseconds(50))
         context.shutdown()
-        #expect(try await outcome == "contextTerminated")
+        #expect(try await blocked.value == "contextTerminated")
         context.terminate()
         #expect(throws: SocketError.self) { try Socket(context, .pull) }
     }

@@ -15,15 +15,40 @@ struct SplitMix64: RandomNumberGenerator {
     }
 }
 
-/// Runs `body` on a new thread (never on the cooperative pool, since it
-/// blocks on sockets) and returns its result.
-func onThread<T: Sendable>(_ name: String = "socket", _ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let thread = Thread {
-            do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
-        }
+/// Work on its own thread (never the cooperative pool, since it blocks on
+/// sockets), started at once — not when some task gets scheduled — so a
+/// busy pool cannot delay it.
+final class ThreadJob<T: Sendable>: @unchecked Sendable {
+    // @unchecked: `outcome` and `waiter` are guarded by `lock`.
+    private let lock = NSLock()
+    private var outcome: Result<T, any Error>?
+    private var waiter: CheckedContinuation<T, any Error>?
+
+    init(_ name: String, _ body: @escaping @Sendable () throws -> T) {
+        let thread = Thread { [self] in finish(Result { try body() }) }
         thread.name = name
         thread.start()
+    }
+
+    private func finish(_ result: Result<T, any Error>) {
+        let waiting: CheckedContinuation<T, any Error>? = lock.withLock {
+            outcome = result
+            defer { waiter = nil }
+            return waiter
+        }
+        waiting?.resume(with: result)
+    }
+
+    var value: T {
+        get async throws {
+            try await withCheckedThrowingContinuation { continuation in
+                let done: Result<T, any Error>? = lock.withLock {
+                    if outcome == nil { waiter = continuation }
+                    return outcome
+                }
+                if let done { continuation.resume(with: done) }
+            }
+        }
     }
 }
 
