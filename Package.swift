@@ -15,6 +15,9 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CPcap", path: "Shared/CPcap", pkgConfig: nil,
                        providers: [.apt(["libpcap-dev"])]),
+        .systemLibrary(name: "CZmq", path: "Shared/CZmq", pkgConfig: nil,
+                       providers: [.apt(["libzmq3-dev"])]),
+        .target(name: "Messaging", dependencies: ["CZmq", "Dissection"], path: "Shared/Messaging"),
         .target(name: "Capture", dependencies: ["CPcap", "Dissection"], path: "Shared/Capture"),
         .target(name: "Dissection", path: "Shared/Dissection"),
         .target(name: "Flows", dependencies: [
@@ -34,6 +37,7 @@ let package = Package(
         ], path: "Tests/DissectionTests"),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding", "Capture", "TestSupport"], path: "Tests/FlowsTests"),
         .testTarget(name: "DumpTests", dependencies: ["Dump", "Capture", "Dissection", "TestSupport"], path: "Tests/DumpTests"),
+        .testTarget(name: "MessagingTests", dependencies: ["Messaging", "Dissection"], path: "Tests/MessagingTests"),
         .testTarget(name: "ConformanceTests", dependencies: ["Decoding", "Dump", "Capture", "TestSupport"], path: "Tests/ConformanceTests"),
     ],
     swiftLanguageModes: [.v6]
