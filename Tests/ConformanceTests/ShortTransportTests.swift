@@ -30,25 +30,19 @@ struct ShortTransportTests {
         [0x04, 0xd2, 0x00, 0x50, 0, 0, 0, 5, 0, 0, 0, 0, offsetWords << 4, 0x02, 0x20, 0x00, 0, 0, 0, 0]
     }
 
-    @Test("TCP 0/2/4/8/16 bytes, bad data offset; UDP 4 bytes",
-          .enabled(if: TShark.available, "tshark not on PATH"))
-    func shortHeaders() throws {
-        let tcp = Self.tcpHeader()
-        let payloads: [[UInt8]] = [[], Array(tcp.prefix(2)), Array(tcp.prefix(4)), Array(tcp.prefix(8)), Array(tcp.prefix(16))]
-        var frames: [[UInt8]] = payloads.map { Self.ipv4($0, proto: IPProtocol.tcp) }
-        frames += payloads.map { Self.ipv6($0, proto: IPProtocol.tcp) }
-        frames.append(Self.ipv4(Self.tcpHeader(offsetWords: 4), proto: IPProtocol.tcp))
-        frames.append(Self.ipv4([0x81, 0x58, 0x00, 0x35], proto: IPProtocol.udp))
+    /// Writes the frames as a capture, decodes it, and compares every frame
+    /// with tshark's fields and pdml by the rules the shared captures use.
+    static func compareWithTShark(_ frames: [[UInt8]], name: String) throws -> (DecodeRun, [UInt64: TSharkRow]) {
         var writer = PcapWriter(linkType: .ethernet)
         for (i, f) in frames.enumerated() { writer.append(timestamp: Int64(i) * 1_000_000, frame: f) }
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("netsift-short-\(UUID().uuidString).pcap")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("netsift-synthetic-\(UUID().uuidString).pcap")
         defer { try? FileManager.default.removeItem(at: url) }
         try Data(writer.bytes).write(to: url)
 
         let run = try decodeCapture(url.path)
         try #require(run.frames.count == frames.count)
         let rows = try TSharkFields.rows(url.path)
-        var m = Mismatches(file: "short-tcp (synthetic)")
+        var m = Mismatches(file: name)
         for r in run.frames {
             guard let row = rows[r.number] else { continue }
             TSharkFieldsTests().compare(r, row, &m)
@@ -60,6 +54,19 @@ struct ShortTransportTests {
         try #require(packets.count == run.frames.count)
         for (r, pdml) in zip(run.frames, packets) { TSharkOffsetsTests().compare(r, pdml, &m) }
         m.record()
+        return (run, rows)
+    }
+
+    @Test("TCP 0/2/4/8/16 bytes, bad data offset; UDP 4 bytes",
+          .enabled(if: TShark.available, "tshark not on PATH"))
+    func shortHeaders() throws {
+        let tcp = Self.tcpHeader()
+        let payloads: [[UInt8]] = [[], Array(tcp.prefix(2)), Array(tcp.prefix(4)), Array(tcp.prefix(8)), Array(tcp.prefix(16))]
+        var frames: [[UInt8]] = payloads.map { Self.ipv4($0, proto: IPProtocol.tcp) }
+        frames += payloads.map { Self.ipv6($0, proto: IPProtocol.tcp) }
+        frames.append(Self.ipv4(Self.tcpHeader(offsetWords: 4), proto: IPProtocol.tcp))
+        frames.append(Self.ipv4([0x81, 0x58, 0x00, 0x35], proto: IPProtocol.udp))
+        let (run, _) = try Self.compareWithTShark(frames, name: "short-tcp (synthetic)")
 
         // What each does, pinned: ports from 4 header bytes on, the anomaly below 20.
         for (i, expectPorts) in [false, false, true, true, true].enumerated() {
@@ -86,32 +93,12 @@ struct ShortTransportTests {
             Self.ipv4(inner6, proto: 41),      // IPv6 in IPv4 (6in4)
             Self.ipv4(teredoUDP, proto: IPProtocol.udp),
         ]
-        var writer = PcapWriter(linkType: .ethernet)
-        for (i, f) in frames.enumerated() { writer.append(timestamp: Int64(i) * 1_000_000, frame: f) }
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("netsift-tunnel-\(UUID().uuidString).pcap")
-        defer { try? FileManager.default.removeItem(at: url) }
-        try Data(writer.bytes).write(to: url)
-
-        let run = try decodeCapture(url.path)
-        try #require(run.frames.count == frames.count)
-        let rows = try TSharkFields.rows(url.path)
+        let (run, rows) = try Self.compareWithTShark(frames, name: "tunnels (synthetic)")
         // tshark must actually have decoded inside each, or the case proves nothing.
         #expect(rows[1]?.protocols.suffix(3) == ["gre", "ip", "tcp"])
         #expect(rows[2]?.protocols.suffix(3) == ["ip", "ip", "tcp"])
         #expect(rows[3]?.protocols.suffix(3) == ["ip", "ipv6", "tcp"])
         #expect(rows[4]?.protocols.contains("teredo") == true)
-        var m = Mismatches(file: "tunnels (synthetic)")
-        for r in run.frames {
-            guard let row = rows[r.number] else { continue }
-            TSharkFieldsTests().compare(r, row, &m)
-        }
-        let pdmlFile = url.appendingPathExtension("pdml")
-        defer { try? FileManager.default.removeItem(at: pdmlFile) }
-        try TShark.run(["-n", "-r", url.path, "-T", "pdml", "-j", TSharkOffsetsTests.protoFilter], to: pdmlFile)
-        let packets = try PDMLReader.read(pdmlFile)
-        try #require(packets.count == run.frames.count)
-        for (r, pdml) in zip(run.frames, packets) { TSharkOffsetsTests().compare(r, pdml, &m) }
-        m.record()
         #expect(run.frames[3].packet.hasPorts && run.frames[3].packet.sourcePort == 3544)
     }
 }
