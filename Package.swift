@@ -15,6 +15,9 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CPcap", path: "Shared/CPcap", pkgConfig: nil,
                        providers: [.apt(["libpcap-dev"])]),
+        .systemLibrary(name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: nil,
+                       providers: [.apt(["libpq-dev"])]),
+        .target(name: "Store", dependencies: ["CLibPQ"], path: "Shared/Store"),
         .target(name: "Capture", dependencies: ["CPcap", "Dissection"], path: "Shared/Capture"),
         .target(name: "Dissection", path: "Shared/Dissection"),
         .target(name: "Flows", dependencies: [
@@ -33,6 +36,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ], path: "Tests/DissectionTests"),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding", "Capture", "TestSupport"], path: "Tests/FlowsTests"),
+        .testTarget(name: "StoreTests", dependencies: ["Store"], path: "Tests/StoreTests"),
         .testTarget(name: "ConformanceTests", dependencies: ["Decoding", "Dump", "Capture", "TestSupport"], path: "Tests/ConformanceTests"),
     ],
     swiftLanguageModes: [.v6]
