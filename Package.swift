@@ -18,6 +18,9 @@ let package = Package(
         .systemLibrary(name: "CZmq", path: "Shared/CZmq", pkgConfig: nil,
                        providers: [.apt(["libzmq3-dev"])]),
         .target(name: "Messaging", dependencies: ["CZmq", "Dissection"], path: "Shared/Messaging"),
+        .systemLibrary(name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: nil,
+                       providers: [.apt(["libpq-dev"])]),
+        .target(name: "Store", dependencies: ["CLibPQ"], path: "Shared/Store"),
         .target(name: "Capture", dependencies: ["CPcap", "Dissection"], path: "Shared/Capture"),
         .target(name: "Dissection", path: "Shared/Dissection"),
         .target(name: "Flows", dependencies: [
@@ -38,6 +41,7 @@ let package = Package(
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding", "Capture", "TestSupport"], path: "Tests/FlowsTests"),
         .testTarget(name: "DumpTests", dependencies: ["Dump", "Capture", "Dissection", "TestSupport"], path: "Tests/DumpTests"),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "Dissection"], path: "Tests/MessagingTests"),
+        .testTarget(name: "StoreTests", dependencies: ["Store"], path: "Tests/StoreTests"),
         .testTarget(name: "ConformanceTests", dependencies: ["Decoding", "Dump", "Capture", "TestSupport"], path: "Tests/ConformanceTests"),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,171 @@
+import Foundation
+
+/// Builds a PostgreSQL binary COPY stream (`COPY ... FROM STDIN (FORMAT binary)`).
+///
+/// Layout (PostgreSQL docs, "COPY", Binary Format): an 11-byte signature
+/// `PGCOPY\n\xFF\r\n\0`, an int32 flags field (0), an int32 header-extension
+/// length (0); then per tuple an int16 field count and per field an int32
+/// byte length (-1 for NULL) followed by the value in the type's binary
+/// send format, all integers big-endian; then the int16 trailer -1.
+///
+/// Start each row with `beginRow(fieldCount:)`, then append exactly that
+/// many fields in table-column order. Call `takeBytes()` whenever the buffer
+/// is big enough to send (the header goes out with the first chunk) and
+/// `finish()` at the end for the trailer.
+public struct BinaryCopyEncoder: Sendable {
+    public static let signature: [UInt8] = [0x50, 0x47, 0x43, 0x4F, 0x50, 0x59, 0x0A, 0xFF, 0x0D, 0x0A, 0x00]
+
+    /// Microseconds between the Unix epoch and PostgreSQL's, 2000-01-01 UTC.
+    public static let postgresEpochOffsetMicroseconds: Int64 = 946_684_800_000_000
+
+    /// Bytes not yet taken.
+    public private(set) var bytes: [UInt8] = []
+    /// Rows begun since creation.
+    public private(set) var rowCount = 0
+
+    public init(reservingCapacity capacity: Int = 1 << 16) {
+        bytes.reserveCapacity(capacity)
+        bytes.append(contentsOf: Self.signature)
+        appendInteger(Int32(0))   // flags: no OIDs
+        appendInteger(Int32(0))   // header extension length
+    }
+
+    /// Starts a tuple of `fieldCount` fields.
+    public mutating func beginRow(fieldCount: Int16) {
+        appendInteger(fieldCount)
+        rowCount += 1
+    }
+
+    /// Returns the bytes so far and empties the buffer, keeping its capacity
+    /// for the next rows.
+    public mutating func takeBytes() -> [UInt8] {
+        let taken = bytes
+        bytes.removeAll(keepingCapacity: true)
+        return taken
+    }
+
+    /// Appends the trailer and returns the remaining bytes. Encode nothing after.
+    public mutating func finish() -> [UInt8] {
+        appendInteger(Int16(-1))
+        return takeBytes()
+    }
+
+    // MARK: Fields
+
+    public mutating func appendNull() { appendInteger(Int32(-1)) }
+
+    public mutating func append(int2 value: Int16?) {
+        guard let value else { return appendNull() }
+        appendInteger(Int32(2)); appendInteger(value)
+    }
+
+    public mutating func append(int4 value: Int32?) {
+        guard let value else { return appendNull() }
+        appendInteger(Int32(4)); appendInteger(value)
+    }
+
+    public mutating func append(int8 value: Int64?) {
+        guard let value else { return appendNull() }
+        appendInteger(Int32(8)); appendInteger(value)
+    }
+
+    public mutating func append(bool value: Bool?) {
+        guard let value else { return appendNull() }
+        appendInteger(Int32(1)); bytes.append(value ? 1 : 0)
+    }
+
+    public mutating func append(float8 value: Double?) {
+        guard let value else { return appendNull() }
+        appendInteger(Int32(8)); appendInteger(value.bitPattern)
+    }
+
+    /// UTF-8 text. PostgreSQL text cannot hold NUL: the server rejects it.
+    public mutating func append(text value: String?) {
+        guard var utf8 = value else { return appendNull() }
+        utf8.withUTF8 { appendField(UnsafeRawBufferPointer($0)) }
+    }
+
+    public mutating func append(bytea value: [UInt8]?) {
+        guard let value else { return appendNull() }
+        value.withUnsafeBytes { appendField($0) }
+    }
+
+    /// bytea from memory the caller owns (e.g. a captured frame).
+    public mutating func append(bytea value: UnsafeRawBufferPointer) {
+        appendField(value)
+    }
+
+    /// timestamptz (and timestamp): microseconds since 2000-01-01 00:00 UTC.
+    public mutating func append(timestamptz microsecondsSince2000: Int64?) {
+        append(int8: microsecondsSince2000)
+    }
+
+    /// timestamptz from NetSift's time, nanoseconds since the Unix epoch;
+    /// PostgreSQL keeps microseconds, so this rounds down (toward the past).
+    public mutating func append(timestamptzUnixNanoseconds nanoseconds: Int64?) {
+        append(int8: nanoseconds.map(Self.postgresMicroseconds(unixNanoseconds:)))
+    }
+
+    public mutating func append(uuid value: UUID?) {
+        guard let value else { return appendNull() }
+        appendInteger(Int32(16))
+        withUnsafeBytes(of: value.uuid) { bytes.append(contentsOf: $0) }
+    }
+
+    /// inet: family (2 = IPv4, 3 = IPv6 as PostgreSQL numbers them), prefix
+    /// bits, is-cidr flag (0), address length, address bytes.
+    public mutating func append(inet value: PostgresInet?) {
+        guard let value else { return appendNull() }
+        appendInteger(Int32(4 + value.address.count))
+        bytes.append(value.address.count == 4 ? 2 : 3)
+        bytes.append(value.prefixLength)
+        bytes.append(0)
+        bytes.append(UInt8(truncatingIfNeeded: value.address.count))
+        bytes.append(contentsOf: value.address)
+    }
+
+    /// NetSift nanoseconds since 1970 → PostgreSQL microseconds since 2000,
+    /// rounding toward the past.
+    public static func postgresMicroseconds(unixNanoseconds: Int64) -> Int64 {
+        let (quotient, remainder) = unixNanoseconds.quotientAndRemainder(dividingBy: 1000)
+        return quotient - (remainder < 0 ? 1 : 0) - postgresEpochOffsetMicroseconds
+    }
+
+    // MARK: Private
+
+    /// A length-prefixed value. Lengths are int32; PostgreSQL values stop at
+    /// 1 GB, so a longer value would be rejected by the server anyway.
+    private mutating func appendField(_ value: UnsafeRawBufferPointer) {
+        appendInteger(Int32(truncatingIfNeeded: value.count))
+        bytes.append(contentsOf: value)
+    }
+
+    private mutating func appendInteger<T: FixedWidthInteger>(_ value: T) {
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+}
+
+/// An `inet` value: an IPv4 or IPv6 address with a prefix length.
+public struct PostgresInet: Hashable, Sendable {
+    /// 4 or 16 bytes, network order.
+    public let address: [UInt8]
+    public let prefixLength: UInt8
+
+    /// From 4 or 16 address bytes; nil for any other count or a prefix
+    /// longer than the address.
+    public init?<Bytes: Collection>(bytes: Bytes, prefixLength: UInt8? = nil) where Bytes.Element == UInt8 {
+        let address = Array(bytes)
+        guard address.count == 4 || address.count == 16 else { return nil }
+        let maximum = UInt8(address.count * 8)
+        let prefix = prefixLength ?? maximum
+        guard prefix <= maximum else { return nil }
+        self.address = address
+        self.prefixLength = prefix
+    }
+
+    /// An IPv4 address as a host-order integer (`0xC0A80001` is 192.168.0.1).
+    public init(ipv4: UInt32) {
+        address = withUnsafeBytes(of: ipv4.bigEndian) { Array($0) }
+        prefixLength = 32
+    }
+}
