@@ -23,6 +23,7 @@ let package = Package(
         .target(name: "Store", dependencies: ["CLibPQ"], path: "Shared/Store"),
         .target(name: "Capture", dependencies: ["CPcap", "Dissection"], path: "Shared/Capture"),
         .target(name: "Dissection", path: "Shared/Dissection"),
+        .target(name: "PcapStore", dependencies: ["Dissection"], path: "Shared/PcapStore"),
         .target(name: "Flows", dependencies: [
             "Dissection",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -42,6 +43,7 @@ let package = Package(
         .testTarget(name: "DumpTests", dependencies: ["Dump", "Capture", "Dissection", "TestSupport"], path: "Tests/DumpTests"),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "Dissection"], path: "Tests/MessagingTests"),
         .testTarget(name: "StoreTests", dependencies: ["Store"], path: "Tests/StoreTests"),
+        .testTarget(name: "PcapStoreTests", dependencies: ["PcapStore", "Capture", "Dissection"], path: "Tests/PcapStoreTests"),
         .testTarget(name: "ConformanceTests", dependencies: ["Decoding", "Dump", "Capture", "TestSupport"], path: "Tests/ConformanceTests"),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,160 @@
+import Dissection
+import Foundation
+
+/// Which segments a packet may go to: one sensor, one capture, one linktype,
+/// one UTC day. Segments are cut at UTC day boundaries so retention by age
+/// deletes whole files.
+public struct SegmentKey: Hashable, Sendable, CustomStringConvertible {
+    public var sensor: UUID
+    public var capture: UInt64
+    public var linkType: LinkType
+    /// Days since 1970-01-01, UTC.
+    public var day: Int32
+
+    public init(sensor: UUID, capture: UInt64, linkType: LinkType, day: Int32) {
+        self.sensor = sensor
+        self.capture = capture
+        self.linkType = linkType
+        self.day = day
+    }
+
+    /// The key of a packet at `timestamp` (nanoseconds since the epoch, UTC).
+    public init(sensor: UUID, capture: UInt64, linkType: LinkType, timestamp: Int64) {
+        self.init(sensor: sensor, capture: capture, linkType: linkType, day: UTCDay.of(nanoseconds: timestamp))
+    }
+
+    public var description: String {
+        "\(sensor.uuidString.lowercased())/\(UTCDay.string(day))/\(capture)-\(linkType.rawValue)"
+    }
+}
+
+/// One segment file: its key and its sequence number within the key
+/// (1, 2, … as the size cap rotates it, and again after a writer restart).
+public struct SegmentID: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var key: SegmentKey
+    public var sequence: UInt32
+
+    public init(key: SegmentKey, sequence: UInt32) {
+        self.key = key
+        self.sequence = sequence
+    }
+
+    /// `<sensor uuid, lowercase>/<yyyy-mm-dd>/<capture>-<linktype>-<seq, 6 digits>.pcap`,
+    /// relative to the store root.
+    public var relativePath: String {
+        "\(key.sensor.uuidString.lowercased())/\(UTCDay.string(key.day))/\(fileName)"
+    }
+
+    public var fileName: String {
+        let seq = String(sequence)
+        return "\(key.capture)-\(key.linkType.rawValue)-\(String(repeating: "0", count: max(0, 6 - seq.count)))\(seq).pcap"
+    }
+
+    public var directory: String {
+        "\(key.sensor.uuidString.lowercased())/\(UTCDay.string(key.day))"
+    }
+
+    /// The inverse of `relativePath`; nil for anything that is not a segment.
+    public init?(relativePath: String) {
+        let parts = relativePath.split(separator: "/", omittingEmptySubsequences: true)
+        guard parts.count == 3,
+              let sensor = UUID(uuidString: String(parts[0])),
+              let day = UTCDay.parse(parts[1]) else { return nil }
+        self.init(sensor: sensor, day: day, fileName: parts[2])
+    }
+
+    init?(sensor: UUID, day: Int32, fileName: some StringProtocol) {
+        guard fileName.hasSuffix(".pcap") else { return nil }
+        let stem = fileName.dropLast(5).split(separator: "-", omittingEmptySubsequences: false)
+        guard stem.count == 3,
+              let capture = UInt64(stem[0]),
+              let linkType = UInt32(stem[1]),
+              let sequence = UInt32(stem[2]) else { return nil }
+        self.init(key: SegmentKey(sensor: sensor, capture: capture, linkType: LinkType(rawValue: linkType), day: day),
+                  sequence: sequence)
+    }
+
+    public static func < (a: SegmentID, b: SegmentID) -> Bool {
+        (a.key.sensor.uuidString, a.key.day, a.key.capture, a.key.linkType.rawValue, a.sequence)
+            < (b.key.sensor.uuidString, b.key.day, b.key.capture, b.key.linkType.rawValue, b.sequence)
+    }
+
+    public var description: String { relativePath }
+}
+
+/// Where one packet lives: its segment, the byte offset of its 16-byte pcap
+/// record header, and the record's whole length (header + captured bytes).
+/// Storage keeps (segment, offset) in the packet row; the length is
+/// 16 + captured length, which the row has too.
+public struct PacketPosition: Hashable, Sendable {
+    public var segment: SegmentID
+    public var offset: UInt64
+    public var length: UInt32
+
+    public init(segment: SegmentID, offset: UInt64, length: UInt32) {
+        self.segment = segment
+        self.offset = offset
+        self.length = length
+    }
+
+    public var capturedLength: Int { Int(length) - PcapFormat.recordHeaderLength }
+}
+
+/// UTC days since 1970-01-01 and their `yyyy-mm-dd` names (proleptic
+/// Gregorian, Howard Hinnant's civil-date algorithms; no calendar objects).
+public enum UTCDay {
+    public static let nanosecondsPerDay: Int64 = 86_400 * 1_000_000_000
+
+    /// The day of a nanosecond timestamp, rounding down for times before 1970.
+    public static func of(nanoseconds: Int64) -> Int32 {
+        var day = nanoseconds / nanosecondsPerDay
+        if nanoseconds % nanosecondsPerDay < 0 { day -= 1 }
+        return Int32(truncatingIfNeeded: day)
+    }
+
+    /// The first nanosecond of a day.
+    public static func start(of day: Int32) -> Int64 { Int64(day) * nanosecondsPerDay }
+
+    public static func civil(_ day: Int32) -> (year: Int, month: Int, day: Int) {
+        let z = Int(day) + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    public static func from(year: Int, month: Int, day: Int) -> Int32 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return Int32(truncatingIfNeeded: era * 146_097 + doe - 719_468)
+    }
+
+    /// `yyyy-mm-dd`.
+    public static func string(_ day: Int32) -> String {
+        let c = civil(day)
+        func pad(_ v: Int, _ width: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))"
+    }
+
+    /// Parses `yyyy-mm-dd` (and only a real date); nil otherwise.
+    public static func parse(_ text: some StringProtocol) -> Int32? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              (1...12).contains(m), (1...31).contains(d) else { return nil }
+        let day = from(year: y, month: m, day: d)
+        let back = civil(day)
+        guard back.year == y, back.month == m, back.day == d else { return nil }
+        return day
+    }
+}

@@ -1,0 +1,141 @@
+import Dissection
+import Foundation
+import PcapStore
+import Testing
+
+func export(_ reader: PcapStoreReader, _ positions: [PacketPosition], format: PcapStoreReader.ExportFormat = .automatic,
+            to path: String) throws -> PcapStoreReader.ExportSummary {
+    var out: [UInt8] = []
+    var chunks = 0
+    let summary = try reader.export(positions, format: format) { chunk in
+        out.append(contentsOf: chunk)
+        chunks += 1
+    }
+    #expect(summary.bytes == UInt64(out.count))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(out))
+    return summary
+}
+
+@Suite struct ReaderTests {
+    @Test func positionsAreCheckedBeforeBytesAreTrusted() throws {
+        let dir = try TemporaryDirectory()
+        let writer = try PcapStoreWriter(root: dir.path)
+        let positions = try writer.append(makePackets(count: 10, start: noonMarch10, seed: 21))
+        try writer.close()
+        let reader = PcapStoreReader(root: dir.path)
+        let last = try #require(positions.last)
+
+        var beyond = last
+        beyond.offset += 1_000_000
+        #expect(storeErrorCode { _ = try reader.read(beyond) } == .positionOutOfBounds)
+        var inHeader = positions[0]
+        inHeader.offset = 4
+        #expect(storeErrorCode { _ = try reader.read(inHeader) } == .positionOutOfBounds)
+        var wrongLength = positions[0]
+        wrongLength.length -= 1
+        #expect(storeErrorCode { _ = try reader.read(wrongLength) } == .recordMismatch)
+        var tiny = positions[0]
+        tiny.length = 3
+        #expect(storeErrorCode { _ = try reader.read(tiny) } == .badPosition)
+        var huge = positions[0]
+        huge.length = UInt32.max
+        #expect(storeErrorCode { _ = try reader.read(huge) } == .badPosition)
+        var shifted = positions[1]
+        shifted.offset += 1  // lands inside a record: the "header" there is frame bytes
+        #expect(storeErrorCode { _ = try reader.read(shifted) } != nil)
+        let gone = PacketPosition(segment: SegmentID(key: last.segment.key, sequence: 9), offset: 24, length: 20)
+        #expect(storeErrorCode { _ = try reader.read(gone) } == .segmentMissing)
+        var otherLinktype = last
+        otherLinktype.segment.key.linkType = .raw
+        let renamed = dir.path + "/" + otherLinktype.segment.relativePath
+        try FileManager.default.copyItem(atPath: writer.path(of: last.segment), toPath: renamed)
+        #expect(storeErrorCode { _ = try reader.read(otherLinktype) } == .badFileHeader)
+    }
+
+    @Test func exportOfOneLinktypeIsPcapAndCoalescesAdjacentRecords() throws {
+        let dir = try TemporaryDirectory()
+        let writer = try PcapStoreWriter(root: dir.path)
+        let packets = makePackets(count: 200, start: noonMarch10, seed: 22)
+        let positions = try writer.append(packets)
+        try writer.close()
+        let reader = PcapStoreReader(root: dir.path)
+
+        let whole = dir.sub("whole.pcap")
+        let summary = try export(reader, positions, to: whole)
+        #expect(!summary.isPcapng && summary.packets == 200)
+        #expect(summary.reads == 1)  // one run, one pread
+        // Every record, in order: the export is the segment itself.
+        #expect(try fileBytes(whole) == fileBytes(writer.path(of: positions[0].segment)))
+
+        let picked = [0, 1, 2, 50, 51, 120, 199].map { positions[$0] }
+        let some = dir.sub("some.pcap")
+        let pickedSummary = try export(reader, picked, to: some)
+        #expect(pickedSummary.reads == 4)
+        #expect(try readWithLibpcap(some).packets == [0, 1, 2, 50, 51, 120, 199].map { packets[$0] })
+        if TShark.available {
+            #expect(try TShark.read(some).map(\.packet) == [0, 1, 2, 50, 51, 120, 199].map { packets[$0] })
+        }
+
+        let forced = dir.sub("forced.pcapng")
+        let forcedSummary = try export(reader, picked, format: .pcapng, to: forced)
+        #expect(forcedSummary.isPcapng)
+        #expect(try readWithLibpcap(forced).packets == [0, 1, 2, 50, 51, 120, 199].map { packets[$0] })
+    }
+
+    @Test func exportAcrossTwoLinktypesIsPcapngInTimestampOrder() throws {
+        let dir = try TemporaryDirectory()
+        let writer = try PcapStoreWriter(root: dir.path)
+        let ethernet = makePackets(count: 60, start: noonMarch10, step: 2_000, seed: 31)
+        let raw = makePackets(count: 60, start: noonMarch10 + 1_000, step: 2_000, seed: 32)
+        let pe = try writer.append(ethernet, capture: 1, linkType: .ethernet)
+        let pr = try writer.append(raw, sensor: sensorB, capture: 2, linkType: .raw)
+        try writer.close()
+
+        // Storage hands positions in packet-time order: the two interleave.
+        var merged: [(Int64, PacketPosition, TestPacket, Int)] = []
+        for i in 0..<60 {
+            merged.append((ethernet[i].timestamp, pe[i], ethernet[i], 0))
+            merged.append((raw[i].timestamp, pr[i], raw[i], 1))
+        }
+        merged.sort { $0.0 < $1.0 }
+        let reader = PcapStoreReader(root: dir.path)
+        let path = dir.sub("mixed.pcapng")
+        let summary = try export(reader, merged.map(\.1), to: path)
+        #expect(summary.isPcapng && summary.packets == 120)
+
+        let parsed = try ParsedPcapng(try fileBytes(path))
+        #expect(parsed.interfaces.map(\.linkType) == [1, 101])
+        #expect(parsed.interfaces.allSatisfy { $0.tsresol == 9 })
+        #expect(parsed.packets.map(\.packet) == merged.map(\.2))
+        #expect(parsed.packets.map(\.interface) == merged.map(\.3))
+
+        if TShark.available {
+            let tshark = try TShark.read(path)
+            #expect(tshark.map(\.packet) == merged.map(\.2))
+            #expect(tshark.map(\.interface) == merged.map(\.3))
+            let times = tshark.map(\.packet.timestamp)
+            #expect(times == times.sorted())
+        }
+        // libpcap (1.10) refuses a pcapng whose interfaces differ in linktype
+        // ("an interface has a type 101 different from the type of the first
+        // interface"), so the cross-linktype check is tshark's and ours.
+    }
+
+    @Test func exportStreamsLargeSelectionsInBoundedChunks() throws {
+        let dir = try TemporaryDirectory()
+        let writer = try PcapStoreWriter(root: dir.path)
+        let packets = makePackets(count: 9_000, start: noonMarch10, step: 10, seed: 41)
+        let positions = try writer.append(packets)
+        try writer.close()
+        let reader = PcapStoreReader(root: dir.path)
+        var largest = 0
+        var total = 0
+        let summary = try reader.export(positions) { chunk in
+            largest = max(largest, chunk.count)
+            total += chunk.count
+        }
+        #expect(summary.reads > 1)  // runs are capped at maxExportRunBytes
+        #expect(largest <= PcapStoreLimits.exportChunkBytes + PcapStoreLimits.maxExportRunBytes)
+        #expect(UInt64(total) == fileSize(writer.path(of: positions[0].segment)))
+    }
+}
