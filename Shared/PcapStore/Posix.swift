@@ -34,9 +34,10 @@ enum Posix {
     static func closeFile(_ fd: Int32) { _ = close(fd) }
 
     static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: UInt64, path: String) throws(PcapStoreError) {
+        guard let base = bytes.baseAddress else { return }
         var done = 0
         while done < bytes.count {
-            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
+            let n = pwrite(fd, base + done, bytes.count - done, off_t(offset) + off_t(done))
             if n < 0 {
                 let err = errno
                 if err == EINTR { continue }
@@ -48,9 +49,10 @@ enum Posix {
 
     /// Reads up to `buffer.count` bytes at `offset`; fewer only at end of file.
     static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64, path: String) throws(PcapStoreError) -> Int {
+        guard let base = buffer.baseAddress else { return 0 }
         var done = 0
         while done < buffer.count {
-            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+            let n = pread(fd, base + done, buffer.count - done, off_t(offset) + off_t(done))
             if n < 0 {
                 let err = errno
                 if err == EINTR { continue }
@@ -140,7 +142,7 @@ enum Posix {
         var names: [String] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
             if name != "." && name != ".." { names.append(name) }
         }
