@@ -59,6 +59,7 @@ public struct UnackedBuffer {
         var producer: UUID
         var entries: [Envelope] = []   // ascending sequence
         var head = 0                   // entries[..<head] are gone
+        var lastSequence: UInt64 = 0   // highest ever recorded
         var bytes = 0
         var counters = Counters()
         var count: Int { entries.count - head }
@@ -102,14 +103,13 @@ public struct UnackedBuffer {
     public func counters(lane: Int) -> Counters { lanes[lane].counters }
 
     /// Records an envelope just sent on `lane`. Sequence numbers must rise
-    /// (a `Producer` guarantees it); an envelope not above the last kept one
-    /// is a re-send and is not kept twice. Returns the lane's state after.
+    /// (a `Producer` guarantees it); an envelope not above the highest ever
+    /// recorded is a re-send — still kept, or already acknowledged — and is
+    /// not kept again. Returns the lane's state after.
     @discardableResult
     public mutating func record(_ envelope: Envelope, lane: Int) -> State {
-        if let last = lanes[lane].entries.last, lanes[lane].count > 0,
-           envelope.header.sequence <= last.header.sequence {
-            return state(lane: lane)
-        }
+        guard envelope.header.sequence > lanes[lane].lastSequence else { return state(lane: lane) }
+        lanes[lane].lastSequence = envelope.header.sequence
         if state(lane: lane) == .full { lanes[lane].counters.overflows += 1 }
         lanes[lane].entries.append(envelope)
         lanes[lane].bytes += Self.size(of: envelope)

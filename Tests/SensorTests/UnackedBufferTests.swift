@@ -39,9 +39,11 @@ import Testing
         #expect(buffer.counters(lane: 0).acknowledged == 10 && buffer.counters(lane: 0).kept == 10)
         #expect(buffer.oldestSequence(lane: 0) == nil)
 
-        // A re-send is recorded once.
+        // A re-send is recorded once; an acknowledged one not again.
         for e in buffer.resend(lane: 1) { buffer.record(e, lane: 1) }
         #expect(buffer.count(lane: 1) == 4)
+        buffer.record(lane0[0], lane: 0)
+        #expect(buffer.count(lane: 0) == 0)
     }
 
     @Test func waitModeKeepsEverythingAndSaysFull() {
