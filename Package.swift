@@ -30,6 +30,7 @@ let package = Package(
         ], path: "Shared/Flows"),
         .target(name: "Decoding", dependencies: ["Capture", "Dissection", "Flows"], path: "Shared/Decoding"),
         .target(name: "Dump", dependencies: ["Decoding"], path: "Shared/Dump"),
+        .target(name: "Sensor", dependencies: ["Capture", "Dissection", "Messaging"], path: "Shared/Sensor"),
         .executableTarget(name: "NetSift", dependencies: [
             "Dump",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -42,6 +43,8 @@ let package = Package(
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding", "Capture", "TestSupport"], path: "Tests/FlowsTests"),
         .testTarget(name: "DumpTests", dependencies: ["Dump", "Capture", "Dissection", "TestSupport"], path: "Tests/DumpTests"),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "Dissection"], path: "Tests/MessagingTests"),
+        .testTarget(name: "SensorTests", dependencies: ["Sensor", "Messaging", "Capture", "Dissection", "TestSupport"],
+                    path: "Tests/SensorTests"),
         .testTarget(name: "StoreTests", dependencies: ["Store"], path: "Tests/StoreTests"),
         .testTarget(name: "PcapStoreTests", dependencies: ["PcapStore", "Capture", "Dissection"], path: "Tests/PcapStoreTests"),
         .testTarget(name: "ConformanceTests", dependencies: ["Decoding", "Dump", "Capture", "TestSupport"], path: "Tests/ConformanceTests"),
