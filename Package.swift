@@ -20,7 +20,8 @@ let package = Package(
         .target(name: "Messaging", dependencies: ["CZmq", "Dissection"], path: "Shared/Messaging"),
         .systemLibrary(name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: nil,
                        providers: [.apt(["libpq-dev"])]),
-        .target(name: "Store", dependencies: ["CLibPQ"], path: "Shared/Store"),
+        .target(name: "Store", dependencies: ["CLibPQ", "Records", "Dissection", "Flows"], path: "Shared/Store"),
+        .target(name: "Records", dependencies: ["Dissection", "Flows", "Decoding", "Capture"], path: "Shared/Records"),
         .target(name: "Capture", dependencies: ["CPcap", "Dissection"], path: "Shared/Capture"),
         .target(name: "Dissection", path: "Shared/Dissection"),
         .target(name: "Flows", dependencies: [
@@ -41,7 +42,8 @@ let package = Package(
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding", "Capture", "TestSupport"], path: "Tests/FlowsTests"),
         .testTarget(name: "DumpTests", dependencies: ["Dump", "Capture", "Dissection", "TestSupport"], path: "Tests/DumpTests"),
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "Dissection"], path: "Tests/MessagingTests"),
-        .testTarget(name: "StoreTests", dependencies: ["Store"], path: "Tests/StoreTests"),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Records", "Decoding", "Capture", "Dissection", "Flows"],
+                    path: "Tests/StoreTests"),
         .testTarget(name: "ConformanceTests", dependencies: ["Decoding", "Dump", "Capture", "TestSupport"], path: "Tests/ConformanceTests"),
     ],
     swiftLanguageModes: [.v6]
