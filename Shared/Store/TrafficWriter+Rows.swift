@@ -95,9 +95,6 @@ extension TrafficWriter {
         let starts = flows.map(\.start)
         let first = starts.min() ?? 0
         let last = starts.max() ?? 0
-        let newer = """
-            (t.src_packets + t.dst_packets >= f.src_packets + f.dst_packets) AND (t.final OR NOT f.final)
-            """
         try connection.query("""
             UPDATE flows AS f SET
                 end_ns = t.end_ns, src_packets = t.src_packets, src_bytes = t.src_bytes,
@@ -106,7 +103,7 @@ extension TrafficWriter {
                 dst_tcp_flags = t.dst_tcp_flags, final = t.final, reason = t.reason, batch_id = $1
             FROM flow_reports_in AS t
             WHERE f.flow_key = t.flow_key AND f.start_ns = t.start_ns
-              AND f.start_ns BETWEEN $2 AND $3 AND \(newer)
+              AND f.start_ns BETWEEN $2 AND $3 AND \(Self.doesNotGoBack(report: "t", row: "f"))
             """, [batchID, first, last])
         try connection.query("""
             INSERT INTO flows AS f (\(Self.flowColumns), batch_id)
@@ -120,8 +117,14 @@ extension TrafficWriter {
                 dst_bytes = EXCLUDED.dst_bytes, dst_wire_bytes = EXCLUDED.dst_wire_bytes,
                 src_tcp_flags = EXCLUDED.src_tcp_flags, dst_tcp_flags = EXCLUDED.dst_tcp_flags,
                 final = EXCLUDED.final, reason = EXCLUDED.reason, batch_id = EXCLUDED.batch_id
-            WHERE \(newer.replacingOccurrences(of: "t.", with: "EXCLUDED."))
+            WHERE \(Self.doesNotGoBack(report: "EXCLUDED", row: "f"))
             """, [batchID, first, last])
+    }
+
+    /// SQL condition under which a report may replace a stored flow row.
+    static func doesNotGoBack(report: String, row: String) -> String {
+        "(\(report).src_packets + \(report).dst_packets >= \(row).src_packets + \(row).dst_packets)"
+            + " AND (\(report).final OR NOT \(row).final)"
     }
 
     static func encode(_ flow: FlowRecord, into encoder: inout BinaryCopyEncoder) {

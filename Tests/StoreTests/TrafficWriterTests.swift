@@ -203,6 +203,29 @@ struct TrafficWriterTests {
         #expect(outcome.6 == [1, 3, 1, 0])
     }
 
+    @Test func packetRowsRoundTrip() async throws {
+        let rows = try await TrafficDatabase.with("roundtrip") { conninfo in
+            let writer = try TrafficWriter(conninfo: conninfo)
+            let captureID = try writer.startCapture(sensor: testSensor, source: "synthetic")
+            var tagged = Self.packet(captureID: captureID, frame: 1, time: -1)
+            tagged.anomalies = AnomalySet(rawValue: 1 << 63 | 5)
+            tagged.pcapPosition = PcapPosition(segmentID: 9, offset: 24)
+            let plain = PacketRecord(captureID: captureID, frameNumber: 2, timestamp: 0, capturedLength: 42,
+                                     wireLength: 1514, linkType: 1, l2Length: 14, l3Type: 0x0806)
+            _ = try writer.commit(RecordBatch(producer: UUID(), sequence: 1, packets: [tagged, plain]))
+            return try writer.connection.query("""
+                SELECT frame_number, ts_ns, tableoid::regclass::text, host(src), host(dst), src_port, dst_port, l4t,
+                       l3t, vlan_ids::text, anomalies, flow_key, segment_id, segment_offset, caplen, wirelen
+                FROM packets ORDER BY frame_number
+                """).rows
+        }
+        #expect(rows == [
+            ["1", "-1", "packets_19691231", "2001:db8::1", "2001:db8::2", "5353", "53", "17", "34525", "{100,7}",
+             String(Int64(bitPattern: 1 << 63 | 5)), "42", "9", "24", "60", "60"],
+            ["2", "0", "packets_19700101", nil, nil, nil, nil, "0", "2054", nil, "0", nil, nil, nil, "42", "1514"],
+        ])
+    }
+
     @Test func flowReportsMergeIntoOneRow() async throws {
         let rows = try await TrafficDatabase.with("merge") { conninfo in
             let writer = try TrafficWriter(conninfo: conninfo)
