@@ -6,6 +6,13 @@ public struct FlowDirectionStats: Sendable, Hashable {
     public var capturedBytes: UInt64 = 0
     public var wireBytes: UInt64 = 0
     public var tcpFlags: UInt16 = 0
+
+    public init(packets: UInt64 = 0, capturedBytes: UInt64 = 0, wireBytes: UInt64 = 0, tcpFlags: UInt16 = 0) {
+        self.packets = packets
+        self.capturedBytes = capturedBytes
+        self.wireBytes = wireBytes
+        self.tcpFlags = tcpFlags
+    }
 }
 
 /// One flow's state as of a report. `tuple` is oriented from the initiator

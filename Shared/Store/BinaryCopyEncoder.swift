@@ -124,6 +124,43 @@ public struct BinaryCopyEncoder: Sendable {
         bytes.append(contentsOf: value.address)
     }
 
+    /// inet of an IPv4 address held as a host-order integer, without
+    /// building an array first (one per packet row adds up).
+    public mutating func append(inetV4 address: UInt32) {
+        appendInteger(Int32(8))
+        bytes.append(2); bytes.append(32); bytes.append(0); bytes.append(4)
+        appendInteger(address)
+    }
+
+    /// inet of an IPv6 address held as two host-order 64-bit halves.
+    public mutating func append(inetV6High high: UInt64, low: UInt64) {
+        appendInteger(Int32(20))
+        bytes.append(3); bytes.append(128); bytes.append(0); bytes.append(16)
+        appendInteger(high)
+        appendInteger(low)
+    }
+
+    /// A one-dimensional `integer[]` (int4 elements, lower bound 1, no
+    /// NULLs). Layout: ndim, has-null flag, element type OID (23 = int4),
+    /// then per dimension its size and lower bound, then each element as a
+    /// length-prefixed value. An empty array has ndim 0 and nothing after
+    /// the element OID.
+    public mutating func append<Values: Collection>(int4Array values: Values) where Values.Element == Int32 {
+        let count = values.count
+        let dimensions = count == 0 ? 0 : 1
+        appendInteger(Int32(truncatingIfNeeded: 12 + dimensions * 8 + count * 8))
+        appendInteger(Int32(dimensions))
+        appendInteger(Int32(0))
+        appendInteger(Int32(23))
+        guard count > 0 else { return }
+        appendInteger(Int32(truncatingIfNeeded: count))
+        appendInteger(Int32(1))
+        for value in values {
+            appendInteger(Int32(4))
+            appendInteger(value)
+        }
+    }
+
     /// NetSift nanoseconds since 1970 → PostgreSQL microseconds since 2000,
     /// rounding toward the past.
     public static func postgresMicroseconds(unixNanoseconds: Int64) -> Int64 {

@@ -96,6 +96,21 @@ import Testing
         #expect(PostgresInet(bytes: [1, 2, 3, 4], prefixLength: 33) == nil)
     }
 
+    @Test func inetWithoutArrays() {
+        #expect(field { $0.append(inetV4: 0xC0A8_0001) } == field { $0.append(inet: PostgresInet(ipv4: 0xC0A8_0001)) })
+        let expected = [0, 0, 0, 20, 3, 128, 0, 16, 0x20, 0x01, 0x0d, 0xb8] + Array(repeating: 0, count: 11) + [1] as [UInt8]
+        #expect(field { $0.append(inetV6High: 0x2001_0db8_0000_0000, low: 1) } == expected)
+    }
+
+    @Test func int4Array() {
+        // ndim 1, no nulls, element oid 23; size 2, lower bound 1; two length-prefixed int4s
+        #expect(field { $0.append(int4Array: [100, 7] as [Int32]) } ==
+                [0, 0, 0, 36, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 23, 0, 0, 0, 2, 0, 0, 0, 1,
+                 0, 0, 0, 4, 0, 0, 0, 100, 0, 0, 0, 4, 0, 0, 0, 7])
+        // empty: ndim 0, no dimension entries
+        #expect(field { $0.append(int4Array: [] as [Int32]) } == [0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 23])
+    }
+
     @Test func wholeStreamAndChunkingAgree() {
         var whole = BinaryCopyEncoder()
         var chunked = BinaryCopyEncoder()

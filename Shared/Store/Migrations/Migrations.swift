@@ -9,5 +9,6 @@ public enum Migrations {
                 applied_at timestamptz NOT NULL DEFAULT now()
             );
             """),
+        trafficSchema,
     ]
 }

@@ -1,0 +1,39 @@
+import Foundation
+
+/// A run of one producer's sequence numbers, inclusive at both ends.
+public struct SequenceRange: Hashable, Sendable {
+    public var producer: UUID
+    public var first: UInt64
+    public var last: UInt64
+
+    public init(producer: UUID, first: UInt64, last: UInt64) {
+        self.producer = producer
+        self.first = first
+        self.last = last
+    }
+}
+
+/// What a decoder sends storage in one message: packet rows and flow
+/// reports, named by the decoder's (producer, sequence) so storage can tell a
+/// re-sent batch from a new one, and listing the sensor sequence ranges the
+/// rows were derived from so storage acknowledges them only once committed.
+public struct RecordBatch: Sendable {
+    /// The decoder instance; a restarted decoder is a new producer.
+    public var producer: UUID
+    public var sequence: UInt64
+    /// Sensor (producer, sequence) ranges covered.
+    public var covers: [SequenceRange]
+    public var packets: [PacketRecord]
+    /// In report order: a flow reported twice in one batch appears twice,
+    /// the later report last.
+    public var flows: [FlowRecord]
+
+    public init(producer: UUID, sequence: UInt64, covers: [SequenceRange] = [],
+                packets: [PacketRecord] = [], flows: [FlowRecord] = []) {
+        self.producer = producer
+        self.sequence = sequence
+        self.covers = covers
+        self.packets = packets
+        self.flows = flows
+    }
+}

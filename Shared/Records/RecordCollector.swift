@@ -1,0 +1,38 @@
+import Capture
+import Decoding
+import Dissection
+import Flows
+import Foundation
+
+/// A `DecodeSink` that turns what a `CaptureDecoder` delivers into records
+/// and hands them out as batches. Reports come in the decoder's order, so a
+/// batch holds each flow report next to the frames that triggered it.
+public struct RecordCollector: DecodeSink {
+    public let captureID: UInt64
+    public private(set) var packets: [PacketRecord] = []
+    public private(set) var flows: [FlowRecord] = []
+
+    public init(captureID: UInt64, reservingCapacity capacity: Int = 0) {
+        self.captureID = captureID
+        packets.reserveCapacity(capacity)
+    }
+
+    public mutating func packet(_ frame: Frame, _ packet: DecodedPacket, flow: FlowTable.Ref?,
+                                reassembled: [FragmentReassembler.Piece]?) {
+        packets.append(PacketRecord(captureID: captureID, frame: frame, packet: packet, flow: flow))
+    }
+
+    public mutating func flow(_ report: FlowReport) {
+        flows.append(FlowRecord(captureID: captureID, report: report))
+    }
+
+    public var isEmpty: Bool { packets.isEmpty && flows.isEmpty }
+
+    /// Everything collected so far as one batch; the collector starts empty again.
+    public mutating func takeBatch(producer: UUID, sequence: UInt64, covers: [SequenceRange] = []) -> RecordBatch {
+        let batch = RecordBatch(producer: producer, sequence: sequence, covers: covers, packets: packets, flows: flows)
+        packets.removeAll(keepingCapacity: true)
+        flows.removeAll(keepingCapacity: true)
+        return batch
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Store
+import Testing
+
+/// Migration 2 and daily partitions, against a real server.
+@Suite(.enabled(if: PostgresTestServer.binariesInstalled, PostgresTestServer.skipMessage),
+       .postgresServer("schema"))
+struct TrafficSchemaTests {
+    @Test func migrationsCreateTheSchema() async throws {
+        let (tables, partitioned, indexes, sequenceMax) = try await TrafficDatabase.with("schema") { conninfo in
+            let connection = try PostgresConnection(conninfo: conninfo)
+            let tables = try connection.query("""
+                SELECT relname FROM pg_class
+                WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') ORDER BY relname
+                """).rows.compactMap { $0[0] }
+            let partitioned = try connection.query("""
+                SELECT c.relname || ':' || pg_get_partkeydef(c.oid) FROM pg_partitioned_table p
+                JOIN pg_class c ON c.oid = p.partrelid ORDER BY 1
+                """).rows.compactMap { $0[0] }
+            let indexes = try connection.query("""
+                SELECT indexname FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1
+                """).rows.compactMap { $0[0] }
+            let sequenceMax = try connection.int64("SELECT max_value FROM pg_sequences WHERE sequencename = 'flows_id_seq'")
+            return (tables, partitioned, indexes, sequenceMax)
+        }
+        #expect(tables == ["batch_sources", "batches", "captures", "flows", "packets", "schema_migrations",
+                           "segments", "sensors"])
+        #expect(partitioned == ["flows:RANGE (start_ns)", "packets:RANGE (ts_ns)"])
+        for index in ["packets_pkey", "packets_flow_key", "packets_batch", "flows_pkey", "flows_id",
+                      "flows_community_id", "flows_capture", "batches_producer_sequence_key"] {
+            #expect(indexes.contains(index), "missing index \(index)")
+        }
+        #expect(sequenceMax == (1 << 53) - 1)
+    }
+
+    @Test func dayNumbersAndNames() {
+        #expect(PartitionManager.day(ofUnixNanoseconds: 0) == 0)
+        #expect(PartitionManager.day(ofUnixNanoseconds: -1) == -1)
+        #expect(PartitionManager.day(ofUnixNanoseconds: PartitionManager.nanosecondsPerDay) == 1)
+        // 2004-12-05 19:16:24 UTC
+        let day = PartitionManager.day(ofUnixNanoseconds: 1_102_274_184_317_453_000)
+        #expect(PartitionManager.partitionName(.packets, day: day) == "packets_20041205")
+        #expect(PartitionManager.partitionName(.flows, day: 0) == "flows_19700101")
+        #expect(PartitionManager.partitionName(.flows, day: -1) == "flows_19691231")
+        #expect(PartitionManager.partitionName(.packets, day: 11_016) == "packets_20000229")
+    }
+
+    @Test func partitionsAreCreatedOnceEvenConcurrently() async throws {
+        let (partitions, firstCreated, secondCreated, cachedAgain) = try await TrafficDatabase.with("partitions") { conninfo in
+            // 1999-12-31 and 2262-04-11 (the last day nanoseconds reach).
+            let days: Set<Int64> = [10_956, 106_751, -106_752]
+            let group = DispatchGroup()
+            let results = LockedResults()
+            for _ in 0..<4 {
+                group.enter()
+                Thread {
+                    defer { group.leave() }
+                    do {
+                        var manager = PartitionManager()
+                        let connection = try PostgresConnection(conninfo: conninfo)
+                        results.append(try manager.ensure(.packets, days: days, on: connection).count)
+                    } catch {
+                        results.fail(error)
+                    }
+                }.start()
+            }
+            group.wait()
+            try results.check()
+            var manager = PartitionManager()
+            let connection = try PostgresConnection(conninfo: conninfo)
+            let first = try manager.ensure(.flows, days: [10_956], on: connection)
+            let second = try manager.ensure(.flows, days: [10_956], on: connection)
+            let partitions = try connection.query("""
+                SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                WHERE c.relkind = 'r' ORDER BY 1
+                """).rows.compactMap { $0[0] }
+            return (partitions, first, second, manager.isKnown(.flows, day: 10_956))
+        }
+        #expect(partitions == ["flows_19991231", "packets_16770921", "packets_19991231", "packets_22620411"])
+        #expect(firstCreated == [10_956])
+        #expect(secondCreated == [])
+        #expect(cachedAgain)
+    }
+}
+
+/// Collects results from plain threads.
+final class LockedResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Int] = []
+    private var errors: [any Error] = []
+    func append(_ value: Int) { lock.withLock { values.append(value) } }
+    func fail(_ error: any Error) { lock.withLock { errors.append(error) } }
+    func check() throws { if let error = lock.withLock({ errors.first }) { throw error } }
+}

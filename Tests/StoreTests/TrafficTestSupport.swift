@@ -1,0 +1,155 @@
+import Capture
+import Decoding
+import Flows
+import Foundation
+import Records
+import Store
+import Testing
+
+/// The shared captures: `$NETSIFT_SHARED` (the shared directory holding
+/// `pcaps`, or the pcaps directory itself), else `<package root>/../shared/pcaps`.
+enum SharedCaptures {
+    static let root: String? = {
+        let fileManager = FileManager.default
+        func isDirectory(_ path: String) -> Bool {
+            var directory: ObjCBool = false
+            return fileManager.fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
+        }
+        if let env = ProcessInfo.processInfo.environment["NETSIFT_SHARED"], !env.isEmpty {
+            let nested = (env as NSString).appendingPathComponent("pcaps")
+            return isDirectory(nested) ? nested : (isDirectory(env) ? env : nil)
+        }
+        let path = PostgresTestServer.repositoryRoot.deletingLastPathComponent()
+            .appendingPathComponent("shared/pcaps").standardizedFileURL.path
+        return isDirectory(path) ? path : nil
+    }()
+
+    static var available: Bool { root != nil }
+    static let skipMessage: Comment =
+        "shared captures not found at <package root>/../shared/pcaps and NETSIFT_SHARED is unset; skipping"
+
+    /// Absolute paths of every .pcap/.pcapng under `root/folder`, sorted.
+    static func captures(in folder: String = "") -> [String] {
+        guard let root else { return [] }
+        let base = folder.isEmpty ? root : (root as NSString).appendingPathComponent(folder)
+        guard let walker = FileManager.default.enumerator(atPath: base) else { return [] }
+        var out: [String] = []
+        while let relative = walker.nextObject() as? String {
+            if relative.hasSuffix(".pcap") || relative.hasSuffix(".pcapng") {
+                out.append((base as NSString).appendingPathComponent(relative))
+            }
+        }
+        return out.sorted()
+    }
+
+    static func path(_ relative: String) -> String {
+        ((root ?? "") as NSString).appendingPathComponent(relative)
+    }
+
+    /// capinfos' packet count and data size (the sum of wire lengths), when it is installed.
+    static func capinfos(_ path: String) -> (packets: UInt64, bytes: UInt64)? {
+        let executable = "/usr/bin/capinfos"
+        guard FileManager.default.isExecutableFile(atPath: executable) else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["-T", "-r", "-c", "-d", "-M", path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let fields = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            .split(separator: "\t")
+        guard process.terminationStatus == 0, fields.count >= 3,
+              let packets = UInt64(fields[fields.count - 2]), let bytes = UInt64(fields[fields.count - 1]) else { return nil }
+        return (packets, bytes)
+    }
+}
+
+/// A capture decoded the way the decoder service will: frames through a
+/// `CaptureDecoder` into a `RecordCollector`, cut into batches of
+/// `framesPerBatch` frames (with the flow reports those frames triggered;
+/// the final reports go with the last batch).
+struct DecodedCapture {
+    var batches: [RecordBatch]
+    var stats: DecodeStats
+    var reports: [FlowRecord]
+    /// False when the file stopped mid-record.
+    var readToEnd: Bool
+
+    /// The last report of each flow (its final one), by flow key.
+    var finalReports: [UInt64: FlowRecord] {
+        var latest: [UInt64: FlowRecord] = [:]
+        for report in reports { latest[report.flowKey] = report }
+        return latest
+    }
+
+    static func decode(path: String, captureID: UInt64, producer: UUID = UUID(), sensor: UUID = UUID(),
+                       framesPerBatch: Int = 500, firstSequence: UInt64 = 1,
+                       frameLimit: Int = .max) throws -> DecodedCapture {
+        let reader = try PcapFileReader(path: path)
+        var decoder = CaptureDecoder(captureID: captureID)
+        var collector = RecordCollector(captureID: captureID, reservingCapacity: framesPerBatch)
+        var reports: [FlowRecord] = []
+        var batches: [RecordBatch] = []
+        var sequence = firstSequence
+        var firstFrame: UInt64 = 1
+        var lastFrame: UInt64 = 0
+        var framesInBatch = 0
+        var readToEnd = true
+
+        func cut() {
+            reports.append(contentsOf: collector.flows)
+            let covers = lastFrame >= firstFrame ? [SequenceRange(producer: sensor, first: firstFrame, last: lastFrame)] : []
+            batches.append(collector.takeBatch(producer: producer, sequence: sequence, covers: covers))
+            sequence += 1
+            firstFrame = lastFrame + 1
+            framesInBatch = 0
+        }
+
+        reading: while true {
+            switch reader.next() {
+            case .frame(let frame):
+                decoder.decode(frame, into: &collector)
+                lastFrame = frame.number
+                framesInBatch += 1
+                if framesInBatch == framesPerBatch { cut() }
+                if lastFrame >= UInt64(frameLimit) { break reading }
+            case .end:
+                break reading
+            case .failed:
+                readToEnd = false
+                break reading
+            }
+        }
+        decoder.finish(into: &collector)
+        if !collector.isEmpty || batches.isEmpty { cut() }
+        return DecodedCapture(batches: batches, stats: decoder.stats, reports: reports, readToEnd: readToEnd)
+    }
+}
+
+/// A database of its own on the suite's server, migrated, dropped afterwards.
+enum TrafficDatabase {
+    static func with<T: Sendable>(_ label: String,
+                                  _ body: @escaping @Sendable (_ conninfo: String) throws -> T) async throws -> T {
+        let conninfo = try PostgresTestServer.require().conninfo
+        let database = "\(label)_\(UInt32.random(in: 0...UInt32.max))"
+        return try await DedicatedThread.run {
+            let admin = try PostgresConnection(conninfo: conninfo)
+            try admin.execute("CREATE DATABASE \(database)")   // a generated identifier, not input
+            defer { try? admin.execute("DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
+            let databaseInfo = conninfo + " dbname=\(database)"
+            try MigrationRunner().run(on: PostgresConnection(conninfo: databaseInfo))
+            return try body(databaseInfo)
+        }
+    }
+}
+
+let testSensor = SensorIdentity(id: UUID(uuidString: "5E550000-0000-4000-8000-000000000001") ?? UUID(), name: "test-sensor")
+
+extension PostgresConnection {
+    func int64(_ sql: String, _ parameters: [(any PostgresParameter)?] = []) throws -> Int64? {
+        try query(sql, parameters).row(0)?.int64(0)
+    }
+}
