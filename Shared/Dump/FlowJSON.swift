@@ -1,5 +1,6 @@
 import Dissection
 import Flows
+import Model
 
 /// One ECS flow event per report, as Packetbeat writes them.
 enum FlowJSON {

@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 /// A segment file found on disk.
 public struct StoredSegment: Hashable, Sendable {

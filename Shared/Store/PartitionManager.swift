@@ -1,3 +1,4 @@
+import Model
 /// Creates the daily partitions of the traffic tables on demand, for any
 /// UTC day a row carries (an offline capture may be decades old), and
 /// remembers the days it has seen so the common case costs a set lookup.
@@ -38,10 +39,7 @@ public struct PartitionManager {
 
     /// `packets_20041205`: the table name and the day's UTC date.
     public static func partitionName(_ table: Table, day: Int64) -> String {
-        let (year, month, dayOfMonth) = civilDate(day: day)
-        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let yearText = String(year)
-        return "\(table.name)_\(String(repeating: "0", count: max(0, 4 - yearText.count)))\(yearText)\(two(month))\(two(dayOfMonth))"
+        "\(table.name)_" + UTCDay.string(Int32(truncatingIfNeeded: day)).filter { $0 != "-" }
     }
 
     /// Whether the cache already knows the day.
@@ -105,19 +103,5 @@ public struct PartitionManager {
             CREATE TABLE IF NOT EXISTS \(Self.partitionName(table, day: day))
             PARTITION OF \(table.name) FOR VALUES FROM (\(lower)) TO (\(upper))
             """)
-    }
-
-    /// Proleptic Gregorian (year, month, day) of a day number, after Howard
-    /// Hinnant's `civil_from_days`.
-    static func civilDate(day: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = day + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthPrime = (5 * dayOfYear + 2) / 153
-        let dayOfMonth = dayOfYear - (153 * monthPrime + 2) / 5 + 1
-        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, dayOfMonth)
     }
 }

@@ -1,6 +1,7 @@
 import Dump
 import Foundation
 import Testing
+import Model
 
 @Suite("JSON writer and timestamps")
 struct OutputFormatTests {

@@ -2,6 +2,7 @@ import Dissection
 import Foundation
 import PcapStore
 import Testing
+import Model
 
 @Suite struct NamingTests {
     @Test func utcDaysAndNames() {

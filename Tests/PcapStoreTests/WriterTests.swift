@@ -3,6 +3,7 @@ import Dissection
 import Foundation
 import PcapStore
 import Testing
+import Model
 
 @Suite struct WriterTests {
     @Test func segmentReadsBackThroughLibpcapAndTshark() throws {
