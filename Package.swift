@@ -44,7 +44,7 @@ let package = Package(
         ], path: "Tests/DissectionTests"),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding", "Capture", "TestSupport"], path: "Tests/FlowsTests"),
         .testTarget(name: "DumpTests", dependencies: ["Dump", "Capture", "Dissection", "Model", "TestSupport"], path: "Tests/DumpTests"),
-        .testTarget(name: "MessagingTests", dependencies: ["Messaging", "Dissection"], path: "Tests/MessagingTests"),
+        .testTarget(name: "MessagingTests", dependencies: ["Messaging", "Dissection", "TestSupport"], path: "Tests/MessagingTests"),
         .testTarget(name: "SensorTests", dependencies: ["Sensor", "Messaging", "Capture", "Dissection", "TestSupport"],
                     path: "Tests/SensorTests"),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Records", "Decoding", "Capture", "Dissection", "Flows"],

@@ -2,6 +2,7 @@ import Dissection
 import Foundation
 import Messaging
 import Testing
+import TestSupport
 
 /// Decodes a received message the way a service does.
 func decode(_ frames: [[UInt8]], limits: WireLimits = .default) throws(WireError) -> Message {
