@@ -17,6 +17,17 @@ public struct WireLimits: Sendable, Hashable {
     /// UTF-8 bytes of an `end.v1` reason.
     public var reasonLength = 4_096
 
+    /// Sensor sequence ranges one `records.v1` covers.
+    public var recordCovers = 65_536
+    /// Packet records in one `records.v1` (a batch per thousands of frames).
+    public var packetRecords = 1 << 20
+    /// Flow records in one `records.v1`.
+    public var flowRecords = 1 << 20
+    /// VLAN ids of one record: what `VLANStack` holds (4).
+    public var vlanIDs = 4
+    /// UTF-8 bytes of a flow's Community ID (`1:` + 28 base64 characters).
+    public var communityIDLength = 128
+
     public init() {}
 
     public static let `default` = WireLimits()

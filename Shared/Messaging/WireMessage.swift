@@ -35,8 +35,9 @@ public enum Message: Hashable, Sendable {
     case watermark(Watermark)
     case end(EndOfCapture)
     case ack(Ack)
+    case records(RecordsMessage)
 
-    public static let types: [MessageType] = [FrameBatch.type, Watermark.type, EndOfCapture.type, Ack.type]
+    public static let types: [MessageType] = [FrameBatch.type, Watermark.type, EndOfCapture.type, Ack.type, RecordsMessage.type]
 
     public init(_ envelope: Envelope, limits: WireLimits = .default) throws(WireError) {
         switch envelope.type {
@@ -44,6 +45,7 @@ public enum Message: Hashable, Sendable {
         case Watermark.type: self = .watermark(try Watermark(envelope, limits: limits))
         case EndOfCapture.type: self = .end(try EndOfCapture(envelope, limits: limits))
         case Ack.type: self = .ack(try Ack(envelope, limits: limits))
+        case RecordsMessage.type: self = .records(try RecordsMessage(envelope, limits: limits))
         default: throw WireError(.unknownType, "type \(envelope.type)")
         }
     }
@@ -54,6 +56,7 @@ public enum Message: Hashable, Sendable {
         case .watermark(let m): m.envelope(producer: producer, sequence: sequence)
         case .end(let m): m.envelope(producer: producer, sequence: sequence)
         case .ack(let m): m.envelope(producer: producer, sequence: sequence)
+        case .records(let m): m.envelope(producer: producer, sequence: sequence)
         }
     }
 }

@@ -29,6 +29,11 @@ struct WireReader {
         bytes[try take(1, field()).lowerBound]
     }
 
+    mutating func uint16(_ field: @autoclosure () -> String) throws(WireError) -> UInt16 {
+        let r = try take(2, field())
+        return UInt16(bytes[r.lowerBound]) | UInt16(bytes[r.lowerBound + 1]) << 8
+    }
+
     mutating func uint32(_ field: @autoclosure () -> String) throws(WireError) -> UInt32 {
         let r = try take(4, field())
         var v: UInt32 = 0
@@ -83,6 +88,10 @@ struct WireWriter {
     }
 
     mutating func uint8(_ v: UInt8) { bytes.append(v) }
+
+    mutating func uint16(_ v: UInt16) {
+        withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
+    }
 
     mutating func uint32(_ v: UInt32) {
         withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }

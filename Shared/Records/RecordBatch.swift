@@ -17,7 +17,7 @@ public struct SequenceRange: Hashable, Sendable {
 /// reports, named by the decoder's (producer, sequence) so storage can tell a
 /// re-sent batch from a new one, and listing the sensor sequence ranges the
 /// rows were derived from so storage acknowledges them only once committed.
-public struct RecordBatch: Sendable {
+public struct RecordBatch: Hashable, Sendable {
     /// The decoder instance; a restarted decoder is a new producer.
     public var producer: UUID
     public var sequence: UInt64

@@ -107,7 +107,7 @@ func decodeError(_ frames: [[UInt8]], limits: WireLimits = .default) -> WireErro
         reserved[1][2] = 1
         #expect(decodeError(reserved)?.kind == .invalidValue)
         var unknown = frames
-        unknown[0] = Array("records.v1".utf8)
+        unknown[0] = Array("records.v9".utf8)
         #expect(decodeError(unknown)?.kind == .unknownType)
         var notAName = frames
         notAName[0] = Array("Frames.v1".utf8)
