@@ -5,11 +5,12 @@ public struct DecodeStats: Sendable, Hashable {
     public var frames: UInt64 = 0
     public var capturedBytes: UInt64 = 0
     public var wireBytes: UInt64 = 0
-    public var ipv4: UInt64 = 0
-    public var ipv6: UInt64 = 0
-    public var tcp: UInt64 = 0
-    public var udp: UInt64 = 0
-    public var icmp: UInt64 = 0
+    public var protocols = ProtocolCounts()
+    public var ipv4: UInt64 { protocols.ipv4 }
+    public var ipv6: UInt64 { protocols.ipv6 }
+    public var tcp: UInt64 { protocols.tcp }
+    public var udp: UInt64 { protocols.udp }
+    public var icmp: UInt64 { protocols.icmp }
     /// Frames that carried at least one anomaly.
     public var framesWithAnomalies: UInt64 = 0
     /// Occurrences per anomaly, indexed by `Anomaly.rawValue`.
@@ -25,19 +26,7 @@ public struct DecodeStats: Sendable, Hashable {
         frames += 1
         capturedBytes += UInt64(packet.capturedLength)
         wireBytes += UInt64(packet.wireLength)
-        switch packet.ipVersion {
-        case 4: ipv4 += 1
-        case 6: ipv6 += 1
-        default: break
-        }
-        if packet.hasIP {
-            switch packet.l4Type {
-            case IPProtocol.tcp: tcp += 1
-            case IPProtocol.udp: udp += 1
-            case IPProtocol.icmp, IPProtocol.icmpv6: icmp += 1
-            default: break
-            }
-        }
+        protocols.count(ipVersion: packet.ipVersion, transport: packet.l4Type)
         record(packet.anomalies, frame: true)
     }
 

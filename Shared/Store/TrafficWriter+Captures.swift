@@ -140,7 +140,8 @@ extension TrafficWriter {
                                     THEN now() ELSE ended_at END
                 WHERE id = $1
                 """, [Int64(bitPattern: captureID), total.packets, total.bytes, total.wireBytes,
-                      total.ipv4, total.ipv6, total.tcp, total.udp, total.icmp, total.first, total.last])
+                      Int64(total.protocols.ipv4), Int64(total.protocols.ipv6), Int64(total.protocols.tcp),
+                      Int64(total.protocols.udp), Int64(total.protocols.icmp), total.first, total.last])
             guard result.affectedRows == 1 else {
                 throw PostgresError(kind: .invalidArgument,
                                     message: "batch has packets of capture \(captureID), which was never started")
@@ -152,32 +153,15 @@ extension TrafficWriter {
         var packets: Int64 = 0
         var bytes: Int64 = 0
         var wireBytes: Int64 = 0
-        var ipv4: Int64 = 0
-        var ipv6: Int64 = 0
-        var tcp: Int64 = 0
-        var udp: Int64 = 0
-        var icmp: Int64 = 0
+        var protocols = ProtocolCounts()
         var first = Int64.max
         var last = Int64.min
 
-        /// Counted as `DecodeStats` counts them.
         mutating func add(_ packet: PacketRecord) {
             packets += 1
             bytes += Int64(packet.capturedLength)
             wireBytes += Int64(packet.wireLength)
-            switch packet.ipVersion {
-            case 4: ipv4 += 1
-            case 6: ipv6 += 1
-            default: break
-            }
-            if packet.source != nil {
-                switch packet.l4Type {
-                case IPProtocol.tcp: tcp += 1
-                case IPProtocol.udp: udp += 1
-                case IPProtocol.icmp, IPProtocol.icmpv6: icmp += 1
-                default: break
-                }
-            }
+            protocols.count(ipVersion: packet.ipVersion, transport: packet.l4Type)
             first = min(first, packet.timestamp)
             last = max(last, packet.timestamp)
         }
