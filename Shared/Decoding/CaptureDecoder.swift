@@ -80,6 +80,13 @@ public struct CaptureDecoder {
         }
     }
 
+    /// Moves the packet clock to `time` without a frame (a sensor watermark):
+    /// flows and fragments that timed out by then are reported.
+    public mutating func advance(to time: Int64, into sink: inout some DecodeSink) {
+        sweepFragments(now: time, into: &sink)
+        flows.advance(to: time, emit: { sink.flow($0) })
+    }
+
     /// Ends the capture: abandons incomplete datagrams (still counting their
     /// frames) and reports every open flow as final.
     public mutating func finish(into sink: inout some DecodeSink) {

@@ -4,9 +4,11 @@ import Foundation
 import Records
 
 /// `records.v1`: one decoder `RecordBatch` on its way to storage — the
-/// sensor sequence ranges it covers, its packet rows, its flow reports. The
-/// header's producer and sequence are the decoder's own (the batch's
-/// `producer` and `sequence`); item count = packet records + flow records.
+/// sensor sequence ranges it covers, its packet rows, its flow reports, the
+/// capture ends it passes on, and the frames its packet rows describe (storage
+/// writes them to the pcap store). The header's producer and sequence are the
+/// decoder's own (the batch's `producer` and `sequence`); item count = packet
+/// records + flow records.
 ///
 /// Payload, little-endian (addresses in network byte order):
 ///
@@ -15,12 +17,17 @@ import Records
 /// | 0 | 4 | cover count c (UInt32) |
 /// | 4 | 4 | packet record count p (UInt32) |
 /// | 8 | 4 | flow record count f (UInt32) |
-/// | 12 | 4 | reserved, zero |
+/// | 12 | 2 | capture end count e (UInt16) |
+/// | 14 | 1 | flags: bit 0 frames section present; others zero |
+/// | 15 | 1 | reserved, zero |
 ///
 /// then c covers (32 bytes each: sensor producer UUID, first, last
-/// sequence, first ≤ last), p packet records, f flow records; the layouts
-/// of the records are in docs/wire.md and below in `encode(packet:)` and
-/// `encode(flow:)`. p + f must equal the header's item count.
+/// sequence, first ≤ last), p packet records, f flow records, e capture ends
+/// (the `end.v1` payload layout each), and, when flagged, the frames section:
+/// frame count (UInt32, = p), byte length L (UInt32), then L bytes laid out
+/// as a `frames.v1` payload. The layouts of the records are in docs/wire.md
+/// and below in `encode(packet:)` and `encode(flow:)`. p + f must equal the
+/// header's item count.
 public struct RecordsMessage: WireMessage {
     public static let type = MessageType(validated: "records.v1")
     static let prefixSize = 16
@@ -31,21 +38,30 @@ public struct RecordsMessage: WireMessage {
     public var covers: [SequenceRange]
     public var packets: [PacketRecord]
     public var flows: [FlowRecord]
+    public var ends: [CaptureEnd]
+    /// The frames the packet records describe, in the same order; nil when
+    /// the decoder does not pass frames on (storage then stores no bytes).
+    public var frames: FrameBatch?
 
-    public init(covers: [SequenceRange] = [], packets: [PacketRecord] = [], flows: [FlowRecord] = []) {
+    public init(covers: [SequenceRange] = [], packets: [PacketRecord] = [], flows: [FlowRecord] = [],
+                ends: [CaptureEnd] = [], frames: FrameBatch? = nil) {
         self.covers = covers
         self.packets = packets
         self.flows = flows
+        self.ends = ends
+        self.frames = frames
     }
 
     /// The batch's content; its producer and sequence go in the header.
-    public init(_ batch: RecordBatch) {
-        self.init(covers: batch.covers, packets: batch.packets, flows: batch.flows)
+    public init(_ batch: RecordBatch, frames: FrameBatch? = nil) {
+        self.init(covers: batch.covers, packets: batch.packets, flows: batch.flows, ends: batch.ends,
+                  frames: frames)
     }
 
     /// The batch this message carries under the header's (producer, sequence).
     public func batch(producer: UUID, sequence: UInt64) -> RecordBatch {
-        RecordBatch(producer: producer, sequence: sequence, covers: covers, packets: packets, flows: flows)
+        RecordBatch(producer: producer, sequence: sequence, covers: covers, packets: packets, flows: flows,
+                    ends: ends)
     }
 
     public var itemCount: UInt32 { UInt32(truncatingIfNeeded: packets.count &+ flows.count) }
@@ -58,7 +74,9 @@ public struct RecordsMessage: WireMessage {
         w.uint32(UInt32(truncatingIfNeeded: covers.count))
         w.uint32(UInt32(truncatingIfNeeded: packets.count))
         w.uint32(UInt32(truncatingIfNeeded: flows.count))
-        w.zeros(4)
+        w.uint16(UInt16(truncatingIfNeeded: ends.count))
+        w.uint8(frames == nil ? 0 : 1)
+        w.zeros(1)
         for cover in covers {
             w.uuid(cover.producer)
             w.uint64(cover.first)
@@ -66,6 +84,18 @@ public struct RecordsMessage: WireMessage {
         }
         for packet in packets { Self.encode(packet: packet, into: &w) }
         for flow in flows { Self.encode(flow: flow, into: &w) }
+        for end in ends {
+            let marker = EndOfCapture(captureID: end.captureID, frameCount: end.frameCount,
+                                      outcome: end.failureReason == nil ? .complete : .failed,
+                                      reason: end.failureReason ?? "")
+            w.append(marker.encodePayload())
+        }
+        if let frames {
+            let payload = frames.encodePayload()
+            w.uint32(frames.itemCount)
+            w.uint32(UInt32(truncatingIfNeeded: payload.count))
+            w.append(payload)
+        }
         return w.bytes
     }
 
@@ -199,7 +229,10 @@ public struct RecordsMessage: WireMessage {
         let coverCount = try r.uint32("cover count")
         let packetCount = try r.uint32("packet count")
         let flowCount = try r.uint32("flow count")
-        try r.reserved(4, "bytes 12-15")
+        let endCount = try r.uint16("capture end count")
+        let flags = try r.uint8("flags")
+        guard flags & ~1 == 0 else { throw r.error(.invalidValue, "flags \(flags)") }
+        try r.reserved(1, "byte 15")
         guard coverCount <= limits.recordCovers else {
             throw r.error(.limitExceeded, "\(coverCount) covers; limit \(limits.recordCovers)")
         }
@@ -234,10 +267,51 @@ public struct RecordsMessage: WireMessage {
         for i in 0 ..< Int(flowCount) {
             flows.append(try Self.decodeFlow(&r, "flow \(i)", limits: limits))
         }
+
+        var ends: [CaptureEnd] = []
+        for i in 0 ..< Int(endCount) {
+            ends.append(try Self.decodeEnd(&r, "capture end \(i)", limits: limits))
+        }
+
+        var frames: FrameBatch?
+        if flags & 1 != 0 {
+            let frameCount = try r.uint32("frames section count")
+            guard frameCount == packetCount else {
+                throw r.error(.invalidValue, "frames section has \(frameCount) frames for \(packetCount) packet records")
+            }
+            let length = try r.uint32("frames section length")
+            let bytes = try r.slice(Int(length), "frames section")
+            frames = try FrameBatch(payload: Array(bytes), itemCount: frameCount, limits: limits)
+        }
         try r.expectEnd()
         self.covers = covers
         self.packets = packets
         self.flows = flows
+        self.ends = ends
+        self.frames = frames
+    }
+
+    /// An `end.v1` payload inside a records payload: same fields, read in place.
+    private static func decodeEnd(_ r: inout WireReader, _ at: String,
+                                  limits: WireLimits) throws(WireError) -> CaptureEnd {
+        let captureID = try r.uint64(at + " capture id")
+        let frameCount = try r.uint64(at + " frame count")
+        let outcome = try r.uint8(at + " outcome")
+        guard outcome <= 1 else { throw r.error(.invalidValue, at + " outcome \(outcome)") }
+        try r.reserved(3, at + " bytes 17-19")
+        let length = try r.uint32(at + " reason length")
+        guard length <= limits.reasonLength else {
+            throw r.error(.limitExceeded, at + " reason length \(length); limit \(limits.reasonLength)")
+        }
+        let text = try r.slice(Int(length), at + " reason")
+        guard let reason = String(bytes: text, encoding: .utf8) else {
+            throw r.error(.invalidValue, at + " reason is not UTF-8")
+        }
+        guard outcome == 1 || reason.isEmpty else {
+            throw r.error(.invalidValue, at + " a complete end carries no reason")
+        }
+        return CaptureEnd(captureID: captureID, frameCount: frameCount,
+                          failureReason: outcome == 1 ? reason : nil)
     }
 
     private static func int32(_ r: inout WireReader, _ field: @autoclosure () -> String) throws(WireError) -> Int32 {

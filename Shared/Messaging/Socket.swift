@@ -87,6 +87,9 @@ public final class Socket {
 
     public var isClosed: Bool { handle == nil }
 
+    /// The libzmq handle, for `Poller`; nil once closed.
+    var rawHandle: UnsafeMutableRawPointer? { handle }
+
     private func open(_ operation: String) throws(SocketError) -> UnsafeMutableRawPointer {
         guard let handle else {
             throw SocketError(kind: .closed, operation: operation, message: "socket is closed")

@@ -27,6 +27,8 @@ public struct WireLimits: Sendable, Hashable {
     public var vlanIDs = 4
     /// UTF-8 bytes of a flow's Community ID (`1:` + 28 base64 characters).
     public var communityIDLength = 128
+    /// Bytes of one `control.v1` JSON payload.
+    public var controlBytes = 64 << 10
 
     public init() {}
 

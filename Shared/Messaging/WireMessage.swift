@@ -36,8 +36,10 @@ public enum Message: Hashable, Sendable {
     case end(EndOfCapture)
     case ack(Ack)
     case records(RecordsMessage)
+    case control(ControlMessage)
 
-    public static let types: [MessageType] = [FrameBatch.type, Watermark.type, EndOfCapture.type, Ack.type, RecordsMessage.type]
+    public static let types: [MessageType] = [FrameBatch.type, Watermark.type, EndOfCapture.type, Ack.type,
+                                              RecordsMessage.type, ControlMessage.type]
 
     public init(_ envelope: Envelope, limits: WireLimits = .default) throws(WireError) {
         switch envelope.type {
@@ -46,6 +48,7 @@ public enum Message: Hashable, Sendable {
         case EndOfCapture.type: self = .end(try EndOfCapture(envelope, limits: limits))
         case Ack.type: self = .ack(try Ack(envelope, limits: limits))
         case RecordsMessage.type: self = .records(try RecordsMessage(envelope, limits: limits))
+        case ControlMessage.type: self = .control(try ControlMessage(envelope, limits: limits))
         default: throw WireError(.unknownType, "type \(envelope.type)")
         }
     }
@@ -57,6 +60,7 @@ public enum Message: Hashable, Sendable {
         case .end(let m): m.envelope(producer: producer, sequence: sequence)
         case .ack(let m): m.envelope(producer: producer, sequence: sequence)
         case .records(let m): m.envelope(producer: producer, sequence: sequence)
+        case .control(let m): m.envelope(producer: producer, sequence: sequence)
         }
     }
 }

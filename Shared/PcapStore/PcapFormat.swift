@@ -1,7 +1,7 @@
 import Dissection
 
 /// The on-disk format of a segment: libpcap's nanosecond pcap, little-endian.
-enum PcapFormat {
+public enum PcapFormat {
     static let nanosecondMagic: UInt32 = 0xa1b2_3c4d
     static let fileHeaderLength = 24
     static let recordHeaderLength = 16
@@ -27,7 +27,7 @@ enum PcapFormat {
     }
 
     /// Whether a timestamp fits pcap's unsigned 32-bit seconds.
-    static func representable(_ timestamp: Int64) -> Bool {
+    public static func representable(_ timestamp: Int64) -> Bool {
         timestamp >= 0 && timestamp / nanosecondsPerSecond <= Int64(UInt32.max)
     }
 

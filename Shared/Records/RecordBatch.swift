@@ -27,13 +27,16 @@ public struct RecordBatch: Hashable, Sendable {
     /// In report order: a flow reported twice in one batch appears twice,
     /// the later report last.
     public var flows: [FlowRecord]
+    /// Captures whose end marker this batch passes on, after its records.
+    public var ends: [CaptureEnd]
 
     public init(producer: UUID, sequence: UInt64, covers: [SequenceRange] = [],
-                packets: [PacketRecord] = [], flows: [FlowRecord] = []) {
+                packets: [PacketRecord] = [], flows: [FlowRecord] = [], ends: [CaptureEnd] = []) {
         self.producer = producer
         self.sequence = sequence
         self.covers = covers
         self.packets = packets
         self.flows = flows
+        self.ends = ends
     }
 }

@@ -37,7 +37,7 @@ public struct FileCaptureRun {
         public var wireBytes: UInt64 = 0
         public var framesPerLane: [UInt64]
         public var bytesPerLane: [UInt64]
-        /// Messages emitted per lane (batches, watermarks, end marker).
+        /// Messages emitted per lane (start marker, batches, watermarks, end marker).
         public var messagesPerLane: [Int]
         public var batches = 0
         public var watermarks = 0
@@ -83,6 +83,10 @@ public struct FileCaptureRun {
             }
         }
         defer { producers = batcher.producers }
+        for o in batcher.start() {
+            summary.messagesPerLane[o.lane] += 1
+            try emit(o.lane, o.envelope)
+        }
 
         let reader: PcapFileReader
         do {

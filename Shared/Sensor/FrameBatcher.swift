@@ -94,6 +94,14 @@ public struct FrameBatcher {
         (0 ..< laneCount).compactMap { flush(lane: $0) }
     }
 
+    /// The capture's start marker on every lane: a watermark through frame
+    /// 0. A decoder joins a capture only at its start, so one restarted
+    /// mid-capture waits for the sensor to send the capture again from here.
+    public mutating func start() -> [Output] {
+        let mark = Watermark(captureID: captureID, throughFrame: 0, packetTime: 0)
+        return (0 ..< laneCount).map { Output(lane: $0, envelope: producers[$0].envelope(mark)) }
+    }
+
     /// A time tick: flushes every lane, then tells every lane — also those
     /// that got no frames — that all frames through `lastFrame` have been
     /// sent, at packet time `latestTimestamp`. The flush comes first because

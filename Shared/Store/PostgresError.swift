@@ -39,6 +39,9 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     /// The five-character SQLSTATE, when the server reported one.
     public let sqlState: String?
 
+    /// SQLSTATE of a unique key violation.
+    public static let uniqueViolation = "23505"
+
     public init(kind: Kind, message: String, sqlState: String? = nil) {
         self.kind = kind
         self.message = message

@@ -82,13 +82,15 @@ extension TrafficWriter {
     }
 
     /// Ends a running capture as failed (a read error, the sensor gave up);
-    /// a capture that already ended keeps its status.
+    /// a capture that already ended keeps its status. `expectedFrames`, when
+    /// known, is how many frames were sent before it broke off.
     @discardableResult
-    public func failCapture(_ captureID: UInt64, reason: String) throws -> CaptureSummary {
+    public func failCapture(_ captureID: UInt64, reason: String, expectedFrames: UInt64? = nil) throws -> CaptureSummary {
         try connection.query("""
-            UPDATE captures SET status = 'failed', failure_reason = $2, ended_at = now()
+            UPDATE captures SET status = 'failed', failure_reason = $2, ended_at = now(),
+                expected_frames = COALESCE($3, expected_frames)
             WHERE id = $1 AND status = 'running'
-            """, [Int64(bitPattern: captureID), reason])
+            """, [Int64(bitPattern: captureID), reason, expectedFrames.map { Int64(bitPattern: $0) }])
         return try requireCapture(captureID)
     }
 

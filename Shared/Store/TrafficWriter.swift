@@ -20,6 +20,8 @@ public final class TrafficWriter {
 
     public let connection: PostgresConnection
     public private(set) var partitions = PartitionManager()
+    /// Packets dropped from batches because an earlier decoder had stored them.
+    public private(set) var replayedPackets = 0
     /// Encoded bytes handed to libpq at once during a COPY.
     static let copyChunkBytes = 1 << 20
 
@@ -33,20 +35,41 @@ public final class TrafficWriter {
 
     /// Commits a batch in one transaction: the batch row (its id is the
     /// batch id), the sensor ranges it covers, its packets by binary COPY,
-    /// its flow reports merged into one row per flow, and the totals of the
-    /// captures it touches (a capture whose end marker's frame count is
-    /// reached becomes complete). If the (producer, sequence) was committed
-    /// before, nothing is written and the result is `.duplicate`.
+    /// its flow reports merged into one row per flow, the totals of the
+    /// captures it touches, and the capture ends it passes on (a capture
+    /// whose end marker's frame count is reached becomes complete). If the
+    /// (producer, sequence) was committed before, nothing is written and the
+    /// result is `.duplicate`.
+    ///
+    /// A restarted decoder is a new producer that rebuilds its flows from
+    /// frames re-sent from the start of a capture, so its batches can hold
+    /// packets an earlier decoder already stored. The COPY then fails on
+    /// the packets' unique key; the batch is committed again without those
+    /// packets (`replayedPackets` counts them), and flow reports merge as
+    /// usual, so nothing is doubled.
+    ///
+    /// `segments` are the pcap store lengths the packets' positions need;
+    /// they are committed with the rows that point into them.
     ///
     /// On any error the transaction is rolled back: no row of the batch
     /// stays. Daily partitions the batch needs are created first, each in
     /// its own short transaction (see `PartitionManager`).
     /// - Throws: `PostgresError`; `.invalidArgument` for a packet of a
     ///   capture that was never started.
-    public func commit(_ batch: RecordBatch) throws -> CommitResult {
+    public func commit(_ batch: RecordBatch, segments: [SegmentLength] = []) throws -> CommitResult {
         try ensurePartitions(for: batch)
-        let flows = Self.latestReports(batch.flows)
+        do {
+            return try commitOnce(batch, segments: segments)
+        } catch let error as PostgresError {
+            guard error.sqlState == PostgresError.uniqueViolation, !batch.packets.isEmpty else { throw error }
+            let fresh = try withoutStoredPackets(batch)
+            replayedPackets += batch.packets.count - fresh.packets.count
+            return try commitOnce(fresh, segments: segments)
+        }
+    }
 
+    private func commitOnce(_ batch: RecordBatch, segments: [SegmentLength]) throws -> CommitResult {
+        let flows = Self.latestReports(batch.flows)
         return try connection.transaction { connection -> CommitResult in
             guard let batchID = try insertBatchRow(batch, flowCount: flows.count) else { return .duplicate }
             for range in batch.covers {
@@ -57,9 +80,45 @@ public final class TrafficWriter {
             }
             if !batch.packets.isEmpty { try copyPackets(batch.packets, batchID: batchID) }
             if !flows.isEmpty { try upsertFlows(flows, batchID: batchID) }
+            try commitSegmentLengths(segments)
             try addCaptureTotals(batch.packets)
+            for end in batch.ends {
+                if let reason = end.failureReason {
+                    try failCapture(end.captureID, reason: reason, expectedFrames: end.frameCount)
+                } else {
+                    try endCapture(end.captureID, expectedFrames: end.frameCount)
+                }
+            }
             return .committed(batchID: batchID)
         }
+    }
+
+    /// The batch without the packets whose (capture, frame, time) is stored.
+    private func withoutStoredPackets(_ batch: RecordBatch) throws -> RecordBatch {
+        var stored = Set<PacketIdentity>()
+        for (captureID, packets) in Dictionary(grouping: batch.packets, by: \.captureID) {
+            let frames = "{" + packets.map { String($0.frameNumber) }.joined(separator: ",") + "}"
+            let times = packets.map(\.timestamp)
+            let result = try connection.query("""
+                SELECT frame_number, ts_ns FROM packets
+                WHERE capture_id = $1 AND frame_number = ANY($2::bigint[]) AND ts_ns BETWEEN $3 AND $4
+                """, [Int64(bitPattern: captureID), frames, times.min() ?? 0, times.max() ?? 0])
+            for row in 0 ..< result.rows.count {
+                guard let frame = result.row(row)?.int64(0), let time = result.row(row)?.int64(1) else { continue }
+                stored.insert(PacketIdentity(captureID: captureID, frame: UInt64(bitPattern: frame), time: time))
+            }
+        }
+        var fresh = batch
+        fresh.packets.removeAll {
+            stored.contains(PacketIdentity(captureID: $0.captureID, frame: $0.frameNumber, time: $0.timestamp))
+        }
+        return fresh
+    }
+
+    struct PacketIdentity: Hashable {
+        var captureID: UInt64
+        var frame: UInt64
+        var time: Int64
     }
 
     /// Creates the daily partitions a batch's packets and flows need (each

@@ -44,7 +44,21 @@ enum RecordSamples {
         return RecordBatch(producer: decoder, sequence: 42,
                            covers: [SequenceRange(producer: sensor, first: 1, last: 10),
                                     SequenceRange(producer: decoder, first: 5, last: 5)],
-                           packets: [v4, v6, noIP, oneSided], flows: [flow4, flow6, flow4])
+                           packets: [v4, v6, noIP, oneSided], flows: [flow4, flow6, flow4],
+                           ends: [CaptureEnd(captureID: 7, frameCount: 4),
+                                  CaptureEnd(captureID: 8, frameCount: 0, failureReason: "cut short: tronqué")])
+    }
+
+    /// The hand-built batch with the frames its packet records describe.
+    static var withFrames: RecordsMessage {
+        let batch = handBuilt
+        var frames = FrameBatch(captureID: 7)
+        for packet in batch.packets {
+            let bytes = (0 ..< min(Int(packet.capturedLength), 64)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+            frames.append(number: packet.frameNumber, timestamp: packet.timestamp, wireLength: bytes.count,
+                          linkType: LinkType(rawValue: packet.linkType), bytes: bytes)
+        }
+        return RecordsMessage(batch, frames: frames)
     }
 
     /// Every fixture capture decoded through a CaptureDecoder into a RecordCollector.
@@ -87,6 +101,29 @@ enum RecordSamples {
             #expect(message.batch(producer: batch.producer, sequence: batch.sequence) == batch)
             #expect(message.envelope(producer: batch.producer, sequence: batch.sequence).frames == frames)
         }
+    }
+
+    @Test func framesSectionRoundTrips() throws {
+        let message = RecordSamples.withFrames
+        let envelope = message.envelope(producer: RecordSamples.decoder, sequence: 9)
+        let back = try RecordsMessage(try Envelope(frames: envelope.frames))
+        #expect(back == message)
+        #expect(back.frames?.count == 4)
+        #expect(back.frames.map { Array($0[2].bytes) } == message.frames.map { Array($0[2].bytes) })
+        // Every prefix is a typed error, never a trap.
+        let payload = envelope.payload[0]
+        for n in stride(from: 0, to: payload.count, by: 3) {
+            var cut = envelope
+            cut.payload = [Array(payload.prefix(n))]
+            #expect(throws: WireError.self) { try RecordsMessage(cut) }
+        }
+    }
+
+    @Test func framesSectionMustMatchThePacketCount() throws {
+        var message = RecordSamples.withFrames
+        message.packets.removeLast()
+        let envelope = message.envelope(producer: RecordSamples.decoder, sequence: 9)
+        #expect(throws: WireError.self) { try RecordsMessage(envelope) }
     }
 
     @Test func decodedCapturesCoverTheCases() {

@@ -72,10 +72,15 @@ func runAndCheck(_ path: String, lanes: Int, limits: FrameBatcher.Limits = .init
         #expect(end.outcome == (failed ? .failed : .complete))
         #expect(received.messages[lane].dropLast().allSatisfy { if case .end = $0 { false } else { true } })
 
-        // Watermarks rise, and every frame at or below one was already sent on this lane.
+        // The start marker first; then watermarks rise, and every frame at
+        // or below one was already sent on this lane.
+        guard case .watermark(let start) = received.messages[lane].first, start.throughFrame == 0 else {
+            Issue.record("\(name) lane \(lane): no start marker first")
+            continue
+        }
         var sentThrough = 0
         var lastMark: UInt64 = 0
-        for message in received.messages[lane] {
+        for message in received.messages[lane].dropFirst() {
             switch message {
             case .frames(let batch): sentThrough += batch.count
             case .watermark(let mark):
@@ -167,15 +172,20 @@ func runAndCheck(_ path: String, lanes: Int, limits: FrameBatcher.Limits = .init
         }
     }
 
-    @Test func unreadableFileSendsAFailedEndOnly() throws {
+    @Test func unreadableFileSendsAStartAndAFailedEndOnly() throws {
         let path = try temporaryFile("junk", Array("not a capture at all, just text".utf8))
         defer { try? FileManager.default.removeItem(atPath: path) }
         var run = FileCaptureRun(configuration: .init(lanes: 2))
         var got: [(Int, Message)] = []
         let summary = try run.run(path: path, captureID: 1) { lane, e in got.append((lane, try Message(e))) }
         #expect(summary.failure?.kind == .open)
-        #expect(got.count == 2)
-        for (i, (lane, message)) in got.enumerated() {
+        #expect(got.count == 4)
+        for (i, (lane, message)) in got.prefix(2).enumerated() {
+            #expect(lane == i)
+            guard case .watermark(let start) = message else { Issue.record("not a start marker"); continue }
+            #expect(start.throughFrame == 0)
+        }
+        for (i, (lane, message)) in got.dropFirst(2).enumerated() {
             #expect(lane == i)
             guard case .end(let end) = message else { Issue.record("not an end marker"); continue }
             #expect(end.frameCount == 0 && end.outcome == .failed)

@@ -1,3 +1,4 @@
+import TestSupport
 import Dissection
 import Flows
 import Foundation

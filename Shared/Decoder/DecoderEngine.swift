@@ -1,0 +1,184 @@
+import Capture
+import Decoding
+import Dissection
+import Foundation
+import Messaging
+import Records
+
+/// The decoder service without sockets: sensor messages in, `records.v1`
+/// envelopes for storage out.
+///
+/// Per sensor lane (a sensor producer id) it accepts messages in sequence
+/// order only: a sequence already seen is a re-send and is ignored; one
+/// past a gap waits for the sensor to re-send the missing ones. A capture
+/// it holds no state for is joined only at its start marker (a watermark
+/// through frame 0), so a restarted decoder rebuilds flows from the
+/// capture's first frame, never from the middle.
+///
+/// Output batches gather up to `Limits.packets` packet records of one
+/// capture, with the frames they describe and the sensor ranges they
+/// cover; a capture's end goes out at once.
+public struct DecoderEngine {
+    public struct Limits: Sendable {
+        public var packets: Int
+        public init(packets: Int = 4_096) { self.packets = Swift.max(1, packets) }
+    }
+
+    public struct Counters: Sendable, Equatable {
+        public var framesDecoded = 0
+        public var batchesIn = 0
+        public var batchesOut = 0
+        /// Sensor messages ignored as already seen.
+        public var duplicates = 0
+        /// Sensor messages ignored after a gap in the sequence.
+        public var outOfOrder = 0
+        /// Sensor messages of a capture joined mid-way, ignored until its start.
+        public var awaitingStart = 0
+        public var capturesEnded = 0
+        public var flowReports = 0
+    }
+
+    public let config: DecoderConfig
+    public let limits: Limits
+    public private(set) var producer: Producer
+    public private(set) var counters = Counters()
+    private var lastSequence: [UUID: UInt64] = [:]
+    private var captures: [UInt64: CaptureDecoder] = [:]
+    private var pending: Pending?
+
+    /// What the next output batch will hold.
+    private struct Pending {
+        var captureID: UInt64
+        var collector: RecordCollector
+        var frames: FrameBatch
+        var covers: [SequenceRange] = []
+        var ends: [CaptureEnd] = []
+
+        init(captureID: UInt64) {
+            self.captureID = captureID
+            collector = RecordCollector(captureID: captureID)
+            frames = FrameBatch(captureID: captureID)
+        }
+
+        mutating func cover(_ producer: UUID, _ sequence: UInt64) {
+            if let last = covers.indices.last, covers[last].producer == producer, covers[last].last &+ 1 == sequence {
+                covers[last].last = sequence
+            } else {
+                covers.append(SequenceRange(producer: producer, first: sequence, last: sequence))
+            }
+        }
+    }
+
+    public init(config: DecoderConfig = DecoderConfig(), limits: Limits = Limits(), producer: Producer = Producer()) {
+        self.config = config
+        self.limits = limits
+        self.producer = producer
+    }
+
+    /// Captures with open state.
+    public var openCaptures: Int { captures.count }
+
+    /// Handles one sensor message; returns the envelopes for storage it completes.
+    public mutating func receive(_ envelope: Envelope) throws(WireError) -> [Envelope] {
+        let message = try Message(envelope)
+        let sensor = envelope.header.producer
+        let sequence = envelope.header.sequence
+        let captureID: UInt64
+        let isStart: Bool
+        switch message {
+        case .frames(let batch): captureID = batch.captureID; isStart = false
+        case .watermark(let mark): captureID = mark.captureID; isStart = mark.throughFrame == 0
+        case .end(let end): captureID = end.captureID; isStart = false
+        case .ack, .records, .control:
+            throw WireError(.unexpectedType, "decoder takes frames, watermarks and ends, got \(envelope.type)")
+        }
+
+        if let last = lastSequence[sensor] {
+            if sequence <= last {
+                counters.duplicates += 1
+                return []
+            }
+            if sequence != last &+ 1 && !(isStart && captures[captureID] == nil) {
+                counters.outOfOrder += 1
+                return []
+            }
+        }
+        if captures[captureID] == nil && !isStart {
+            counters.awaitingStart += 1
+            return []
+        }
+        lastSequence[sensor] = sequence
+
+        var out: [Envelope] = []
+        if let open = pending, open.captureID != captureID { out += flush() }
+        if pending == nil { pending = Pending(captureID: captureID) }
+        pending?.cover(sensor, sequence)
+
+        switch message {
+        case .frames(let batch):
+            counters.batchesIn += 1
+            decode(batch)
+            if let count = pending?.collector.packets.count, count >= limits.packets { out += flush() }
+        case .watermark(let mark):
+            if isStart {
+                captures[captureID] = CaptureDecoder(config: config, captureID: captureID)
+            } else if var decoder = captures.removeValue(forKey: captureID), var open = pending {
+                pending = nil
+                decoder.advance(to: mark.packetTime, into: &open.collector)
+                captures[captureID] = decoder
+                pending = open
+            }
+        case .end(let end):
+            if var decoder = captures.removeValue(forKey: captureID), var open = pending {
+                pending = nil
+                decoder.finish(into: &open.collector)
+                open.ends.append(CaptureEnd(captureID: captureID, frameCount: end.frameCount,
+                                            failureReason: end.outcome == .failed ? end.reason : nil))
+                pending = open
+                counters.capturesEnded += 1
+            }
+            out += flush()
+        case .ack, .records, .control:
+            break
+        }
+        return out
+    }
+
+    /// The batch gathered so far, if any (the service calls this when input idles).
+    public mutating func flush() -> [Envelope] {
+        guard var open = pending else { return [] }
+        pending = nil
+        let batch = open.collector.takeBatch(producer: producer.id, sequence: producer.nextSequence,
+                                             covers: open.covers)
+        var full = batch
+        full.ends = open.ends
+        counters.batchesOut += 1
+        counters.flowReports += full.flows.count
+        let frames = open.frames.isEmpty ? nil : open.frames
+        open.frames = FrameBatch(captureID: open.captureID)
+        return [producer.envelope(RecordsMessage(full, frames: frames))]
+    }
+
+    private mutating func decode(_ batch: FrameBatch) {
+        // Taken out while mutated, so neither the flow table nor the
+        // collector is copied on write.
+        guard var decoder = captures.removeValue(forKey: batch.captureID) else { return }
+        guard var open = pending else {
+            captures[batch.captureID] = decoder
+            return
+        }
+        pending = nil
+        for frame in batch {
+            frame.bytes.withUnsafeBytes { raw in
+                let borrowed = Frame(number: frame.number, timestamp: frame.timestamp, wireLength: frame.wireLength,
+                                     linkType: frame.linkType, bytes: raw)
+                decoder.decode(borrowed, into: &open.collector)
+            }
+            open.frames.append(number: frame.number, timestamp: frame.timestamp, wireLength: frame.wireLength,
+                               linkType: frame.linkType, bytes: frame.bytes)
+        }
+        counters.framesDecoded += batch.count
+        captures[batch.captureID] = decoder
+        pending = open
+    }
+}

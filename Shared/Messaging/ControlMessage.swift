@@ -1,0 +1,66 @@
+import Foundation
+
+/// `control.v1`: the low-volume request/reply exchange between a sensor (or
+/// `netsift ingest`) and storage over DEALER → ROUTER — starting captures,
+/// asking for a capture's totals. The payload is one JSON object (the
+/// `Body` enum's Codable form); the header's producer is the asker and its
+/// sequence the request number, which the reply repeats. Item count = 1.
+public struct ControlMessage: WireMessage {
+    public static let type = MessageType(validated: "control.v1")
+
+    public struct CaptureTotals: Codable, Hashable, Sendable {
+        public var captureID: UInt64
+        public var status: String
+        public var failureReason: String?
+        public var expectedFrames: UInt64?
+        public var packets: UInt64
+        public var bytes: UInt64
+        public var flows: UInt64
+
+        public init(captureID: UInt64, status: String, failureReason: String?, expectedFrames: UInt64?,
+                    packets: UInt64, bytes: UInt64, flows: UInt64) {
+            self.captureID = captureID
+            self.status = status
+            self.failureReason = failureReason
+            self.expectedFrames = expectedFrames
+            self.packets = packets
+            self.bytes = bytes
+            self.flows = flows
+        }
+    }
+
+    public enum Body: Codable, Hashable, Sendable {
+        /// Sensor → storage: register the sensor and start a capture of `source`.
+        case startCapture(sensorID: UUID, sensorName: String, source: String, runID: UUID?)
+        /// Storage → sensor: the capture's id.
+        case captureStarted(captureID: UInt64)
+        /// Ask for a capture's status and totals.
+        case captureStatus(captureID: UInt64)
+        case captureTotals(CaptureTotals)
+        /// Storage → asker: the request failed; `message` says why.
+        case failed(message: String)
+    }
+
+    public var body: Body
+
+    public init(_ body: Body) { self.body = body }
+
+    public var itemCount: UInt32 { 1 }
+
+    public func encodePayload() -> [UInt8] {
+        // Encoding these plain enums cannot fail; an empty object would be refused by the peer.
+        (try? JSONEncoder().encode(body)).map { [UInt8]($0) } ?? []
+    }
+
+    public init(payload: [UInt8], itemCount: UInt32, limits: WireLimits = .default) throws(WireError) {
+        guard itemCount == 1 else { throw WireError(.invalidValue, "control.v1: item count \(itemCount), must be 1") }
+        guard payload.count <= limits.controlBytes else {
+            throw WireError(.limitExceeded, "control.v1: \(payload.count) bytes; limit \(limits.controlBytes)")
+        }
+        do {
+            body = try JSONDecoder().decode(Body.self, from: Data(payload))
+        } catch {
+            throw WireError(.invalidValue, "control.v1: not a control request: \(error)")
+        }
+    }
+}

@@ -1,0 +1,68 @@
+/// A set of sequence numbers kept as ascending, disjoint, non-adjacent
+/// closed ranges — what a producer knows is acknowledged, or what storage
+/// has committed for a producer.
+public struct SequenceRanges: Hashable, Sendable {
+    public private(set) var ranges: [ClosedRange<UInt64>] = []
+
+    public init(_ ranges: [ClosedRange<UInt64>] = []) {
+        for range in ranges { insert(range) }
+    }
+
+    public var isEmpty: Bool { ranges.isEmpty }
+
+    public func contains(_ sequence: UInt64) -> Bool {
+        var low = 0
+        var high = ranges.count
+        while low < high {
+            let mid = (low + high) / 2
+            if ranges[mid].upperBound < sequence { low = mid + 1 } else { high = mid }
+        }
+        return low < ranges.count && ranges[low].contains(sequence)
+    }
+
+    /// Adds a range, merging it with those it overlaps or touches.
+    public mutating func insert(_ range: ClosedRange<UInt64>) {
+        var lower = range.lowerBound
+        var upper = range.upperBound
+        var kept: [ClosedRange<UInt64>] = []
+        kept.reserveCapacity(ranges.count + 1)
+        var placed = false
+        for existing in ranges {
+            let touchesBelow = existing.upperBound == .max || existing.upperBound + 1 >= lower
+            let touchesAbove = upper == .max || existing.lowerBound <= upper + 1
+            if touchesBelow && touchesAbove {
+                lower = Swift.min(lower, existing.lowerBound)
+                upper = Swift.max(upper, existing.upperBound)
+            } else if existing.upperBound < lower {
+                kept.append(existing)
+            } else {
+                if !placed {
+                    kept.append(lower ... upper)
+                    placed = true
+                }
+                kept.append(existing)
+            }
+        }
+        if !placed { kept.append(lower ... upper) }
+        ranges = kept
+    }
+
+    public mutating func formUnion(_ other: SequenceRanges) {
+        for range in other.ranges { insert(range) }
+    }
+
+    /// The highest s with every sequence in start…s present; start - 1 when
+    /// `start` itself is missing.
+    public func contiguous(from start: UInt64) -> UInt64 {
+        for range in ranges where range.contains(start) { return range.upperBound }
+        return start &- 1
+    }
+
+    /// Drops everything below `sequence` (what no one will ask about again).
+    public mutating func removeBelow(_ sequence: UInt64) {
+        ranges = ranges.compactMap { range in
+            if range.upperBound < sequence { return nil }
+            return Swift.max(range.lowerBound, sequence) ... range.upperBound
+        }
+    }
+}

@@ -1,0 +1,169 @@
+import Dissection
+import Foundation
+import Messaging
+import Model
+import PcapStore
+import Records
+import Store
+
+/// What storage does with one message, without sockets: writes a decoder
+/// batch's frames to the pcap store, makes them durable, commits the rows
+/// that point at them in one transaction, and says which acknowledgements
+/// are due; answers control requests. The storage service runs one engine
+/// on its writer thread (blocking: libpq and fsync).
+public final class StorageEngine {
+    public struct Counters: Sendable, Equatable {
+        public var batchesCommitted = 0
+        public var batchesDuplicate = 0
+        public var packets = 0
+        public var flowReports = 0
+        public var replayedPackets = 0
+        /// Frames whose bytes the pcap store cannot hold (time outside pcap's range).
+        public var framesNotStored = 0
+        public var capturesStarted = 0
+    }
+
+    public let writer: TrafficWriter
+    public let pcap: PcapStoreWriter
+    public private(set) var counters = Counters()
+    private var segmentRows: [SegmentID: Int64] = [:]
+    private var captureSensors: [UInt64: UUID] = [:]
+
+    /// Connects, migrates, and cuts the pcap store back to what is committed.
+    public init(conninfo: String, pcapRoot: String,
+                pcapConfiguration: PcapStoreWriter.Configuration = .init()) throws {
+        let connection = try PostgresConnection(conninfo: conninfo)
+        _ = try MigrationRunner().run(on: connection)
+        writer = TrafficWriter(connection: connection)
+        var committed: [SegmentID: UInt64] = [:]
+        for (path, length) in try writer.committedSegmentLengths() where length > 0 {
+            if let id = SegmentID(relativePath: path) { committed[id] = length }
+        }
+        if !FileManager.default.fileExists(atPath: pcapRoot) {
+            try FileManager.default.createDirectory(atPath: pcapRoot, withIntermediateDirectories: true)
+        }
+        _ = try PcapStoreRecovery.reconcile(root: pcapRoot, committedLengths: committed)
+        pcap = try PcapStoreWriter(root: pcapRoot, configuration: pcapConfiguration)
+    }
+
+    /// Stores one `records.v1` and returns the acknowledgements it earns:
+    /// the decoder's (producer, sequence) and every sensor range it covers.
+    /// A batch committed before is acknowledged again (its first ack may
+    /// have been lost) without touching the pcap store.
+    public func ingest(_ message: RecordsMessage, producer: UUID, sequence: UInt64) throws -> [Ack] {
+        var batch = message.batch(producer: producer, sequence: sequence)
+        if try writer.isCommitted(producer: producer, sequence: sequence) {
+            counters.batchesDuplicate += 1
+            return acks(for: batch)
+        }
+        var segments: [SegmentLength] = []
+        if let frames = message.frames, !frames.isEmpty {
+            try store(frames, positionsInto: &batch)
+            segments = try pcap.flush().compactMap { flushed in
+                segmentRows[flushed.segment].map { SegmentLength(id: $0, length: flushed.durableLength) }
+            }
+        }
+        let replayedBefore = writer.replayedPackets
+        switch try writer.commit(batch, segments: segments) {
+        case .committed:
+            counters.batchesCommitted += 1
+            counters.packets += batch.packets.count - (writer.replayedPackets - replayedBefore)
+            counters.flowReports += batch.flows.count
+            counters.replayedPackets = writer.replayedPackets
+        case .duplicate:
+            counters.batchesDuplicate += 1
+        }
+        for end in batch.ends { try retireSegments(ofCapture: end.captureID) }
+        return acks(for: batch)
+    }
+
+    private func acks(for batch: RecordBatch) -> [Ack] {
+        var byProducer: [UUID: [ClosedRange<UInt64>]] = [batch.producer: [batch.sequence ... batch.sequence]]
+        for cover in batch.covers { byProducer[cover.producer, default: []].append(cover.first ... cover.last) }
+        return byProducer.map { Ack(producer: $0.key, ranges: $0.value) }
+    }
+
+    /// Appends each frame to its segment and points its packet row there.
+    private func store(_ frames: FrameBatch, positionsInto batch: inout RecordBatch) throws {
+        for (index, frame) in frames.enumerated() where index < batch.packets.count {
+            let captureID = batch.packets[index].captureID
+            guard PcapFormat.representable(frame.timestamp) else {
+                counters.framesNotStored += 1
+                continue
+            }
+            let key = SegmentKey(sensor: try sensor(ofCapture: captureID), capture: captureID,
+                                 linkType: frame.linkType, timestamp: frame.timestamp)
+            let position = try frame.bytes.withUnsafeBytes { raw in
+                try pcap.append(key: key, timestamp: frame.timestamp, frame: raw, wireLength: frame.wireLength)
+            }
+            batch.packets[index].pcapPosition = PcapPosition(segmentID: try segmentRow(position.segment),
+                                                             offset: Int64(position.offset))
+        }
+    }
+
+    private func segmentRow(_ segment: SegmentID) throws -> Int64 {
+        if let id = segmentRows[segment] { return id }
+        let id = try writer.segmentID(path: segment.relativePath, sensor: segment.key.sensor,
+                                      captureID: segment.key.capture, linkType: segment.key.linkType.rawValue,
+                                      day: UTCDay.string(segment.key.day))
+        segmentRows[segment] = id
+        return id
+    }
+
+    private func sensor(ofCapture captureID: UInt64) throws -> UUID {
+        if let sensor = captureSensors[captureID] { return sensor }
+        guard let sensor = try writer.sensor(ofCapture: captureID) else {
+            throw StorageError.unknownCapture(captureID)
+        }
+        captureSensors[captureID] = sensor
+        return sensor
+    }
+
+    /// A capture that ended appends nothing more: close its files.
+    private func retireSegments(ofCapture captureID: UInt64) throws {
+        try pcap.retire { $0.capture == captureID }
+        segmentRows = segmentRows.filter { $0.key.key.capture != captureID }
+        captureSensors[captureID] = nil
+    }
+
+    /// Answers one control request.
+    public func answer(_ request: ControlMessage.Body) -> ControlMessage.Body {
+        do {
+            switch request {
+            case .startCapture(let sensorID, let sensorName, let source, let runID):
+                let id = try writer.startCapture(sensor: SensorIdentity(id: sensorID, name: sensorName),
+                                                 source: source, runID: runID)
+                captureSensors[id] = sensorID
+                counters.capturesStarted += 1
+                return .captureStarted(captureID: id)
+            case .captureStatus(let captureID):
+                guard let summary = try writer.capture(captureID) else {
+                    return .failed(message: "no capture \(captureID)")
+                }
+                return .captureTotals(ControlMessage.CaptureTotals(
+                    captureID: captureID, status: summary.status.rawValue, failureReason: summary.failureReason,
+                    expectedFrames: summary.expectedFrames, packets: summary.packets, bytes: summary.bytes,
+                    flows: try writer.flowCount(ofCapture: captureID)))
+            case .captureStarted, .captureTotals, .failed:
+                return .failed(message: "not a request")
+            }
+        } catch {
+            return .failed(message: "\(error)")
+        }
+    }
+
+    /// Makes everything appended durable and closes the store's files.
+    public func close() throws {
+        _ = try pcap.close()
+    }
+}
+
+public enum StorageError: Error, CustomStringConvertible, Sendable {
+    case unknownCapture(UInt64)
+
+    public var description: String {
+        switch self {
+        case .unknownCapture(let id): "records name capture \(id), which storage never started"
+        }
+    }
+}

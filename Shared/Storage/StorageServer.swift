@@ -1,0 +1,212 @@
+import Foundation
+import Logging
+import Messaging
+import Store
+
+/// The storage service's loop: `records.v1` from decoders on a PULL socket,
+/// control requests on a ROUTER, acknowledgements out on a PUB. Everything
+/// runs on the calling thread (sockets and libpq are confined to it); other
+/// threads read `status` and call `stop()`.
+public final class StorageServer: Sendable {
+    public struct Configuration: Sendable {
+        public var conninfo: String
+        public var pcapRoot: String
+        public var recordsEndpoint: String
+        public var controlEndpoint: String
+        public var acksEndpoint: String
+        /// How often everything committed is acknowledged again.
+        public var ackRepeatInterval: Duration = .seconds(1)
+        /// Wait between attempts to reach PostgreSQL.
+        public var reconnectInterval: Duration = .seconds(2)
+        /// Attempts at one batch before it is refused (acknowledged without being stored).
+        public var attemptsPerBatch = 3
+
+        public init(conninfo: String, pcapRoot: String, recordsEndpoint: String, controlEndpoint: String,
+                    acksEndpoint: String) {
+            self.conninfo = conninfo
+            self.pcapRoot = pcapRoot
+            self.recordsEndpoint = recordsEndpoint
+            self.controlEndpoint = controlEndpoint
+            self.acksEndpoint = acksEndpoint
+        }
+    }
+
+    public struct Status: Sendable, Equatable {
+        public var databaseUp = false
+        public var lastError: String?
+        public var engine = StorageEngine.Counters()
+        public var malformedMessages = 0
+        public var refusedBatches = 0
+        public var failedAttempts = 0
+        public var controlRequests = 0
+    }
+
+    public let configuration: Configuration
+    private let logger: Logger
+    private let stopping = Locked(false)
+    public let status = Locked(Status())
+
+    public init(configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Ends `run` after the message in hand is stored.
+    public func stop() { stopping.set(true) }
+
+    /// Binds the sockets and serves until `stop()`; returns after the pcap
+    /// store is flushed and closed. Throws only when a socket cannot be bound.
+    public func run(context: MessageContext) throws {
+        let records = try Socket(context, .pull, options: [.receiveHighWaterMark(64)])
+        let control = try Socket(context, .router)
+        let acks = try Socket(context, .pub, options: [.sendHighWaterMark(100_000)])
+        try records.bind(configuration.recordsEndpoint)
+        try control.bind(configuration.controlEndpoint)
+        try acks.bind(configuration.acksEndpoint)
+        logger.info("storage listening", metadata: [
+            "records": "\(configuration.recordsEndpoint)", "control": "\(configuration.controlEndpoint)",
+            "acks": "\(configuration.acksEndpoint)",
+        ])
+
+        var engine: StorageEngine?
+        var board = AckBoard()
+        var nextConnect = ContinuousClock.now
+        var nextRepeat = ContinuousClock.now + configuration.ackRepeatInterval
+        var attempts: [BatchID: Int] = [:]
+        let poller = Poller()
+
+        func publish(_ list: [Ack]) {
+            for ack in list {
+                board.record(ack)
+                try? acks.send(ack.envelope(producer: StorageServer.producerID, sequence: 0), blocking: false)
+            }
+        }
+
+        while !stopping.get() {
+            let now = ContinuousClock.now
+            if engine == nil && now >= nextConnect {
+                do {
+                    engine = try StorageEngine(conninfo: configuration.conninfo, pcapRoot: configuration.pcapRoot)
+                    status.update { $0.databaseUp = true; $0.lastError = nil }
+                    logger.info("storage connected to PostgreSQL; schema migrated, pcap store reconciled")
+                } catch {
+                    status.update { $0.databaseUp = false; $0.lastError = "\(error)" }
+                    logger.error("cannot start storage engine; retrying",
+                                 metadata: ["error": "\(error)", "retry_in": "\(configuration.reconnectInterval)"])
+                    nextConnect = now + configuration.reconnectInterval
+                }
+            }
+            if now >= nextRepeat {
+                for ack in board.summary() {
+                    try? acks.send(ack.envelope(producer: StorageServer.producerID, sequence: 0), blocking: false)
+                }
+                nextRepeat = now + configuration.ackRepeatInterval
+            }
+
+            // Without a database, records wait in the decoders (they re-send).
+            let sockets = engine == nil ? [control] : [control, records]
+            let ready: Poller.Ready
+            do {
+                ready = try poller.poll(sockets, timeoutMilliseconds: 100)
+            } catch {
+                if error.kind == .contextTerminated { break }
+                throw error
+            }
+            if ready[0] { serveControl(control, engine: engine) }
+            if engine != nil, ready[1], let frames = try? records.receive(blocking: false) {
+                guard let current = engine else { continue }
+                let envelope: Envelope
+                let message: RecordsMessage
+                do {
+                    envelope = try Envelope(frames: frames)
+                    message = try RecordsMessage(envelope)
+                } catch {
+                    status.update { $0.malformedMessages += 1 }
+                    logger.warning("refused a malformed records message", metadata: ["error": "\(error)"])
+                    continue
+                }
+                let id = BatchID(producer: envelope.header.producer, sequence: envelope.header.sequence)
+                do {
+                    publish(try current.ingest(message, producer: id.producer, sequence: id.sequence))
+                    attempts[id] = nil
+                    status.update { $0.engine = current.counters }
+                } catch let error as PostgresError where error.kind == .connection {
+                    logger.error("lost PostgreSQL; reconnecting", metadata: ["error": "\(error)"])
+                    try? current.close()
+                    engine = nil
+                    nextConnect = ContinuousClock.now + configuration.reconnectInterval
+                    status.update { $0.databaseUp = false; $0.lastError = "\(error)"; $0.failedAttempts += 1 }
+                } catch {
+                    let count = (attempts[id] ?? 0) + 1
+                    attempts[id] = count
+                    status.update { $0.failedAttempts += 1; $0.lastError = "\(error)" }
+                    if count >= configuration.attemptsPerBatch {
+                        attempts[id] = nil
+                        status.update { $0.refusedBatches += 1 }
+                        logger.error("refusing a batch that failed \(count) times; its rows are not stored",
+                                     metadata: ["producer": "\(id.producer)", "sequence": "\(id.sequence)",
+                                                "error": "\(error)"])
+                        publish(current.acknowledgementsWithoutStoring(message, producer: id.producer,
+                                                                       sequence: id.sequence))
+                    } else {
+                        logger.warning("batch failed; the decoder will send it again",
+                                       metadata: ["producer": "\(id.producer)", "sequence": "\(id.sequence)",
+                                                  "error": "\(error)"])
+                    }
+                }
+            }
+        }
+        if let engine {
+            do {
+                try engine.close()
+            } catch {
+                logger.error("pcap store close failed", metadata: ["error": "\(error)"])
+            }
+        }
+        records.close()
+        control.close()
+        acks.close()
+        logger.info("storage stopped")
+    }
+
+    private func serveControl(_ control: Socket, engine: StorageEngine?) {
+        guard let frames = try? control.receive(blocking: false), frames.count >= 2 else { return }
+        let identity = frames[0]
+        let reply: ControlMessage.Body
+        let header: MessageHeader
+        do {
+            let envelope = try Envelope(frames: Array(frames.dropFirst()))
+            header = envelope.header
+            let request = try ControlMessage(envelope)
+            if let engine {
+                reply = engine.answer(request.body)
+            } else {
+                reply = .failed(message: "storage has no database connection: \(status.get().lastError ?? "starting")")
+            }
+        } catch {
+            status.update { $0.malformedMessages += 1 }
+            logger.warning("refused a malformed control request", metadata: ["error": "\(error)"])
+            return
+        }
+        status.update { $0.controlRequests += 1 }
+        let answer = ControlMessage(reply).envelope(producer: header.producer, sequence: header.sequence)
+        try? control.send([identity] + answer.frames, blocking: false)
+    }
+
+    /// Storage's own id in the headers of its acknowledgements.
+    public static let producerID = UUID(uuidString: "00000000-0000-0000-0000-00000000A0C0") ?? UUID()
+
+    struct BatchID: Hashable {
+        var producer: UUID
+        var sequence: UInt64
+    }
+}
+
+extension StorageEngine {
+    /// Acknowledgements for a batch storage gives up on, so producers move on.
+    func acknowledgementsWithoutStoring(_ message: RecordsMessage, producer: UUID, sequence: UInt64) -> [Ack] {
+        var list = [Ack(producer: producer, ranges: [sequence ... sequence])]
+        for cover in message.covers { list.append(Ack(producer: cover.producer, ranges: [cover.first ... cover.last])) }
+        return list
+    }
+}

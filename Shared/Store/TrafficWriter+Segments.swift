@@ -1,0 +1,69 @@
+import Foundation
+
+/// The `segments` table: one row per pcap store file, with the length that
+/// committed packet rows may point into.
+extension TrafficWriter {
+    /// The row id of the segment at `path` (relative to the store root),
+    /// inserting it with committed length 0 if new. Runs in its own statement:
+    /// a segment row without packets is harmless, and its id must exist
+    /// before packet rows name it.
+    public func segmentID(path: String, sensor: UUID, captureID: UInt64, linkType: UInt32, day: String) throws -> Int64 {
+        let result = try connection.query("""
+            INSERT INTO segments (path, sensor_id, capture_id, linktype, day) VALUES ($1, $2, $3, $4, $5::date)
+            ON CONFLICT (path) DO UPDATE SET path = EXCLUDED.path
+            RETURNING id
+            """, [path, sensor, Int64(bitPattern: captureID), Int64(linkType), day])
+        guard let id = result.row(0)?.int64(0) else { throw connection.unexpected("no segment id returned") }
+        return id
+    }
+
+    /// Committed lengths by relative path, for cutting uncommitted tails at start-up.
+    public func committedSegmentLengths() throws -> [String: UInt64] {
+        let result = try connection.query("SELECT path, committed_length FROM segments")
+        var lengths: [String: UInt64] = [:]
+        for row in result.rows {
+            guard let path = row[0] ?? nil, let length = (row[1] ?? nil).flatMap({ UInt64($0) }) else { continue }
+            lengths[path] = length
+        }
+        return lengths
+    }
+
+    /// Inside a batch's transaction: the durable lengths its packets rely on.
+    func commitSegmentLengths(_ lengths: [SegmentLength]) throws {
+        for segment in lengths {
+            try connection.query("""
+                UPDATE segments SET committed_length = GREATEST(committed_length, $2) WHERE id = $1
+                """, [segment.id, Int64(bitPattern: segment.length)])
+        }
+    }
+
+    /// The sensor a capture belongs to; nil if no such capture.
+    public func sensor(ofCapture captureID: UInt64) throws -> UUID? {
+        let result = try connection.query("SELECT sensor_id FROM captures WHERE id = $1", [Int64(bitPattern: captureID)])
+        return result.scalar.flatMap(UUID.init(uuidString:))
+    }
+
+    /// Flows stored for a capture (one row per flow).
+    public func flowCount(ofCapture captureID: UInt64) throws -> UInt64 {
+        let result = try connection.query("SELECT count(*) FROM flows WHERE capture_id = $1", [Int64(bitPattern: captureID)])
+        return result.scalar.flatMap { UInt64($0) } ?? 0
+    }
+
+    /// Whether (producer, sequence) was committed: lets storage skip the pcap
+    /// store for a re-sent batch.
+    public func isCommitted(producer: UUID, sequence: UInt64) throws -> Bool {
+        let result = try connection.query("SELECT 1 FROM batches WHERE producer = $1 AND sequence = $2",
+                                          [producer, Int64(bitPattern: sequence)])
+        return !result.rows.isEmpty
+    }
+}
+
+/// A segment row and the durable length a batch's packets need.
+public struct SegmentLength: Hashable, Sendable {
+    public var id: Int64
+    public var length: UInt64
+    public init(id: Int64, length: UInt64) {
+        self.id = id
+        self.length = length
+    }
+}
