@@ -58,6 +58,9 @@ let package = Package(
                     path: "Tests/SensorTests"),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Records", "Decoding", "Capture", "Dissection", "Flows", "TestSupport"],
                     path: "Tests/StoreTests"),
+        .testTarget(name: "DecoderTests", dependencies: [
+            "Decoder", "Sensor", "Messaging", "Records", "Capture", "Dissection", "TestSupport",
+        ], path: "Tests/DecoderTests"),
         .testTarget(name: "PipelineTests", dependencies: [
             "Storage", "Decoder", "Sensor", "Store", "Messaging", "Records", "Capture", "Dissection", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
