@@ -39,6 +39,7 @@ let package = Package(
         .target(name: "Decoder", dependencies: ["Decoding", "Records", "Messaging", "Capture", "Dissection", "Flows",
                                                 .product(name: "Logging", package: "swift-log")],
                 path: "Shared/Decoder"),
+        .target(name: "Operations", path: "Shared/Operations"),
         .target(name: "Sensor", dependencies: ["Capture", "Dissection", "Messaging"], path: "Shared/Sensor"),
         .executableTarget(name: "NetSift", dependencies: [
             "Dump",

@@ -1,0 +1,34 @@
+import Foundation
+import Operations
+import ServiceRuntime
+
+/// Each service's `/health`, by the deployment's ports.
+struct HealthWatch {
+    let deployment: Deployment
+
+    var services: [(name: String, port: Int)] {
+        [("storage", deployment.port(.storageMetrics))]
+            + (0 ..< deployment.decoders).map { ("decoder-\($0 + 1)", deployment.port(.decoderMetrics($0))) }
+    }
+
+    func probe(port: Int) -> HealthReport? {
+        guard let answer = try? HTTPProbe.get(host: "127.0.0.1", port: port, path: "/health", timeout: 2) else {
+            return nil
+        }
+        return try? JSONDecoder().decode(HealthReport.self, from: Data(answer.body))
+    }
+
+    func allOK() -> Bool {
+        services.allSatisfy { probe(port: $0.port)?.status == "ok" }
+    }
+
+    func report() -> String {
+        services.map { service in
+            guard let health = probe(port: service.port) else {
+                return "  \(service.name.padding(toLength: 10, withPad: " ", startingAt: 0)) down (no answer on port \(service.port))"
+            }
+            let detail = health.detail.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            return "  \(service.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(health.status)  \(detail)"
+        }.joined(separator: "\n")
+    }
+}

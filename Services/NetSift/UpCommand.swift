@@ -1,0 +1,142 @@
+import ArgumentParser
+import Capture
+import Foundation
+import Messaging
+import Operations
+import ServiceRuntime
+
+struct UpCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Start PostgreSQL and every service for a data directory, and supervise them.",
+        discussion: """
+            Runs in the foreground until Ctrl-C or `netsift down`. A service that exits is restarted. \
+            Nothing is installed: missing pieces are named. Config files are written to DATA/config once \
+            and may be edited; environment variables NETSIFT_<SERVICE>_<KEY> override them.
+            """)
+
+    @OptionGroup var data: DataOption
+
+    @Option(help: "A capture file or directory to ingest once the services are up.")
+    var pcap: String?
+
+    @Option(help: "Decoder processes (only when the data directory is new).")
+    var decoders: Int = 2
+
+    @Option(help: "First TCP port on 127.0.0.1 the services use (only when the data directory is new).")
+    var basePort: Int = 47_300
+
+    func validate() throws {
+        if decoders < 1 || decoders > 16 { throw ValidationError("--decoders must be 1 to 16") }
+        if basePort < 1024 || basePort > 65_000 { throw ValidationError("--base-port must be 1024 to 65000") }
+    }
+
+    func run() throws {
+        let directory = data.path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let pidFile = directory + "/netsift.pid"
+        if let pid = RunningInstance.pid(in: pidFile) {
+            printError("NetSift is already up for \(directory) (pid \(pid)); stop it with: netsift down --data \(directory)")
+            throw ExitCode(1)
+        }
+
+        let deployment: Deployment
+        if FileManager.default.fileExists(atPath: Deployment.file(in: directory)) {
+            deployment = try Deployment.load(dataDirectory: directory)
+        } else {
+            deployment = Deployment(dataDirectory: directory, basePort: basePort, decoders: decoders)
+            try deployment.save()
+        }
+        var children: [Supervisor.Child] = []
+        let storage = try ProjectFiles.serviceExecutable("netsift-storage")
+        let decoder = try ProjectFiles.serviceExecutable("netsift-decoder")
+
+        let postgres = try LocalPostgres(dataDirectory: directory)
+        note("starting PostgreSQL")
+        let conninfo = try postgres.start()
+        let identity = try SensorIdentityFile.loadOrCreate(path: deployment.sensorIdentityFile,
+                                                           defaultName: SensorIdentityFile.hostName)
+        try deployment.writeConfigs(conninfo: conninfo, sensorName: identity.name)
+        children.append(.init(name: "storage", executable: storage,
+                              arguments: ["--config", deployment.configFile("storage")],
+                              logFile: deployment.logFile("storage")))
+        for i in 0 ..< deployment.decoders {
+            let name = "decoder-\(i + 1)"
+            children.append(.init(name: name, executable: decoder, arguments: ["--config", deployment.configFile(name)],
+                                  logFile: deployment.logFile(name)))
+        }
+
+        let supervisor = Supervisor(children: children, note: note)
+        let stop = Locked(false)
+        let signals = SignalWatch(signals: [SIGINT, SIGTERM]) { stop.set(true) }
+        defer { signals.cancel() }
+        try supervisor.start()
+        try? "\(getpid())\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+        defer {
+            note("stopping services")
+            supervisor.stop()
+            note("stopping PostgreSQL")
+            try? postgres.stop()
+            try? FileManager.default.removeItem(atPath: pidFile)
+        }
+
+        let health = HealthWatch(deployment: deployment)
+        let deadline = ContinuousClock.now + .seconds(90)
+        while !health.allOK(), ContinuousClock.now < deadline, !stop.get() {
+            supervisor.check()
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        if !health.allOK() {
+            printError("services are not healthy after 90 s:\n" + health.report() + "\nlogs: \(deployment.logDirectory)")
+        } else {
+            print("NetSift is up. Data: \(directory)  Logs: \(deployment.logDirectory)")
+            print("  ingest:  netsift ingest FILE --data \(directory)")
+            print("  status:  netsift status --data \(directory)")
+            print("  stop:    Ctrl-C, or netsift down --data \(directory)")
+        }
+
+        if let pcap, !stop.get() {
+            let listing = try CaptureSource.files(at: pcap)
+            if !listing.captures.isEmpty {
+                _ = try IngestCommand.ingest(listing.captures, into: deployment, progress: true)
+            }
+        }
+        while !stop.get() {
+            supervisor.check()
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+    }
+
+    private func note(_ text: String) {
+        printError("netsift up: \(text)")
+    }
+}
+
+/// A running `netsift up`, by its pid file.
+enum RunningInstance {
+    static func pid(in file: String) -> Int32? {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8),
+              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0,
+              kill(pid, 0) == 0 else { return nil }
+        return pid
+    }
+}
+
+/// Runs `handler` when one of `signals` arrives (they no longer kill the process).
+final class SignalWatch {
+    private var sources: [DispatchSourceSignal] = []
+
+    init(signals: [Int32], handler: @escaping @Sendable () -> Void) {
+        for number in signals {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: handler)
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+
+/// A local NetSift installation rooted at a data directory: where each
+/// service listens, where its config file and log are, and how many
+/// decoders run. Written once to `DATA/netsift.json` by `netsift up`, read
+/// by every later command (`ingest`, `status`), so they find the same
+/// endpoints.
+public struct Deployment: Codable, Hashable, Sendable {
+    public var dataDirectory: String
+    /// First of the TCP ports on 127.0.0.1 the services use (see `port(_:)`).
+    public var basePort: Int
+    public var decoders: Int
+
+    public init(dataDirectory: String, basePort: Int = 47_300, decoders: Int = 2) {
+        self.dataDirectory = dataDirectory
+        self.basePort = basePort
+        self.decoders = max(1, decoders)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case dataDirectory = "data_directory", basePort = "base_port", decoders
+    }
+
+    /// Each endpoint's offset from `basePort`.
+    public enum Port: Sendable {
+        case storageRecords, storageControl, storageAcks, storageMetrics
+        case decoderFrames(Int), decoderEvents(Int), decoderMetrics(Int)
+        case sensorMetrics
+
+        var offset: Int {
+            switch self {
+            case .storageRecords: 0
+            case .storageControl: 1
+            case .storageAcks: 2
+            case .storageMetrics: 3
+            case .sensorMetrics: 4
+            case .decoderFrames(let i): 10 + 3 * i
+            case .decoderEvents(let i): 11 + 3 * i
+            case .decoderMetrics(let i): 12 + 3 * i
+            }
+        }
+    }
+
+    public func port(_ port: Port) -> Int { basePort + port.offset }
+    public func endpoint(_ port: Port) -> String { "tcp://127.0.0.1:\(self.port(port))" }
+
+    public var file: String { Self.file(in: dataDirectory) }
+    public static func file(in dataDirectory: String) -> String { dataDirectory + "/netsift.json" }
+    public var configDirectory: String { dataDirectory + "/config" }
+    public var logDirectory: String { dataDirectory + "/logs" }
+    public var pcapRoot: String { dataDirectory + "/pcap" }
+    public var sensorIdentityFile: String { dataDirectory + "/sensor.json" }
+    public func configFile(_ service: String) -> String { configDirectory + "/\(service).json" }
+    public func logFile(_ service: String) -> String { logDirectory + "/\(service).log" }
+
+    /// The deployment recorded in `dataDirectory`.
+    public static func load(dataDirectory: String) throws(OperationsError) -> Deployment {
+        let path = file(in: dataDirectory)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .notSetUp(dataDirectory: dataDirectory)
+        }
+        do {
+            var deployment = try JSONDecoder().decode(Deployment.self, from: data)
+            deployment.dataDirectory = dataDirectory
+            return deployment
+        } catch {
+            throw .badFile(path: path, reason: "\(error)")
+        }
+    }
+
+    public func save() throws(OperationsError) {
+        try OperationsError.attempt("write \(file)") {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(self).write(to: URL(fileURLWithPath: file), options: .atomic)
+        }
+    }
+
+    /// The services of this deployment and the settings each one's config
+    /// file starts with; `conninfo` is the database storage writes to.
+    public func serviceConfigs(conninfo: String, sensorName: String) -> [(name: String, settings: [String: String])] {
+        var list: [(String, [String: String])] = [
+            ("storage", [
+                "database_url": conninfo, "pcap_root": pcapRoot,
+                "records_endpoint": endpoint(.storageRecords), "control_endpoint": endpoint(.storageControl),
+                "acks_endpoint": endpoint(.storageAcks), "metrics_port": String(port(.storageMetrics)),
+            ]),
+        ]
+        for i in 0 ..< decoders {
+            list.append(("decoder-\(i + 1)", [
+                "frames_endpoint": endpoint(.decoderFrames(i)), "records_endpoint": endpoint(.storageRecords),
+                "acks_endpoint": endpoint(.storageAcks), "events_endpoint": endpoint(.decoderEvents(i)),
+                "metrics_port": String(port(.decoderMetrics(i))),
+            ]))
+        }
+        list.append(("sensor", [
+            "decoders": (0 ..< decoders).map { endpoint(.decoderFrames($0)) }.joined(separator: ","),
+            "control_endpoint": endpoint(.storageControl), "acks_endpoint": endpoint(.storageAcks),
+            "identity_file": sensorIdentityFile, "sensor_name": sensorName,
+            "metrics_port": String(port(.sensorMetrics)),
+        ]))
+        return list
+    }
+
+    /// Writes each service's config file unless it exists (an operator may have edited it).
+    public func writeConfigs(conninfo: String, sensorName: String) throws(OperationsError) {
+        try OperationsError.attempt("create \(configDirectory)") {
+            try FileManager.default.createDirectory(atPath: configDirectory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
+        }
+        for (name, settings) in serviceConfigs(conninfo: conninfo, sensorName: sensorName) {
+            let path = configFile(name)
+            if name == "storage", FileManager.default.fileExists(atPath: path) {
+                // The database address changes with the cluster's port: keep it current.
+                try rewrite(path, key: "database_url", value: conninfo)
+                continue
+            }
+            guard !FileManager.default.fileExists(atPath: path) else { continue }
+            try OperationsError.attempt("write \(path)") {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try encoder.encode(settings).write(to: URL(fileURLWithPath: path), options: .atomic)
+            }
+        }
+    }
+
+    private func rewrite(_ path: String, key: String, value: String) throws(OperationsError) {
+        try OperationsError.attempt("update \(path)") {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            guard var object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { return }
+            object[key] = value
+            let out = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            try out.write(to: URL(fileURLWithPath: path), options: .atomic)
+        }
+    }
+}
