@@ -52,6 +52,8 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Records", "Decoding", "Capture", "Dissection", "Flows"],
                     path: "Tests/StoreTests"),
         .testTarget(name: "PcapStoreTests", dependencies: ["PcapStore", "Capture", "Dissection", "Model"], path: "Tests/PcapStoreTests"),
+        .testTarget(name: "LiveCaptureTests", dependencies: ["Capture", "Dissection", "TestSupport"],
+                    path: "Tests/LiveCaptureTests"),
         .testTarget(name: "ConformanceTests", dependencies: ["Decoding", "Dump", "Capture", "TestSupport"], path: "Tests/ConformanceTests"),
     ],
     swiftLanguageModes: [.v6]
