@@ -67,6 +67,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/PipelineTests"),
         .testTarget(name: "PcapStoreTests", dependencies: ["PcapStore", "Capture", "Dissection", "Model"], path: "Tests/PcapStoreTests"),
+        .testTarget(name: "LiveCaptureTests", dependencies: ["Capture", "Dissection", "TestSupport"],
+                    path: "Tests/LiveCaptureTests"),
         .testTarget(name: "ConformanceTests", dependencies: ["Decoding", "Dump", "Capture", "TestSupport"], path: "Tests/ConformanceTests"),
     ],
     swiftLanguageModes: [.v6]
