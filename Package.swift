@@ -6,12 +6,17 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "netsift", targets: ["NetSift"]),
+        .executable(name: "netsift-storage", targets: ["NetSiftStorage"]),
+        .executable(name: "netsift-decoder", targets: ["NetSiftDecoder"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CPcap", path: "Shared/CPcap", pkgConfig: nil,
@@ -41,10 +46,31 @@ let package = Package(
                 path: "Shared/Decoder"),
         .target(name: "Operations", path: "Shared/Operations"),
         .target(name: "Sensor", dependencies: ["Capture", "Dissection", "Messaging"], path: "Shared/Sensor"),
+        .target(name: "ServiceRuntime", dependencies: [
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], path: "Shared/ServiceRuntime"),
         .executableTarget(name: "NetSift", dependencies: [
-            "Dump",
+            "Dump", "Operations", "Sensor", "Messaging", "Capture", "ServiceRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Services/NetSift"),
+        .executableTarget(name: "NetSiftStorage", dependencies: [
+            "Storage", "Messaging", "ServiceRuntime",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ], path: "Services/NetSiftStorage"),
+        .executableTarget(name: "NetSiftDecoder", dependencies: [
+            "Decoder", "Decoding", "Flows", "Messaging", "ServiceRuntime",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ], path: "Services/NetSiftDecoder"),
         .target(name: "TestSupport", dependencies: ["Dissection", "Capture", "Flows", "Decoding", "Store"], path: "Tests/TestSupport"),
         .testTarget(name: "DissectionTests", dependencies: [
             "Dissection", "Capture", "TestSupport",
@@ -69,6 +95,12 @@ let package = Package(
         .testTarget(name: "PcapStoreTests", dependencies: ["PcapStore", "Capture", "Dissection", "Model"], path: "Tests/PcapStoreTests"),
         .testTarget(name: "LiveCaptureTests", dependencies: ["Capture", "Dissection", "TestSupport"],
                     path: "Tests/LiveCaptureTests"),
+        .testTarget(name: "ServiceRuntimeTests", dependencies: [
+            "ServiceRuntime",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], path: "Tests/ServiceRuntimeTests"),
         .testTarget(name: "ConformanceTests", dependencies: ["Decoding", "Dump", "Capture", "TestSupport"], path: "Tests/ConformanceTests"),
     ],
     swiftLanguageModes: [.v6]

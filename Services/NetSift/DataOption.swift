@@ -19,3 +19,8 @@ func printError(_ text: String) {
     var stream = StandardError()
     print(text, to: &stream)
 }
+
+/// A line on standard output at once (print buffers when stdout is a file).
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}

@@ -89,10 +89,10 @@ struct UpCommand: ParsableCommand {
         if !health.allOK() {
             printError("services are not healthy after 90 s:\n" + health.report() + "\nlogs: \(deployment.logDirectory)")
         } else {
-            print("NetSift is up. Data: \(directory)  Logs: \(deployment.logDirectory)")
-            print("  ingest:  netsift ingest FILE --data \(directory)")
-            print("  status:  netsift status --data \(directory)")
-            print("  stop:    Ctrl-C, or netsift down --data \(directory)")
+            say("NetSift is up. Data: \(directory)  Logs: \(deployment.logDirectory)")
+            say("  ingest:  netsift ingest FILE --data \(directory)")
+            say("  status:  netsift status --data \(directory)")
+            say("  stop:    Ctrl-C, or netsift down --data \(directory)")
         }
 
         if let pcap, !stop.get() {

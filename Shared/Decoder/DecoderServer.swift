@@ -88,6 +88,8 @@ public final class DecoderServer: Sendable {
         let poller = Poller()
 
         func enqueue(_ envelopes: [Envelope]) {
+            // The wait for acknowledgements starts with the first batch held.
+            if outbox.isEmpty && !envelopes.isEmpty { lastProgress = .now }
             for envelope in envelopes {
                 outbox.append(Outgoing(sequence: envelope.header.sequence, envelope: envelope))
                 if let events { try? events.send(envelope, blocking: false) }

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Decoder
+import Decoding
+import Flows
+import Foundation
+import Logging
+import Messaging
+import Prometheus
+import ServiceRuntime
+
+@main
+struct DecoderService: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "netsift-decoder",
+        abstract: "Decodes sensor frames into packet rows and flow reports for storage.",
+        discussion: "Settings come from --config (a JSON object) and NETSIFT_DECODER_<KEY> environment variables.")
+
+    static let keys: Set<String> = ["frames_endpoint", "records_endpoint", "acks_endpoint", "events_endpoint",
+                                    "metrics_port", "log_level", "batch_packets", "flow_timeout_seconds",
+                                    "flow_period_seconds", "max_flows", "max_unacked_batches"]
+
+    @Option(help: "Config file: a JSON object of settings.")
+    var config: String?
+
+    func run() async throws {
+        let settings = try Settings(file: config, environmentPrefix: "NETSIFT_DECODER_", known: Self.keys)
+        ServiceLogging.bootstrap(service: "decoder", level: try settings.logLevel("log_level", default: .info))
+        let logger = Logger(label: "netsift.decoder")
+        var configuration = DecoderServer.Configuration(
+            framesEndpoint: settings.string("frames_endpoint", default: "tcp://127.0.0.1:47310"),
+            recordsEndpoint: settings.string("records_endpoint", default: "tcp://127.0.0.1:47300"),
+            acksEndpoint: settings.string("acks_endpoint", default: "tcp://127.0.0.1:47302"),
+            eventsEndpoint: settings.optionalString("events_endpoint"))
+        configuration.limits = .init(packets: try settings.int("batch_packets", default: 4_096))
+        configuration.maxUnacked = try settings.int("max_unacked_batches", default: 32)
+        var flows = FlowConfig()
+        flows.timeout = Int64(try settings.int("flow_timeout_seconds", default: 30)) * 1_000_000_000
+        let period = try settings.int("flow_period_seconds", default: 10)
+        flows.period = period < 0 ? nil : Int64(period) * 1_000_000_000
+        flows.maxFlows = try settings.int("max_flows", default: flows.maxFlows)
+        configuration.decoder.flows = flows
+
+        let server = DecoderServer(configuration: configuration, logger: logger)
+        let context = try MessageContext()
+        let registry = PrometheusCollectorRegistry()
+        let gauges = StatusGauges(registry: registry, prefix: "netsift_decoder_")
+        let endpoint = MetricsEndpoint(port: try settings.int("metrics_port", default: 47_312), registry: registry) {
+            let status = server.status.get()
+            let counters = status.engine
+            gauges.update([
+                "frames_decoded": Double(counters.framesDecoded), "batches_in": Double(counters.batchesIn),
+                "batches_out": Double(counters.batchesOut), "duplicates": Double(counters.duplicates),
+                "out_of_order": Double(counters.outOfOrder), "awaiting_start": Double(counters.awaitingStart),
+                "captures_ended": Double(counters.capturesEnded), "flow_reports": Double(counters.flowReports),
+                "unacked_batches": Double(status.unacked), "resends": Double(status.resends),
+                "malformed_messages": Double(status.malformedMessages), "open_captures": Double(status.openCaptures),
+            ])
+            return HealthReport(service: "decoder", status: HealthReport.ok, detail: [
+                "producer": status.producer.uuidString, "frames": "\(counters.framesDecoded)",
+                "unacked": "\(status.unacked)", "resends": "\(status.resends)",
+                "open_captures": "\(status.openCaptures)",
+            ])
+        }
+        try await ServiceMain.run(name: "decoder", logger: logger, services: [
+            MetricsService(endpoint: endpoint),
+            BlockingLoopService(name: "decoder", run: { try server.run(context: context) }, stop: { server.stop() }),
+        ])
+        context.terminate()
+    }
+}
