@@ -1,0 +1,32 @@
+import Foundation
+import Messaging
+import Testing
+
+@Suite struct ControlMessageTests {
+    static let bodies: [ControlMessage.Body] = [
+        .startCapture(sensorID: UUID(), sensorName: "probe-1", source: "/data/a.pcap", runID: UUID()),
+        .startCapture(sensorID: UUID(), sensorName: "", source: "eth0", runID: nil),
+        .captureStarted(captureID: 42),
+        .captureStatus(captureID: 7),
+        .captureTotals(.init(captureID: 7, status: "complete", failureReason: nil, expectedFrames: 10,
+                             packets: 10, bytes: 1_000, flows: 2)),
+        .failed(message: "no capture 9"),
+    ]
+
+    @Test func roundTrips() throws {
+        for body in Self.bodies {
+            let envelope = ControlMessage(body).envelope(producer: UUID(), sequence: 3)
+            let back = try Message(try Envelope(frames: envelope.frames))
+            #expect(back == .control(ControlMessage(body)))
+        }
+    }
+
+    @Test func garbageIsATypedError() throws {
+        for payload in [[], Array("{".utf8), Array("{\"nope\":{}}".utf8), [UInt8](repeating: 0xFF, count: 10)] {
+            #expect(throws: WireError.self) { try ControlMessage(payload: payload, itemCount: 1) }
+        }
+        #expect(throws: WireError.self) { try ControlMessage(payload: Array("{}".utf8), itemCount: 2) }
+        let huge = [UInt8](repeating: 0x20, count: WireLimits.default.controlBytes + 1)
+        #expect(throws: WireError.self) { try ControlMessage(payload: huge, itemCount: 1) }
+    }
+}
