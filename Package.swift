@@ -88,6 +88,7 @@ let package = Package(
         .testTarget(name: "DecoderTests", dependencies: [
             "Decoder", "Sensor", "Messaging", "Records", "Capture", "Dissection", "TestSupport",
         ], path: "Tests/DecoderTests"),
+        .testTarget(name: "SystemTests", dependencies: ["Store", "Capture", "TestSupport"], path: "Tests/SystemTests"),
         .testTarget(name: "PipelineTests", dependencies: [
             "Storage", "Decoder", "Sensor", "Store", "Messaging", "Records", "Capture", "Dissection", "TestSupport",
             .product(name: "Logging", package: "swift-log"),

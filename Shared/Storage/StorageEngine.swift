@@ -127,7 +127,8 @@ public final class StorageEngine {
     }
 
     /// Answers one control request.
-    public func answer(_ request: ControlMessage.Body) -> ControlMessage.Body {
+    /// - Throws: `PostgresError` when the database cannot answer.
+    public func answer(_ request: ControlMessage.Body) throws -> ControlMessage.Body {
         do {
             switch request {
             case .startCapture(let sensorID, let sensorName, let source, let runID):
@@ -147,8 +148,6 @@ public final class StorageEngine {
             case .captureStarted, .captureTotals, .failed:
                 return .failed(message: "not a request")
             }
-        } catch {
-            return .failed(message: "\(error)")
         }
     }
 

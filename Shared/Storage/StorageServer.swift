@@ -112,7 +112,11 @@ public final class StorageServer: Sendable {
                 if error.kind == .contextTerminated { break }
                 throw error
             }
-            if ready[0] { serveControl(control, engine: engine) }
+            if ready[0], !serveControl(control, engine: engine) {
+                try? engine?.close()
+                engine = nil
+                nextConnect = ContinuousClock.now + configuration.reconnectInterval
+            }
             if engine != nil, ready[1], let frames = try? records.receive(blocking: false) {
                 guard let current = engine else { continue }
                 let envelope: Envelope
@@ -169,28 +173,41 @@ public final class StorageServer: Sendable {
         logger.info("storage stopped")
     }
 
-    private func serveControl(_ control: Socket, engine: StorageEngine?) {
-        guard let frames = try? control.receive(blocking: false), frames.count >= 2 else { return }
+    /// Answers one control request; false when the database connection was
+    /// found broken (the caller reconnects).
+    private func serveControl(_ control: Socket, engine: StorageEngine?) -> Bool {
+        guard let frames = try? control.receive(blocking: false), frames.count >= 2 else { return true }
         let identity = frames[0]
-        let reply: ControlMessage.Body
+        var reply: ControlMessage.Body
         let header: MessageHeader
+        var healthy = true
         do {
             let envelope = try Envelope(frames: Array(frames.dropFirst()))
             header = envelope.header
             let request = try ControlMessage(envelope)
             if let engine {
-                reply = engine.answer(request.body)
+                do {
+                    reply = try engine.answer(request.body)
+                } catch {
+                    reply = .failed(message: "\(error)")
+                    if let error = error as? PostgresError, error.kind == .connection {
+                        healthy = false
+                        status.update { $0.databaseUp = false; $0.lastError = "\(error)" }
+                        logger.error("lost PostgreSQL; reconnecting", metadata: ["error": "\(error)"])
+                    }
+                }
             } else {
                 reply = .failed(message: "storage has no database connection: \(status.get().lastError ?? "starting")")
             }
         } catch {
             status.update { $0.malformedMessages += 1 }
             logger.warning("refused a malformed control request", metadata: ["error": "\(error)"])
-            return
+            return true
         }
         status.update { $0.controlRequests += 1 }
         let answer = ControlMessage(reply).envelope(producer: header.producer, sequence: header.sequence)
         try? control.send([identity] + answer.frames, blocking: false)
+        return healthy
     }
 
     /// Storage's own id in the headers of its acknowledgements.
