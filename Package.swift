@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "netsift", targets: ["NetSift"]),
         .executable(name: "netsift-storage", targets: ["NetSiftStorage"]),
         .executable(name: "netsift-decoder", targets: ["NetSiftDecoder"]),
+        .executable(name: "netsift-sensor", targets: ["NetSiftSensor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
@@ -71,6 +72,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], path: "Services/NetSiftDecoder"),
+        .executableTarget(name: "NetSiftSensor", dependencies: [
+            "Sensor", "Capture", "Messaging", "Operations", "ServiceRuntime",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ], path: "Services/NetSiftSensor"),
         .target(name: "TestSupport", dependencies: ["Dissection", "Capture", "Flows", "Decoding", "Store"], path: "Tests/TestSupport"),
         .testTarget(name: "DissectionTests", dependencies: [
             "Dissection", "Capture", "TestSupport",

@@ -5,10 +5,15 @@ import ServiceRuntime
 /// Each service's `/health`, by the deployment's ports.
 struct HealthWatch {
     let deployment: Deployment
+    /// Whether a sensor service runs (live capture); nil: if it answers.
+    var sensor: Bool?
 
     var services: [(name: String, port: Int)] {
-        [("storage", deployment.port(.storageMetrics))]
+        var list = [("storage", deployment.port(.storageMetrics))]
             + (0 ..< deployment.decoders).map { ("decoder-\($0 + 1)", deployment.port(.decoderMetrics($0))) }
+        let sensorPort = deployment.port(.sensorMetrics)
+        if sensor ?? (probe(port: sensorPort) != nil) { list.append(("sensor", sensorPort)) }
+        return list
     }
 
     func probe(port: Int) -> HealthReport? {

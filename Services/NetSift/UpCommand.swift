@@ -20,6 +20,12 @@ struct UpCommand: ParsableCommand {
     @Option(help: "A capture file or directory to ingest once the services are up.")
     var pcap: String?
 
+    @Option(help: "Capture live from this network interface (netsift-sensor runs as a supervised service).")
+    var nic: String?
+
+    @Option(help: "A BPF filter for --nic.")
+    var bpf: String?
+
     @Option(help: "Decoder processes (only when the data directory is new).")
     var decoders: Int = 2
 
@@ -66,6 +72,12 @@ struct UpCommand: ParsableCommand {
                                   logFile: deployment.logFile(name)))
         }
 
+        if let nic {
+            var arguments = ["--config", deployment.configFile("sensor"), "--interface", nic]
+            if let bpf { arguments += ["--bpf", bpf] }
+            children.append(.init(name: "sensor", executable: try ProjectFiles.serviceExecutable("netsift-sensor"),
+                                  arguments: arguments, logFile: deployment.logFile("sensor")))
+        }
         let supervisor = Supervisor(children: children, note: note)
         let stop = Locked(false)
         let signals = SignalWatch(signals: [SIGINT, SIGTERM]) { stop.set(true) }
@@ -80,7 +92,7 @@ struct UpCommand: ParsableCommand {
             try? FileManager.default.removeItem(atPath: pidFile)
         }
 
-        let health = HealthWatch(deployment: deployment)
+        let health = HealthWatch(deployment: deployment, sensor: nic != nil)
         let deadline = ContinuousClock.now + .seconds(90)
         while !health.allOK(), ContinuousClock.now < deadline, !stop.get() {
             supervisor.check()

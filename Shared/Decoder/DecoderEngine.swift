@@ -13,7 +13,10 @@ import Records
 /// past a gap waits for the sensor to re-send the missing ones. A capture
 /// it holds no state for is joined only at its start marker (a watermark
 /// through frame 0), so a restarted decoder rebuilds flows from the
-/// capture's first frame, never from the middle.
+/// capture's first frame, never from the middle. A live capture's start
+/// marker (re-sent ahead of the unacknowledged batches) lets it join there,
+/// and on a live lane a gap is accepted (counted): live frames cannot be
+/// sent again.
 ///
 /// Output batches gather up to `Limits.packets` packet records of one
 /// capture, with the frames they describe and the sensor ranges they
@@ -34,6 +37,8 @@ public struct DecoderEngine {
         public var outOfOrder = 0
         /// Sensor messages of a capture joined mid-way, ignored until its start.
         public var awaitingStart = 0
+        /// Gaps in a live lane's sequence (batches the sensor dropped).
+        public var liveGaps = 0
         public var capturesEnded = 0
         public var flowReports = 0
     }
@@ -43,6 +48,9 @@ public struct DecoderEngine {
     public private(set) var producer: Producer
     public private(set) var counters = Counters()
     private var lastSequence: [UUID: UInt64] = [:]
+    /// Lanes whose current capture is live: a gap there is frames the
+    /// sensor could not send, not a reason to wait.
+    private var liveLanes: Set<UUID> = []
     private var captures: [UInt64: CaptureDecoder] = [:]
     private var pending: Pending?
 
@@ -84,11 +92,12 @@ public struct DecoderEngine {
         let sensor = envelope.header.producer
         let sequence = envelope.header.sequence
         let captureID: UInt64
-        let isStart: Bool
+        var isStart = false
+        var isLiveStart = false
         switch message {
-        case .frames(let batch): captureID = batch.captureID; isStart = false
-        case .watermark(let mark): captureID = mark.captureID; isStart = mark.throughFrame == 0
-        case .end(let end): captureID = end.captureID; isStart = false
+        case .frames(let batch): captureID = batch.captureID
+        case .watermark(let mark): captureID = mark.captureID; isStart = mark.isStart; isLiveStart = mark.isLiveStart
+        case .end(let end): captureID = end.captureID
         case .ack, .records, .control:
             throw WireError(.unexpectedType, "decoder takes frames, watermarks and ends, got \(envelope.type)")
         }
@@ -98,9 +107,12 @@ public struct DecoderEngine {
                 counters.duplicates += 1
                 return []
             }
-            if sequence != last &+ 1 && !(isStart && captures[captureID] == nil) {
-                counters.outOfOrder += 1
-                return []
+            if sequence != last &+ 1 {
+                guard liveLanes.contains(sensor) else {
+                    counters.outOfOrder += 1
+                    return []
+                }
+                counters.liveGaps += 1
             }
         }
         if captures[captureID] == nil && !isStart {
@@ -121,7 +133,10 @@ public struct DecoderEngine {
             if let count = pending?.collector.packets.count, count >= limits.packets { out += flush() }
         case .watermark(let mark):
             if isStart {
-                captures[captureID] = CaptureDecoder(config: config, captureID: captureID)
+                if captures[captureID] == nil {
+                    captures[captureID] = CaptureDecoder(config: config, captureID: captureID)
+                }
+                if isLiveStart { liveLanes.insert(sensor) } else { liveLanes.remove(sensor) }
             } else if var decoder = captures.removeValue(forKey: captureID), var open = pending {
                 pending = nil
                 decoder.advance(to: mark.packetTime, into: &open.collector)

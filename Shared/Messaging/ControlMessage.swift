@@ -29,6 +29,52 @@ public struct ControlMessage: WireMessage {
         }
     }
 
+    /// A network adapter as a sensor reports it (AppPacCap NETADAPTER fields).
+    public struct Adapter: Codable, Hashable, Sendable {
+        public var name: String
+        public var description: String
+        public var isUp: Bool
+        public var isRunning: Bool
+        public var isLoopback: Bool
+        public var macAddress: String?
+        public var ipv4: [String]
+        public var ipv6: [String]
+        public var mtu: Int?
+
+        public init(name: String, description: String, isUp: Bool, isRunning: Bool, isLoopback: Bool,
+                    macAddress: String?, ipv4: [String], ipv6: [String], mtu: Int?) {
+            self.name = name
+            self.description = description
+            self.isUp = isUp
+            self.isRunning = isRunning
+            self.isLoopback = isLoopback
+            self.macAddress = macAddress
+            self.ipv4 = ipv4
+            self.ipv6 = ipv6
+            self.mtu = mtu
+        }
+    }
+
+    /// What a live capture did not capture, cumulative since it started.
+    public struct CaptureStatistics: Codable, Hashable, Sendable {
+        public var captureID: UInt64
+        /// Frames libpcap says reached the capture (pcap_stats ps_recv).
+        public var received: UInt64
+        public var kernelDrops: UInt64
+        public var interfaceDrops: UInt64
+        /// Frames the sensor dropped itself: a decoder's queue was full.
+        public var sensorDrops: UInt64
+
+        public init(captureID: UInt64, received: UInt64, kernelDrops: UInt64, interfaceDrops: UInt64,
+                    sensorDrops: UInt64) {
+            self.captureID = captureID
+            self.received = received
+            self.kernelDrops = kernelDrops
+            self.interfaceDrops = interfaceDrops
+            self.sensorDrops = sensorDrops
+        }
+    }
+
     public enum Body: Codable, Hashable, Sendable {
         /// Sensor → storage: register the sensor and start a capture of `source`.
         case startCapture(sensorID: UUID, sensorName: String, source: String, runID: UUID?)
@@ -37,6 +83,12 @@ public struct ControlMessage: WireMessage {
         /// Ask for a capture's status and totals.
         case captureStatus(captureID: UInt64)
         case captureTotals(CaptureTotals)
+        /// Sensor → storage: the sensor's adapters, replacing what it reported before.
+        case reportAdapters(sensorID: UUID, sensorName: String, adapters: [Adapter])
+        /// Sensor → storage: a live capture's drop counters.
+        case reportStatistics(CaptureStatistics)
+        /// Storage → asker: done.
+        case done
         /// Storage → asker: the request failed; `message` says why.
         case failed(message: String)
     }

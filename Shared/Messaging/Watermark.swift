@@ -39,3 +39,17 @@ public struct Watermark: WireMessage {
         try r.expectEnd()
     }
 }
+
+extension Watermark {
+    /// A watermark through frame 0 starts a capture on a lane; its packet
+    /// time says which kind. A decoder joins a file capture only at its
+    /// start (the sensor sends it again from there), and a live capture at
+    /// a start marker the sensor sends again ahead of what it still holds;
+    /// on a live lane later gaps are accepted (live frames cannot be sent
+    /// again; a flow open across a decoder restart is split).
+    public static let fileStart: Int64 = 0
+    public static let liveStart: Int64 = 1
+
+    public var isStart: Bool { throughFrame == 0 }
+    public var isLiveStart: Bool { throughFrame == 0 && packetTime == Self.liveStart }
+}

@@ -97,20 +97,23 @@ public struct FrameBatcher {
     /// The capture's start marker on every lane: a watermark through frame
     /// 0. A decoder joins a capture only at its start, so one restarted
     /// mid-capture waits for the sensor to send the capture again from here.
-    public mutating func start() -> [Output] {
-        let mark = Watermark(captureID: captureID, throughFrame: 0, packetTime: 0)
+    public mutating func start(live: Bool = false) -> [Output] {
+        let mark = Watermark(captureID: captureID, throughFrame: 0,
+                             packetTime: live ? Watermark.liveStart : Watermark.fileStart)
         return (0 ..< laneCount).map { Output(lane: $0, envelope: producers[$0].envelope(mark)) }
     }
 
     /// A time tick: flushes every lane, then tells every lane — also those
     /// that got no frames — that all frames through `lastFrame` have been
-    /// sent, at packet time `latestTimestamp`. The flush comes first because
+    /// sent, at packet time `latestTimestamp` (or `time`, a live sensor's
+    /// clock, when later). The flush comes first because
     /// a watermark promises that nothing at or below it is still held.
     /// Nothing is emitted before the first frame.
-    public mutating func watermark() -> [Output] {
+    public mutating func watermark(at time: Int64? = nil) -> [Output] {
         guard lastFrame > 0 else { return [] }
         var out = flushAll()
-        let mark = Watermark(captureID: captureID, throughFrame: lastFrame, packetTime: latestTimestamp)
+        let mark = Watermark(captureID: captureID, throughFrame: lastFrame,
+                             packetTime: Swift.max(latestTimestamp, time ?? .min))
         for lane in 0 ..< laneCount {
             out.append(Output(lane: lane, envelope: producers[lane].envelope(mark)))
         }

@@ -128,6 +128,7 @@ public enum SensorError: Error, CustomStringConvertible, Sendable {
     case storageUnreachable(endpoint: String, waited: Duration)
     case storageRefused(String)
     case messaging(String)
+    case capture(String)
     case stopped
 
     public var description: String {
@@ -136,6 +137,7 @@ public enum SensorError: Error, CustomStringConvertible, Sendable {
             "storage did not answer at \(endpoint) within \(waited); is netsift-storage running?"
         case .storageRefused(let message): "storage refused: \(message)"
         case .messaging(let message): "messaging failed: \(message)"
+        case .capture(let message): message
         case .stopped: "stopped before every frame was acknowledged"
         }
     }

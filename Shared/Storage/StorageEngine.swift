@@ -145,7 +145,19 @@ public final class StorageEngine {
                     captureID: captureID, status: summary.status.rawValue, failureReason: summary.failureReason,
                     expectedFrames: summary.expectedFrames, packets: summary.packets, bytes: summary.bytes,
                     flows: try writer.flowCount(ofCapture: captureID)))
-            case .captureStarted, .captureTotals, .failed:
+            case .reportAdapters(let sensorID, let sensorName, let adapters):
+                try writer.replaceAdapters(sensor: SensorIdentity(id: sensorID, name: sensorName), adapters.map {
+                    TrafficWriter.Adapter(name: $0.name, description: $0.description, isUp: $0.isUp,
+                                          isRunning: $0.isRunning, isLoopback: $0.isLoopback, mac: $0.macAddress,
+                                          ipv4: $0.ipv4, ipv6: $0.ipv6, mtu: $0.mtu)
+                })
+                return .done
+            case .reportStatistics(let stats):
+                try writer.recordCaptureStatistics(stats.captureID, received: stats.received,
+                                                   kernelDrops: stats.kernelDrops,
+                                                   interfaceDrops: stats.interfaceDrops, sensorDrops: stats.sensorDrops)
+                return .done
+            case .captureStarted, .captureTotals, .failed, .done:
                 return .failed(message: "not a request")
             }
         }

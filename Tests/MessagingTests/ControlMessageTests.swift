@@ -11,6 +11,12 @@ import Testing
         .captureTotals(.init(captureID: 7, status: "complete", failureReason: nil, expectedFrames: 10,
                              packets: 10, bytes: 1_000, flows: 2)),
         .failed(message: "no capture 9"),
+        .reportAdapters(sensorID: UUID(), sensorName: "p", adapters: [
+            .init(name: "eth0", description: "", isUp: true, isRunning: true, isLoopback: false,
+                  macAddress: "02:00:00:00:00:0a", ipv4: ["10.0.0.1"], ipv6: ["fe80::1"], mtu: 1500),
+        ]),
+        .reportStatistics(.init(captureID: 3, received: 10, kernelDrops: 1, interfaceDrops: 0, sensorDrops: 2)),
+        .done,
     ]
 
     @Test func roundTrips() throws {

@@ -24,7 +24,7 @@ final class NetSiftSystem: @unchecked Sendable {
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 
-    init(decoders: Int = 2) throws {
+    init(decoders: Int = 2, upArguments: [String] = []) throws {
         let template = FileManager.default.temporaryDirectory.appendingPathComponent("netsift-system-XXXXXX").path
         var buffer = Array(template.utf8CString)
         guard let made = mkdtemp(&buffer) else { throw Failure(description: "mkdtemp failed") }
@@ -33,7 +33,7 @@ final class NetSiftSystem: @unchecked Sendable {
         basePort = try Self.freeBlock(size: 13 + 3 * decoders)
         up = Process()
         up.executableURL = URL(fileURLWithPath: Self.netsift)
-        up.arguments = ["up", "--data", data, "--decoders", "\(decoders)", "--base-port", "\(basePort)"]
+        up.arguments = ["up", "--data", data, "--decoders", "\(decoders)", "--base-port", "\(basePort)"] + upArguments
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: data + "/up.log", contents: nil)
         let log = FileHandle(forWritingAtPath: data + "/up.log")

@@ -10,5 +10,6 @@ public enum Migrations {
             );
             """),
         trafficSchema,
+        liveCapture,
     ]
 }

@@ -5,14 +5,14 @@ import Foundation
 /// nothing else on the machine sends through it. IPv6 is off on both ends
 /// (no neighbour discovery or MLD noise) and neither has an address.
 /// `remove()` deletes the namespace, which destroys both ends.
-struct VethPair {
-    let namespace: String
-    let captureEnd: String
-    let sendEnd: String
+public struct VethPair {
+    public let namespace: String
+    public let captureEnd: String
+    public let sendEnd: String
     private let ip: String
     private let sysctl: String
 
-    init(ip: String, sysctl: String, tag: String = String(getpid())) throws {
+    public init(ip: String, sysctl: String, tag: String = String(getpid())) throws {
         self.ip = ip
         self.sysctl = sysctl
         namespace = "nstest\(tag)"
@@ -35,12 +35,12 @@ struct VethPair {
 
     /// Runs a command inside the namespace (`ip netns exec`).
     @discardableResult
-    func inNamespace(_ command: [String]) throws -> String {
+    public func inNamespace(_ command: [String]) throws -> String {
         try LiveEnvironment.run(ip, ["netns", "exec", namespace] + command)
     }
 
     /// Idempotent; failures are ignored (the links may already be gone).
-    func remove() {
+    public func remove() {
         _ = try? LiveEnvironment.run(ip, ["netns", "delete", namespace])
         _ = try? LiveEnvironment.run(ip, ["link", "delete", captureEnd])
     }

@@ -2,33 +2,33 @@ import Foundation
 import Testing
 
 /// What the live tests need from the machine, and a way to run its tools.
-enum LiveEnvironment {
-    static let isRoot = getuid() == 0
-    static let ip = tool("ip")
-    static let tcpreplay = tool("tcpreplay")
-    static let sysctl = tool("sysctl")
+public enum LiveEnvironment {
+    public static let isRoot = getuid() == 0
+    public static let ip = tool("ip")
+    public static let tcpreplay = tool("tcpreplay")
+    public static let sysctl = tool("sysctl")
 
-    static let rootMessage: Comment = "live capture needs root (CAP_NET_RAW); skipping"
-    static let vethMessage: Comment = "needs root and the ip, sysctl and tcpreplay tools (apt-get install iproute2 procps tcpreplay); skipping"
-    static var canReplay: Bool { isRoot && ip != nil && tcpreplay != nil && sysctl != nil }
+    public static let rootMessage: Comment = "live capture needs root (CAP_NET_RAW); skipping"
+    public static let vethMessage: Comment = "needs root and the ip, sysctl and tcpreplay tools (apt-get install iproute2 procps tcpreplay); skipping"
+    public static var canReplay: Bool { isRoot && ip != nil && tcpreplay != nil && sysctl != nil }
 
     /// The tool's path in PATH or the sbin directories a test's PATH may lack.
-    static func tool(_ name: String) -> String? {
+    public static func tool(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         let directories = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
         return directories.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    struct ToolFailure: Error, CustomStringConvertible {
+    public struct ToolFailure: Error, CustomStringConvertible {
         var command: [String]
         var status: Int32
         var output: String
-        var description: String { "\(command.joined(separator: " ")) exited with \(status): \(output)" }
+        public var description: String { "\(command.joined(separator: " ")) exited with \(status): \(output)" }
     }
 
     /// Runs a tool with arguments (no shell) and returns its combined output.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+    public static func run(_ executable: String, _ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -46,7 +46,7 @@ enum LiveEnvironment {
     }
 
     /// Wall-clock nanoseconds since the Unix epoch, as capture timestamps are.
-    static func now() -> Int64 {
+    public static func now() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
