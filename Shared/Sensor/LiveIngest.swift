@@ -81,7 +81,7 @@ public final class LiveIngest {
         let lanes = link.lanes.count
         let shard = FlowShard(lanes: lanes)
         var batcher = FrameBatcher(captureID: captureID, lanes: lanes, limits: options.batchLimits)
-        var unacked = UnackedBuffer(producers: batcher.producers.map(\.id), limits: options.unacked, mode: .evictOldest)
+        var unacked = UnackedBuffer(producers: batcher.producers.map(\.id), limits: options.unacked)
         lastMove = Array(repeating: .now, count: lanes)
         ackedThrough = Array(repeating: 0, count: lanes)
         let starts = batcher.start(live: true)

@@ -4,14 +4,10 @@ import Messaging
 /// Keeps what each lane sent until storage's `ack.v1` covers it, so it can
 /// be re-sent after a reconnect (a restarted decoder lost whatever it held).
 ///
-/// Bounded per lane by envelope count and bytes. What happens at the bound
-/// depends on the mode:
-/// - `.wait` (file mode: nothing may be lost): everything sent is kept;
-///   `state(lane:)` turns `.full`, and the caller must stop sending on that
-///   lane until acks free room.
-/// - `.evictOldest` (live capture cannot wait): the oldest envelopes are
-///   dropped from the buffer to make room, and counted — they were sent, but
-///   cannot be re-sent if their decoder is lost.
+/// Live capture keeps what it sent here (a file sensor reads the file again
+/// instead). Bounded per lane by envelope count and bytes: beyond, the
+/// oldest envelopes are dropped from the buffer and counted — they were
+/// sent, but cannot be re-sent if their decoder is lost.
 ///
 /// A plain value; the caller owns the locking and the sockets.
 public struct UnackedBuffer {
@@ -29,28 +25,13 @@ public struct UnackedBuffer {
         }
     }
 
-    public enum Mode: Sendable {
-        case wait
-        case evictOldest
-    }
-
-    public enum State: Equatable, Sendable {
-        /// Below both limits: sending may go on.
-        case open
-        /// At or above a limit: in `.wait` mode, wait for acks before sending.
-        case full
-    }
-
     /// Per-lane counters, for logs and metrics.
     public struct Counters: Equatable, Sendable {
         /// Envelopes recorded as sent.
         public var kept = 0
         /// Envelopes released by acks.
         public var acknowledged = 0
-        /// Times `record` found the lane already full.
-        public var overflows = 0
-        /// Envelopes (and the frames in them) evicted unacknowledged
-        /// (`.evictOldest` only).
+        /// Envelopes (and the frames in them) evicted unacknowledged.
         public var evicted = 0
         public var evictedItems: UInt64 = 0
     }
@@ -72,16 +53,14 @@ public struct UnackedBuffer {
     }
 
     public let limits: Limits
-    public let mode: Mode
     private var lanes: [Lane]
     private var laneOfProducer: [UUID: Int]
     /// Acks naming a producer that is not one of the lanes.
     public private(set) var unknownProducerAcks = 0
 
     /// One lane per producer id, in lane order.
-    public init(producers: [UUID], limits: Limits = Limits(), mode: Mode) {
+    public init(producers: [UUID], limits: Limits = Limits()) {
         self.limits = limits
-        self.mode = mode
         lanes = producers.map { Lane(producer: $0) }
         laneOfProducer = Dictionary(producers.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
     }
@@ -93,39 +72,33 @@ public struct UnackedBuffer {
         envelope.type.name.utf8.count + MessageHeader.size + envelope.payload.reduce(0) { $0 + $1.count }
     }
 
-    public func state(lane: Int) -> State {
-        let l = lanes[lane]
-        return l.count >= limits.envelopes || l.bytes >= limits.bytes ? .full : .open
+    private func isOverLimit(_ lane: Int) -> Bool {
+        lanes[lane].count > limits.envelopes || lanes[lane].bytes > limits.bytes
     }
 
     public func count(lane: Int) -> Int { lanes[lane].count }
     public func bytes(lane: Int) -> Int { lanes[lane].bytes }
     public func counters(lane: Int) -> Counters { lanes[lane].counters }
 
-    /// Records an envelope just sent on `lane`. Sequence numbers must rise
-    /// (a `Producer` guarantees it); an envelope not above the highest ever
+    /// Records an envelope just sent on `lane`, evicting the oldest beyond
+    /// the limits (never the one just added). Sequence numbers must rise (a
+    /// `Producer` guarantees it); an envelope not above the highest ever
     /// recorded is a re-send — still kept, or already acknowledged — and is
-    /// not kept again. Returns the lane's state after.
-    @discardableResult
-    public mutating func record(_ envelope: Envelope, lane: Int) -> State {
-        guard envelope.header.sequence > lanes[lane].lastSequence else { return state(lane: lane) }
+    /// not kept again.
+    public mutating func record(_ envelope: Envelope, lane: Int) {
+        guard envelope.header.sequence > lanes[lane].lastSequence else { return }
         lanes[lane].lastSequence = envelope.header.sequence
-        if state(lane: lane) == .full { lanes[lane].counters.overflows += 1 }
         lanes[lane].entries.append(envelope)
         lanes[lane].bytes += Self.size(of: envelope)
         lanes[lane].counters.kept += 1
-        if mode == .evictOldest {
-            // Never the envelope just added: it is the newest.
-            while lanes[lane].count > 1 && state(lane: lane) == .full {
-                let old = lanes[lane].entries[lanes[lane].head]
-                lanes[lane].head += 1
-                lanes[lane].bytes -= Self.size(of: old)
-                lanes[lane].counters.evicted += 1
-                lanes[lane].counters.evictedItems += UInt64(old.header.itemCount)
-            }
-            lanes[lane].compact()
+        while lanes[lane].count > 1 && isOverLimit(lane) {
+            let old = lanes[lane].entries[lanes[lane].head]
+            lanes[lane].head += 1
+            lanes[lane].bytes -= Self.size(of: old)
+            lanes[lane].counters.evicted += 1
+            lanes[lane].counters.evictedItems += UInt64(old.header.itemCount)
         }
-        return state(lane: lane)
+        lanes[lane].compact()
     }
 
     /// Releases every kept envelope of the ack's producer whose sequence it

@@ -235,7 +235,7 @@ func runAndCheck(_ path: String, lanes: Int, limits: FrameBatcher.Limits = .init
         let path = try capture(500)
         defer { try? FileManager.default.removeItem(atPath: path) }
         var run = FileCaptureRun(configuration: .init(lanes: 3, batchLimits: .init(frames: 16)))
-        var buffer = UnackedBuffer(producers: run.producers.map(\.id), mode: .wait)
+        var buffer = UnackedBuffer(producers: run.producers.map(\.id))
         var sent: [[Envelope]] = [[], [], []]
         _ = run.run(path: path, captureID: 1) { lane, e in
             sent[lane].append(e)
@@ -249,30 +249,5 @@ func runAndCheck(_ path: String, lanes: Int, limits: FrameBatcher.Limits = .init
         #expect(buffer.resend(lane: 0) == sent[0].filter { $0.header.sequence % 2 == 0 })
         #expect(buffer.resend(lane: 1) == Array(sent[1][(sent[1].count / 2)...]))
         #expect(buffer.resend(lane: 2) == sent[2])
-    }
-
-    @Test func fileModeWaitsWhileFull() throws {
-        let path = try capture(2_000)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        var run = FileCaptureRun(configuration: .init(lanes: 2, batchLimits: .init(frames: 10)))
-        let limits = UnackedBuffer.Limits(envelopes: 4, bytes: 1 << 30)
-        var buffer = UnackedBuffer(producers: run.producers.map(\.id), limits: limits, mode: .wait)
-        let producers = run.producers.map(\.id)
-        var delivered = 0, waits = 0, peak = 0
-        _ = run.run(path: path, captureID: 1) { lane, e in
-            // The caller's loop: wait (here: let storage catch up) while full.
-            while buffer.state(lane: lane) == .full {
-                waits += 1
-                let through = buffer.resend(lane: lane).last?.header.sequence ?? 0
-                buffer.acknowledge(Ack(producer: producers[lane], through: through))
-            }
-            buffer.record(e, lane: lane)
-            peak = max(peak, buffer.count(lane: lane))
-            if case .frames(let batch) = try? Message(e) { delivered += batch.count }
-        }
-        #expect(delivered == 2_000)
-        #expect(waits > 10)
-        #expect(peak <= limits.envelopes)
-        #expect(buffer.counters(lane: 0).overflows == 0 && buffer.counters(lane: 1).overflows == 0)
     }
 }

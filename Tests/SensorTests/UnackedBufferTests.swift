@@ -17,7 +17,7 @@ import Testing
 
     @Test func acksReleaseAndResendIsInOrder() {
         var p0 = Producer(), p1 = Producer()
-        var buffer = UnackedBuffer(producers: [p0.id, p1.id], mode: .wait)
+        var buffer = UnackedBuffer(producers: [p0.id, p1.id])
         let lane0 = sent(10, &p0), lane1 = sent(4, &p1)
         for e in lane0 { buffer.record(e, lane: 0) }
         for e in lane1 { buffer.record(e, lane: 1) }
@@ -46,44 +46,29 @@ import Testing
         #expect(buffer.count(lane: 0) == 0)
     }
 
-    @Test func waitModeKeepsEverythingAndSaysFull() {
-        var p = Producer()
-        var buffer = UnackedBuffer(producers: [p.id], limits: .init(envelopes: 5, bytes: 1 << 30), mode: .wait)
-        let envelopes = sent(8, &p)
-        var states: [UnackedBuffer.State] = []
-        for e in envelopes { states.append(buffer.record(e, lane: 0)) }
-        #expect(states == [.open, .open, .open, .open, .full, .full, .full, .full])
-        #expect(buffer.count(lane: 0) == 8, "file mode never drops")
-        #expect(buffer.counters(lane: 0).overflows == 3)
-        #expect(buffer.counters(lane: 0).evicted == 0)
-        buffer.acknowledge(Ack(producer: p.id, through: 4))
-        #expect(buffer.state(lane: 0) == .open)
-        #expect(buffer.resend(lane: 0) == Array(envelopes[4...]))
-    }
-
-    @Test func byteLimit() {
+    @Test func byteLimitEvictsTheOldest() {
         var p = Producer()
         let envelopes = sent(4, &p, frames: 100)
         let size = UnackedBuffer.size(of: envelopes[0])
         #expect(size == 9 + 32 + 8 + 100 * 29)
-        var buffer = UnackedBuffer(producers: [p.id], limits: .init(envelopes: 1_000, bytes: size * 2 + 1), mode: .wait)
-        #expect(buffer.record(envelopes[0], lane: 0) == .open)
-        #expect(buffer.record(envelopes[1], lane: 0) == .open)
-        #expect(buffer.record(envelopes[2], lane: 0) == .full)
-        #expect(buffer.bytes(lane: 0) == 3 * size)
+        var buffer = UnackedBuffer(producers: [p.id], limits: .init(envelopes: 1_000, bytes: size * 2 + 1))
+        for e in envelopes { buffer.record(e, lane: 0) }
+        #expect(buffer.resend(lane: 0) == Array(envelopes[2...]))
+        #expect(buffer.bytes(lane: 0) == 2 * size)
+        #expect(buffer.counters(lane: 0).evicted == 2)
     }
 
-    @Test func liveModeEvictsOldestAndCounts() {
+    @Test func countLimitEvictsTheOldestAndCounts() {
         var p = Producer()
-        var buffer = UnackedBuffer(producers: [p.id], limits: .init(envelopes: 3, bytes: 1 << 30), mode: .evictOldest)
+        var buffer = UnackedBuffer(producers: [p.id], limits: .init(envelopes: 3, bytes: 1 << 30))
         let envelopes = sent(200, &p, frames: 2)
         for e in envelopes { buffer.record(e, lane: 0) }
-        // Full at 3, so the newest two stay after each record.
-        #expect(buffer.resend(lane: 0) == Array(envelopes[198...]))
+        // The newest three stay.
+        #expect(buffer.resend(lane: 0) == Array(envelopes[197...]))
         let c = buffer.counters(lane: 0)
-        #expect(c.evicted == 198 && c.evictedItems == 396 && c.kept == 200)
-        #expect(buffer.bytes(lane: 0) == envelopes[198...].reduce(0) { $0 + UnackedBuffer.size(of: $1) })
-        buffer.acknowledge(Ack(producer: p.id, ranges: [199 ... 199]))
+        #expect(c.evicted == 197 && c.evictedItems == 394 && c.kept == 200)
+        #expect(buffer.bytes(lane: 0) == envelopes[197...].reduce(0) { $0 + UnackedBuffer.size(of: $1) })
+        buffer.acknowledge(Ack(producer: p.id, ranges: [198 ... 199]))
         #expect(buffer.resend(lane: 0).map(\.header.sequence) == [200])
     }
 }
