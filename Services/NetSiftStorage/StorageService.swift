@@ -14,7 +14,7 @@ struct StorageService: AsyncParsableCommand {
         discussion: "Settings come from --config (a JSON object) and NETSIFT_STORAGE_<KEY> environment variables.")
 
     static let keys: Set<String> = ["database_url", "pcap_root", "records_endpoint", "control_endpoint",
-                                    "acks_endpoint", "metrics_port", "log_level"]
+                                    "acks_endpoint", "metrics_port", "log_level", "commit_workers"]
 
     @Option(help: "Config file: a JSON object of settings.")
     var config: String?
@@ -27,12 +27,14 @@ struct StorageService: AsyncParsableCommand {
             logger.critical("no database_url setting")
             throw ExitCode(2)
         }
-        let server = StorageServer(configuration: .init(
+        var configuration = StorageServer.Configuration(
             conninfo: conninfo,
             pcapRoot: settings.string("pcap_root", default: "./netsift-data/pcap"),
             recordsEndpoint: settings.string("records_endpoint", default: "tcp://127.0.0.1:47300"),
             controlEndpoint: settings.string("control_endpoint", default: "tcp://127.0.0.1:47301"),
-            acksEndpoint: settings.string("acks_endpoint", default: "tcp://127.0.0.1:47302")), logger: logger)
+            acksEndpoint: settings.string("acks_endpoint", default: "tcp://127.0.0.1:47302"))
+        configuration.commitWorkers = try settings.int("commit_workers", default: 2)
+        let server = StorageServer(configuration: configuration, logger: logger)
         let context = try MessageContext()
         let registry = PrometheusCollectorRegistry()
         let gauges = StatusGauges(registry: registry, prefix: "netsift_storage_")
@@ -49,11 +51,16 @@ struct StorageService: AsyncParsableCommand {
                 "captures_started": Double(counters.capturesStarted),
                 "malformed_messages": Double(status.malformedMessages),
                 "refused_batches": Double(status.refusedBatches), "failed_attempts": Double(status.failedAttempts),
+                "pcap_append_seconds": counters.pcapAppendSeconds, "pcap_flush_seconds": counters.pcapFlushSeconds,
+                "commit_seconds": counters.commitSeconds,
             ])
             var detail = [
                 "database": status.databaseUp ? "up" : "down", "packets": "\(counters.packets)",
                 "batches": "\(counters.batchesCommitted)", "duplicates": "\(counters.batchesDuplicate)",
                 "refused": "\(status.refusedBatches)", "captures_started": "\(counters.capturesStarted)",
+                "seconds_pcap_append": String(format: "%.1f", counters.pcapAppendSeconds),
+                "seconds_pcap_flush": String(format: "%.1f", counters.pcapFlushSeconds),
+                "seconds_commit": String(format: "%.1f", counters.commitSeconds),
             ]
             if let error = status.lastError { detail["last_error"] = error }
             return HealthReport(service: "storage", status: status.databaseUp ? HealthReport.ok : HealthReport.failing,

@@ -7,10 +7,10 @@ import Records
 import Store
 
 /// What storage does with one message, without sockets: writes a decoder
-/// batch's frames to the pcap store, makes them durable, commits the rows
-/// that point at them in one transaction, and says which acknowledgements
-/// are due; answers control requests. The storage service runs one engine
-/// on its writer thread (blocking: libpq and fsync).
+/// batch's frames to the pcap store and makes them durable (`prepare`; the
+/// rows then commit on a `CommitPool` worker), says which acknowledgements
+/// are due, and answers control requests. The storage service runs one
+/// engine on its loop thread (blocking: libpq and fsync).
 public final class StorageEngine {
     public struct Counters: Sendable, Equatable {
         public var batchesCommitted = 0
@@ -21,6 +21,11 @@ public final class StorageEngine {
         /// Frames whose bytes the pcap store cannot hold (time outside pcap's range).
         public var framesNotStored = 0
         public var capturesStarted = 0
+        /// Where the time goes, seconds: appending frames, fsyncing the pcap
+        /// store, the database transaction.
+        public var pcapAppendSeconds = 0.0
+        public var pcapFlushSeconds = 0.0
+        public var commitSeconds = 0.0
     }
 
     public let writer: TrafficWriter
@@ -46,38 +51,53 @@ public final class StorageEngine {
         pcap = try PcapStoreWriter(root: pcapRoot, configuration: pcapConfiguration)
     }
 
-    /// Stores one `records.v1` and returns the acknowledgements it earns:
-    /// the decoder's (producer, sequence) and every sensor range it covers.
-    /// A batch committed before is acknowledged again (its first ack may
-    /// have been lost) without touching the pcap store.
-    public func ingest(_ message: RecordsMessage, producer: UUID, sequence: UInt64) throws -> [Ack] {
+    /// What `prepare` leaves to do.
+    public enum Preparation: Sendable {
+        /// Committed before: only acknowledge again (the first ack may have been lost).
+        case alreadyCommitted([Ack])
+        /// Frames durable in the pcap store; the rows await their transaction.
+        case ready(PreparedBatch)
+    }
+
+    /// The first half of storing one `records.v1`, on the storage loop's
+    /// thread: skips a batch committed before; appends its frames to the
+    /// pcap store, points its packet rows at them and fsyncs, so the rows
+    /// can commit (on a `CommitPool` worker) knowing the bytes are on disk.
+    public func prepare(_ message: RecordsMessage, producer: UUID, sequence: UInt64) throws -> Preparation {
         var batch = message.batch(producer: producer, sequence: sequence)
         if try writer.isCommitted(producer: producer, sequence: sequence) {
             counters.batchesDuplicate += 1
-            return acks(for: batch)
+            return .alreadyCommitted(Self.acks(for: batch))
         }
         var segments: [SegmentLength] = []
+        let clock = ContinuousClock()
         if let frames = message.frames, !frames.isEmpty {
-            try store(frames, positionsInto: &batch)
-            segments = try pcap.flush().compactMap { flushed in
-                segmentRows[flushed.segment].map { SegmentLength(id: $0, length: flushed.durableLength) }
+            counters.pcapAppendSeconds += try clock.seconds { try store(frames, positionsInto: &batch) }
+            counters.pcapFlushSeconds += try clock.seconds {
+                segments = try pcap.flush().compactMap { flushed in
+                    segmentRows[flushed.segment].map { SegmentLength(id: $0, length: flushed.durableLength) }
+                }
             }
         }
-        let replayedBefore = writer.replayedPackets
-        switch try writer.commit(batch, segments: segments) {
-        case .committed:
-            counters.batchesCommitted += 1
-            counters.packets += batch.packets.count - (writer.replayedPackets - replayedBefore)
-            counters.flowReports += batch.flows.count
-            counters.replayedPackets = writer.replayedPackets
-        case .duplicate:
-            counters.batchesDuplicate += 1
-        }
         for end in batch.ends { try retireSegments(ofCapture: end.captureID) }
-        return acks(for: batch)
+        return .ready(PreparedBatch(batch: batch, segments: segments.sorted { $0.id < $1.id },
+                                    acks: Self.acks(for: batch)))
     }
 
-    private func acks(for batch: RecordBatch) -> [Ack] {
+    /// Counts a batch a worker committed.
+    public func record(_ report: CommitPool.Report, of prepared: PreparedBatch) {
+        counters.commitSeconds += report.seconds
+        if report.committed {
+            counters.batchesCommitted += 1
+            counters.packets += prepared.batch.packets.count - report.replayedPackets
+            counters.flowReports += prepared.batch.flows.count
+            counters.replayedPackets += report.replayedPackets
+        } else {
+            counters.batchesDuplicate += 1
+        }
+    }
+
+    static func acks(for batch: RecordBatch) -> [Ack] {
         var byProducer: [UUID: [ClosedRange<UInt64>]] = [batch.producer: [batch.sequence ... batch.sequence]]
         for cover in batch.covers { byProducer[cover.producer, default: []].append(cover.first ... cover.last) }
         return byProducer.map { Ack(producer: $0.key, ranges: $0.value) }
@@ -167,6 +187,24 @@ public final class StorageEngine {
     public func close() throws {
         _ = try pcap.close()
     }
+}
+
+extension ContinuousClock {
+    /// Seconds `body` took.
+    func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let start = now
+        try body()
+        let elapsed = now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}
+
+/// A batch whose frames are durable, with the segment lengths its rows need.
+public struct PreparedBatch: Sendable {
+    public var batch: RecordBatch
+    public var segments: [SegmentLength]
+    /// What committing it earns.
+    public var acks: [Ack]
 }
 
 public enum StorageError: Error, CustomStringConvertible, Sendable {

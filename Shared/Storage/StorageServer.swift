@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Messaging
+import PcapStore
 import Store
 
 /// The storage service's loop: `records.v1` from decoders on a PULL socket,
@@ -20,6 +21,10 @@ public final class StorageServer: Sendable {
         public var reconnectInterval: Duration = .seconds(2)
         /// Attempts at one batch before it is refused (acknowledged without being stored).
         public var attemptsPerBatch = 3
+        /// Threads committing batches, each with its own connection.
+        public var commitWorkers = 2
+        /// Prepared batches waiting for a worker before records input pauses.
+        public var maxPendingCommits = 8
 
         public init(conninfo: String, pcapRoot: String, recordsEndpoint: String, controlEndpoint: String,
                     acksEndpoint: String) {
@@ -74,12 +79,54 @@ public final class StorageServer: Sendable {
         var nextRepeat = ContinuousClock.now + configuration.ackRepeatInterval
         var attempts: [BatchID: Int] = [:]
         let poller = Poller()
+        let pool = CommitPool(conninfo: configuration.conninfo, workers: configuration.commitWorkers)
 
         func publish(_ list: [Ack]) {
             for ack in list {
                 board.record(ack)
                 try? acks.send(ack.envelope(producer: StorageServer.producerID, sequence: 0), blocking: false)
             }
+        }
+        func dropEngine(_ error: any Error) {
+            logger.error("lost PostgreSQL; reconnecting", metadata: ["error": "\(error)"])
+            try? engine?.close()
+            engine = nil
+            nextConnect = ContinuousClock.now + configuration.reconnectInterval
+            status.update { $0.databaseUp = false; $0.lastError = "\(error)"; $0.failedAttempts += 1 }
+        }
+        func collect() {
+            for outcome in pool.takeOutcomes() {
+                let batch = outcome.prepared.batch
+                let id = BatchID(producer: batch.producer, sequence: batch.sequence)
+                switch outcome.result {
+                case .success(let report):
+                    engine?.record(report, of: outcome.prepared)
+                    if engine != nil { status.update { $0.databaseUp = true } }
+                    attempts[id] = nil
+                    publish(outcome.prepared.acks)
+                case .failure(let failure) where failure.isConnection:
+                    status.update { $0.databaseUp = false; $0.lastError = failure.description; $0.failedAttempts += 1 }
+                    logger.error("commit lost PostgreSQL; the decoder will send the batch again",
+                                 metadata: ["error": "\(failure)"])
+                case .failure(let failure):
+                    let count = (attempts[id] ?? 0) + 1
+                    attempts[id] = count
+                    status.update { $0.failedAttempts += 1; $0.lastError = failure.description }
+                    if count >= configuration.attemptsPerBatch {
+                        attempts[id] = nil
+                        status.update { $0.refusedBatches += 1 }
+                        logger.error("refusing a batch that failed \(count) times; its rows are not stored",
+                                     metadata: ["producer": "\(id.producer)", "sequence": "\(id.sequence)",
+                                                "error": "\(failure)"])
+                        publish(outcome.prepared.acks)
+                    } else {
+                        logger.warning("batch failed; the decoder will send it again",
+                                       metadata: ["producer": "\(id.producer)", "sequence": "\(id.sequence)",
+                                                  "error": "\(failure)"])
+                    }
+                }
+            }
+            if let engine { status.update { $0.engine = engine.counters } }
         }
 
         while !stopping.get() {
@@ -103,63 +150,70 @@ public final class StorageServer: Sendable {
                 nextRepeat = now + configuration.ackRepeatInterval
             }
 
-            // Without a database, records wait in the decoders (they re-send).
-            let sockets = engine == nil ? [control] : [control, records]
+            // Without a database, or with enough commits waiting, records
+            // wait in the decoders (they re-send).
+            let pending = pool.pending
+            let accepting = engine != nil && pending < configuration.maxPendingCommits
+            let sockets = accepting ? [control, records] : [control]
             let ready: Poller.Ready
             do {
-                ready = try poller.poll(sockets, timeoutMilliseconds: 100)
+                ready = try poller.poll(sockets, timeoutMilliseconds: pending > 0 ? 2 : 100)
             } catch {
                 if error.kind == .contextTerminated { break }
                 throw error
             }
+            collect()
             if ready[0], !serveControl(control, engine: engine) {
                 try? engine?.close()
                 engine = nil
                 nextConnect = ContinuousClock.now + configuration.reconnectInterval
             }
-            if engine != nil, ready[1], let frames = try? records.receive(blocking: false) {
-                guard let current = engine else { continue }
-                let envelope: Envelope
-                let message: RecordsMessage
-                do {
-                    envelope = try Envelope(frames: frames)
-                    message = try RecordsMessage(envelope)
-                } catch {
-                    status.update { $0.malformedMessages += 1 }
-                    logger.warning("refused a malformed records message", metadata: ["error": "\(error)"])
-                    continue
+            guard accepting, ready[1], let current = engine, let frames = try? records.receive(blocking: false) else {
+                continue
+            }
+            let envelope: Envelope
+            let message: RecordsMessage
+            do {
+                envelope = try Envelope(frames: frames)
+                message = try RecordsMessage(envelope)
+            } catch {
+                status.update { $0.malformedMessages += 1 }
+                logger.warning("refused a malformed records message", metadata: ["error": "\(error)"])
+                continue
+            }
+            do {
+                switch try current.prepare(message, producer: envelope.header.producer,
+                                           sequence: envelope.header.sequence) {
+                case .alreadyCommitted(let list): publish(list)
+                case .ready(let prepared): pool.submit(prepared)
                 }
+            } catch let error as PostgresError where error.kind == .connection {
+                dropEngine(error)
+            } catch let error as PcapStoreError {
+                // The pcap store refuses everything after a failure: start over
+                // (recovery cuts what was not committed).
+                dropEngine(error)
+            } catch {
                 let id = BatchID(producer: envelope.header.producer, sequence: envelope.header.sequence)
-                do {
-                    publish(try current.ingest(message, producer: id.producer, sequence: id.sequence))
+                let count = (attempts[id] ?? 0) + 1
+                attempts[id] = count
+                status.update { $0.failedAttempts += 1; $0.lastError = "\(error)" }
+                if count >= configuration.attemptsPerBatch {
                     attempts[id] = nil
-                    status.update { $0.engine = current.counters }
-                } catch let error as PostgresError where error.kind == .connection {
-                    logger.error("lost PostgreSQL; reconnecting", metadata: ["error": "\(error)"])
-                    try? current.close()
-                    engine = nil
-                    nextConnect = ContinuousClock.now + configuration.reconnectInterval
-                    status.update { $0.databaseUp = false; $0.lastError = "\(error)"; $0.failedAttempts += 1 }
-                } catch {
-                    let count = (attempts[id] ?? 0) + 1
-                    attempts[id] = count
-                    status.update { $0.failedAttempts += 1; $0.lastError = "\(error)" }
-                    if count >= configuration.attemptsPerBatch {
-                        attempts[id] = nil
-                        status.update { $0.refusedBatches += 1 }
-                        logger.error("refusing a batch that failed \(count) times; its rows are not stored",
-                                     metadata: ["producer": "\(id.producer)", "sequence": "\(id.sequence)",
-                                                "error": "\(error)"])
-                        publish(current.acknowledgementsWithoutStoring(message, producer: id.producer,
-                                                                       sequence: id.sequence))
-                    } else {
-                        logger.warning("batch failed; the decoder will send it again",
-                                       metadata: ["producer": "\(id.producer)", "sequence": "\(id.sequence)",
-                                                  "error": "\(error)"])
-                    }
+                    status.update { $0.refusedBatches += 1 }
+                    logger.error("refusing a batch that failed \(count) times; its rows are not stored",
+                                 metadata: ["producer": "\(id.producer)", "sequence": "\(id.sequence)",
+                                            "error": "\(error)"])
+                    publish(StorageEngine.acks(for: message.batch(producer: id.producer, sequence: id.sequence)))
+                } else {
+                    logger.warning("cannot store a batch; the decoder will send it again",
+                                   metadata: ["error": "\(error)"])
                 }
             }
         }
+        // Stop: what was prepared still commits and is acknowledged.
+        pool.close()
+        collect()
         if let engine {
             do {
                 try engine.close()
@@ -216,14 +270,5 @@ public final class StorageServer: Sendable {
     struct BatchID: Hashable {
         var producer: UUID
         var sequence: UInt64
-    }
-}
-
-extension StorageEngine {
-    /// Acknowledgements for a batch storage gives up on, so producers move on.
-    func acknowledgementsWithoutStoring(_ message: RecordsMessage, producer: UUID, sequence: UInt64) -> [Ack] {
-        var list = [Ack(producer: producer, ranges: [sequence ... sequence])]
-        for cover in message.covers { list.append(Ack(producer: cover.producer, ranges: [cover.first ... cover.last])) }
-        return list
     }
 }
