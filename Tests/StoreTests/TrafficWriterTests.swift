@@ -282,6 +282,50 @@ struct TrafficWriterTests {
         #expect(statuses[4].1 == "truncated file after frame 0")
     }
 
+    /// A restarted decoder (a new producer) re-sends packets an earlier one
+    /// stored: the batch commits without them, totals count each once, and
+    /// the end it carries completes the capture.
+    @Test func replayedPacketsAreStoredOnce() async throws {
+        let result = try await TrafficDatabase.with("replay") { conninfo in
+            let writer = try TrafficWriter(conninfo: conninfo)
+            let time: Int64 = 1_600_000_000_000_000_000
+            let capture = try writer.startCapture(sensor: testSensor, source: "replay")
+            let first = (1 ... 10).map { Self.packet(captureID: capture, frame: $0, time: time + Int64($0)) }
+            let all = (1 ... 25).map { Self.packet(captureID: capture, frame: $0, time: time + Int64($0)) }
+            _ = try writer.commit(RecordBatch(producer: UUID(), sequence: 1, packets: first))
+            let again = try writer.commit(RecordBatch(producer: UUID(), sequence: 1, packets: all,
+                                                      ends: [CaptureEnd(captureID: capture, frameCount: 25)]))
+            let frames = try writer.connection.int64("SELECT count(DISTINCT frame_number) FROM packets WHERE capture_id = \(capture)")
+            return (again, writer.replayedPackets, frames, try writer.capture(capture))
+        }
+        guard case .committed = result.0 else { Issue.record("not committed: \(result.0)"); return }
+        #expect(result.1 == 10)
+        #expect(result.2 == 25)
+        #expect(result.3?.packets == 25 && result.3?.status == .complete)
+    }
+
+    @Test func adaptersAndDropCountersAreKept() async throws {
+        let rows = try await TrafficDatabase.with("adapters") { conninfo in
+            let writer = try TrafficWriter(conninfo: conninfo)
+            let capture = try writer.startCapture(sensor: testSensor, source: "interface:eth0")
+            let eth0 = TrafficWriter.Adapter(name: "eth0", description: "", isUp: true, isRunning: true, isLoopback: false,
+                                             mac: "02:00:00:00:00:0a", ipv4: ["10.0.0.1"], ipv6: ["fe80::1", "a\"b"],
+                                             mtu: 1500)
+            try writer.replaceAdapters(sensor: testSensor, [eth0, TrafficWriter.Adapter(
+                name: "lo", description: "loopback", isUp: true, isRunning: true, isLoopback: true, mac: nil,
+                ipv4: ["127.0.0.1"], ipv6: [], mtu: nil)])
+            try writer.replaceAdapters(sensor: testSensor, [eth0])
+            try writer.recordCaptureStatistics(capture, received: 100, kernelDrops: 3, interfaceDrops: 0, sensorDrops: 7)
+            let adapters = try writer.connection.query(
+                "SELECT name, mac, ipv4, ipv6, mtu FROM adapters WHERE sensor_id = $1", [testSensor.id]).rows
+            let drops = try writer.connection.query(
+                "SELECT received_frames, kernel_drops, sensor_drops FROM captures WHERE id = $1", [Int64(capture)]).rows
+            return (adapters, drops)
+        }
+        #expect(rows.0 == [["eth0", "02:00:00:00:00:0a", "{10.0.0.1}", "{fe80::1,\"a\\\"b\"}", "1500"]])
+        #expect(rows.1 == [["100", "3", "7"]])
+    }
+
     // MARK: Synthetic records
 
     static func packet(captureID: UInt64, frame: UInt64, time: Int64) -> PacketRecord {
