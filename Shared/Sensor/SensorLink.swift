@@ -32,7 +32,9 @@ public final class SensorLink {
         self.endpoints = endpoints
         var lanes: [Socket] = []
         for endpoint in endpoints.decoders {
-            let socket = try Socket(context, .push, options: [.sendHighWaterMark(8), .sendTimeout(.milliseconds(100))])
+            // Room for a live lane's batches while its decoder restarts (file ingest
+            // bounds what is in flight itself).
+            let socket = try Socket(context, .push, options: [.sendHighWaterMark(256), .sendTimeout(.milliseconds(100))])
             try socket.connect(endpoint)
             lanes.append(socket)
         }

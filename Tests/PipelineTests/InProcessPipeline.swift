@@ -15,6 +15,8 @@ final class InProcessPipeline: @unchecked Sendable {
     let storage: StorageServer
     var decoders: [DecoderServer]
     let endpoints: SensorLink.Endpoints
+    /// Each decoder's PUB of the records it sends storage.
+    let events: [String]
     let pcapRoot: String
     private var threads: [Thread] = []
     private let finished = DispatchGroup()
@@ -24,7 +26,7 @@ final class InProcessPipeline: @unchecked Sendable {
         let conninfo = server.conninfo
         context = try MessageContext()
         pcapRoot = server.dataDirectory.appendingPathComponent("pcap").path
-        let ports = try FreePorts.take(3 + count)
+        let ports = try FreePorts.take(3 + 2 * count)
         let logger = Logger(label: "pipeline-test")
         storage = StorageServer(configuration: .init(
             conninfo: conninfo, pcapRoot: pcapRoot, recordsEndpoint: "tcp://127.0.0.1:\(ports[0])",
@@ -33,10 +35,11 @@ final class InProcessPipeline: @unchecked Sendable {
         decoders = (0 ..< count).map { i in
             var configuration = DecoderServer.Configuration(
                 framesEndpoint: "tcp://127.0.0.1:\(ports[3 + i])", recordsEndpoint: "tcp://127.0.0.1:\(ports[0])",
-                acksEndpoint: "tcp://127.0.0.1:\(ports[2])")
+                acksEndpoint: "tcp://127.0.0.1:\(ports[2])", eventsEndpoint: "tcp://127.0.0.1:\(ports[3 + count + i])")
             configuration.resendAfter = .seconds(1)
             return DecoderServer(configuration: configuration, logger: logger)
         }
+        events = (0 ..< count).map { "tcp://127.0.0.1:\(ports[3 + count + $0])" }
         endpoints = SensorLink.Endpoints(decoders: (0 ..< count).map { "tcp://127.0.0.1:\(ports[3 + $0])" },
                                          storageControl: "tcp://127.0.0.1:\(ports[1])",
                                          storageAcks: "tcp://127.0.0.1:\(ports[2])")

@@ -1,4 +1,5 @@
 import Capture
+import Messaging
 import Decoding
 import Foundation
 import Records
@@ -42,8 +43,7 @@ struct InProcessPipelineTests {
     }
 
     static var sample: [String] {
-        ["wireshark/http.cap", "wireshark/dns.cap", "wireshark/tcp-ecn-sample.pcap"]
-            .map(SharedCaptures.path).filter { FileManager.default.fileExists(atPath: $0) }
+        ["http", "dns", "ipv6", "icmp"].flatMap { SharedCaptures.captures(in: $0) }
     }
 
     @Test(.enabled(if: SharedCaptures.available, SharedCaptures.skipMessage))
@@ -66,6 +66,40 @@ struct InProcessPipelineTests {
             #expect(result.totals?.status == (result.summary.isComplete ? "complete" : "failed"), "\(result.path)")
             #expect(stored.flows.allSatisfy { $0.hasSuffix("|t") }, "every flow final: \(result.path)")
         }
+    }
+
+    /// What decoders send storage is also PUBlished for live consumers.
+    @Test func decodersPublishTheirRecords() throws {
+        let server = try PostgresTestServer.require()
+        let pipeline = try InProcessPipeline(server: server, decoders: 1)
+        defer { pipeline.stop() }
+        let subscriber = try Socket(pipeline.context, .sub, options: [.subscribe(Array("records.".utf8))])
+        defer { subscriber.close() }
+        try subscriber.connect(pipeline.events[0])
+        Thread.sleep(forTimeInterval: 0.3)   // a SUB joining late misses what was published before
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("events-\(UUID()).pcap").path
+        var writer = PcapWriter(linkType: .raw)
+        for i in 0 ..< 300 {
+            writer.append(timestamp: 1_700_000_000_000_000_000 + Int64(i) * 1_000_000,
+                          frame: Build.ipv4(src: "10.0.0.\(i % 5 + 1)", dst: "10.9.9.9", proto: 17, payload: Build.udp()))
+        }
+        try Data(writer.bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let results = try pipeline.ingest([path])
+        var packets = 0
+        var ends: [CaptureEnd] = []
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ends.isEmpty, ContinuousClock.now < deadline {
+            guard let frames = try subscriber.receive(blocking: false) else {
+                Thread.sleep(forTimeInterval: 0.01)
+                continue
+            }
+            let message = try RecordsMessage(try Envelope(frames: frames))
+            packets += message.packets.count
+            ends += message.ends
+        }
+        #expect(packets == 300)
+        #expect(ends == [CaptureEnd(captureID: results[0].captureID, frameCount: 300)])
     }
 
     @Test(.enabled(if: SharedCaptures.available, SharedCaptures.skipMessage))

@@ -24,7 +24,7 @@ final class NetSiftSystem: @unchecked Sendable {
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 
-    init(decoders: Int = 2, upArguments: [String] = []) throws {
+    init(decoders: Int = 2, upArguments: [String] = [], environment: [String: String] = [:]) throws {
         let template = FileManager.default.temporaryDirectory.appendingPathComponent("netsift-system-XXXXXX").path
         var buffer = Array(template.utf8CString)
         guard let made = mkdtemp(&buffer) else { throw Failure(description: "mkdtemp failed") }
@@ -40,6 +40,7 @@ final class NetSiftSystem: @unchecked Sendable {
         up.standardOutput = log
         up.standardError = log
         up.standardInput = FileHandle.nullDevice
+        up.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         try up.run()
         try waitUntilHealthy(timeout: .seconds(120))
     }

@@ -5,7 +5,7 @@ import Foundation
 /// nothing else on the machine sends through it. IPv6 is off on both ends
 /// (no neighbour discovery or MLD noise) and neither has an address.
 /// `remove()` deletes the namespace, which destroys both ends.
-public struct VethPair {
+public struct VethPair: Sendable {
     public let namespace: String
     public let captureEnd: String
     public let sendEnd: String
