@@ -46,6 +46,10 @@ let package = Package(
                                                 .product(name: "Logging", package: "swift-log")],
                 path: "Shared/Decoder"),
         .target(name: "Operations", path: "Shared/Operations"),
+        .target(name: "Auth", dependencies: [
+            "Store",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], path: "Shared/Auth"),
         .target(name: "Sensor", dependencies: ["Capture", "Dissection", "Messaging"], path: "Shared/Sensor"),
         .target(name: "ServiceRuntime", dependencies: [
             .product(name: "Logging", package: "swift-log"),
@@ -57,7 +61,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Shared/ServiceRuntime"),
         .executableTarget(name: "NetSift", dependencies: [
-            "Dump", "Operations", "Sensor", "Messaging", "Capture", "ServiceRuntime",
+            "Dump", "Operations", "Sensor", "Messaging", "Capture", "ServiceRuntime", "Auth", "Store",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Services/NetSift"),
         .executableTarget(name: "NetSiftStorage", dependencies: [
@@ -95,6 +99,7 @@ let package = Package(
         .testTarget(name: "DecoderTests", dependencies: [
             "Decoder", "Sensor", "Messaging", "Records", "Capture", "Dissection", "TestSupport",
         ], path: "Tests/DecoderTests"),
+        .testTarget(name: "AuthTests", dependencies: ["Auth", "Store", "TestSupport"], path: "Tests/AuthTests"),
         .testTarget(name: "SystemTests", dependencies: ["Store", "Capture", "TestSupport"], path: "Tests/SystemTests"),
         .testTarget(name: "PipelineTests", dependencies: [
             "Storage", "Decoder", "Sensor", "Store", "Messaging", "Records", "Capture", "Dissection", "TestSupport",

@@ -6,6 +6,7 @@ struct NetSift: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "netsift",
         abstract: "NetSift: network traffic capture and analysis.",
-        subcommands: [DumpCommand.self, UpCommand.self, IngestCommand.self, StatusCommand.self, DownCommand.self])
+        subcommands: [DumpCommand.self, UpCommand.self, IngestCommand.self, StatusCommand.self, DownCommand.self,
+                      KeysCommand.self])
 }
 

@@ -101,6 +101,9 @@ struct UpCommand: ParsableCommand {
         if !health.allOK() {
             printError("services are not healthy after 90 s:\n" + health.report() + "\nlogs: \(deployment.logDirectory)")
         } else {
+            if let key = try KeysCommand.createAdminKeyIfMissing(directory) {
+                say("Admin API key (also in \(directory)/admin.key, mode 0600): \(key.text)")
+            }
             say("NetSift is up. Data: \(directory)  Logs: \(deployment.logDirectory)")
             say("  ingest:  netsift ingest FILE --data \(directory)")
             say("  status:  netsift status --data \(directory)")

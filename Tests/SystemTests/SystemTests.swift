@@ -150,6 +150,29 @@ struct SystemTests {
         #expect(output.stdout.contains("complete, 100 packets"), "\(output.stdout)")
     }
 
+    @Test func upMakesAnAdminKeyOnceAndKeysCanBeManaged() throws {
+        let system = try NetSiftSystem(decoders: 1)
+        defer { system.shutdown() }
+        let path = system.data + "/admin.key"
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let admin = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(admin.count == 64)
+        #expect(system.log("up.log").contains(admin), "printed once at first start")
+
+        let created = system.run(["keys", "create", "--name", "reader", "--data", system.data])
+        #expect(created.status == 0 && created.stdout.trimmingCharacters(in: .whitespacesAndNewlines).count == 64)
+        let listed = system.run(["keys", "list", "--data", system.data]).stdout
+        #expect(listed.contains("\tadmin\t") && listed.contains("\treader\t"), "\(listed)")
+        let revoked = system.run(["keys", "revoke", "2", "--data", system.data])
+        #expect(revoked.status == 0)
+        #expect(system.run(["keys", "revoke", "2", "--data", system.data]).status == 1)
+        #expect(system.run(["keys", "list", "--data", system.data]).stdout.contains("revoked"))
+        let db = try system.database()
+        let hashes = try db.query("SELECT encode(key_hash, 'hex') FROM api_keys").rows.compactMap { $0[0] ?? nil }
+        #expect(!hashes.contains(admin), "only the hash is stored")
+    }
+
     @Test func theSameFileTwiceIsTwoCompleteCaptures() throws {
         let system = try NetSiftSystem(decoders: 1)
         defer { system.shutdown() }

@@ -11,5 +11,6 @@ public enum Migrations {
             """),
         trafficSchema,
         liveCapture,
+        apiKeys,
     ]
 }

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Auth
+import Foundation
+import Operations
+import Store
+
+struct KeysCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys",
+        abstract: "Create, list and revoke API keys (256 random bits; only their SHA-256 is stored).",
+        subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make a key and print it (the only time it is shown).")
+        @OptionGroup var data: DataOption
+        @Option(help: "A name to recognise the key by.")
+        var name: String = "key"
+
+        func run() throws {
+            let store = try KeysCommand.store(data.path)
+            let (id, key) = try store.create(name: name)
+            printError("key \(id) (\(name)); it is not shown again:")
+            print(key.text)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List keys: id, name, created, revoked.")
+        @OptionGroup var data: DataOption
+
+        func run() throws {
+            for entry in try KeysCommand.store(data.path).list() {
+                print("\(entry.id)\t\(entry.name)\t\(entry.createdAt)\t\(entry.revokedAt.map { "revoked \($0)" } ?? "active")")
+            }
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a key by id; it stops working at once.")
+        @OptionGroup var data: DataOption
+        @Argument(help: "The key's id (netsift keys list).")
+        var id: Int64
+
+        func run() throws {
+            guard try KeysCommand.store(data.path).revoke(id: id) else {
+                printError("no active key \(id)")
+                throw ExitCode(1)
+            }
+            print("revoked key \(id)")
+        }
+    }
+
+    /// The deployment's database, migrated.
+    static func store(_ directory: String) throws -> APIKeyStore {
+        let conninfo = try LocalPostgres(dataDirectory: directory).conninfo()
+        let connection = try PostgresConnection(conninfo: conninfo)
+        _ = try MigrationRunner().run(on: connection)
+        return APIKeyStore(connection: connection)
+    }
+
+    /// On a deployment's first start: an admin key, printed and written to
+    /// `DATA/admin.key` (mode 0600). Nil when that file exists already.
+    static func createAdminKeyIfMissing(_ directory: String) throws -> APIKey? {
+        let path = directory + "/admin.key"
+        guard !FileManager.default.fileExists(atPath: path) else { return nil }
+        let (_, key) = try store(directory).create(name: "admin")
+        guard FileManager.default.createFile(atPath: path, contents: Data((key.text + "\n").utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw OperationsError.failed(what: "write \(path)", reason: "cannot create the file")
+        }
+        return key
+    }
+}
