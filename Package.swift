@@ -9,6 +9,8 @@ let package = Package(
         .executable(name: "netsift-storage", targets: ["NetSiftStorage"]),
         .executable(name: "netsift-decoder", targets: ["NetSiftDecoder"]),
         .executable(name: "netsift-sensor", targets: ["NetSiftSensor"]),
+        .executable(name: "netsift-search", targets: ["NetSiftSearch"]),
+        .executable(name: "netsift-gateway", targets: ["NetSiftGateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
@@ -18,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(name: "CPcap", path: "Shared/CPcap", pkgConfig: nil,
@@ -46,6 +49,15 @@ let package = Package(
                                                 .product(name: "Logging", package: "swift-log")],
                 path: "Shared/Decoder"),
         .target(name: "Operations", path: "Shared/Operations"),
+        .target(name: "Gateway", dependencies: [
+            "Auth", "Search", "Messaging", "Model",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], path: "Shared/Gateway"),
+        .target(name: "Search", dependencies: [
+            "Auth", "Store", "Messaging",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Shared/Search"),
         .target(name: "Auth", dependencies: [
             "Store",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -82,6 +94,18 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], path: "Services/NetSiftSensor"),
+        .executableTarget(name: "NetSiftSearch", dependencies: [
+            "Search", "Messaging", "ServiceRuntime",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ], path: "Services/NetSiftSearch"),
+        .executableTarget(name: "NetSiftGateway", dependencies: [
+            "Gateway", "Search", "Messaging", "ServiceRuntime",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Services/NetSiftGateway"),
         .target(name: "TestSupport", dependencies: ["Dissection", "Capture", "Flows", "Decoding", "Store"], path: "Tests/TestSupport"),
         .testTarget(name: "DissectionTests", dependencies: [
             "Dissection", "Capture", "TestSupport",
@@ -100,7 +124,8 @@ let package = Package(
             "Decoder", "Sensor", "Messaging", "Records", "Capture", "Dissection", "TestSupport",
         ], path: "Tests/DecoderTests"),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "Store", "TestSupport"], path: "Tests/AuthTests"),
-        .testTarget(name: "SystemTests", dependencies: ["Store", "Capture", "TestSupport"], path: "Tests/SystemTests"),
+        .testTarget(name: "SystemTests", dependencies: ["Store", "Capture", "Gateway", "TestSupport"],
+                    path: "Tests/SystemTests"),
         .testTarget(name: "PipelineTests", dependencies: [
             "Storage", "Decoder", "Sensor", "Store", "Messaging", "Records", "Capture", "Dissection", "TestSupport",
             .product(name: "Logging", package: "swift-log"),

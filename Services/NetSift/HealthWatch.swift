@@ -8,28 +8,29 @@ struct HealthWatch {
     /// Whether a sensor service runs (live capture); nil: if it answers.
     var sensor: Bool?
 
-    var services: [(name: String, port: Int)] {
-        var list = [("storage", deployment.port(.storageMetrics))]
-            + (0 ..< deployment.decoders).map { ("decoder-\($0 + 1)", deployment.port(.decoderMetrics($0))) }
+    var services: [(name: String, port: Int, path: String)] {
+        var list = [("storage", deployment.port(.storageMetrics), "/health")]
+            + (0 ..< deployment.decoders).map { ("decoder-\($0 + 1)", deployment.port(.decoderMetrics($0)), "/health") }
+            + [("search", deployment.port(.searchMetrics), "/health"), ("gateway", deployment.httpPort, "/api/v1/health")]
         let sensorPort = deployment.port(.sensorMetrics)
-        if sensor ?? (probe(port: sensorPort) != nil) { list.append(("sensor", sensorPort)) }
+        if sensor ?? (probe(port: sensorPort) != nil) { list.append(("sensor", sensorPort, "/health")) }
         return list
     }
 
-    func probe(port: Int) -> HealthReport? {
-        guard let answer = try? HTTPProbe.get(host: "127.0.0.1", port: port, path: "/health", timeout: 2) else {
+    func probe(port: Int, path: String = "/health") -> HealthReport? {
+        guard let answer = try? HTTPProbe.get(host: "127.0.0.1", port: port, path: path, timeout: 2) else {
             return nil
         }
         return try? JSONDecoder().decode(HealthReport.self, from: Data(answer.body))
     }
 
     func allOK() -> Bool {
-        services.allSatisfy { probe(port: $0.port)?.status == "ok" }
+        services.allSatisfy { probe(port: $0.port, path: $0.path)?.status == "ok" }
     }
 
     func report() -> String {
         services.map { service in
-            guard let health = probe(port: service.port) else {
+            guard let health = probe(port: service.port, path: service.path) else {
                 return "  \(service.name.padding(toLength: 10, withPad: " ", startingAt: 0)) down (no answer on port \(service.port))"
             }
             let detail = health.detail.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")

@@ -32,9 +32,13 @@ struct UpCommand: ParsableCommand {
     @Option(help: "First TCP port on 127.0.0.1 the services use (only when the data directory is new).")
     var basePort: Int = 47_300
 
+    @Option(help: "The API's HTTP port (only when the data directory is new).")
+    var port: Int = 8080
+
     func validate() throws {
         if decoders < 1 || decoders > 16 { throw ValidationError("--decoders must be 1 to 16") }
         if basePort < 1024 || basePort > 65_000 { throw ValidationError("--base-port must be 1024 to 65000") }
+        if port < 1 || port > 65_535 { throw ValidationError("--port must be 1 to 65535") }
     }
 
     func run() throws {
@@ -50,7 +54,7 @@ struct UpCommand: ParsableCommand {
         if FileManager.default.fileExists(atPath: Deployment.file(in: directory)) {
             deployment = try Deployment.load(dataDirectory: directory)
         } else {
-            deployment = Deployment(dataDirectory: directory, basePort: basePort, decoders: decoders)
+            deployment = Deployment(dataDirectory: directory, basePort: basePort, decoders: decoders, httpPort: port)
             try deployment.save()
         }
         var children: [Supervisor.Child] = []
@@ -72,6 +76,12 @@ struct UpCommand: ParsableCommand {
                                   logFile: deployment.logFile(name)))
         }
 
+        children.append(.init(name: "search", executable: try ProjectFiles.serviceExecutable("netsift-search"),
+                              arguments: ["--config", deployment.configFile("search")],
+                              logFile: deployment.logFile("search")))
+        children.append(.init(name: "gateway", executable: try ProjectFiles.serviceExecutable("netsift-gateway"),
+                              arguments: ["--config", deployment.configFile("gateway")],
+                              logFile: deployment.logFile("gateway")))
         if let nic {
             var arguments = ["--config", deployment.configFile("sensor"), "--interface", nic]
             if let bpf { arguments += ["--bpf", bpf] }
@@ -105,6 +115,8 @@ struct UpCommand: ParsableCommand {
                 say("Admin API key (also in \(directory)/admin.key, mode 0600): \(key.text)")
             }
             say("NetSift is up. Data: \(directory)  Logs: \(deployment.logDirectory)")
+            say("  API:     \(deployment.apiURL)   (key: \(directory)/admin.key)")
+            say("  try:     curl -u \"$(cat \(directory)/admin.key):\" \(deployment.apiURL)/captures")
             say("  ingest:  netsift ingest FILE --data \(directory)")
             say("  status:  netsift status --data \(directory)")
             say("  stop:    Ctrl-C, or netsift down --data \(directory)")

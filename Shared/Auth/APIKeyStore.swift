@@ -42,7 +42,12 @@ public struct APIKeyStore {
     /// The id of the live key `key` is, or nil. The stored hash is compared
     /// in constant time.
     public func verify(_ key: APIKey) throws -> Int64? {
-        let hash = key.hash
+        try verify(hash: key.hash)
+    }
+
+    /// The id of the live key whose SHA-256 is `hash`, or nil.
+    public func verify(hash: [UInt8]) throws -> Int64? {
+        guard hash.count == 32 else { return nil }
         let result = try connection.query(
             "SELECT id, encode(key_hash, 'hex') FROM api_keys WHERE key_hash = $1::bytea AND revoked_at IS NULL",
             [Self.byteaText(hash)])
@@ -51,11 +56,11 @@ public struct APIKeyStore {
         return id
     }
 
-    static func byteaText(_ bytes: [UInt8]) -> String {
+    public static func byteaText(_ bytes: [UInt8]) -> String {
         "\\x" + bytes.map { String(format: "%02x", $0) }.joined()
     }
 
-    static func bytes(hex: String) -> [UInt8]? {
+    public static func bytes(hex: String) -> [UInt8]? {
         let utf8 = Array(hex.utf8)
         guard utf8.count % 2 == 0 else { return nil }
         var out: [UInt8] = []

@@ -5,7 +5,7 @@ import Foundation
 /// asking for a capture's totals. The payload is one JSON object (the
 /// `Body` enum's Codable form); the header's producer is the asker and its
 /// sequence the request number, which the reply repeats. Item count = 1.
-public struct ControlMessage: WireMessage {
+public struct ControlMessage: JSONWireMessage {
     public static let type = MessageType(validated: "control.v1")
 
     public struct CaptureTotals: Codable, Hashable, Sendable {
@@ -97,22 +97,5 @@ public struct ControlMessage: WireMessage {
 
     public init(_ body: Body) { self.body = body }
 
-    public var itemCount: UInt32 { 1 }
-
-    public func encodePayload() -> [UInt8] {
-        // Encoding these plain enums cannot fail; an empty object would be refused by the peer.
-        (try? JSONEncoder().encode(body)).map { [UInt8]($0) } ?? []
-    }
-
-    public init(payload: [UInt8], itemCount: UInt32, limits: WireLimits = .default) throws(WireError) {
-        guard itemCount == 1 else { throw WireError(.invalidValue, "control.v1: item count \(itemCount), must be 1") }
-        guard payload.count <= limits.controlBytes else {
-            throw WireError(.limitExceeded, "control.v1: \(payload.count) bytes; limit \(limits.controlBytes)")
-        }
-        do {
-            body = try JSONDecoder().decode(Body.self, from: Data(payload))
-        } catch {
-            throw WireError(.invalidValue, "control.v1: not a control request: \(error)")
-        }
-    }
+    public static func payloadLimit(_ limits: WireLimits) -> Int { limits.controlBytes }
 }

@@ -29,6 +29,8 @@ public struct WireLimits: Sendable, Hashable {
     public var communityIDLength = 128
     /// Bytes of one `control.v1` JSON payload.
     public var controlBytes = 64 << 10
+    /// Bytes of one `query.v1` JSON payload (a page of results).
+    public var queryBytes = 16 << 20
 
     public init() {}
 

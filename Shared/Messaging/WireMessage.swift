@@ -37,9 +37,10 @@ public enum Message: Hashable, Sendable {
     case ack(Ack)
     case records(RecordsMessage)
     case control(ControlMessage)
+    case query(QueryMessage)
 
     public static let types: [MessageType] = [FrameBatch.type, Watermark.type, EndOfCapture.type, Ack.type,
-                                              RecordsMessage.type, ControlMessage.type]
+                                              RecordsMessage.type, ControlMessage.type, QueryMessage.type]
 
     public init(_ envelope: Envelope, limits: WireLimits = .default) throws(WireError) {
         switch envelope.type {
@@ -49,6 +50,7 @@ public enum Message: Hashable, Sendable {
         case Ack.type: self = .ack(try Ack(envelope, limits: limits))
         case RecordsMessage.type: self = .records(try RecordsMessage(envelope, limits: limits))
         case ControlMessage.type: self = .control(try ControlMessage(envelope, limits: limits))
+        case QueryMessage.type: self = .query(try QueryMessage(envelope, limits: limits))
         default: throw WireError(.unknownType, "type \(envelope.type)")
         }
     }
@@ -61,6 +63,7 @@ public enum Message: Hashable, Sendable {
         case .ack(let m): m.envelope(producer: producer, sequence: sequence)
         case .records(let m): m.envelope(producer: producer, sequence: sequence)
         case .control(let m): m.envelope(producer: producer, sequence: sequence)
+        case .query(let m): m.envelope(producer: producer, sequence: sequence)
         }
     }
 }

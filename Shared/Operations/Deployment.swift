@@ -10,20 +10,34 @@ public struct Deployment: Codable, Hashable, Sendable {
     /// First of the TCP ports on 127.0.0.1 the services use (see `port(_:)`).
     public var basePort: Int
     public var decoders: Int
+    /// The API's HTTP port (gateway).
+    public var httpPort: Int
 
-    public init(dataDirectory: String, basePort: Int = 47_300, decoders: Int = 2) {
+    public init(dataDirectory: String, basePort: Int = 47_300, decoders: Int = 2, httpPort: Int = 8080) {
         self.dataDirectory = dataDirectory
         self.basePort = basePort
         self.decoders = max(1, decoders)
+        self.httpPort = httpPort
     }
 
     enum CodingKeys: String, CodingKey {
-        case dataDirectory = "data_directory", basePort = "base_port", decoders
+        case dataDirectory = "data_directory", basePort = "base_port", decoders, httpPort = "http_port"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        dataDirectory = try container.decode(String.self, forKey: .dataDirectory)
+        basePort = try container.decode(Int.self, forKey: .basePort)
+        decoders = try container.decode(Int.self, forKey: .decoders)
+        httpPort = try container.decodeIfPresent(Int.self, forKey: .httpPort) ?? 8080
+    }
+
+    /// The API's base URL.
+    public var apiURL: String { "http://127.0.0.1:\(httpPort)/api/v1" }
 
     /// Each endpoint's offset from `basePort`.
     public enum Port: Sendable {
-        case storageRecords, storageControl, storageAcks, storageMetrics
+        case storageRecords, storageControl, storageAcks, storageMetrics, search, searchMetrics
         case decoderFrames(Int), decoderEvents(Int), decoderMetrics(Int)
         case sensorMetrics
 
@@ -34,6 +48,8 @@ public struct Deployment: Codable, Hashable, Sendable {
             case .storageAcks: 2
             case .storageMetrics: 3
             case .sensorMetrics: 4
+            case .search: 5
+            case .searchMetrics: 6
             case .decoderFrames(let i): 10 + 3 * i
             case .decoderEvents(let i): 11 + 3 * i
             case .decoderMetrics(let i): 12 + 3 * i
@@ -93,6 +109,12 @@ public struct Deployment: Codable, Hashable, Sendable {
                 "metrics_port": String(port(.decoderMetrics(i))),
             ]))
         }
+        list.append(("search", [
+            "database_url": conninfo, "endpoint": endpoint(.search), "metrics_port": String(port(.searchMetrics)),
+        ]))
+        list.append(("gateway", [
+            "port": String(httpPort), "search_endpoint": endpoint(.search),
+        ]))
         list.append(("sensor", [
             "decoders": (0 ..< decoders).map { endpoint(.decoderFrames($0)) }.joined(separator: ","),
             "control_endpoint": endpoint(.storageControl), "acks_endpoint": endpoint(.storageAcks),
@@ -110,7 +132,7 @@ public struct Deployment: Codable, Hashable, Sendable {
         }
         for (name, settings) in serviceConfigs(conninfo: conninfo, sensorName: sensorName) {
             let path = configFile(name)
-            if name == "storage", FileManager.default.fileExists(atPath: path) {
+            if name == "storage" || name == "search", FileManager.default.fileExists(atPath: path) {
                 // The database address changes with the cluster's port: keep it current.
                 try rewrite(path, key: "database_url", value: conninfo)
                 continue

@@ -36,3 +36,23 @@ import Testing
         #expect(throws: WireError.self) { try ControlMessage(payload: huge, itemCount: 1) }
     }
 }
+
+@Suite struct QueryMessageTests {
+    @Test func roundTrips() throws {
+        let capture = QueryMessage.Capture(id: 3, sensorID: UUID(), sensorName: "s", source: "/a.pcap", status: "complete",
+                                           failureReason: nil, packets: 10, bytes: 600, wireBytes: 600, firstPacket: 1,
+                                           lastPacket: 2, startedAt: 3, endedAt: nil)
+        let bodies: [QueryMessage.Body] = [
+            .verifyKey(hashHex: String(repeating: "ab", count: 32)), .keyValid(true), .listCaptures(after: 0, limit: 10),
+            .captures([capture]), .getCapture(id: 3), .capture(nil), .capture(capture), .getCaptureStats(id: 3),
+            .captureStats(.init(packets: 1, bytes: 2, flows: 3, addresses: 4, ipv4: 5, ipv6: 6, tcp: 7, udp: 8, icmp: 9)),
+            .getTotals, .totals(.init(runningCaptures: 1, lastCompleteCapture: 2, adapters: 3, packets: 4, bytes: 5, flows: 6)),
+            .failed(message: "x"),
+        ]
+        for body in bodies {
+            let envelope = QueryMessage(body).envelope(producer: UUID(), sequence: 1)
+            #expect(try Message(try Envelope(frames: envelope.frames)) == .query(QueryMessage(body)))
+        }
+        #expect(throws: WireError.self) { try QueryMessage(payload: Array("[]".utf8), itemCount: 1) }
+    }
+}

@@ -10,6 +10,7 @@ final class NetSiftSystem: @unchecked Sendable {
     let data: String
     let basePort: Int
     let decoders: Int
+    let httpPort: Int
     private let up: Process
 
     static let binaries = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
@@ -33,7 +34,9 @@ final class NetSiftSystem: @unchecked Sendable {
         basePort = try Self.freeBlock(size: 13 + 3 * decoders)
         up = Process()
         up.executableURL = URL(fileURLWithPath: Self.netsift)
-        up.arguments = ["up", "--data", data, "--decoders", "\(decoders)", "--base-port", "\(basePort)"] + upArguments
+        httpPort = try Self.freeBlock(size: 1)
+        up.arguments = ["up", "--data", data, "--decoders", "\(decoders)", "--base-port", "\(basePort)",
+                        "--port", "\(httpPort)"] + upArguments
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: data + "/up.log", contents: nil)
         let log = FileHandle(forWritingAtPath: data + "/up.log")
@@ -116,6 +119,31 @@ final class NetSiftSystem: @unchecked Sendable {
     }
 
     func database() throws -> PostgresConnection { try PostgresConnection(conninfo: try conninfo) }
+
+    /// The admin key `netsift up` wrote.
+    var adminKey: String {
+        (try? String(contentsOfFile: data + "/admin.key", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    }
+
+    /// GET on the API with curl (arguments, no shell): HTTP status and body.
+    func api(_ path: String, key: String?) -> (status: Int, body: [String: Any]) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        var arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "http://127.0.0.1:\(httpPort)/api/v1\(path)"]
+        if let key { arguments += ["-u", "\(key):"] }
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return (-1, [:]) }
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let status = Int(text.split(separator: "\n").last ?? "") ?? -1
+        let json = text.split(separator: "\n").dropLast().joined(separator: "\n")
+        let body = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]
+        return (status, body)
+    }
 
     /// Pids of the service whose config file is `config/<name>.json`.
     func pids(of service: String) -> [Int32] {

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Messaging
+import Prometheus
+import Search
+import ServiceRuntime
+
+@main
+struct SearchService: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "netsift-search",
+        abstract: "The read side: answers the gateway's queries from PostgreSQL.",
+        discussion: "Settings come from --config (a JSON object) and NETSIFT_SEARCH_<KEY> environment variables.")
+
+    static let keys: Set<String> = ["database_url", "endpoint", "workers", "metrics_port", "log_level"]
+
+    @Option(help: "Config file: a JSON object of settings.")
+    var config: String?
+
+    func run() async throws {
+        let settings = try Settings(file: config, environmentPrefix: "NETSIFT_SEARCH_", known: Self.keys)
+        ServiceLogging.bootstrap(service: "search", level: try settings.logLevel("log_level", default: .info))
+        let logger = Logger(label: "netsift.search")
+        guard let conninfo = settings.optionalString("database_url") else {
+            logger.critical("no database_url setting")
+            throw ExitCode(2)
+        }
+        var configuration = SearchServer.Configuration(
+            conninfo: conninfo, endpoint: settings.string("endpoint", default: "tcp://127.0.0.1:47305"))
+        configuration.workers = try settings.int("workers", default: 2)
+        let server = SearchServer(configuration: configuration, logger: logger)
+        let context = try MessageContext()
+        let registry = PrometheusCollectorRegistry()
+        let gauges = StatusGauges(registry: registry, prefix: "netsift_search_")
+        let endpoint = MetricsEndpoint(port: try settings.int("metrics_port", default: 47_306), registry: registry) {
+            let status = server.status.get()
+            gauges.update(["queries": Double(status.queries), "failures": Double(status.failures),
+                           "malformed": Double(status.malformed)])
+            return HealthReport(service: "search", status: HealthReport.ok, detail: [
+                "queries": "\(status.queries)", "failures": "\(status.failures)",
+                "last_error": status.lastError ?? "",
+            ])
+        }
+        try await ServiceMain.run(name: "search", logger: logger, services: [
+            MetricsService(endpoint: endpoint),
+            BlockingLoopService(name: "search", run: { try server.run(context: context) }, stop: { server.stop() }),
+        ])
+        context.terminate()
+    }
+}

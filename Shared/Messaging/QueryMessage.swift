@@ -1,0 +1,114 @@
+import Foundation
+
+/// `query.v1`: the gateway's questions to search (the read side) and the
+/// answers, over DEALER → ROUTER. Like `control.v1`: one JSON payload (the
+/// Codable form of `Body`), the header's producer the asker and its
+/// sequence the request number, repeated in the reply. Item count = 1.
+public struct QueryMessage: JSONWireMessage {
+    public static let type = MessageType(validated: "query.v1")
+
+    /// A capture as the read side returns it.
+    public struct Capture: Codable, Hashable, Sendable {
+        public var id: UInt64
+        public var sensorID: UUID
+        public var sensorName: String
+        public var source: String
+        public var status: String
+        public var failureReason: String?
+        public var packets: UInt64
+        public var bytes: UInt64
+        public var wireBytes: UInt64
+        /// Packet time of the first and last packet, ns (nil before the first).
+        public var firstPacket: Int64?
+        public var lastPacket: Int64?
+        /// When the capture started and ended (wall clock, ns).
+        public var startedAt: Int64
+        public var endedAt: Int64?
+
+        public init(id: UInt64, sensorID: UUID, sensorName: String, source: String, status: String,
+                    failureReason: String?, packets: UInt64, bytes: UInt64, wireBytes: UInt64, firstPacket: Int64?,
+                    lastPacket: Int64?, startedAt: Int64, endedAt: Int64?) {
+            self.id = id
+            self.sensorID = sensorID
+            self.sensorName = sensorName
+            self.source = source
+            self.status = status
+            self.failureReason = failureReason
+            self.packets = packets
+            self.bytes = bytes
+            self.wireBytes = wireBytes
+            self.firstPacket = firstPacket
+            self.lastPacket = lastPacket
+            self.startedAt = startedAt
+            self.endedAt = endedAt
+        }
+    }
+
+    /// A capture's counts (AppPacCap STATSCAPTUREQUERY).
+    public struct CaptureStats: Codable, Hashable, Sendable {
+        public var packets: UInt64
+        public var bytes: UInt64
+        public var flows: UInt64
+        public var addresses: UInt64
+        public var ipv4: UInt64
+        public var ipv6: UInt64
+        public var tcp: UInt64
+        public var udp: UInt64
+        public var icmp: UInt64
+
+        public init(packets: UInt64, bytes: UInt64, flows: UInt64, addresses: UInt64, ipv4: UInt64, ipv6: UInt64,
+                    tcp: UInt64, udp: UInt64, icmp: UInt64) {
+            self.packets = packets
+            self.bytes = bytes
+            self.flows = flows
+            self.addresses = addresses
+            self.ipv4 = ipv4
+            self.ipv6 = ipv6
+            self.tcp = tcp
+            self.udp = udp
+            self.icmp = icmp
+        }
+    }
+
+    /// Installation-wide counts (AppPacCap STATSQUERY).
+    public struct Totals: Codable, Hashable, Sendable {
+        public var runningCaptures: UInt64
+        public var lastCompleteCapture: UInt64
+        public var adapters: UInt64
+        public var packets: UInt64
+        public var bytes: UInt64
+        public var flows: UInt64
+
+        public init(runningCaptures: UInt64, lastCompleteCapture: UInt64, adapters: UInt64, packets: UInt64,
+                    bytes: UInt64, flows: UInt64) {
+            self.runningCaptures = runningCaptures
+            self.lastCompleteCapture = lastCompleteCapture
+            self.adapters = adapters
+            self.packets = packets
+            self.bytes = bytes
+            self.flows = flows
+        }
+    }
+
+    public enum Body: Codable, Hashable, Sendable {
+        /// Is a live key stored with this SHA-256 (hex)?
+        case verifyKey(hashHex: String)
+        case keyValid(Bool)
+        /// Captures with an id above `after`, ascending, at most `limit`.
+        case listCaptures(after: UInt64, limit: Int)
+        case captures([Capture])
+        case getCapture(id: UInt64)
+        case capture(Capture?)
+        case getCaptureStats(id: UInt64)
+        case captureStats(CaptureStats?)
+        case getTotals
+        case totals(Totals)
+        case failed(message: String)
+    }
+
+    public var body: Body
+
+    public init(_ body: Body) { self.body = body }
+
+    public static func payloadLimit(_ limits: WireLimits) -> Int { limits.queryBytes }
+}

@@ -1,0 +1,92 @@
+import Auth
+import Foundation
+import Messaging
+import Store
+
+/// The read side's answers from PostgreSQL, every value a query parameter.
+/// Blocking (libpq): one engine per worker thread.
+public final class SearchEngine {
+    public let connection: PostgresConnection
+    /// Most captures one listing returns.
+    public static let maxLimit = 1_000
+
+    public init(conninfo: String) throws {
+        connection = try PostgresConnection(conninfo: conninfo)
+    }
+
+    public func answer(_ query: QueryMessage.Body) throws -> QueryMessage.Body {
+        switch query {
+        case .verifyKey(let hashHex):
+            return .keyValid(try verifyKey(hashHex: hashHex))
+        case .listCaptures(let after, let limit):
+            let rows = try connection.query(Self.captureSelect + " WHERE c.id > $1 ORDER BY c.id LIMIT $2",
+                                            [Int64(clamping: after), max(1, min(limit, Self.maxLimit))])
+            return .captures(rows.rows.compactMap(Self.capture))
+        case .getCapture(let id):
+            let rows = try connection.query(Self.captureSelect + " WHERE c.id = $1", [Int64(clamping: id)])
+            return .capture(rows.rows.first.flatMap(Self.capture))
+        case .getCaptureStats(let id):
+            return .captureStats(try captureStats(id))
+        case .getTotals:
+            return .totals(try totals())
+        case .keyValid, .captures, .capture, .captureStats, .totals, .failed:
+            return .failed(message: "not a query")
+        }
+    }
+
+    private func verifyKey(hashHex: String) throws -> Bool {
+        guard let hash = APIKeyStore.bytes(hex: hashHex) else { return false }
+        return try APIKeyStore(connection: connection).verify(hash: hash) != nil
+    }
+
+    static let captureSelect = """
+        SELECT c.id, c.sensor_id, s.name, c.source, c.status, c.failure_reason, c.packets, c.bytes, c.wire_bytes,
+               c.first_packet_ns, c.last_packet_ns,
+               (extract(epoch FROM c.started_at) * 1000000)::bigint * 1000,
+               (extract(epoch FROM c.ended_at) * 1000000)::bigint * 1000
+        FROM captures c JOIN sensors s ON s.id = c.sensor_id
+        """
+
+    static func capture(_ row: [String?]) -> QueryMessage.Capture? {
+        func u64(_ i: Int) -> UInt64 { (row[i] ?? nil).flatMap { UInt64($0) } ?? 0 }
+        func i64(_ i: Int) -> Int64? { (row[i] ?? nil).flatMap { Int64($0) } }
+        guard let id = (row[0] ?? nil).flatMap({ UInt64($0) }),
+              let sensor = (row[1] ?? nil).flatMap(UUID.init(uuidString:)) else { return nil }
+        return QueryMessage.Capture(
+            id: id, sensorID: sensor, sensorName: row[2] ?? "", source: row[3] ?? "", status: row[4] ?? "",
+            failureReason: row[5] ?? nil, packets: u64(6), bytes: u64(7), wireBytes: u64(8), firstPacket: i64(9),
+            lastPacket: i64(10), startedAt: i64(11) ?? 0, endedAt: i64(12))
+    }
+
+    private func captureStats(_ id: UInt64) throws -> QueryMessage.CaptureStats? {
+        let capture = try connection.query("""
+            SELECT packets, bytes, ipv4_packets, ipv6_packets, tcp_packets, udp_packets, icmp_packets
+            FROM captures WHERE id = $1
+            """, [Int64(clamping: id)])
+        guard let row = capture.row(0) else { return nil }
+        let flows = try connection.query("""
+            SELECT count(*), (SELECT count(*) FROM (SELECT src FROM flows WHERE capture_id = $1
+                                                    UNION SELECT dst FROM flows WHERE capture_id = $1) AS a)
+            FROM flows WHERE capture_id = $1
+            """, [Int64(clamping: id)])
+        func u64(_ value: Int64?) -> UInt64 { value.map { UInt64(clamping: $0) } ?? 0 }
+        return QueryMessage.CaptureStats(
+            packets: u64(row.int64(0)), bytes: u64(row.int64(1)), flows: u64(flows.row(0)?.int64(0)),
+            addresses: u64(flows.row(0)?.int64(1)), ipv4: u64(row.int64(2)), ipv6: u64(row.int64(3)),
+            tcp: u64(row.int64(4)), udp: u64(row.int64(5)), icmp: u64(row.int64(6)))
+    }
+
+    private func totals() throws -> QueryMessage.Totals {
+        let row = try connection.query("""
+            SELECT (SELECT count(*) FROM captures WHERE status = 'running'),
+                   (SELECT coalesce(max(id), 0) FROM captures WHERE status = 'complete'),
+                   (SELECT count(*) FROM adapters),
+                   (SELECT coalesce(sum(packets), 0) FROM captures),
+                   (SELECT coalesce(sum(bytes), 0) FROM captures),
+                   (SELECT count(*) FROM flows)
+            """).row(0)
+        func u64(_ i: Int) -> UInt64 { row?.int64(i).map { UInt64(clamping: $0) } ?? 0 }
+        return QueryMessage.Totals(runningCaptures: u64(0), lastCompleteCapture: u64(1), adapters: u64(2),
+                                   packets: u64(3), bytes: u64(4), flows: u64(5))
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Gateway
+import Testing
+import TestSupport
+
+/// The REST API through the real processes (gateway → search → PostgreSQL).
+@Suite(.serialized, .enabled(if: NetSiftSystem.available && FileManager.default.isExecutableFile(atPath: "/usr/bin/curl"),
+                             NetSiftSystem.skipMessage))
+struct APISystemTests {
+    @Test func everyRouteNeedsALiveKey() throws {
+        let system = try NetSiftSystem(decoders: 1)
+        defer { system.shutdown() }
+        let path = system.data + "/small.pcap"
+        try SyntheticCapture.write(to: path, flows: 5, packetsPerFlow: 4, seconds: 1)
+        #expect(system.ingest(path).status == 0)
+        let revoked = system.run(["keys", "create", "--name", "soon-revoked", "--data", system.data])
+            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(system.run(["keys", "revoke", "2", "--data", system.data]).status == 0)
+        let wrong = String(repeating: "0", count: 64)
+        for route in GatewayRouter.routes {
+            let path = String(route.path.dropFirst("/api/v1".count)).replacingOccurrences(of: "{id}", with: "1")
+            let right = system.api(path, key: system.adminKey)
+            #expect(right.status == 200 && right.body["ErrorCode"] as? Int == (route.authenticated ? 0 : nil),
+                    "\(route.path) with the admin key: \(right)")
+            guard route.authenticated else {
+                #expect(system.api(path, key: nil).status == 200, "health needs no key")
+                continue
+            }
+            for (what, key) in [("no key", nil), ("a wrong key", wrong), ("a revoked key", revoked), ("junk", "x")] {
+                let answer = system.api(path, key: key)
+                #expect(answer.status == 401, "\(route.path) with \(what): \(answer.status)")
+                #expect([2, 9].contains(answer.body["ErrorCode"] as? Int ?? -1), "\(route.path) with \(what)")
+            }
+        }
+        // Bad requests get the envelope too, and the gateway keeps serving.
+        #expect(system.api("/captures/999999", key: system.adminKey).body["ErrorCode"] as? Int == 3)
+        #expect(system.api("/captures/999999", key: system.adminKey).status == 404)
+        #expect(system.api("/captures/abc", key: system.adminKey).status == 400)
+        #expect(system.api("/captures?limit=-5", key: system.adminKey).status == 400)
+        let clamped = system.api("/captures?limit=99999999", key: system.adminKey)
+        #expect(clamped.status == 200)
+        #expect(system.api("/info", key: system.adminKey).status == 200)
+    }
+
+    /// Route numbers against capinfos and tshark for real captures.
+    @Test(.enabled(if: SharedCaptures.available, SharedCaptures.skipMessage))
+    func captureRoutesMatchGroundTruth() throws {
+        let system = try NetSiftSystem(decoders: 2)
+        defer { system.shutdown() }
+        let db = try system.database()
+        var checked = 0
+        for folder in ["http", "dns", "icmp"] {
+            let output = system.ingest(SharedCaptures.path(folder))
+            for capture in NetSiftSystem.captures(in: output.stdout) {
+                let name = (capture.path as NSString).lastPathComponent
+                let object = system.api("/captures/\(capture.id)", key: system.adminKey).body["ReturnValue"] as? [String: Any]
+                let stats = system.api("/captures/\(capture.id)/stats", key: system.adminKey).body["ReturnValue"] as? [String: Any]
+                guard let object, let stats else {
+                    Issue.record("\(name): no objects")
+                    continue
+                }
+                if let truth = SharedCaptures.capinfos(capture.path) {
+                    #expect(object["TotalPackets"] as? Int == Int(truth.packets), "\(name)")
+                    #expect(stats["TotalPackets"] as? Int == Int(truth.packets), "\(name)")
+                }
+                let truth = TSharkCounts(capture.path)
+                #expect(object["TotalBytes"] as? Int == truth.capturedBytes, "\(name)")
+                #expect(stats["Ip4"] as? Int == truth.ipv4, "\(name) Ip4")
+                #expect(stats["Ip6"] as? Int == truth.ipv6, "\(name) Ip6")
+                #expect(stats["TCP"] as? Int == truth.tcp, "\(name) TCP")
+                #expect(stats["UDP"] as? Int == truth.udp, "\(name) UDP")
+                #expect(stats["ICMP"] as? Int == truth.icmp, "\(name) ICMP")
+                let flows = try db.query("SELECT count(*) FROM flows WHERE capture_id = $1", [Int64(capture.id)]).scalar
+                #expect(stats["TotalConnections"] as? Int == flows.flatMap { Int($0) }, "\(name)")
+                #expect(object["Status"] as? String == "complete" && object["Source"] as? String == capture.path)
+                checked += 1
+            }
+        }
+        #expect(checked >= 15, "captures checked: \(checked)")
+    }
+}
+
+/// Per-frame facts from tshark: captured bytes, and the outermost IP
+/// version and the transport right after it (fields' first occurrence).
+struct TSharkCounts {
+    var capturedBytes = 0
+    var ipv4 = 0
+    var ipv6 = 0
+    var tcp = 0
+    var udp = 0
+    var icmp = 0
+
+    init(_ path: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/tshark")
+        process.arguments = ["-n", "-r", path, "-T", "fields", "-E", "occurrence=f", "-E", "separator=|",
+                             "-e", "frame.cap_len", "-e", "frame.protocols"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return }
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: "|", omittingEmptySubsequences: false)
+            guard fields.count == 2 else { continue }
+            capturedBytes += Int(fields[0]) ?? 0
+            let layers = fields[1].split(separator: ":").map(String.init)
+            guard let ip = layers.firstIndex(where: { $0 == "ip" || $0 == "ipv6" }) else { continue }
+            if layers[ip] == "ip" { ipv4 += 1 } else { ipv6 += 1 }
+            let after = layers[(ip + 1)...].first { !["ipv6.hopopts", "ipv6.routing", "ipv6.fraghdr", "ipv6.dstopts"].contains($0) }
+            switch after {
+            case "tcp": tcp += 1
+            case "udp": udp += 1
+            case "icmp", "icmpv6": icmp += 1
+            default: break
+            }
+        }
+    }
+}
