@@ -24,7 +24,7 @@ struct TrafficSchemaTests {
             let sequenceMax = try connection.int64("SELECT max_value FROM pg_sequences WHERE sequencename = 'flows_id_seq'")
             return (tables, partitioned, indexes, sequenceMax)
         }
-        #expect(tables == ["adapters", "batch_sources", "batches", "captures", "flows", "packets", "schema_migrations",
+        #expect(tables == ["adapters", "api_keys", "batch_sources", "batches", "captures", "flows", "packets", "schema_migrations",
                            "segments", "sensors"])
         #expect(partitioned == ["flows:RANGE (start_ns)", "packets:RANGE (ts_ns)"])
         for index in ["packets_pkey", "packets_flow_key", "packets_batch", "flows_pkey", "flows_id",
