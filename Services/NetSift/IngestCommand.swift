@@ -61,7 +61,7 @@ struct IngestCommand: ParsableCommand {
             var line = "capture \(result.captureID): \(result.path): \(status), \(totals?.packets ?? 0) packets, "
                 + "\(totals?.bytes ?? 0) bytes, \(totals?.flows ?? 0) flows"
             if let reason = totals?.failureReason ?? result.summary.failure?.description { line += " (\(reason))" }
-            print(line)
+            say(line)
         }
         if ingest.counters.replays > 0 {
             printError("lanes sent again after acknowledgements stalled: \(ingest.counters.replays)")

@@ -67,6 +67,11 @@ struct UpCommand: ParsableCommand {
         let identity = try SensorIdentityFile.loadOrCreate(path: deployment.sensorIdentityFile,
                                                            defaultName: SensorIdentityFile.hostName)
         try deployment.writeConfigs(conninfo: conninfo, sensorName: identity.name)
+        // Before any service: the schema is migrated here, and the key exists
+        // by the time the gateway answers.
+        if let adminKey = try KeysCommand.createAdminKeyIfMissing(directory) {
+            say("Admin API key (shown once; also in \(directory)/admin.key, mode 0600): \(adminKey.text)")
+        }
         children.append(.init(name: "storage", executable: storage,
                               arguments: ["--config", deployment.configFile("storage")],
                               logFile: deployment.logFile("storage")))
@@ -111,9 +116,6 @@ struct UpCommand: ParsableCommand {
         if !health.allOK() {
             printError("services are not healthy after 90 s:\n" + health.report() + "\nlogs: \(deployment.logDirectory)")
         } else {
-            if let key = try KeysCommand.createAdminKeyIfMissing(directory) {
-                say("Admin API key (also in \(directory)/admin.key, mode 0600): \(key.text)")
-            }
             say("NetSift is up. Data: \(directory)  Logs: \(deployment.logDirectory)")
             say("  API:     \(deployment.apiURL)   (key: \(directory)/admin.key)")
             say("  try:     curl -u \"$(cat \(directory)/admin.key):\" \(deployment.apiURL)/captures")
