@@ -132,3 +132,50 @@ public struct ListObject<Item: Encodable & Sendable>: Encodable, Sendable {
         LastId = lastID
     }
 }
+
+/// A sensor (NetSift's own object: AppPacCap has none).
+public struct SensorObject: Encodable, Sendable {
+    public var Version = 1
+    public var SensorId: String
+    public var Name: String
+    public var Captures: UInt64
+    public var DTGCreated: Int64
+    public var DTGCreatedText: String
+
+    public init(_ sensor: QueryMessage.Sensor) {
+        SensorId = sensor.id.uuidString.lowercased()
+        Name = sensor.name
+        Captures = sensor.captures
+        DTGCreated = FileTime.from(nanoseconds: sensor.createdAt)
+        DTGCreatedText = Timestamp.rfc3339(sensor.createdAt)
+    }
+}
+
+/// AppPacCap NETADAPTER (its first IPv4 and IPv6 address), plus every
+/// address, the reporting sensor, description and MTU.
+public struct NetAdapterObject: Encodable, Sendable {
+    public var Version = 1
+    public var Name: String
+    public var Up: Int
+    public var MAC: String
+    public var Ip4: String
+    public var Ip6: String
+    public var Ip4All: [String]
+    public var Ip6All: [String]
+    public var SensorId: String
+    public var Description: String
+    public var Mtu: Int?
+
+    public init(_ adapter: QueryMessage.Adapter) {
+        Name = adapter.name
+        Up = adapter.isUp ? 1 : 0
+        MAC = adapter.macAddress ?? ""
+        Ip4 = adapter.ipv4.first ?? ""
+        Ip6 = adapter.ipv6.first ?? ""
+        Ip4All = adapter.ipv4
+        Ip6All = adapter.ipv6
+        SensorId = adapter.sensorID.uuidString.lowercased()
+        Description = adapter.description
+        Mtu = adapter.mtu
+    }
+}

@@ -25,6 +25,8 @@ public struct GatewayRouter: Sendable {
         ("GET", "/api/v1/health", false),
         ("GET", "/api/v1/info", true),
         ("GET", "/api/v1/stats", true),
+        ("GET", "/api/v1/sensors", true),
+        ("GET", "/api/v1/adapters", true),
         ("GET", "/api/v1/captures", true),
         ("GET", "/api/v1/captures/{id}", true),
         ("GET", "/api/v1/captures/{id}/stats", true),
@@ -43,6 +45,25 @@ public struct GatewayRouter: Sendable {
             try await answer(.getTotals) { reply in
                 guard case .totals(let totals) = reply else { return nil }
                 return try Self.ok(StatsQueryObject(totals))
+            }
+        }
+        api.get("sensors") { _, _ in
+            try await answer(.listSensors) { reply in
+                guard case .sensors(let list) = reply else { return nil }
+                return try Self.ok(ListObject(items: list.map(SensorObject.init), lastID: UInt64(list.count)))
+            }
+        }
+        api.get("adapters") { request, _ in
+            var sensor: UUID?
+            if let text = request.uri.queryParameters.get("sensor") {
+                guard let id = UUID(uuidString: text) else {
+                    return Self.failure(.malformedRequest, "sensor must be a sensor id (a UUID)")
+                }
+                sensor = id
+            }
+            return try await answer(.listAdapters(sensorID: sensor)) { reply in
+                guard case .adapters(let list) = reply else { return nil }
+                return try Self.ok(ListObject(items: list.map(NetAdapterObject.init), lastID: UInt64(list.count)))
             }
         }
         api.get("captures") { request, _ in

@@ -90,6 +90,45 @@ public struct QueryMessage: JSONWireMessage {
         }
     }
 
+    /// A sensor as storage registered it.
+    public struct Sensor: Codable, Hashable, Sendable {
+        public var id: UUID
+        public var name: String
+        public var createdAt: Int64
+        public var captures: UInt64
+
+        public init(id: UUID, name: String, createdAt: Int64, captures: UInt64) {
+            self.id = id
+            self.name = name
+            self.createdAt = createdAt
+            self.captures = captures
+        }
+    }
+
+    /// A network adapter as its sensor reported it.
+    public struct Adapter: Codable, Hashable, Sendable {
+        public var sensorID: UUID
+        public var name: String
+        public var description: String
+        public var isUp: Bool
+        public var macAddress: String?
+        public var ipv4: [String]
+        public var ipv6: [String]
+        public var mtu: Int?
+
+        public init(sensorID: UUID, name: String, description: String, isUp: Bool, macAddress: String?,
+                    ipv4: [String], ipv6: [String], mtu: Int?) {
+            self.sensorID = sensorID
+            self.name = name
+            self.description = description
+            self.isUp = isUp
+            self.macAddress = macAddress
+            self.ipv4 = ipv4
+            self.ipv6 = ipv6
+            self.mtu = mtu
+        }
+    }
+
     public enum Body: Codable, Hashable, Sendable {
         /// Is a live key stored with this SHA-256 (hex)?
         case verifyKey(hashHex: String)
@@ -103,6 +142,11 @@ public struct QueryMessage: JSONWireMessage {
         case captureStats(CaptureStats?)
         case getTotals
         case totals(Totals)
+        case listSensors
+        case sensors([Sensor])
+        /// Every sensor's adapters, or one sensor's.
+        case listAdapters(sensorID: UUID?)
+        case adapters([Adapter])
         case failed(message: String)
     }
 

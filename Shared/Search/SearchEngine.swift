@@ -29,7 +29,11 @@ public final class SearchEngine {
             return .captureStats(try captureStats(id))
         case .getTotals:
             return .totals(try totals())
-        case .keyValid, .captures, .capture, .captureStats, .totals, .failed:
+        case .listSensors:
+            return .sensors(try sensors())
+        case .listAdapters(let sensorID):
+            return .adapters(try adapters(sensorID))
+        case .keyValid, .captures, .capture, .captureStats, .totals, .sensors, .adapters, .failed:
             return .failed(message: "not a query")
         }
     }
@@ -74,6 +78,35 @@ public final class SearchEngine {
             packets: u64(row.int64(0)), bytes: u64(row.int64(1)), flows: u64(flows.row(0)?.int64(0)),
             addresses: u64(flows.row(0)?.int64(1)), ipv4: u64(row.int64(2)), ipv6: u64(row.int64(3)),
             tcp: u64(row.int64(4)), udp: u64(row.int64(5)), icmp: u64(row.int64(6)))
+    }
+
+    private func sensors() throws -> [QueryMessage.Sensor] {
+        try connection.query("""
+            SELECT s.id, s.name, (extract(epoch FROM s.created_at) * 1000000)::bigint * 1000,
+                   (SELECT count(*) FROM captures c WHERE c.sensor_id = s.id)
+            FROM sensors s ORDER BY s.name, s.id
+            """).rows.compactMap { row in
+            guard let id = (row[0] ?? nil).flatMap(UUID.init(uuidString:)) else { return nil }
+            return QueryMessage.Sensor(id: id, name: row[1] ?? "", createdAt: (row[2] ?? nil).flatMap { Int64($0) } ?? 0,
+                                       captures: (row[3] ?? nil).flatMap { UInt64($0) } ?? 0)
+        }
+    }
+
+    private func adapters(_ sensorID: UUID?) throws -> [QueryMessage.Adapter] {
+        let result = try connection.query("""
+            SELECT sensor_id, name, description, is_up, mac, array_to_json(ipv4)::text, array_to_json(ipv6)::text, mtu
+            FROM adapters WHERE $1::uuid IS NULL OR sensor_id = $1::uuid ORDER BY sensor_id, name
+            """, [sensorID])
+        func texts(_ json: String?) -> [String] {
+            guard let json, let list = try? JSONDecoder().decode([String].self, from: Data(json.utf8)) else { return [] }
+            return list
+        }
+        return result.rows.compactMap { row in
+            guard let sensor = (row[0] ?? nil).flatMap(UUID.init(uuidString:)) else { return nil }
+            return QueryMessage.Adapter(sensorID: sensor, name: row[1] ?? "", description: row[2] ?? "",
+                                        isUp: row[3] == "t", macAddress: row[4] ?? nil, ipv4: texts(row[5] ?? nil),
+                                        ipv6: texts(row[6] ?? nil), mtu: (row[7] ?? nil).flatMap { Int($0) })
+        }
     }
 
     private func totals() throws -> QueryMessage.Totals {

@@ -47,7 +47,10 @@ import Testing
             .captures([capture]), .getCapture(id: 3), .capture(nil), .capture(capture), .getCaptureStats(id: 3),
             .captureStats(.init(packets: 1, bytes: 2, flows: 3, addresses: 4, ipv4: 5, ipv6: 6, tcp: 7, udp: 8, icmp: 9)),
             .getTotals, .totals(.init(runningCaptures: 1, lastCompleteCapture: 2, adapters: 3, packets: 4, bytes: 5, flows: 6)),
-            .failed(message: "x"),
+            .failed(message: "x"), .listSensors, .sensors([.init(id: UUID(), name: "p", createdAt: 1, captures: 2)]),
+            .listAdapters(sensorID: nil), .listAdapters(sensorID: UUID()),
+            .adapters([.init(sensorID: UUID(), name: "eth0", description: "", isUp: true, macAddress: nil,
+                             ipv4: ["10.0.0.1"], ipv6: [], mtu: 1500)]),
         ]
         for body in bodies {
             let envelope = QueryMessage(body).envelope(producer: UUID(), sequence: 1)

@@ -77,6 +77,9 @@ struct APISystemTests {
             }
         }
         #expect(checked >= 15, "captures checked: \(checked)")
+        let sensors = system.api("/sensors", key: system.adminKey).body["ReturnValue"] as? [String: Any]
+        let items = sensors?["Items"] as? [[String: Any]] ?? []
+        #expect(items.count == 1 && items.first?["Captures"] as? Int == checked, "\(items)")
     }
 }
 

@@ -78,6 +78,15 @@ struct LiveSystemTests {
         #expect(capture.status == "complete")
         #expect(capture.kernelDrops == 0 && capture.sensorDrops == 0)
         #expect(capture.received.map { $0 >= 50_000 } == true)
+
+        // The sensor reported its adapters; the API lists them (NETADAPTER).
+        let adapters = system.api("/adapters", key: system.adminKey).body["ReturnValue"] as? [String: Any]
+        let items = adapters?["Items"] as? [[String: Any]] ?? []
+        let captureEnd = items.first { $0["Name"] as? String == veth.captureEnd }
+        #expect(captureEnd?["Up"] as? Int == 1, "\(items.map { $0["Name"] ?? "?" })")
+        #expect((captureEnd?["MAC"] as? String)?.count == 17)
+        let loopback = items.first { $0["Name"] as? String == "lo" }
+        #expect(loopback?["Ip4"] as? String == "127.0.0.1")
     }
 
     /// kill -9 a decoder during a live capture: the supervisor restarts it,
