@@ -10,7 +10,7 @@ public struct APIKey: Hashable, Sendable, CustomStringConvertible {
     public static func generate() -> APIKey {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0 ..< 32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return APIKey(checked: bytes.map { String(format: "%02x", $0) }.joined())
+        return APIKey(checked: hex(bytes))
     }
 
     /// A key as a client presents it; nil unless 64 hex digits.
@@ -27,8 +27,23 @@ public struct APIKey: Hashable, Sendable, CustomStringConvertible {
     /// SHA-256 of the key's text: what the database keeps.
     public var hash: [UInt8] { Array(SHA256.hash(data: Data(text.utf8))) }
 
+    /// `hash` as 64 lowercase hex digits (what the gateway asks search about).
+    public var hashHex: String { hex(hash) }
+
     /// Never print a key by accident.
     public var description: String { "APIKey(…\(text.suffix(4)))" }
+}
+
+/// Lowercase hex digits of `bytes`.
+public func hex(_ bytes: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count * 2)
+    for byte in bytes {
+        out.append(digits[Int(byte >> 4)])
+        out.append(digits[Int(byte & 0x0f)])
+    }
+    return String(decoding: out, as: UTF8.self)
 }
 
 /// Equality of two byte strings in time that depends on their length only.

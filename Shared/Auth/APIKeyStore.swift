@@ -57,7 +57,7 @@ public struct APIKeyStore {
     }
 
     public static func byteaText(_ bytes: [UInt8]) -> String {
-        "\\x" + bytes.map { String(format: "%02x", $0) }.joined()
+        "\\x" + hex(bytes)
     }
 
     public static func bytes(hex: String) -> [UInt8]? {

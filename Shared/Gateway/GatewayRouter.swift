@@ -147,10 +147,9 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
         guard let key = Credentials.key(fromAuthorization: request.headers[.authorization]) else {
             return GatewayRouter.failure(.noToken, "an API key is required (Authorization: Token KEY, or Basic KEY:)")
         }
-        let hex = key.hash.map { String(format: "%02x", $0) }.joined()
         let reply: QueryMessage.Body
         do {
-            reply = try await search.ask(.verifyKey(hashHex: hex))
+            reply = try await search.ask(.verifyKey(hashHex: key.hashHex))
         } catch {
             return GatewayRouter.failure(.genericError, "cannot check the API key: \(error)")
         }

@@ -115,16 +115,16 @@ public final class CommitPool: @unchecked Sendable {
     }
 
     private func commit(_ prepared: PreparedBatch, writer: inout TrafficWriter?) -> Result<Report, Failure> {
-        let start = ContinuousClock.now
         do {
             let current = try writer ?? TrafficWriter(conninfo: conninfo)
             writer = current
             let replayedBefore = current.replayedPackets
-            let result = try current.commit(prepared.batch, segments: prepared.segments)
-            let elapsed = ContinuousClock.now - start
-            return .success(Report(
-                committed: result != .duplicate, replayedPackets: current.replayedPackets - replayedBefore,
-                seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            var result = TrafficWriter.CommitResult.duplicate
+            let seconds = try ContinuousClock().seconds {
+                result = try current.commit(prepared.batch, segments: prepared.segments)
+            }
+            return .success(Report(committed: result != .duplicate,
+                                   replayedPackets: current.replayedPackets - replayedBefore, seconds: seconds))
         } catch let error as PostgresError {
             if error.kind == .connection { writer = nil }
             return .failure(Failure(description: "\(error)", isConnection: error.kind == .connection))

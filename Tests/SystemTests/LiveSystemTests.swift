@@ -37,6 +37,14 @@ struct LiveSystemTests {
         }
     }
 
+    /// Waits until the sensor has started its capture (its row exists).
+    static func waitForCaptureStart(_ system: NetSiftSystem) throws {
+        let start = ContinuousClock.now
+        while try liveCaptures(system).isEmpty, ContinuousClock.now - start < .seconds(30) {
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+    }
+
     /// Ends the current live capture (SIGTERM: the sensor sends its end
     /// marker and final counters) and waits until storage marks it ended.
     static func endLiveCapture(_ system: NetSiftSystem) throws -> LiveCapture {
@@ -64,10 +72,7 @@ struct LiveSystemTests {
         let tcpreplay = try #require(LiveEnvironment.tcpreplay)
 
         // The sensor is up once its capture row exists.
-        let start = ContinuousClock.now
-        while try Self.liveCaptures(system).isEmpty, ContinuousClock.now - start < .seconds(30) {
-            Thread.sleep(forTimeInterval: 0.2)
-        }
+        try Self.waitForCaptureStart(system)
         try veth.inNamespace([tcpreplay, "--pps", "20000", "-i", veth.sendEnd, path])
         let deadline = ContinuousClock.now + .seconds(60)
         while (try Self.liveCaptures(system).last?.packets ?? 0) < 50_000, ContinuousClock.now < deadline {
@@ -102,10 +107,7 @@ struct LiveSystemTests {
         let path = system.data + "/replay.pcap"
         try SyntheticCapture.write(to: path, flows: 1_000, packetsPerFlow: 60, seconds: 10)
         let tcpreplay = try #require(LiveEnvironment.tcpreplay)
-        let start = ContinuousClock.now
-        while try Self.liveCaptures(system).isEmpty, ContinuousClock.now - start < .seconds(30) {
-            Thread.sleep(forTimeInterval: 0.2)
-        }
+        try Self.waitForCaptureStart(system)
         let replay = ThreadBox { () -> String in
             (try? veth.inNamespace([tcpreplay, "--pps", "20000", "-i", veth.sendEnd, path])) ?? "tcpreplay failed"
         }
@@ -133,10 +135,7 @@ struct LiveSystemTests {
         let path = system.data + "/flood.pcap"
         try SyntheticCapture.write(to: path, flows: 2_000, packetsPerFlow: 50, seconds: 10)
         let tcpreplay = try #require(LiveEnvironment.tcpreplay)
-        let start = ContinuousClock.now
-        while try Self.liveCaptures(system).isEmpty, ContinuousClock.now - start < .seconds(30) {
-            Thread.sleep(forTimeInterval: 0.2)
-        }
+        try Self.waitForCaptureStart(system)
         let output = try veth.inNamespace([tcpreplay, "--topspeed", "--loop", "3", "-i", veth.sendEnd, path])
         let sent = try #require(Self.actualPackets(output), "tcpreplay said: \(output)")
         Thread.sleep(forTimeInterval: 3)
