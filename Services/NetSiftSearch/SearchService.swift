@@ -26,25 +26,27 @@ struct SearchService: AsyncParsableCommand {
             logger.critical("no database_url setting")
             throw ExitCode(2)
         }
-        var configuration = SearchServer.Configuration(
-            conninfo: conninfo, endpoint: settings.string("endpoint", default: "tcp://127.0.0.1:47305"))
-        configuration.workers = try settings.int("workers", default: 2)
-        let server = SearchServer(configuration: configuration, logger: logger)
+        let server = RequestServer<QueryMessage>(
+            name: "search", endpoint: settings.string("endpoint", default: "tcp://127.0.0.1:47305"),
+            workers: try settings.int("workers", default: 2), logger: logger)
         let context = try MessageContext()
         let registry = PrometheusCollectorRegistry()
         let gauges = StatusGauges(registry: registry, prefix: "netsift_search_")
         let endpoint = MetricsEndpoint(port: try settings.int("metrics_port", default: 47_306), registry: registry) {
             let status = server.status.get()
-            gauges.update(["queries": Double(status.queries), "failures": Double(status.failures),
+            gauges.update(["queries": Double(status.requests), "failures": Double(status.failures),
                            "malformed": Double(status.malformed)])
             return HealthReport(service: "search", status: HealthReport.ok, detail: [
-                "queries": "\(status.queries)", "failures": "\(status.failures)",
+                "queries": "\(status.requests)", "failures": "\(status.failures)",
                 "last_error": status.lastError ?? "",
             ])
         }
         try await ServiceMain.run(name: "search", logger: logger, services: [
             MetricsService(endpoint: endpoint),
-            BlockingLoopService(name: "search", run: { try server.run(context: context) }, stop: { server.stop() }),
+            BlockingLoopService(name: "search", run: {
+                try server.run(context: context, makeHandler: { try SearchEngine.handler(conninfo: conninfo) },
+                               failure: SearchEngine.failure)
+            }, stop: { server.stop() }),
         ])
         context.terminate()
     }

@@ -14,7 +14,8 @@ struct StorageService: AsyncParsableCommand {
         discussion: "Settings come from --config (a JSON object) and NETSIFT_STORAGE_<KEY> environment variables.")
 
     static let keys: Set<String> = ["database_url", "pcap_root", "records_endpoint", "control_endpoint",
-                                    "acks_endpoint", "metrics_port", "log_level", "commit_workers"]
+                                    "acks_endpoint", "reads_endpoint", "read_workers", "metrics_port",
+                                    "log_level", "commit_workers"]
 
     @Option(help: "Config file: a JSON object of settings.")
     var config: String?
@@ -35,6 +36,10 @@ struct StorageService: AsyncParsableCommand {
             acksEndpoint: settings.string("acks_endpoint", default: "tcp://127.0.0.1:47302"))
         configuration.commitWorkers = try settings.int("commit_workers", default: 2)
         let server = StorageServer(configuration: configuration, logger: logger)
+        let reads = RequestServer<PacketReadMessage>(
+            name: "reads", endpoint: settings.string("reads_endpoint", default: "tcp://127.0.0.1:47307"),
+            workers: try settings.int("read_workers", default: 2), logger: logger)
+        let pcapRoot = configuration.pcapRoot
         let context = try MessageContext()
         let registry = PrometheusCollectorRegistry()
         let gauges = StatusGauges(registry: registry, prefix: "netsift_storage_")
@@ -53,6 +58,7 @@ struct StorageService: AsyncParsableCommand {
                 "refused_batches": Double(status.refusedBatches), "failed_attempts": Double(status.failedAttempts),
                 "pcap_append_seconds": counters.pcapAppendSeconds, "pcap_flush_seconds": counters.pcapFlushSeconds,
                 "commit_seconds": counters.commitSeconds,
+                "frame_reads": Double(reads.status.get().requests),
             ])
             var detail = [
                 "database": status.databaseUp ? "up" : "down", "packets": "\(counters.packets)",
@@ -69,6 +75,10 @@ struct StorageService: AsyncParsableCommand {
         try await ServiceMain.run(name: "storage", logger: logger, services: [
             MetricsService(endpoint: endpoint),
             BlockingLoopService(name: "storage", run: { try server.run(context: context) }, stop: { server.stop() }),
+            BlockingLoopService(name: "reads", run: {
+                try reads.run(context: context, makeHandler: { FrameReads.handler(pcapRoot: pcapRoot) },
+                              failure: FrameReads.failure)
+            }, stop: { reads.stop() }),
         ])
         context.terminate()
     }

@@ -98,7 +98,7 @@ public struct DecoderEngine {
         case .frames(let batch): captureID = batch.captureID
         case .watermark(let mark): captureID = mark.captureID; isStart = mark.isStart; isLiveStart = mark.isLiveStart
         case .end(let end): captureID = end.captureID
-        case .ack, .records, .control, .query:
+        case .ack, .records, .control, .query, .read:
             throw WireError(.unexpectedType, "decoder takes frames, watermarks and ends, got \(envelope.type)")
         }
 
@@ -153,7 +153,7 @@ public struct DecoderEngine {
                 counters.capturesEnded += 1
             }
             out += flush()
-        case .ack, .records, .control, .query:
+        case .ack, .records, .control, .query, .read:
             break
         }
         return out

@@ -68,13 +68,15 @@ public struct CaptureDecoder {
                 packet = full
             }
             stats.fragmentsReassembled += 1
-            let ref = countPieces(pieces, packet: packet, time: frame.timestamp, withPorts: true, into: &sink)
+            let ref = countPieces(pieces, packet: packet, time: frame.timestamp, withPorts: true, except: frame.number,
+                                  into: &sink)
             stats.record(packet)
             sink.packet(frame, packet, flow: ref, reassembled: pieces)
         case .rejected(let pieces, let anomalies):
             packet.anomalies.formUnion(anomalies)
             stats.fragmentsAbandoned += 1
-            let ref = countPieces(pieces, packet: packet, time: frame.timestamp, withPorts: false, into: &sink)
+            let ref = countPieces(pieces, packet: packet, time: frame.timestamp, withPorts: false, except: frame.number,
+                                  into: &sink)
             stats.record(packet)
             sink.packet(frame, packet, flow: ref, reassembled: nil)
         }
@@ -106,26 +108,33 @@ public struct CaptureDecoder {
         stats.record(expired.anomalies, frame: false)
         let tuple = FlowTuple(source: expired.key.source, destination: expired.key.destination,
                               protocolNumber: expired.key.protocolNumber)
-        count(expired.pieces, into: tuple, vlans: expired.key.vlans, time: flows.lastTime, tcpFlags: 0, sink: &sink)
+        count(expired.pieces, into: tuple, vlans: expired.key.vlans, time: flows.lastTime, tcpFlags: 0, except: nil,
+              sink: &sink)
     }
 
     /// Counts every frame of a datagram into one flow: the full 5-tuple when
     /// reassembly succeeded, addresses and protocol only when it did not.
     private mutating func countPieces(_ pieces: [FragmentReassembler.Piece], packet: DecodedPacket, time: Int64,
-                                      withPorts: Bool, into sink: inout some DecodeSink) -> FlowTable.Ref? {
+                                      withPorts: Bool, except frame: UInt64,
+                                      into sink: inout some DecodeSink) -> FlowTable.Ref? {
         let portless = FlowTuple(source: packet.source, destination: packet.destination, protocolNumber: packet.l4Type)
         let tuple = withPorts ? (FlowTuple(packet) ?? portless) : portless
         return count(pieces, into: tuple, vlans: packet.vlans, time: time,
-                     tcpFlags: packet.l4Type == IPProtocol.tcp ? packet.tcp.flags : 0, sink: &sink)
+                     tcpFlags: packet.l4Type == IPProtocol.tcp ? packet.tcp.flags : 0, except: frame, sink: &sink)
     }
 
+    /// `except`: the frame being delivered now, which carries the flow itself;
+    /// the other pieces were delivered without one and are attached to it.
     @discardableResult
     private mutating func count(_ pieces: [FragmentReassembler.Piece], into tuple: FlowTuple, vlans: VLANStack,
-                                time: Int64, tcpFlags: UInt16, sink: inout some DecodeSink) -> FlowTable.Ref {
-        flows.update(tuple, vlans: vlans, time: time, frame: pieces.map(\.frame).min() ?? 0,
+                                time: Int64, tcpFlags: UInt16, except frame: UInt64?,
+                                sink: inout some DecodeSink) -> FlowTable.Ref {
+        let ref = flows.update(tuple, vlans: vlans, time: time, frame: pieces.map(\.frame).min() ?? 0,
                      packets: UInt64(pieces.count),
                      capturedBytes: pieces.reduce(0) { $0 + UInt64($1.capturedBytes) },
                      wireBytes: pieces.reduce(0) { $0 + UInt64($1.wireBytes) },
                      tcpFlags: tcpFlags, emit: { sink.flow($0) })
+        sink.attach(frames: pieces.map(\.frame).filter { $0 != frame }, to: ref)
+        return ref
     }
 }

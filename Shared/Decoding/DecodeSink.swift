@@ -11,4 +11,11 @@ public protocol DecodeSink {
     mutating func packet(_ frame: Frame, _ packet: DecodedPacket, flow: FlowTable.Ref?,
                          reassembled: [FragmentReassembler.Piece]?)
     mutating func flow(_ report: FlowReport)
+    /// Frames delivered earlier without a flow (fragments) that belong to
+    /// `flow`: their datagram completed or was given up.
+    mutating func attach(frames: [UInt64], to flow: FlowTable.Ref)
+}
+
+extension DecodeSink {
+    public mutating func attach(frames: [UInt64], to flow: FlowTable.Ref) {}
 }

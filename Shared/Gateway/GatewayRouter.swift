@@ -4,20 +4,23 @@ import HTTPTypes
 import Hummingbird
 import Messaging
 import NIOCore
+import PcapStore
 import Search
 
 /// The native API under `/api/v1`: AppPacCap objects in the RESPONSE
-/// envelope. The gateway holds no SQL: it asks search for rows.
-/// Every route but `/api/v1/health` needs an API key.
+/// envelope. The gateway holds no SQL: it asks search for rows and storage
+/// for frame bytes. Every route but `/api/v1/health` needs an API key.
 public struct GatewayRouter: Sendable {
     public static let version = "NetSift 0.4"
     /// Most items one listing returns; larger `limit`s are clamped.
     public static let maxLimit = 1_000
 
     public let search: SearchClient
+    public let storage: RequestClient<PacketReadMessage>
 
-    public init(search: SearchClient) {
+    public init(search: SearchClient, storage: RequestClient<PacketReadMessage>) {
         self.search = search
+        self.storage = storage
     }
 
     /// Every route, for docs/API.md and the authentication test.
@@ -29,7 +32,14 @@ public struct GatewayRouter: Sendable {
         ("GET", "/api/v1/adapters", true),
         ("GET", "/api/v1/captures", true),
         ("GET", "/api/v1/captures/{id}", true),
+        ("GET", "/api/v1/captures/{id}/meta", true),
         ("GET", "/api/v1/captures/{id}/stats", true),
+        ("GET", "/api/v1/captures/{id}/packets", true),
+        ("GET", "/api/v1/captures/{id}/flows", true),
+        ("GET", "/api/v1/captures/{id}/pcap", true),
+        ("GET", "/api/v1/flows", true),
+        ("GET", "/api/v1/flows/{id}", true),
+        ("GET", "/api/v1/flows/{id}/pcap", true),
     ]
 
     public func makeRouter() -> Router<BasicRequestContext> {
@@ -67,43 +77,77 @@ public struct GatewayRouter: Sendable {
             }
         }
         api.get("captures") { request, _ in
-            let query = request.uri.queryParameters
-            guard let after = Self.parameter(query.get("after"), default: UInt64(0)) else {
-                return Self.failure(.malformedRequest, "after must be a capture id (a non-negative integer)")
-            }
-            guard let limit = Self.parameter(query.get("limit"), default: 100), limit > 0 else {
-                return Self.failure(.malformedRequest, "limit must be a positive integer")
-            }
-            return try await answer(.listCaptures(after: after, limit: min(limit, Self.maxLimit))) { reply in
+            guard let page = Self.page(request) else { return Self.badPage }
+            return try await answer(.listCaptures(after: page.after, limit: page.limit)) { reply in
                 guard case .captures(let list) = reply else { return nil }
-                return try Self.ok(ListObject(items: list.map(CaptureObject.init), lastID: list.last?.id ?? after))
+                return try Self.ok(ListObject(items: list.map(CaptureObject.init), lastID: list.last?.id ?? page.after))
             }
         }
         api.get("captures/:id") { _, context in
-            guard let id = context.parameters.get("id", as: UInt64.self) else {
-                return Self.failure(.malformedRequest, "the capture id must be a non-negative integer")
-            }
+            guard let id = context.parameters.get("id", as: UInt64.self) else { return Self.badID("capture") }
             return try await answer(.getCapture(id: id)) { reply in
                 guard case .capture(let capture) = reply else { return nil }
                 guard let capture else { return Self.failure(.noPage, "no capture \(id)") }
                 return try Self.ok(CaptureObject(capture))
             }
         }
-        api.get("captures/:id/stats") { _, context in
-            guard let id = context.parameters.get("id", as: UInt64.self) else {
-                return Self.failure(.malformedRequest, "the capture id must be a non-negative integer")
+        api.get("captures/:id/meta") { _, context in
+            guard let id = context.parameters.get("id", as: UInt64.self) else { return Self.badID("capture") }
+            return try await answer(.getCaptureMeta(id: id)) { reply in
+                guard case .captureMeta(let meta) = reply else { return nil }
+                guard let meta else { return Self.failure(.noPage, "no capture \(id)") }
+                return try Self.ok(CaptureMetaObject(meta))
             }
+        }
+        api.get("captures/:id/stats") { _, context in
+            guard let id = context.parameters.get("id", as: UInt64.self) else { return Self.badID("capture") }
             return try await answer(.getCaptureStats(id: id)) { reply in
                 guard case .captureStats(let stats) = reply else { return nil }
                 guard let stats else { return Self.failure(.noPage, "no capture \(id)") }
                 return try Self.ok(StatsCaptureQueryObject(stats))
             }
         }
+        api.get("captures/:id/packets") { request, context in
+            guard let id = context.parameters.get("id", as: UInt64.self) else { return Self.badID("capture") }
+            guard let page = Self.page(request) else { return Self.badPage }
+            return try await packets(capture: id, after: page.after, limit: page.limit)
+        }
+        api.get("captures/:id/flows") { request, context in
+            guard let id = context.parameters.get("id", as: UInt64.self) else { return Self.badID("capture") }
+            guard let page = Self.page(request) else { return Self.badPage }
+            return try await flows(.listFlows(captureID: id, after: page.after, limit: page.limit),
+                                   after: page.after, missing: "no capture \(id)")
+        }
+        api.get("captures/:id/pcap") { _, context in
+            guard let id = context.parameters.get("id", as: UInt64.self) else { return Self.badID("capture") }
+            return try await download(.capture(id), name: "netsift-capture-\(id)")
+        }
+        api.get("flows") { request, _ in
+            guard let page = Self.page(request) else { return Self.badPage }
+            let communityID = request.uri.queryParameters.get("community_id")
+            if let communityID, communityID.isEmpty || communityID.utf8.count > 128 {
+                return Self.failure(.malformedRequest, "community_id must be a Community ID such as 1:LQU9qZlK+B5F3KDmev6m5PMibrg=")
+            }
+            return try await flows(.findFlows(communityID: communityID, after: page.after, limit: page.limit),
+                                   after: page.after, missing: "")
+        }
+        api.get("flows/:id") { _, context in
+            guard let id = context.parameters.get("id", as: UInt64.self) else { return Self.badID("flow") }
+            return try await answer(.getFlow(id: id)) { reply in
+                guard case .flow(let flow) = reply else { return nil }
+                guard let flow else { return Self.failure(.noPage, "no flow \(id)") }
+                return try Self.ok(FlowObject(flow))
+            }
+        }
+        api.get("flows/:id/pcap") { _, context in
+            guard let id = context.parameters.get("id", as: UInt64.self) else { return Self.badID("flow") }
+            return try await download(.flow(id), name: "netsift-flow-\(id)")
+        }
         return router
     }
 
     /// Asks search; `shape` turns the expected reply into a response (nil: unexpected).
-    private func answer(_ query: QueryMessage.Body,
+    func answer(_ query: QueryMessage.Body,
                         _ shape: (QueryMessage.Body) throws -> Response?) async throws -> Response {
         let reply: QueryMessage.Body
         do {
@@ -118,6 +162,22 @@ public struct GatewayRouter: Sendable {
     static func parameter<T: LosslessStringConvertible>(_ text: String?, default value: T) -> T? {
         guard let text else { return value }
         return T(text)
+    }
+
+    /// `after` (an id or frame number) and `limit` (clamped to `maxLimit`).
+    static func page(_ request: Request) -> (after: UInt64, limit: Int)? {
+        let query = request.uri.queryParameters
+        guard let after = parameter(query.get("after"), default: UInt64(0)),
+              let limit = parameter(query.get("limit"), default: 100), limit > 0 else { return nil }
+        return (after, min(limit, maxLimit))
+    }
+
+    static var badPage: Response {
+        failure(.malformedRequest, "after must be a non-negative integer and limit a positive integer")
+    }
+
+    static func badID(_ what: String) -> Response {
+        failure(.malformedRequest, "the \(what) id must be a non-negative integer")
     }
 
     static func ok(_ object: some Encodable) throws -> Response {

@@ -17,11 +17,13 @@ public struct Poller {
 
     public init() {}
 
-    /// Returns when at least one socket is readable or `timeoutMilliseconds`
-    /// passed (-1 waits forever). EINTR returns an empty `Ready`.
+    /// Returns when at least one socket (or file descriptor: their flags
+    /// follow the sockets') is readable or `timeoutMilliseconds` passed
+    /// (-1 waits forever). EINTR returns an empty `Ready`.
     /// - Throws: `SocketError` (`.contextTerminated` after shutdown, `.closed`
     ///   for a closed socket).
-    public func poll(_ sockets: [Socket], timeoutMilliseconds: Int) throws(SocketError) -> Ready {
+    public func poll(_ sockets: [Socket], fileDescriptors: [Int32] = [],
+                     timeoutMilliseconds: Int) throws(SocketError) -> Ready {
         var items: [zmq_pollitem_t] = []
         items.reserveCapacity(sockets.count)
         for socket in sockets {
@@ -30,12 +32,15 @@ public struct Poller {
             }
             items.append(zmq_pollitem_t(socket: handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0))
         }
+        for fd in fileDescriptors {
+            items.append(zmq_pollitem_t(socket: nil, fd: fd, events: Int16(ZMQ_POLLIN), revents: 0))
+        }
         let rc = items.withUnsafeMutableBufferPointer { buffer in
             zmq_poll(buffer.baseAddress, Int32(buffer.count), timeoutMilliseconds)
         }
         if rc < 0 {
             let code = zmq_errno()
-            if code == EINTR { return Ready(flags: Array(repeating: false, count: sockets.count)) }
+            if code == EINTR { return Ready(flags: Array(repeating: false, count: items.count)) }
             throw SocketError.last("poll", code)
         }
         return Ready(flags: items.map { $0.revents & Int16(ZMQ_POLLIN) != 0 })

@@ -147,6 +147,24 @@ public struct QueryMessage: JSONWireMessage {
         /// Every sensor's adapters, or one sensor's.
         case listAdapters(sensorID: UUID?)
         case adapters([Adapter])
+        case getCaptureMeta(id: UInt64)
+        case captureMeta(CaptureMeta?)
+        /// Frames above `after`, in frame order, at most `limit`, stopping
+        /// before the first frame not yet committed while the capture runs.
+        case listPackets(captureID: UInt64, after: UInt64, limit: Int)
+        case packets(PacketPage?)
+        /// A capture's flows by id above `after`.
+        case listFlows(captureID: UInt64, after: UInt64, limit: Int)
+        /// Flows (with this Community ID, when given), by id above `after`.
+        case findFlows(communityID: String?, after: UInt64, limit: Int)
+        case flows([Flow]?)
+        case getFlow(id: UInt64)
+        case flow(Flow?)
+        case getExportPlan(ExportTarget)
+        case exportPlan(ExportPlan?)
+        /// The stored frames of a download above frame `after`, in frame order.
+        case listExportFrames(ExportTarget, after: UInt64, limit: Int)
+        case exportFrames([ExportFrame])
         case failed(message: String)
     }
 

@@ -18,14 +18,16 @@ import Records
 /// | 4 | 4 | packet record count p (UInt32) |
 /// | 8 | 4 | flow record count f (UInt32) |
 /// | 12 | 2 | capture end count e (UInt16) |
-/// | 14 | 1 | flags: bit 0 frames section present; others zero |
+/// | 14 | 1 | flags: bit 0 frames section present, bit 1 links section present; others zero |
 /// | 15 | 1 | reserved, zero |
 ///
 /// then c covers (32 bytes each: sensor producer UUID, first, last
 /// sequence, first ≤ last), p packet records, f flow records, e capture ends
 /// (the `end.v1` payload layout each), and, when flagged, the frames section:
 /// frame count (UInt32, = p), byte length L (UInt32), then L bytes laid out
-/// as a `frames.v1` payload. The layouts of the records are in docs/wire.md
+/// as a `frames.v1` payload, and, when flagged, the links section: count n
+/// (UInt32), then n × (capture id, frame number, flow key; UInt64 each),
+/// frames of earlier batches that joined a flow. The layouts of the records are in docs/wire.md
 /// and below in `encode(packet:)` and `encode(flow:)`. p + f must equal the
 /// header's item count.
 public struct RecordsMessage: WireMessage {
@@ -42,26 +44,28 @@ public struct RecordsMessage: WireMessage {
     /// The frames the packet records describe, in the same order; nil when
     /// the decoder does not pass frames on (storage then stores no bytes).
     public var frames: FrameBatch?
+    public var links: [FlowLink]
 
     public init(covers: [SequenceRange] = [], packets: [PacketRecord] = [], flows: [FlowRecord] = [],
-                ends: [CaptureEnd] = [], frames: FrameBatch? = nil) {
+                ends: [CaptureEnd] = [], frames: FrameBatch? = nil, links: [FlowLink] = []) {
         self.covers = covers
         self.packets = packets
         self.flows = flows
         self.ends = ends
         self.frames = frames
+        self.links = links
     }
 
     /// The batch's content; its producer and sequence go in the header.
     public init(_ batch: RecordBatch, frames: FrameBatch? = nil) {
         self.init(covers: batch.covers, packets: batch.packets, flows: batch.flows, ends: batch.ends,
-                  frames: frames)
+                  frames: frames, links: batch.links)
     }
 
     /// The batch this message carries under the header's (producer, sequence).
     public func batch(producer: UUID, sequence: UInt64) -> RecordBatch {
         RecordBatch(producer: producer, sequence: sequence, covers: covers, packets: packets, flows: flows,
-                    ends: ends)
+                    ends: ends, links: links)
     }
 
     public var itemCount: UInt32 { UInt32(truncatingIfNeeded: packets.count &+ flows.count) }
@@ -75,7 +79,7 @@ public struct RecordsMessage: WireMessage {
         w.uint32(UInt32(truncatingIfNeeded: packets.count))
         w.uint32(UInt32(truncatingIfNeeded: flows.count))
         w.uint16(UInt16(truncatingIfNeeded: ends.count))
-        w.uint8(frames == nil ? 0 : 1)
+        w.uint8((frames == nil ? 0 : 1) | (links.isEmpty ? 0 : 2))
         w.zeros(1)
         for cover in covers {
             w.uuid(cover.producer)
@@ -95,6 +99,14 @@ public struct RecordsMessage: WireMessage {
             w.uint32(frames.itemCount)
             w.uint32(UInt32(truncatingIfNeeded: payload.count))
             w.append(payload)
+        }
+        if !links.isEmpty {
+            w.uint32(UInt32(truncatingIfNeeded: links.count))
+            for link in links {
+                w.uint64(link.captureID)
+                w.uint64(link.frame)
+                w.uint64(link.flowKey)
+            }
         }
         return w.bytes
     }
@@ -231,7 +243,7 @@ public struct RecordsMessage: WireMessage {
         let flowCount = try r.uint32("flow count")
         let endCount = try r.uint16("capture end count")
         let flags = try r.uint8("flags")
-        guard flags & ~1 == 0 else { throw r.error(.invalidValue, "flags \(flags)") }
+        guard flags & ~3 == 0 else { throw r.error(.invalidValue, "flags \(flags)") }
         try r.reserved(1, "byte 15")
         guard coverCount <= limits.recordCovers else {
             throw r.error(.limitExceeded, "\(coverCount) covers; limit \(limits.recordCovers)")
@@ -283,12 +295,25 @@ public struct RecordsMessage: WireMessage {
             let bytes = try r.slice(Int(length), "frames section")
             frames = try FrameBatch(payload: Array(bytes), itemCount: frameCount, limits: limits)
         }
+        var links: [FlowLink] = []
+        if flags & 2 != 0 {
+            let count = try r.uint32("links count")
+            guard count <= limits.packetRecords else {
+                throw r.error(.limitExceeded, "\(count) links; limit \(limits.packetRecords)")
+            }
+            links.reserveCapacity(Swift.min(Int(count), r.remaining / 24))
+            for i in 0 ..< Int(count) {
+                links.append(FlowLink(captureID: try r.uint64("link \(i) capture"), frame: try r.uint64("link \(i) frame"),
+                                      flowKey: try r.uint64("link \(i) flow key")))
+            }
+        }
         try r.expectEnd()
         self.covers = covers
         self.packets = packets
         self.flows = flows
         self.ends = ends
         self.frames = frames
+        self.links = links
     }
 
     /// An `end.v1` payload inside a records payload: same fields, read in place.

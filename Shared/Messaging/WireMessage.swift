@@ -38,9 +38,11 @@ public enum Message: Hashable, Sendable {
     case records(RecordsMessage)
     case control(ControlMessage)
     case query(QueryMessage)
+    case read(PacketReadMessage)
 
     public static let types: [MessageType] = [FrameBatch.type, Watermark.type, EndOfCapture.type, Ack.type,
-                                              RecordsMessage.type, ControlMessage.type, QueryMessage.type]
+                                              RecordsMessage.type, ControlMessage.type, QueryMessage.type,
+                                              PacketReadMessage.type]
 
     public init(_ envelope: Envelope, limits: WireLimits = .default) throws(WireError) {
         switch envelope.type {
@@ -51,6 +53,7 @@ public enum Message: Hashable, Sendable {
         case RecordsMessage.type: self = .records(try RecordsMessage(envelope, limits: limits))
         case ControlMessage.type: self = .control(try ControlMessage(envelope, limits: limits))
         case QueryMessage.type: self = .query(try QueryMessage(envelope, limits: limits))
+        case PacketReadMessage.type: self = .read(try PacketReadMessage(envelope, limits: limits))
         default: throw WireError(.unknownType, "type \(envelope.type)")
         }
     }
@@ -64,6 +67,7 @@ public enum Message: Hashable, Sendable {
         case .records(let m): m.envelope(producer: producer, sequence: sequence)
         case .control(let m): m.envelope(producer: producer, sequence: sequence)
         case .query(let m): m.envelope(producer: producer, sequence: sequence)
+        case .read(let m): m.envelope(producer: producer, sequence: sequence)
         }
     }
 }

@@ -37,7 +37,7 @@ public struct Deployment: Codable, Hashable, Sendable {
 
     /// Each endpoint's offset from `basePort`.
     public enum Port: Sendable {
-        case storageRecords, storageControl, storageAcks, storageMetrics, search, searchMetrics
+        case storageRecords, storageControl, storageAcks, storageMetrics, storageReads, search, searchMetrics
         case decoderFrames(Int), decoderEvents(Int), decoderMetrics(Int)
         case sensorMetrics
 
@@ -50,6 +50,7 @@ public struct Deployment: Codable, Hashable, Sendable {
             case .sensorMetrics: 4
             case .search: 5
             case .searchMetrics: 6
+            case .storageReads: 7
             case .decoderFrames(let i): 10 + 3 * i
             case .decoderEvents(let i): 11 + 3 * i
             case .decoderMetrics(let i): 12 + 3 * i
@@ -99,7 +100,8 @@ public struct Deployment: Codable, Hashable, Sendable {
             ("storage", [
                 "database_url": conninfo, "pcap_root": pcapRoot,
                 "records_endpoint": endpoint(.storageRecords), "control_endpoint": endpoint(.storageControl),
-                "acks_endpoint": endpoint(.storageAcks), "metrics_port": String(port(.storageMetrics)),
+                "acks_endpoint": endpoint(.storageAcks), "reads_endpoint": endpoint(.storageReads),
+                "metrics_port": String(port(.storageMetrics)),
             ]),
         ]
         for i in 0 ..< decoders {
@@ -113,7 +115,7 @@ public struct Deployment: Codable, Hashable, Sendable {
             "database_url": conninfo, "endpoint": endpoint(.search), "metrics_port": String(port(.searchMetrics)),
         ]))
         list.append(("gateway", [
-            "port": String(httpPort), "search_endpoint": endpoint(.search),
+            "port": String(httpPort), "search_endpoint": endpoint(.search), "reads_endpoint": endpoint(.storageReads),
         ]))
         list.append(("sensor", [
             "decoders": (0 ..< decoders).map { endpoint(.decoderFrames($0)) }.joined(separator: ","),
@@ -124,7 +126,9 @@ public struct Deployment: Codable, Hashable, Sendable {
         return list
     }
 
-    /// Writes each service's config file unless it exists (an operator may have edited it).
+    /// Writes each service's config file. An existing one keeps its values
+    /// (an operator may have edited it) and gains the settings it lacks (a
+    /// newer version's endpoints); its database address is kept current.
     public func writeConfigs(conninfo: String, sensorName: String) throws(OperationsError) {
         try OperationsError.attempt("create \(configDirectory)") {
             try FileManager.default.createDirectory(atPath: configDirectory, withIntermediateDirectories: true)
@@ -132,12 +136,11 @@ public struct Deployment: Codable, Hashable, Sendable {
         }
         for (name, settings) in serviceConfigs(conninfo: conninfo, sensorName: sensorName) {
             let path = configFile(name)
-            if name == "storage" || name == "search", FileManager.default.fileExists(atPath: path) {
-                // The database address changes with the cluster's port: keep it current.
-                try rewrite(path, key: "database_url", value: conninfo)
+            if FileManager.default.fileExists(atPath: path) {
+                // The database address changes with the cluster's port.
+                try update(path, missing: settings, current: settings.filter { $0.key == "database_url" })
                 continue
             }
-            guard !FileManager.default.fileExists(atPath: path) else { continue }
             try OperationsError.attempt("write \(path)") {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -146,11 +149,12 @@ public struct Deployment: Codable, Hashable, Sendable {
         }
     }
 
-    private func rewrite(_ path: String, key: String, value: String) throws(OperationsError) {
+    private func update(_ path: String, missing: [String: String], current: [String: String]) throws(OperationsError) {
         try OperationsError.attempt("update \(path)") {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
             guard var object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { return }
-            object[key] = value
+            for (key, value) in missing where object[key] == nil { object[key] = value }
+            for (key, value) in current { object[key] = value }
             let out = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             try out.write(to: URL(fileURLWithPath: path), options: .atomic)
         }

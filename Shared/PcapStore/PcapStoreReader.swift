@@ -73,6 +73,31 @@ public final class PcapStoreReader {
         return packet
     }
 
+    /// Reads `positions` in order, adjacent records of one segment with one
+    /// pread. A run that fails is read again record by record, so only the
+    /// bad records come back as errors.
+    public func read(_ positions: [PacketPosition], body: (Result<Packet, PcapStoreError>) -> Void) {
+        var start = 0
+        while start < positions.count {
+            let end = Self.runEnd(positions, from: start)
+            var packets: [Packet] = []
+            packets.reserveCapacity(end - start)
+            do throws(PcapStoreError) {
+                let linkType = positions[start].segment.key.linkType
+                try readRun(positions[start..<end], interface: { _ in 0 }) { _, header, frame in
+                    packets.append(Packet(linkType: linkType, timestamp: header.timestamp,
+                                          wireLength: header.wireLength, bytes: Array(frame)))
+                }
+                for packet in packets { body(.success(packet)) }
+            } catch {
+                for position in positions[start..<end] {
+                    do throws(PcapStoreError) { body(.success(try read(position))) } catch { body(.failure(error)) }
+                }
+            }
+            start = end
+        }
+    }
+
     // MARK: Export
 
     /// Streams the packets at `positions`, in the order given, as one capture

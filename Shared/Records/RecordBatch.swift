@@ -29,14 +29,32 @@ public struct RecordBatch: Hashable, Sendable {
     public var flows: [FlowRecord]
     /// Captures whose end marker this batch passes on, after its records.
     public var ends: [CaptureEnd]
+    /// Frames of earlier batches that joined a flow later (the fragments of
+    /// a datagram, once it completed or was given up).
+    public var links: [FlowLink]
 
     public init(producer: UUID, sequence: UInt64, covers: [SequenceRange] = [],
-                packets: [PacketRecord] = [], flows: [FlowRecord] = [], ends: [CaptureEnd] = []) {
+                packets: [PacketRecord] = [], flows: [FlowRecord] = [], ends: [CaptureEnd] = [],
+                links: [FlowLink] = []) {
         self.producer = producer
         self.sequence = sequence
         self.covers = covers
         self.packets = packets
         self.flows = flows
         self.ends = ends
+        self.links = links
+    }
+}
+
+/// A stored frame that belongs to a flow after all.
+public struct FlowLink: Hashable, Sendable {
+    public var captureID: UInt64
+    public var frame: UInt64
+    public var flowKey: UInt64
+
+    public init(captureID: UInt64, frame: UInt64, flowKey: UInt64) {
+        self.captureID = captureID
+        self.frame = frame
+        self.flowKey = flowKey
     }
 }

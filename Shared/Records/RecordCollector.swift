@@ -11,6 +11,8 @@ public struct RecordCollector: DecodeSink {
     public let captureID: UInt64
     public private(set) var packets: [PacketRecord] = []
     public private(set) var flows: [FlowRecord] = []
+    /// Frames of batches already taken that joined a flow since.
+    public private(set) var links: [FlowLink] = []
 
     public init(captureID: UInt64, reservingCapacity capacity: Int = 0) {
         self.captureID = captureID
@@ -26,13 +28,26 @@ public struct RecordCollector: DecodeSink {
         flows.append(FlowRecord(captureID: captureID, report: report))
     }
 
-    public var isEmpty: Bool { packets.isEmpty && flows.isEmpty }
+    public mutating func attach(frames: [UInt64], to flow: FlowTable.Ref) {
+        for frame in frames {
+            // Fragments travel close together: most are still in this batch.
+            if let index = packets.lastIndex(where: { $0.frameNumber == frame }) {
+                packets[index].flowKey = flow.id
+            } else {
+                links.append(FlowLink(captureID: captureID, frame: frame, flowKey: flow.id))
+            }
+        }
+    }
+
+    public var isEmpty: Bool { packets.isEmpty && flows.isEmpty && links.isEmpty }
 
     /// Everything collected so far as one batch; the collector starts empty again.
     public mutating func takeBatch(producer: UUID, sequence: UInt64, covers: [SequenceRange] = []) -> RecordBatch {
-        let batch = RecordBatch(producer: producer, sequence: sequence, covers: covers, packets: packets, flows: flows)
+        let batch = RecordBatch(producer: producer, sequence: sequence, covers: covers, packets: packets, flows: flows,
+                                links: links)
         packets.removeAll(keepingCapacity: true)
         flows.removeAll(keepingCapacity: true)
+        links.removeAll()
         return batch
     }
 }

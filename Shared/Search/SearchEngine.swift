@@ -9,6 +9,8 @@ public final class SearchEngine {
     public let connection: PostgresConnection
     /// Most captures one listing returns.
     public static let maxLimit = 1_000
+    /// Most frames one download page lists.
+    public static let maxExportFrames = 5_000
 
     public init(conninfo: String) throws {
         connection = try PostgresConnection(conninfo: conninfo)
@@ -20,7 +22,7 @@ public final class SearchEngine {
             return .keyValid(try verifyKey(hashHex: hashHex))
         case .listCaptures(let after, let limit):
             let rows = try connection.query(Self.captureSelect + " WHERE c.id > $1 ORDER BY c.id LIMIT $2",
-                                            [Int64(clamping: after), max(1, min(limit, Self.maxLimit))])
+                                            [Int64(clamping: after), Self.clamp(limit)])
             return .captures(rows.rows.compactMap(Self.capture))
         case .getCapture(let id):
             let rows = try connection.query(Self.captureSelect + " WHERE c.id = $1", [Int64(clamping: id)])
@@ -33,9 +35,42 @@ public final class SearchEngine {
             return .sensors(try sensors())
         case .listAdapters(let sensorID):
             return .adapters(try adapters(sensorID))
-        case .keyValid, .captures, .capture, .captureStats, .totals, .sensors, .adapters, .failed:
+        case .getCaptureMeta(let id):
+            return .captureMeta(try captureMeta(id))
+        case .listPackets(let capture, let after, let limit):
+            return .packets(try packetPage(capture: capture, after: after, limit: limit))
+        case .listFlows(let capture, let after, let limit):
+            guard try captureExists(capture) else { return .flows(nil) }
+            return .flows(try flows("WHERE capture_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+                                    [Int64(clamping: capture), Int64(clamping: after), Self.clamp(limit)]))
+        case .findFlows(let communityID?, let after, let limit):
+            return .flows(try flows("WHERE community_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+                                    [communityID, Int64(clamping: after), Self.clamp(limit)]))
+        case .findFlows(nil, let after, let limit):
+            return .flows(try flows("WHERE id > $1 ORDER BY id LIMIT $2", [Int64(clamping: after), Self.clamp(limit)]))
+        case .getFlow(let id):
+            return .flow(try flows("WHERE id = $1 LIMIT 1", [Int64(clamping: id)]).first)
+        case .getExportPlan(let target):
+            return .exportPlan(try exportPlan(target))
+        case .listExportFrames(let target, let after, let limit):
+            return .exportFrames(try exportFrames(target, after: after, limit: limit))
+        case .keyValid, .captures, .capture, .captureStats, .totals, .sensors, .adapters, .captureMeta, .packets,
+             .flows, .flow, .exportPlan, .exportFrames, .failed:
             return .failed(message: "not a query")
         }
+    }
+
+    static func clamp(_ limit: Int) -> Int { max(1, min(limit, maxLimit)) }
+
+    /// A request handler for `RequestServer`: one engine, one connection.
+    public static func handler(conninfo: String) throws -> RequestServer<QueryMessage>.Handler {
+        let engine = try SearchEngine(conninfo: conninfo)
+        return { QueryMessage(try engine.answer($0.body)) }
+    }
+
+    /// The reply to a query that threw; a lost connection drops the engine.
+    @Sendable public static func failure(_ error: any Error) -> (reply: QueryMessage, dropHandler: Bool) {
+        (QueryMessage(.failed(message: "\(error)")), (error as? PostgresError)?.kind == .connection)
     }
 
     private func verifyKey(hashHex: String) throws -> Bool {

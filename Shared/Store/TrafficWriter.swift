@@ -80,6 +80,7 @@ public final class TrafficWriter {
             }
             if !batch.packets.isEmpty { try copyPackets(batch.packets, batchID: batchID) }
             if !flows.isEmpty { try upsertFlows(flows, batchID: batchID) }
+            try linkFrames(batch.links)
             try commitSegmentLengths(segments)
             try addCaptureTotals(batch.packets)
             for end in batch.ends {
@@ -90,6 +91,20 @@ public final class TrafficWriter {
                 }
             }
             return .committed(batchID: batchID)
+        }
+    }
+
+    /// Files frames of earlier batches under the flow they joined later (the
+    /// fragments of a datagram). Those batches came from the same decoder
+    /// lane, which storage commits in order, so the rows exist.
+    private func linkFrames(_ links: [FlowLink]) throws {
+        for (captureID, group) in Dictionary(grouping: links, by: \.captureID) {
+            try connection.query("""
+                UPDATE packets p SET flow_key = l.flow_key
+                FROM unnest($2::bigint[], $3::bigint[]) AS l(frame_number, flow_key)
+                WHERE p.capture_id = $1 AND p.frame_number = l.frame_number AND p.flow_key IS NULL
+                """, [Int64(bitPattern: captureID), "{" + group.map { String($0.frame) }.joined(separator: ",") + "}",
+                      "{" + group.map { String(Int64(bitPattern: $0.flowKey)) }.joined(separator: ",") + "}"])
         }
     }
 

@@ -51,11 +51,63 @@ import Testing
             .listAdapters(sensorID: nil), .listAdapters(sensorID: UUID()),
             .adapters([.init(sensorID: UUID(), name: "eth0", description: "", isUp: true, macAddress: nil,
                              ipv4: ["10.0.0.1"], ipv6: [], mtu: 1500)]),
+            .getCaptureMeta(id: 3), .captureMeta(nil),
+            .captureMeta(.init(capture: capture, flows: 2, lastFlowID: 9, lastPacketID: 10)),
+            .listPackets(captureID: 3, after: 5, limit: 100), .packets(nil),
+            .packets(.init(packets: [.init(frame: 6, time: 1, capturedLength: 60, wireLength: 64, flowID: 9,
+                                           source: "10.0.0.1", destination: "fe80::1", sourcePort: 1, destinationPort: nil,
+                                           layers: Array(0 ..< 10), anomalies: .max,
+                                           position: .init(segment: "a/b.pcap", offset: 24, length: 76))],
+                           lastPacketID: 6, before: 5, total: 10, lastFlowID: 9)),
+            .listFlows(captureID: 3, after: 0, limit: 1), .findFlows(communityID: "1:x=", after: 0, limit: 1),
+            .findFlows(communityID: nil, after: 2, limit: 3), .flows(nil), .getFlow(id: 9), .flow(nil),
+            .flows([.init(id: 9, captureID: 3, communityID: "1:x=", source: "10.0.0.1", destination: "10.0.0.2",
+                          sourcePort: 1, destinationPort: 2, protocolNumber: 6, start: 1, end: 2, firstFrame: 1,
+                          sourcePackets: 1, sourceBytes: 60, destinationPackets: 0, destinationBytes: 0,
+                          sourceTCPFlags: 2, destinationTCPFlags: 0, isFinal: false, reason: "period", vlans: [10])]),
+            .getExportPlan(.capture(3)), .getExportPlan(.flow(9)), .exportPlan(nil),
+            .exportPlan(.init(linkTypes: [1, 113], packets: 4)), .listExportFrames(.flow(9), after: 0, limit: 10),
+            .exportFrames([.init(frame: 1, linkType: 1, position: .init(segment: "s", offset: 24, length: 80))]),
         ]
         for body in bodies {
             let envelope = QueryMessage(body).envelope(producer: UUID(), sequence: 1)
             #expect(try Message(try Envelope(frames: envelope.frames)) == .query(QueryMessage(body)))
         }
         #expect(throws: WireError.self) { try QueryMessage(payload: Array("[]".utf8), itemCount: 1) }
+    }
+}
+
+@Suite struct PacketReadMessageTests {
+    @Test func roundTrips() throws {
+        let bodies: [PacketReadMessage.Body] = [
+            .read([]), .read([.init(segment: "6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8/2024-03-10/1-1-000001.pcap",
+                                   offset: 24, length: 76), .init(segment: "ü", offset: .max, length: 16)]),
+            .frames([]), .frames([.frame(timestamp: -5, wireLength: 1_514, bytes: Array(0 ..< 60)),
+                                  .unreadable(reason: "gone"), .frame(timestamp: 1, wireLength: 0, bytes: [])]),
+        ]
+        for body in bodies {
+            let envelope = PacketReadMessage(body).envelope(producer: UUID(), sequence: 8)
+            #expect(try Message(try Envelope(frames: envelope.frames)) == .read(PacketReadMessage(body)))
+        }
+    }
+
+    @Test func corruptPayloadsAreTypedErrors() throws {
+        let good = PacketReadMessage(.frames([.frame(timestamp: 1, wireLength: 60, bytes: Array(repeating: 7, count: 60))]))
+        let payload = good.encodePayload()
+        // Every truncation, a wrong item count, an unknown kind and status, a frame above the limit.
+        for cut in 0 ..< payload.count {
+            #expect(throws: WireError.self) { try PacketReadMessage(payload: Array(payload[..<cut]), itemCount: 1) }
+        }
+        #expect(throws: WireError.self) { try PacketReadMessage(payload: payload, itemCount: 2) }
+        var kind = payload
+        kind[0] = 9
+        #expect(throws: WireError.self) { try PacketReadMessage(payload: kind, itemCount: 1) }
+        var status = payload
+        status[5] = 4
+        #expect(throws: WireError.self) { try PacketReadMessage(payload: status, itemCount: 1) }
+        var limits = WireLimits()
+        limits.capturedLength = 59
+        #expect(throws: WireError.self) { try PacketReadMessage(payload: payload, itemCount: 1, limits: limits) }
+        #expect(throws: WireError.self) { try PacketReadMessage(payload: payload + [0], itemCount: 1) }
     }
 }

@@ -46,7 +46,8 @@ enum RecordSamples {
                                     SequenceRange(producer: decoder, first: 5, last: 5)],
                            packets: [v4, v6, noIP, oneSided], flows: [flow4, flow6, flow4],
                            ends: [CaptureEnd(captureID: 7, frameCount: 4),
-                                  CaptureEnd(captureID: 8, frameCount: 0, failureReason: "cut short: tronqué")])
+                                  CaptureEnd(captureID: 8, frameCount: 0, failureReason: "cut short: tronqué")],
+                           links: [FlowLink(captureID: 7, frame: 1, flowKey: .max), FlowLink(captureID: 7, frame: 3, flowKey: 0)])
     }
 
     /// The hand-built batch with the frames its packet records describe.

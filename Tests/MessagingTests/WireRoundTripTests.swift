@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func typeNames() {
-        #expect(Message.types.map(\.name) == ["frames.v1", "watermark.v1", "end.v1", "ack.v1", "records.v1", "control.v1", "query.v1"])
+        #expect(Message.types.map(\.name) == ["frames.v1", "watermark.v1", "end.v1", "ack.v1", "records.v1", "control.v1", "query.v1", "read.v1"])
         #expect(MessageType("records.v1") != nil)
         #expect(MessageType("Frames.v1") == nil)
         #expect(MessageType("") == nil)

@@ -139,3 +139,60 @@ func export(_ reader: PcapStoreReader, _ positions: [PacketPosition], format: Pc
         #expect(UInt64(total) == fileSize(writer.path(of: positions[0].segment)))
     }
 }
+
+@Suite struct FrameReadTests {
+    @Test func manyPositionsReadInOrderWithOnlyBadOnesFailing() throws {
+        let dir = try TemporaryDirectory()
+        let writer = try PcapStoreWriter(root: dir.path)
+        let packets = makePackets(count: 40, start: noonMarch10, seed: 5)
+        var positions = try writer.append(packets)
+        try writer.close()
+        var broken = positions[7]
+        broken.length -= 1
+        positions[7] = broken
+        var results: [Result<PcapStoreReader.Packet, PcapStoreError>] = []
+        PcapStoreReader(root: dir.path).read(positions) { results.append($0) }
+        #expect(results.count == 40)
+        for (index, result) in results.enumerated() {
+            switch result {
+            case .success(let packet):
+                #expect(index != 7)
+                #expect(TestPacket(timestamp: packet.timestamp, wireLength: packet.wireLength, bytes: packet.bytes)
+                        == packets[index])
+            case .failure(let error):
+                #expect(index == 7 && error.code == .recordMismatch)
+            }
+        }
+    }
+
+    @Test func encoderWritesPcapForOneLinkTypeAndPcapngForSeveral() throws {
+        let dir = try TemporaryDirectory()
+        let packets = makePackets(count: 12, start: noonMarch10, seed: 9)
+        var single = CaptureFileEncoder(linkTypes: [.ethernet])
+        var bytes = single.take()
+        for packet in packets {
+            let appended = single.append(linkType: .ethernet, timestamp: packet.timestamp,
+                                         wireLength: packet.wireLength, frame: packet.bytes)
+            #expect(appended)
+            bytes += single.take()
+        }
+        let other = single.append(linkType: .raw, timestamp: 1, wireLength: 1, frame: [0x45])
+        #expect(!other, "a pcap has one link type")
+        FileManager.default.createFile(atPath: dir.sub("one.pcap"), contents: Data(bytes))
+        let back = try readWithLibpcap(dir.sub("one.pcap"))
+        #expect(back.linkType == .ethernet && back.packets == packets)
+
+        var mixed = CaptureFileEncoder(linkTypes: [.ethernet, .raw])
+        #expect(mixed.isPcapng)
+        for (index, packet) in packets.enumerated() {
+            mixed.append(linkType: index % 2 == 0 ? .ethernet : .raw, timestamp: packet.timestamp,
+                         wireLength: packet.wireLength, frame: packet.bytes)
+        }
+        FileManager.default.createFile(atPath: dir.sub("mixed.pcapng"), contents: Data(mixed.take()))
+        if TShark.available {
+            let read = try TShark.read(dir.sub("mixed.pcapng"))
+            #expect(read.map(\.packet) == packets)
+            #expect(read.map(\.interface) == packets.indices.map { $0 % 2 })
+        }
+    }
+}

@@ -170,6 +170,42 @@ struct TrafficWriterTests {
         #expect(flowTables == ["flows_20041205"])
     }
 
+    /// Fragments are delivered before their datagram completes, so they
+    /// join its flow later: in the same batch, or through links to rows of
+    /// an earlier batch. Either way every frame a flow counts is filed under it.
+    @Test(.enabled(if: SharedCaptures.available, SharedCaptures.skipMessage))
+    func fragmentsAreFiledUnderTheirFlow() async throws {
+        let paths = ["fragments/sv_defrag-ipv4-tcp-syn.pcap", "fragments/cs_ip_frag_source.pcapng",
+                     "fragments/zk_ipv6-fragmented-dns.pcap", "fragments/cs_ipv6_fragments.pcapng"]
+            .map(SharedCaptures.path)
+        let results = try await TrafficDatabase.with("fragments") { conninfo in
+            let writer = try TrafficWriter(conninfo: conninfo)
+            var results: [(String, Int, Int64, Int64, Int)] = []
+            for path in paths {
+                for framesPerBatch in [1, 500] {
+                    let captureID = try writer.startCapture(sensor: testSensor, source: path)
+                    let decoded = try DecodedCapture.decode(path: path, captureID: captureID,
+                                                            framesPerBatch: framesPerBatch)
+                    for batch in decoded.batches { _ = try writer.commit(batch) }
+                    let links = decoded.batches.reduce(0) { $0 + $1.links.count }
+                    let filed = try writer.connection.query(
+                        "SELECT count(*) FROM packets WHERE capture_id = $1 AND flow_key IS NOT NULL",
+                        [Int64(captureID)]).row(0)?.int64(0) ?? -1
+                    let counted = decoded.finalReports.values.reduce(Int64(0)) {
+                        $0 + Int64($1.fromSource.packets + $1.fromDestination.packets)
+                    }
+                    results.append(((path as NSString).lastPathComponent, framesPerBatch, filed, counted, links))
+                }
+            }
+            return results
+        }
+        for (name, framesPerBatch, filed, counted, _) in results {
+            #expect(filed == counted, "\(name), \(framesPerBatch) frames a batch: \(filed) filed, \(counted) counted")
+        }
+        #expect(results.contains { $0.1 == 1 && $0.4 > 0 }, "one frame a batch must need links")
+        #expect(results.contains { $0.1 == 500 && $0.4 == 0 }, "whole datagrams in one batch need none")
+    }
+
     @Test func aFailingBatchLeavesNothing() async throws {
         let outcome = try await TrafficDatabase.with("failing") { conninfo in
             let writer = try TrafficWriter(conninfo: conninfo)

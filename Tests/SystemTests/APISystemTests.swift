@@ -17,11 +17,20 @@ struct APISystemTests {
             .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(system.run(["keys", "revoke", "2", "--data", system.data]).status == 0)
         let wrong = String(repeating: "0", count: 64)
+        let flows = system.api("/captures/1/flows", key: system.adminKey).body["ReturnValue"] as? [String: Any]
+        let flowID = (flows?["Items"] as? [[String: Any]])?.first?["Id"] as? Int ?? 0
         for route in GatewayRouter.routes {
-            let path = String(route.path.dropFirst("/api/v1".count)).replacingOccurrences(of: "{id}", with: "1")
-            let right = system.api(path, key: system.adminKey)
-            #expect(right.status == 200 && right.body["ErrorCode"] as? Int == (route.authenticated ? 0 : nil),
-                    "\(route.path) with the admin key: \(right)")
+            let id = route.path.hasPrefix("/api/v1/flows/") ? "\(flowID)" : "1"
+            let path = String(route.path.dropFirst("/api/v1".count)).replacingOccurrences(of: "{id}", with: id)
+            if route.path.hasSuffix("/pcap") {
+                let file = system.data + "/route.pcap"
+                #expect(system.download(path, key: system.adminKey, to: file) == 200, "\(route.path)")
+                #expect(((try? Data(contentsOf: URL(fileURLWithPath: file)))?.count ?? 0) > 24, "\(route.path)")
+            } else {
+                let right = system.api(path, key: system.adminKey)
+                #expect(right.status == 200 && right.body["ErrorCode"] as? Int == (route.authenticated ? 0 : nil),
+                        "\(route.path) with the admin key: \(right)")
+            }
             guard route.authenticated else {
                 #expect(system.api(path, key: nil).status == 200, "health needs no key")
                 continue
@@ -39,6 +48,18 @@ struct APISystemTests {
         #expect(system.api("/captures?limit=-5", key: system.adminKey).status == 400)
         let clamped = system.api("/captures?limit=99999999", key: system.adminKey)
         #expect(clamped.status == 200)
+        let packets = system.api("/captures/1/packets?limit=99999999", key: system.adminKey).body["ReturnValue"] as? [String: Any]
+        #expect(packets?["Count"] as? Int == 20, "all 20 frames, the limit clamped")
+        for bad in ["/captures/1/packets?after=-1", "/captures/1/packets?limit=0", "/captures/1/flows?after=x",
+                    "/flows?community_id=", "/flows/abc", "/flows/abc/pcap", "/captures/-3/pcap"] {
+            let answer = system.api(bad, key: system.adminKey)
+            #expect(answer.status == 400 && answer.body["ErrorCode"] as? Int == 4, "\(bad): \(answer)")
+        }
+        for missing in ["/flows/99999999", "/flows/99999999/pcap", "/captures/99999/pcap", "/captures/99999/packets",
+                        "/captures/99999/meta", "/captures/99999/flows"] {
+            let answer = system.api(missing, key: system.adminKey)
+            #expect(answer.status == 404 && answer.body["ErrorCode"] as? Int == 3, "\(missing): \(answer)")
+        }
         #expect(system.api("/info", key: system.adminKey).status == 200)
     }
 

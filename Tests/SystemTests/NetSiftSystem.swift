@@ -145,6 +145,21 @@ final class NetSiftSystem: @unchecked Sendable {
         return (status, body)
     }
 
+    /// GET on the API with curl into `file`: the HTTP status.
+    func download(_ path: String, key: String, to file: String) -> Int {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-s", "-o", file, "-w", "%{http_code}", "-u", "\(key):",
+                             "http://127.0.0.1:\(httpPort)/api/v1\(path)"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return -1 }
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return Int(text) ?? -1
+    }
+
     /// Pids of the service whose config file is `config/<name>.json`.
     func pids(of service: String) -> [Int32] {
         let needle = "config/\(service).json"

@@ -12,5 +12,6 @@ public enum Migrations {
         trafficSchema,
         liveCapture,
         apiKeys,
+        flowPacketOrder,
     ]
 }

@@ -1,0 +1,172 @@
+import Foundation
+
+extension QueryMessage {
+    /// A capture with what polling needs (AppPacCap CAPTUREMETA).
+    public struct CaptureMeta: Codable, Hashable, Sendable {
+        public var capture: Capture
+        public var flows: UInt64
+        /// The highest flow id of the capture (0 without flows).
+        public var lastFlowID: UInt64
+        /// The highest frame number below which every frame is committed.
+        public var lastPacketID: UInt64
+
+        public init(capture: Capture, flows: UInt64, lastFlowID: UInt64, lastPacketID: UInt64) {
+            self.capture = capture
+            self.flows = flows
+            self.lastFlowID = lastFlowID
+            self.lastPacketID = lastPacketID
+        }
+    }
+
+    /// A flow as the read side returns it (its latest report).
+    public struct Flow: Codable, Hashable, Sendable {
+        public var id: UInt64
+        public var captureID: UInt64
+        public var communityID: String
+        /// Initiator and responder.
+        public var source: String
+        public var destination: String
+        public var sourcePort: Int?
+        public var destinationPort: Int?
+        public var protocolNumber: Int
+        public var start: Int64
+        public var end: Int64
+        public var firstFrame: UInt64
+        public var sourcePackets: UInt64
+        public var sourceBytes: UInt64
+        public var destinationPackets: UInt64
+        public var destinationBytes: UInt64
+        public var sourceTCPFlags: Int
+        public var destinationTCPFlags: Int
+        public var isFinal: Bool
+        public var reason: String
+        public var vlans: [Int]
+
+        public init(id: UInt64, captureID: UInt64, communityID: String, source: String, destination: String,
+                    sourcePort: Int?, destinationPort: Int?, protocolNumber: Int, start: Int64, end: Int64,
+                    firstFrame: UInt64, sourcePackets: UInt64, sourceBytes: UInt64, destinationPackets: UInt64,
+                    destinationBytes: UInt64, sourceTCPFlags: Int, destinationTCPFlags: Int, isFinal: Bool,
+                    reason: String, vlans: [Int]) {
+            self.id = id
+            self.captureID = captureID
+            self.communityID = communityID
+            self.source = source
+            self.destination = destination
+            self.sourcePort = sourcePort
+            self.destinationPort = destinationPort
+            self.protocolNumber = protocolNumber
+            self.start = start
+            self.end = end
+            self.firstFrame = firstFrame
+            self.sourcePackets = sourcePackets
+            self.sourceBytes = sourceBytes
+            self.destinationPackets = destinationPackets
+            self.destinationBytes = destinationBytes
+            self.sourceTCPFlags = sourceTCPFlags
+            self.destinationTCPFlags = destinationTCPFlags
+            self.isFinal = isFinal
+            self.reason = reason
+            self.vlans = vlans
+        }
+    }
+
+    /// Where a frame's pcap record lies in the pcap store.
+    public struct StoredPosition: Codable, Hashable, Sendable {
+        /// The segment's path relative to the store root.
+        public var segment: String
+        public var offset: UInt64
+        /// The whole record: 16-byte header plus the captured frame.
+        public var length: UInt32
+
+        public init(segment: String, offset: UInt64, length: UInt32) {
+            self.segment = segment
+            self.offset = offset
+            self.length = length
+        }
+    }
+
+    /// A stored packet row (AppPacCap PACKET without its bytes).
+    public struct Packet: Codable, Hashable, Sendable {
+        public var frame: UInt64
+        public var time: Int64
+        public var capturedLength: Int
+        public var wireLength: Int
+        public var flowID: UInt64?
+        public var source: String?
+        public var destination: String?
+        public var sourcePort: Int?
+        public var destinationPort: Int?
+        /// L2t … L5l, in the PACKET field order.
+        public var layers: [Int]
+        public var anomalies: UInt64
+        /// Nil when the frame is not in the pcap store (time outside pcap's range).
+        public var position: StoredPosition?
+
+        public init(frame: UInt64, time: Int64, capturedLength: Int, wireLength: Int, flowID: UInt64?,
+                    source: String?, destination: String?, sourcePort: Int?, destinationPort: Int?,
+                    layers: [Int], anomalies: UInt64, position: StoredPosition?) {
+            self.frame = frame
+            self.time = time
+            self.capturedLength = capturedLength
+            self.wireLength = wireLength
+            self.flowID = flowID
+            self.source = source
+            self.destination = destination
+            self.sourcePort = sourcePort
+            self.destinationPort = destinationPort
+            self.layers = layers
+            self.anomalies = anomalies
+            self.position = position
+        }
+    }
+
+    /// Frames of a capture after a cursor, never past a frame not yet committed.
+    public struct PacketPage: Codable, Hashable, Sendable {
+        public var packets: [Packet]
+        /// Where the next poll continues (`after`): the last frame returned,
+        /// or the cursor given when nothing new is settled.
+        public var lastPacketID: UInt64
+        /// Stored frames numbered up to the cursor given.
+        public var before: UInt64
+        public var total: UInt64
+        public var lastFlowID: UInt64
+
+        public init(packets: [Packet], lastPacketID: UInt64, before: UInt64, total: UInt64, lastFlowID: UInt64) {
+            self.packets = packets
+            self.lastPacketID = lastPacketID
+            self.before = before
+            self.total = total
+            self.lastFlowID = lastFlowID
+        }
+    }
+
+    /// What a pcap download covers.
+    public enum ExportTarget: Codable, Hashable, Sendable {
+        case capture(UInt64)
+        case flow(UInt64)
+    }
+
+    /// One frame of a download, in frame order.
+    public struct ExportFrame: Codable, Hashable, Sendable {
+        public var frame: UInt64
+        public var linkType: UInt32
+        public var position: StoredPosition
+
+        public init(frame: UInt64, linkType: UInt32, position: StoredPosition) {
+            self.frame = frame
+            self.linkType = linkType
+            self.position = position
+        }
+    }
+
+    /// A download's link types (one: pcap; several: pcapng) and size.
+    public struct ExportPlan: Codable, Hashable, Sendable {
+        public var linkTypes: [UInt32]
+        public var packets: UInt64
+
+        public init(linkTypes: [UInt32], packets: UInt64) {
+            self.linkTypes = linkTypes
+            self.packets = packets
+        }
+    }
+}

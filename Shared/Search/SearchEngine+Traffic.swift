@@ -1,0 +1,181 @@
+import Foundation
+import Messaging
+import Store
+
+/// Packets, flows and downloads: what the gateway's traffic routes ask.
+extension SearchEngine {
+    static let flowSelect = """
+        SELECT id, capture_id, community_id, host(src), host(dst), src_port, dst_port, protocol, start_ns, end_ns,
+               first_frame, src_packets, src_bytes, dst_packets, dst_bytes, src_tcp_flags, dst_tcp_flags, final,
+               reason, array_to_json(vlan_ids)::text
+        FROM flows
+        """
+
+    static func flow(_ row: PostgresRow) -> QueryMessage.Flow? {
+        guard let id = row.int64(0), let capture = row.int64(1) else { return nil }
+        func u64(_ i: Int) -> UInt64 { UInt64(clamping: row.int64(i) ?? 0) }
+        let vlans = row.string(19).flatMap { try? JSONDecoder().decode([Int].self, from: Data($0.utf8)) } ?? []
+        return QueryMessage.Flow(
+            id: UInt64(id), captureID: UInt64(capture), communityID: row.string(2) ?? "", source: row.string(3) ?? "",
+            destination: row.string(4) ?? "", sourcePort: row.int(5), destinationPort: row.int(6),
+            protocolNumber: row.int(7) ?? 0, start: row.int64(8) ?? 0, end: row.int64(9) ?? 0, firstFrame: u64(10),
+            sourcePackets: u64(11), sourceBytes: u64(12), destinationPackets: u64(13), destinationBytes: u64(14),
+            sourceTCPFlags: row.int(15) ?? 0, destinationTCPFlags: row.int(16) ?? 0, isFinal: row.bool(17) ?? false,
+            reason: row.string(18) ?? "", vlans: vlans)
+    }
+
+    func flows(_ sql: String, _ parameters: [(any PostgresParameter)?]) throws -> [QueryMessage.Flow] {
+        let result = try connection.query(Self.flowSelect + " " + sql, parameters)
+        return result.rows.indices.compactMap { result.row($0).flatMap(Self.flow) }
+    }
+
+    func captureExists(_ id: UInt64) throws -> Bool {
+        try connection.query("SELECT 1 FROM captures WHERE id = $1", [Int64(clamping: id)]).rows.count == 1
+    }
+
+    func captureMeta(_ id: UInt64) throws -> QueryMessage.CaptureMeta? {
+        let rows = try connection.query(Self.captureSelect + " WHERE c.id = $1", [Int64(clamping: id)])
+        guard let capture = rows.rows.first.flatMap(Self.capture) else { return nil }
+        let flows = try connection.query(
+            "SELECT count(*), coalesce(max(id), 0) FROM flows WHERE capture_id = $1", [Int64(clamping: id)]).row(0)
+        return QueryMessage.CaptureMeta(
+            capture: capture, flows: UInt64(clamping: flows?.int64(0) ?? 0),
+            lastFlowID: UInt64(clamping: flows?.int64(1) ?? 0),
+            lastPacketID: try settledFrame(capture: id, running: capture.status == "running"))
+    }
+
+    /// The highest frame number below which every frame is committed. While
+    /// a capture runs, several decoders commit out of frame order, so that is
+    /// the frame before the first gap; once it ended every frame is in.
+    func settledFrame(capture: UInt64, running: Bool) throws -> UInt64 {
+        let id = Int64(clamping: capture)
+        let top = try connection.query("""
+            SELECT coalesce(max(frame_number), 0), (SELECT packets FROM captures WHERE id = $1)
+            FROM packets WHERE capture_id = $1
+            """, [id]).row(0)
+        let highest = top?.int64(0) ?? 0
+        guard running, highest != top?.int64(1) else { return UInt64(clamping: highest) }
+        let gap = try connection.query("""
+            SELECT previous FROM (
+                SELECT frame_number, lag(frame_number, 1, 0::bigint) OVER (ORDER BY frame_number) AS previous
+                FROM packets WHERE capture_id = $1) AS numbered
+            WHERE frame_number <> previous + 1 ORDER BY frame_number LIMIT 1
+            """, [id]).row(0)?.int64(0)
+        return UInt64(clamping: gap ?? highest)
+    }
+
+    func packetPage(capture: UInt64, after: UInt64, limit: Int) throws -> QueryMessage.PacketPage? {
+        let id = Int64(clamping: capture)
+        // The status first: a capture that has ended has every frame stored.
+        guard let state = try connection.query("SELECT status, packets FROM captures WHERE id = $1", [id]).row(0) else {
+            return nil
+        }
+        let result = try connection.query("""
+            SELECT p.frame_number, p.ts_ns, p.caplen, p.wirelen, f.id, host(p.src), host(p.dst), p.src_port,
+                   p.dst_port, p.l2t, p.l2l, p.l3t, p.l3o, p.l3l, p.l4t, p.l4o, p.l4l, p.l5o, p.l5l, p.anomalies,
+                   s.path, p.segment_offset
+            FROM packets p
+            LEFT JOIN segments s ON s.id = p.segment_id
+            LEFT JOIN LATERAL (SELECT id FROM flows WHERE flow_key = p.flow_key LIMIT 1) f ON true
+            WHERE p.capture_id = $1 AND p.frame_number > $2
+            ORDER BY p.frame_number LIMIT $3
+            """, [id, Int64(clamping: after), max(1, min(limit, Self.maxLimit))])
+        var packets: [QueryMessage.Packet] = []
+        let running = state.string(0) == "running"
+        for index in result.rows.indices {
+            guard let row = result.row(index), let packet = Self.packet(row) else { continue }
+            if running && packet.frame != after + UInt64(packets.count) + 1 { break }
+            packets.append(packet)
+        }
+        let before = after == 0 ? 0 : try connection.query(
+            "SELECT count(*) FROM packets WHERE capture_id = $1 AND frame_number <= $2",
+            [id, Int64(clamping: after)]).row(0)?.int64(0) ?? 0
+        let lastFlow = try connection.query(
+            "SELECT coalesce(max(id), 0) FROM flows WHERE capture_id = $1", [id]).row(0)?.int64(0) ?? 0
+        return QueryMessage.PacketPage(
+            packets: packets, lastPacketID: packets.last?.frame ?? after, before: UInt64(clamping: before),
+            total: UInt64(clamping: state.int64(1) ?? 0), lastFlowID: UInt64(clamping: lastFlow))
+    }
+
+    static func packet(_ row: PostgresRow) -> QueryMessage.Packet? {
+        guard let frame = row.int64(0), let time = row.int64(1), let caplen = row.int(2) else { return nil }
+        var position: QueryMessage.StoredPosition?
+        if let path = row.string(20), let offset = row.int64(21) {
+            position = QueryMessage.StoredPosition(segment: path, offset: UInt64(clamping: offset),
+                                                   length: UInt32(clamping: caplen + 16))
+        }
+        return QueryMessage.Packet(
+            frame: UInt64(clamping: frame), time: time, capturedLength: caplen, wireLength: row.int(3) ?? caplen,
+            flowID: row.int64(4).map { UInt64(clamping: $0) }, source: row.string(5), destination: row.string(6),
+            sourcePort: row.int(7), destinationPort: row.int(8), layers: (9 ... 18).map { row.int($0) ?? 0 },
+            anomalies: UInt64(bitPattern: row.int64(19) ?? 0), position: position)
+    }
+
+    /// The flow's key and capture, which its packets are filed under.
+    private func flowKey(_ id: UInt64) throws -> (key: Int64, capture: Int64, packets: Int64)? {
+        guard let row = try connection.query(
+            "SELECT flow_key, capture_id, src_packets + dst_packets FROM flows WHERE id = $1 LIMIT 1",
+            [Int64(clamping: id)]).row(0),
+            let key = row.int64(0), let capture = row.int64(1) else { return nil }
+        return (key, capture, row.int64(2) ?? 0)
+    }
+
+    func exportPlan(_ target: QueryMessage.ExportTarget) throws -> QueryMessage.ExportPlan? {
+        switch target {
+        case .capture(let id):
+            guard let packets = try connection.query(
+                "SELECT packets FROM captures WHERE id = $1", [Int64(clamping: id)]).row(0)?.int64(0) else { return nil }
+            let types = try connection.query(
+                "SELECT linktype FROM segments WHERE capture_id = $1 GROUP BY linktype ORDER BY min(id)",
+                [Int64(clamping: id)])
+            return QueryMessage.ExportPlan(linkTypes: Self.linkTypes(types),
+                                           packets: UInt64(clamping: packets))
+        case .flow(let id):
+            guard let flow = try flowKey(id) else { return nil }
+            let types = try connection.query("""
+                SELECT s.linktype FROM packets p JOIN segments s ON s.id = p.segment_id
+                WHERE p.flow_key = $1 AND p.capture_id = $2 GROUP BY s.linktype ORDER BY min(p.frame_number)
+                """, [flow.key, flow.capture])
+            return QueryMessage.ExportPlan(linkTypes: Self.linkTypes(types),
+                                           packets: UInt64(clamping: flow.packets))
+        }
+    }
+
+    static func linkTypes(_ result: PostgresResult) -> [UInt32] {
+        result.rows.indices.compactMap { result.row($0)?.int64(0).map { UInt32(clamping: $0) } }
+    }
+
+    /// The flow download's query, for the EXPLAIN test: `$1` flow key,
+    /// `$2` capture, `$3` frame cursor, `$4` limit.
+    public static let flowFramesSQL = """
+        SELECT p.frame_number, s.linktype, s.path, p.segment_offset, p.caplen
+        FROM packets p JOIN segments s ON s.id = p.segment_id
+        WHERE p.flow_key = $1 AND p.capture_id = $2 AND p.frame_number > $3
+        ORDER BY p.frame_number LIMIT $4
+        """
+
+    func exportFrames(_ target: QueryMessage.ExportTarget, after: UInt64, limit: Int) throws -> [QueryMessage.ExportFrame] {
+        let limit = max(1, min(limit, Self.maxExportFrames))
+        let result: PostgresResult
+        switch target {
+        case .capture(let id):
+            result = try connection.query("""
+                SELECT p.frame_number, s.linktype, s.path, p.segment_offset, p.caplen
+                FROM packets p JOIN segments s ON s.id = p.segment_id
+                WHERE p.capture_id = $1 AND p.frame_number > $2
+                ORDER BY p.frame_number LIMIT $3
+                """, [Int64(clamping: id), Int64(clamping: after), limit])
+        case .flow(let id):
+            guard let flow = try flowKey(id) else { return [] }
+            result = try connection.query(Self.flowFramesSQL, [flow.key, flow.capture, Int64(clamping: after), limit])
+        }
+        return result.rows.indices.compactMap { index in
+            guard let row = result.row(index), let frame = row.int64(0), let type = row.int64(1),
+                  let path = row.string(2), let offset = row.int64(3), let caplen = row.int(4) else { return nil }
+            return QueryMessage.ExportFrame(
+                frame: UInt64(clamping: frame), linkType: UInt32(clamping: type),
+                position: QueryMessage.StoredPosition(segment: path, offset: UInt64(clamping: offset),
+                                                      length: UInt32(clamping: caplen + 16)))
+        }
+    }
+}
