@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
@@ -51,6 +53,12 @@ let package = Package(
                                                 .product(name: "Logging", package: "swift-log")],
                 path: "Shared/Decoder"),
         .target(name: "Operations", path: "Shared/Operations"),
+        .target(name: "Protocols", dependencies: [
+            "Dissection",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "X509", package: "swift-certificates"),
+        ], path: "Shared/Protocols"),
         .target(name: "Gateway", dependencies: [
             "Auth", "Search", "Messaging", "Model", "PcapStore", "Dissection",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -126,6 +134,11 @@ let package = Package(
             "Decoder", "Sensor", "Messaging", "Records", "Capture", "Dissection", "TestSupport",
         ], path: "Tests/DecoderTests"),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "Store", "TestSupport"], path: "Tests/AuthTests"),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway"], path: "Tests/GatewayTests"),
+        .testTarget(name: "ProtocolsTests", dependencies: [
+            "Protocols", "Capture", "Decoding", "Dissection", "Flows", "TestSupport",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ], path: "Tests/ProtocolsTests"),
         .testTarget(name: "SystemTests", dependencies: ["Store", "Capture", "Gateway", "TestSupport"],
                     path: "Tests/SystemTests"),
         .testTarget(name: "PipelineTests", dependencies: [

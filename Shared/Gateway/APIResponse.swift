@@ -24,7 +24,7 @@ public enum APIResponse {
     /// `{"ErrorCode":0,"DataType":3,"ReturnValue":<object>}`.
     public static func object(_ value: some Encodable) throws -> [UInt8] {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let inner = try encoder.encode(value)
         return Array(#"{"ErrorCode":0,"DataType":3,"ReturnValue":"#.utf8) + inner + Array("}".utf8)
     }
@@ -38,7 +38,7 @@ public enum APIResponse {
         }
         let body = Envelope(ErrorCode: code.rawValue, DataType: 1, ReturnValue: message)
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(body)).map { [UInt8]($0) } ?? Array(#"{"ErrorCode":1}"#.utf8)
     }
 }

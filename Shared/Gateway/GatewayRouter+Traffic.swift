@@ -67,15 +67,19 @@ extension GatewayRouter {
         }
         let linkTypes = plan.linkTypes.map { LinkType(rawValue: $0) }
         let pcapng = CaptureFileEncoder(linkTypes: linkTypes).isPcapng
+        // The first page before the headers: a download that cannot start
+        // is an error answer, not a broken transfer.
+        let first: DownloadPage
+        do {
+            first = try await downloadPage(target, after: 0)
+        } catch {
+            return Self.failure(.genericError, "cannot read the frames: \(error)")
+        }
         let body = ResponseBody { [self] writer in
             var encoder = CaptureFileEncoder(linkTypes: linkTypes)
-            var after: UInt64 = 0
-            while true {
-                let reply = try await search.ask(.listExportFrames(target, after: after, limit: Self.downloadPage))
-                guard case .exportFrames(let list) = reply else { throw GatewayError.unexpected("\(reply)") }
-                if list.isEmpty { break }
-                let frames = try await read(list.map(\.position))
-                for (entry, frame) in zip(list, frames) {
+            var page = first
+            while !page.frames.isEmpty {
+                for (entry, frame) in zip(page.frames, page.bytes) {
                     guard case .frame(let timestamp, let wireLength, let bytes) = frame else {
                         // A download that cannot be whole is broken off, never quietly short.
                         throw GatewayError.unreadableFrame(entry.frame, "\(frame)")
@@ -84,7 +88,7 @@ extension GatewayRouter {
                                    wireLength: Int(wireLength), frame: bytes)
                 }
                 try await writer.write(ByteBuffer(bytes: encoder.take()))
-                after = list[list.count - 1].frame
+                page = try await downloadPage(target, after: page.frames[page.frames.count - 1].frame)
             }
             let rest = encoder.take()
             if !rest.isEmpty { try await writer.write(ByteBuffer(bytes: rest)) }
@@ -95,6 +99,18 @@ extension GatewayRouter {
             .contentType: pcapng ? "application/x-pcapng" : "application/vnd.tcpdump.pcap",
             .contentDisposition: "attachment; filename=\"\(fileName)\"",
         ], body: body)
+    }
+
+    struct DownloadPage {
+        var frames: [QueryMessage.ExportFrame]
+        var bytes: [PacketReadMessage.StoredFrame]
+    }
+
+    /// Frames above `after` (search) and their bytes (storage).
+    func downloadPage(_ target: QueryMessage.ExportTarget, after: UInt64) async throws -> DownloadPage {
+        let reply = try await search.ask(.listExportFrames(target, after: after, limit: Self.downloadPage))
+        guard case .exportFrames(let list) = reply else { throw GatewayError.unexpected("\(reply)") }
+        return DownloadPage(frames: list, bytes: try await read(list.map(\.position)))
     }
 
     /// Frames asked of search per download page.

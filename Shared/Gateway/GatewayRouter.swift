@@ -23,31 +23,16 @@ public struct GatewayRouter: Sendable {
         self.storage = storage
     }
 
-    /// Every route, for docs/API.md and the authentication test.
-    public static let routes: [(method: String, path: String, authenticated: Bool)] = [
-        ("GET", "/api/v1/health", false),
-        ("GET", "/api/v1/info", true),
-        ("GET", "/api/v1/stats", true),
-        ("GET", "/api/v1/sensors", true),
-        ("GET", "/api/v1/adapters", true),
-        ("GET", "/api/v1/captures", true),
-        ("GET", "/api/v1/captures/{id}", true),
-        ("GET", "/api/v1/captures/{id}/meta", true),
-        ("GET", "/api/v1/captures/{id}/stats", true),
-        ("GET", "/api/v1/captures/{id}/packets", true),
-        ("GET", "/api/v1/captures/{id}/flows", true),
-        ("GET", "/api/v1/captures/{id}/pcap", true),
-        ("GET", "/api/v1/flows", true),
-        ("GET", "/api/v1/flows/{id}", true),
-        ("GET", "/api/v1/flows/{id}/pcap", true),
-    ]
-
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: EnvelopeMiddleware())
         router.get("/api/v1/health") { _, _ in
             Self.json(Array(#"{"detail":{},"service":"gateway","status":"ok"}"#.utf8), status: 200)
         }
         let api = router.group("api/v1").add(middleware: APIKeyMiddleware(search: search))
+        api.get("openapi.json") { _, _ in
+            Self.json(OpenAPIDocument.bytes, status: 200)
+        }
         api.get("info") { _, _ in
             try Self.ok(AppPacCapObject(version: Self.version))
         }
@@ -84,7 +69,7 @@ public struct GatewayRouter: Sendable {
             }
         }
         api.get("captures/:id") { _, context in
-            guard let id = context.parameters.get("id", as: UInt64.self) else { return Self.badID("capture") }
+            guard let id = Self.id(context) else { return Self.badID("capture") }
             return try await answer(.getCapture(id: id)) { reply in
                 guard case .capture(let capture) = reply else { return nil }
                 guard let capture else { return Self.failure(.noPage, "no capture \(id)") }
@@ -92,7 +77,7 @@ public struct GatewayRouter: Sendable {
             }
         }
         api.get("captures/:id/meta") { _, context in
-            guard let id = context.parameters.get("id", as: UInt64.self) else { return Self.badID("capture") }
+            guard let id = Self.id(context) else { return Self.badID("capture") }
             return try await answer(.getCaptureMeta(id: id)) { reply in
                 guard case .captureMeta(let meta) = reply else { return nil }
                 guard let meta else { return Self.failure(.noPage, "no capture \(id)") }
@@ -100,7 +85,7 @@ public struct GatewayRouter: Sendable {
             }
         }
         api.get("captures/:id/stats") { _, context in
-            guard let id = context.parameters.get("id", as: UInt64.self) else { return Self.badID("capture") }
+            guard let id = Self.id(context) else { return Self.badID("capture") }
             return try await answer(.getCaptureStats(id: id)) { reply in
                 guard case .captureStats(let stats) = reply else { return nil }
                 guard let stats else { return Self.failure(.noPage, "no capture \(id)") }
@@ -108,18 +93,18 @@ public struct GatewayRouter: Sendable {
             }
         }
         api.get("captures/:id/packets") { request, context in
-            guard let id = context.parameters.get("id", as: UInt64.self) else { return Self.badID("capture") }
+            guard let id = Self.id(context) else { return Self.badID("capture") }
             guard let page = Self.page(request) else { return Self.badPage }
             return try await packets(capture: id, after: page.after, limit: page.limit)
         }
         api.get("captures/:id/flows") { request, context in
-            guard let id = context.parameters.get("id", as: UInt64.self) else { return Self.badID("capture") }
+            guard let id = Self.id(context) else { return Self.badID("capture") }
             guard let page = Self.page(request) else { return Self.badPage }
             return try await flows(.listFlows(captureID: id, after: page.after, limit: page.limit),
                                    after: page.after, missing: "no capture \(id)")
         }
         api.get("captures/:id/pcap") { _, context in
-            guard let id = context.parameters.get("id", as: UInt64.self) else { return Self.badID("capture") }
+            guard let id = Self.id(context) else { return Self.badID("capture") }
             return try await download(.capture(id), name: "netsift-capture-\(id)")
         }
         api.get("flows") { request, _ in
@@ -132,7 +117,7 @@ public struct GatewayRouter: Sendable {
                                    after: page.after, missing: "")
         }
         api.get("flows/:id") { _, context in
-            guard let id = context.parameters.get("id", as: UInt64.self) else { return Self.badID("flow") }
+            guard let id = Self.id(context) else { return Self.badID("flow") }
             return try await answer(.getFlow(id: id)) { reply in
                 guard case .flow(let flow) = reply else { return nil }
                 guard let flow else { return Self.failure(.noPage, "no flow \(id)") }
@@ -140,7 +125,7 @@ public struct GatewayRouter: Sendable {
             }
         }
         api.get("flows/:id/pcap") { _, context in
-            guard let id = context.parameters.get("id", as: UInt64.self) else { return Self.badID("flow") }
+            guard let id = Self.id(context) else { return Self.badID("flow") }
             return try await download(.flow(id), name: "netsift-flow-\(id)")
         }
         return router
@@ -167,9 +152,15 @@ public struct GatewayRouter: Sendable {
     /// `after` (an id or frame number) and `limit` (clamped to `maxLimit`).
     static func page(_ request: Request) -> (after: UInt64, limit: Int)? {
         let query = request.uri.queryParameters
-        guard let after = parameter(query.get("after"), default: UInt64(0)),
+        guard let after = parameter(query.get("after"), default: Int64(0)), after >= 0,
               let limit = parameter(query.get("limit"), default: 100), limit > 0 else { return nil }
-        return (after, min(limit, maxLimit))
+        return (UInt64(after), min(limit, maxLimit))
+    }
+
+    /// The path's `id`: ids are PostgreSQL bigints, so 0 … 2^63 − 1.
+    static func id(_ context: some RequestContext) -> UInt64? {
+        guard let id = context.parameters.get("id", as: Int64.self), id >= 0 else { return nil }
+        return UInt64(id)
     }
 
     static var badPage: Response {

@@ -1,0 +1,84 @@
+/// One route of the native API, as docs/API.md and the OpenAPI document
+/// describe it.
+public struct APIRoute: Sendable {
+    /// What a successful request returns.
+    public enum Answer: Sendable {
+        /// The RESPONSE envelope around one object (a schema name).
+        case object(String)
+        /// The RESPONSE envelope around a list of objects.
+        case list(String)
+        /// A capture file (pcap or pcapng).
+        case captureFile
+        /// Plain JSON without the envelope.
+        case plain
+    }
+
+    public struct Parameter: Sendable {
+        public enum Kind: Sendable {
+            /// An id or frame number: a non-negative integer.
+            case cursor
+            /// A page size: a positive integer.
+            case limit
+            case uuid
+            case communityID
+        }
+
+        public var name: String
+        public var kind: Kind
+        public var summary: String
+    }
+
+    public var method: String
+    public var path: String
+    public var authenticated: Bool
+    public var summary: String
+    public var query: [Parameter]
+    public var answer: Answer
+
+    init(_ path: String, _ summary: String, query: [Parameter] = [], answer: Answer, authenticated: Bool = true) {
+        method = "GET"
+        self.path = path
+        self.authenticated = authenticated
+        self.summary = summary
+        self.query = query
+        self.answer = answer
+    }
+
+    static let after = Parameter(name: "after", kind: .cursor, summary: "continue after this id (the previous LastId; default 0)")
+    static let limit = Parameter(name: "limit", kind: .limit, summary: "items per page, 1–1000 (larger is clamped; default 100)")
+}
+
+extension GatewayRouter {
+    /// Every route, for docs/API.md, the OpenAPI document and the authentication test.
+    public static let routes: [APIRoute] = [
+        APIRoute("/api/v1/health", "Liveness of the gateway (no key needed).", answer: .plain, authenticated: false),
+        APIRoute("/api/v1/openapi.json", "This OpenAPI 3.1 document.", answer: .plain),
+        APIRoute("/api/v1/info", "APPPACCAP: what this installation is.", answer: .object("AppPacCap")),
+        APIRoute("/api/v1/stats", "STATSQUERY: installation-wide counts.", answer: .object("StatsQuery")),
+        APIRoute("/api/v1/sensors", "The sensors storage has registered.", answer: .list("Sensor")),
+        APIRoute("/api/v1/adapters", "NETADAPTER as the sensors report them.",
+                 query: [.init(name: "sensor", kind: .uuid, summary: "one sensor's adapters (its UUID)")],
+                 answer: .list("NetAdapter")),
+        APIRoute("/api/v1/captures", "Captures by ascending id.", query: [APIRoute.after, APIRoute.limit], answer: .list("Capture")),
+        APIRoute("/api/v1/captures/{id}", "One CAPTURE.", answer: .object("Capture")),
+        APIRoute("/api/v1/captures/{id}/meta", "CAPTUREMETA: a capture's times, totals and polling bounds.",
+                 answer: .object("CaptureMeta")),
+        APIRoute("/api/v1/captures/{id}/stats", "STATSCAPTUREQUERY: a capture's counts by protocol.",
+                 answer: .object("StatsCaptureQuery")),
+        APIRoute("/api/v1/captures/{id}/packets",
+                 "PACKETSTREAM: frames above `after` in frame order, never past a frame not yet stored.",
+                 query: [.init(name: "after", kind: .cursor, summary: "the previous LastPacketId (default 0)"), APIRoute.limit],
+                 answer: .object("PacketStream")),
+        APIRoute("/api/v1/captures/{id}/flows", "A capture's flows by ascending id.", query: [APIRoute.after, APIRoute.limit],
+                 answer: .list("Flow")),
+        APIRoute("/api/v1/captures/{id}/pcap", "The capture's frames as pcap (pcapng when link types mix).",
+                 answer: .captureFile),
+        APIRoute("/api/v1/flows", "Flows by ascending id, all or those with a Community ID.",
+                 query: [.init(name: "community_id", kind: .communityID, summary: "a Community ID v1, URL-encoded"),
+                         APIRoute.after, APIRoute.limit],
+                 answer: .list("Flow")),
+        APIRoute("/api/v1/flows/{id}", "One flow (CONNECTION plus Community ID and totals).", answer: .object("Flow")),
+        APIRoute("/api/v1/flows/{id}/pcap", "The flow's frames as pcap (pcapng when link types mix).",
+                 answer: .captureFile),
+    ]
+}

@@ -1,0 +1,175 @@
+import Foundation
+import Messaging
+
+/// The OpenAPI 3.1 document of the native API, built from `GatewayRouter.routes`
+/// and from the response objects themselves (their stored properties, read
+/// by reflection from sample values), so it cannot drift from the code.
+public enum OpenAPIDocument {
+    /// A sample of every object a route returns, by schema name. Optionals
+    /// and arrays hold a value so their types can be read.
+    static var samples: [String: Any] {
+        let sensor = UUID(uuidString: "6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8") ?? UUID()
+        let capture = QueryMessage.Capture(id: 1, sensorID: sensor, sensorName: "probe", source: "/data/a.pcap",
+                                           status: "failed", failureReason: "truncated", packets: 1, bytes: 60,
+                                           wireBytes: 60, firstPacket: 1, lastPacket: 2, startedAt: 1, endedAt: 2)
+        let position = QueryMessage.StoredPosition(segment: "s", offset: 24, length: 76)
+        let packet = QueryMessage.Packet(frame: 1, time: 1, capturedLength: 60, wireLength: 60, flowID: 1,
+                                         source: "10.0.0.1", destination: "10.0.0.2", sourcePort: 1,
+                                         destinationPort: 2, layers: Array(repeating: 0, count: 10), anomalies: 0,
+                                         position: position)
+        let packetObject = PacketObject(packet, frame: .frame(timestamp: 1, wireLength: 60, bytes: [0]))
+        let flow = QueryMessage.Flow(id: 1, captureID: 1, communityID: "1:x", source: "10.0.0.1",
+                                     destination: "10.0.0.2", sourcePort: 1, destinationPort: 2, protocolNumber: 6,
+                                     start: 1, end: 2, firstFrame: 1, sourcePackets: 1, sourceBytes: 60,
+                                     destinationPackets: 0, destinationBytes: 0, sourceTCPFlags: 2,
+                                     destinationTCPFlags: 0, isFinal: true, reason: "end", vlans: [10])
+        return [
+            "AppPacCap": AppPacCapObject(version: GatewayRouter.version),
+            "StatsQuery": StatsQueryObject(.init(runningCaptures: 0, lastCompleteCapture: 1, adapters: 0, packets: 1,
+                                                 bytes: 1, flows: 1)),
+            "Sensor": SensorObject(.init(id: sensor, name: "probe", createdAt: 1, captures: 1)),
+            "NetAdapter": NetAdapterObject(.init(sensorID: sensor, name: "eth0", description: "", isUp: true,
+                                                 macAddress: "02:00:00:00:00:01", ipv4: ["10.0.0.1"],
+                                                 ipv6: ["fe80::1"], mtu: 1500)),
+            "Capture": CaptureObject(capture),
+            "CaptureMeta": CaptureMetaObject(.init(capture: capture, flows: 1, lastFlowID: 1, lastPacketID: 1)),
+            "StatsCaptureQuery": StatsCaptureQueryObject(.init(packets: 1, bytes: 1, flows: 1, addresses: 2, ipv4: 1,
+                                                               ipv6: 0, tcp: 1, udp: 0, icmp: 0)),
+            "Packet": packetObject,
+            "PacketStream": PacketStreamObject(captureID: 1, page: .init(packets: [packet], lastPacketID: 1, before: 0,
+                                                                         total: 1, lastFlowID: 1),
+                                               packets: [packetObject]),
+            "Flow": FlowObject(flow),
+        ]
+    }
+
+    /// The JSON schema of `value`'s stored properties; nested objects that
+    /// have a schema of their own are references.
+    static func schema(of value: Any, names: [String: String]) -> [String: Any] {
+        var properties: [String: Any] = [:]
+        var required: [String] = []
+        for child in Mirror(reflecting: value).children {
+            guard let label = child.label else { continue }
+            let mirror = Mirror(reflecting: child.value)
+            if mirror.displayStyle == .optional {
+                guard let wrapped = mirror.children.first?.value else { continue }
+                var type = typeSchema(of: wrapped, names: names)
+                if let name = type["type"] as? String { type["type"] = [name, "null"] }
+                properties[label] = type  // JSONEncoder leaves nil out: not required
+            } else {
+                properties[label] = typeSchema(of: child.value, names: names)
+                required.append(label)
+            }
+        }
+        return ["type": "object", "properties": properties, "required": required.sorted()]
+    }
+
+    static func typeSchema(of value: Any, names: [String: String]) -> [String: Any] {
+        switch value {
+        case is Bool: return ["type": "boolean"]
+        case is Int, is Int32, is UInt32: return ["type": "integer"]
+        case is Int64, is UInt64: return ["type": "integer", "format": "int64"]
+        case is String: return ["type": "string"]
+        case let list as [Any]:
+            return ["type": "array", "items": list.first.map { typeSchema(of: $0, names: names) } ?? [:]]
+        case is [String: Any]: return ["type": "object"]
+        default:
+            if let name = names[String(describing: type(of: value))] { return ["$ref": "#/components/schemas/\(name)"] }
+            return ["type": "object"]
+        }
+    }
+
+    static func envelope(_ returnValue: [String: Any]) -> [String: Any] {
+        ["type": "object", "required": ["ErrorCode", "DataType", "ReturnValue"],
+         "properties": ["ErrorCode": ["type": "integer", "const": 0], "DataType": ["type": "integer", "const": 3],
+                        "ReturnValue": returnValue]]
+    }
+
+    public static func json() -> [String: Any] {
+        let samples = Self.samples
+        let names = Dictionary(samples.map { (String(describing: type(of: $0.value)), $0.key) }) { first, _ in first }
+        var schemas: [String: Any] = [:]
+        for (name, sample) in samples { schemas[name] = schema(of: sample, names: names) }
+        schemas["Error"] = [
+            "type": "object", "required": ["ErrorCode", "DataType", "ReturnValue"],
+            "properties": ["ErrorCode": ["type": "integer", "description": "2 no key, 3 not found, 4 bad request, 9 bad key, 1 other"],
+                           "DataType": ["type": "integer", "const": 1], "ReturnValue": ["type": "string"]],
+        ]
+        let error: [String: Any] = ["description": "an error in the RESPONSE envelope",
+                                    "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
+        var paths: [String: Any] = [:]
+        for route in GatewayRouter.routes {
+            var parameters: [[String: Any]] = route.query.map {
+                ["name": $0.name, "in": "query", "required": false, "description": $0.summary,
+                 "schema": parameterSchema($0.kind)]
+            }
+            if route.path.contains("{id}") {
+                parameters.insert(["name": "id", "in": "path", "required": true,
+                                   "schema": ["type": "integer", "minimum": 0, "maximum": Int64.max]], at: 0)
+            }
+            let ok: [String: Any]
+            switch route.answer {
+            case .object(let name):
+                ok = ["description": "the object",
+                      "content": ["application/json": ["schema": envelope(["$ref": "#/components/schemas/\(name)"])]]]
+            case .list(let name):
+                let list: [String: Any] = [
+                    "type": "object", "required": ["Version", "Items", "Returned", "LastId"],
+                    "properties": ["Version": ["type": "integer"], "Returned": ["type": "integer"],
+                                   "LastId": ["type": "integer", "format": "int64"],
+                                   "Items": ["type": "array", "items": ["$ref": "#/components/schemas/\(name)"]]],
+                ]
+                ok = ["description": "a page of objects", "content": ["application/json": ["schema": envelope(list)]]]
+            case .captureFile:
+                ok = ["description": "a capture file, streamed",
+                      "content": ["application/vnd.tcpdump.pcap": ["schema": ["type": "string", "format": "binary"]],
+                                  "application/x-pcapng": ["schema": ["type": "string", "format": "binary"]]]]
+            case .plain:
+                ok = ["description": "plain JSON", "content": ["application/json": ["schema": ["type": "object"]]]]
+            }
+            var responses: [String: Any] = ["200": ok]
+            if route.authenticated { responses["401"] = error }
+            responses["405"] = error
+            if !route.query.isEmpty || route.path.contains("{id}") { responses["400"] = error }
+            if route.path.contains("{id}") { responses["404"] = error }
+            var operation: [String: Any] = ["summary": route.summary, "parameters": parameters, "responses": responses,
+                                            "operationId": operationID(route.path)]
+            operation["security"] = route.authenticated ? [["basic": [String]()], ["token": [String]()]] : [[String: Any]]()
+            paths[route.path] = [route.method.lowercased(): operation]
+        }
+        return [
+            "openapi": "3.1.0",
+            "info": ["title": "NetSift API", "version": GatewayRouter.version,
+                     "description": "AppPacCap objects in the RESPONSE envelope; see docs/API.md."],
+            "paths": paths,
+            "components": [
+                "schemas": schemas,
+                "securitySchemes": [
+                    "basic": ["type": "http", "scheme": "basic", "description": "the API key as user name, empty password"],
+                    "token": ["type": "apiKey", "in": "header", "name": "Authorization",
+                              "description": "`Token KEY`"],
+                ],
+            ],
+        ]
+    }
+
+    static func parameterSchema(_ kind: APIRoute.Parameter.Kind) -> [String: Any] {
+        switch kind {
+        case .cursor: ["type": "integer", "minimum": 0, "maximum": Int64.max]
+        case .limit: ["type": "integer", "minimum": 1, "maximum": Int64.max]
+        case .uuid: ["type": "string", "format": "uuid"]
+        case .communityID: ["type": "string", "minLength": 1, "maxLength": 128]
+        }
+    }
+
+    static func operationID(_ path: String) -> String {
+        let words = path.dropFirst("/api/v1/".count).split(whereSeparator: { "/{}._".contains($0) }).map(String.init)
+        return "get" + words.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+
+    /// The document as bytes, keys sorted.
+    public static let bytes: [UInt8] = {
+        let data = try? JSONSerialization.data(withJSONObject: json(), options: [.sortedKeys, .withoutEscapingSlashes])
+        return data.map { [UInt8]($0) } ?? []
+    }()
+}
