@@ -116,7 +116,10 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Services/NetSiftGateway"),
-        .target(name: "TestSupport", dependencies: ["Dissection", "Capture", "Flows", "Decoding", "Store"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: [
+            "Dissection", "Capture", "Flows", "Decoding", "Store",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ], path: "Tests/TestSupport"),
         .testTarget(name: "DissectionTests", dependencies: [
             "Dissection", "Capture", "TestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
