@@ -101,6 +101,15 @@ public struct ICMPInfo: Sendable, Hashable {
     public var echoSequence: UInt16? = nil
     /// The 5-tuple of the packet an ICMP error quotes, when present.
     public var quoted: QuotedTuple? = nil
+
+    public init(type: UInt8, code: UInt8, echoID: UInt16? = nil, echoSequence: UInt16? = nil,
+                quoted: QuotedTuple? = nil) {
+        self.type = type
+        self.code = code
+        self.echoID = echoID
+        self.echoSequence = echoSequence
+        self.quoted = quoted
+    }
 }
 
 public struct QuotedTuple: Sendable, Hashable {
