@@ -124,6 +124,10 @@ let package = Package(
             "Decoder", "Sensor", "Messaging", "Records", "Capture", "Dissection", "TestSupport",
         ], path: "Tests/DecoderTests"),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "Store", "TestSupport"], path: "Tests/AuthTests"),
+        .testTarget(name: "GatewayTests", dependencies: [
+            "Gateway", "Messaging",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ], path: "Tests/GatewayTests"),
         .testTarget(name: "SystemTests", dependencies: ["Store", "Capture", "Gateway", "TestSupport"],
                     path: "Tests/SystemTests"),
         .testTarget(name: "PipelineTests", dependencies: [
