@@ -137,7 +137,10 @@ let package = Package(
             "Decoder", "Sensor", "Messaging", "Records", "Capture", "Dissection", "TestSupport",
         ], path: "Tests/DecoderTests"),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "Store", "TestSupport"], path: "Tests/AuthTests"),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway"], path: "Tests/GatewayTests"),
+        .testTarget(name: "GatewayTests", dependencies: [
+            "Gateway", "Messaging",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ], path: "Tests/GatewayTests"),
         .testTarget(name: "ProtocolsTests", dependencies: [
             "Protocols", "Capture", "Decoding", "Dissection", "Flows", "TestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),

@@ -29,7 +29,7 @@ public struct GatewayRouter: Sendable {
         router.get("/api/v1/health") { _, _ in
             Self.json(Array(#"{"detail":{},"service":"gateway","status":"ok"}"#.utf8), status: 200)
         }
-        let api = router.group("api/v1").add(middleware: APIKeyMiddleware(search: search))
+        let api = router.group("api/v1").add(middleware: APIKeyMiddleware(search: search, cache: VerifiedKeyCache()))
         api.get("openapi.json") { _, _ in
             Self.json(OpenAPIDocument.bytes, status: 200)
         }
@@ -184,29 +184,5 @@ public struct GatewayRouter: Sendable {
     static func json(_ bytes: [UInt8], status: Int) -> Response {
         Response(status: HTTPResponse.Status(code: status), headers: [.contentType: "application/json"],
                  body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
-    }
-}
-
-/// Lets a request through only with a live API key (HTTP Basic with the key
-/// as user name and an empty password, or `Authorization: Token KEY`).
-/// Search checks the key's SHA-256; the key itself never leaves the gateway.
-struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
-    let search: SearchClient
-
-    func handle(_ request: Request, context: Context,
-                next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let key = Credentials.key(fromAuthorization: request.headers[.authorization]) else {
-            return GatewayRouter.failure(.noToken, "an API key is required (Authorization: Token KEY, or Basic KEY:)")
-        }
-        let reply: QueryMessage.Body
-        do {
-            reply = try await search.ask(.verifyKey(hashHex: key.hashHex))
-        } catch {
-            return GatewayRouter.failure(.genericError, "cannot check the API key: \(error)")
-        }
-        guard case .keyValid(true) = reply else {
-            return GatewayRouter.failure(.invalidCredentials, "the API key is not valid (unknown or revoked)")
-        }
-        return try await next(request, context)
     }
 }
