@@ -33,8 +33,9 @@ public struct GatewayRouter: Sendable {
         api.get("openapi.json") { _, _ in
             Self.json(OpenAPIDocument.bytes, status: 200)
         }
+        let info = (try? APIResponse.object(AppPacCapObject(version: Self.version))) ?? []
         api.get("info") { _, _ in
-            try Self.ok(AppPacCapObject(version: Self.version))
+            Self.json(info, status: 200)
         }
         api.get("stats") { _, _ in
             try await answer(.getTotals) { reply in

@@ -12,6 +12,13 @@ public final class SearchEngine {
     /// Most frames one download page lists.
     public static let maxExportFrames = 5_000
 
+    /// Capture stats answered in the last second: counting a capture's
+    /// distinct addresses reads all its flows (~40 ms for 28k flows), and a
+    /// dashboard polls them. A second of staleness is the price.
+    private var recentStats: [UInt64: (stats: QueryMessage.CaptureStats, at: ContinuousClock.Instant)] = [:]
+    static let statsLifetime = Duration.seconds(1)
+    static let maxCachedStats = 10_000
+
     public init(conninfo: String) throws {
         connection = try PostgresConnection(conninfo: conninfo)
     }
@@ -28,7 +35,14 @@ public final class SearchEngine {
             let rows = try connection.query(Self.captureSelect + " WHERE c.id = $1", [Int64(clamping: id)])
             return .capture(rows.rows.first.flatMap(Self.capture))
         case .getCaptureStats(let id):
-            return .captureStats(try captureStats(id))
+            let now = ContinuousClock.now
+            if let known = recentStats[id], now - known.at < Self.statsLifetime { return .captureStats(known.stats) }
+            let stats = try captureStats(id)
+            if let stats {
+                if recentStats.count >= Self.maxCachedStats { recentStats.removeAll() }
+                recentStats[id] = (stats, now)
+            }
+            return .captureStats(stats)
         case .getTotals:
             return .totals(try totals())
         case .listSensors:
