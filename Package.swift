@@ -64,6 +64,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], path: "Shared/Gateway"),
+        .target(name: "Query", dependencies: ["Dissection"], path: "Shared/Query"),
         .target(name: "Search", dependencies: [
             "Auth", "Store", "Messaging",
             .product(name: "Logging", package: "swift-log"),
@@ -137,6 +138,10 @@ let package = Package(
             "Decoder", "Sensor", "Messaging", "Records", "Capture", "Dissection", "TestSupport",
         ], path: "Tests/DecoderTests"),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "Store", "TestSupport"], path: "Tests/AuthTests"),
+        .testTarget(name: "QueryTests", dependencies: [
+            "Query", "Store", "TestSupport",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ], path: "Tests/QueryTests"),
         .testTarget(name: "GatewayTests", dependencies: [
             "Gateway", "Messaging",
             .product(name: "Hummingbird", package: "hummingbird"),

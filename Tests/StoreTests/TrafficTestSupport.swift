@@ -70,22 +70,6 @@ struct DecodedCapture {
 }
 
 /// A database of its own on the suite's server, migrated, dropped afterwards.
-enum TrafficDatabase {
-    static func with<T: Sendable>(_ label: String,
-                                  _ body: @escaping @Sendable (_ conninfo: String) throws -> T) async throws -> T {
-        let conninfo = try PostgresTestServer.require().conninfo
-        let database = "\(label)_\(UInt32.random(in: 0...UInt32.max))"
-        return try await DedicatedThread.run {
-            let admin = try PostgresConnection(conninfo: conninfo)
-            try admin.execute("CREATE DATABASE \(database)")   // a generated identifier, not input
-            defer { try? admin.execute("DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
-            let databaseInfo = conninfo + " dbname=\(database)"
-            try MigrationRunner().run(on: PostgresConnection(conninfo: databaseInfo))
-            return try body(databaseInfo)
-        }
-    }
-}
-
 let testSensor = SensorIdentity(id: UUID(uuidString: "5E550000-0000-4000-8000-000000000001") ?? UUID(), name: "test-sensor")
 
 extension PostgresConnection {

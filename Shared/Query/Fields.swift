@@ -1,0 +1,118 @@
+/// What a field holds, which decides the operators and values it takes.
+public enum FieldKind: Sendable, Hashable {
+    /// An address: ==/!= an address or CIDR, `in` a set of them.
+    case address
+    /// An integer (ports, sizes, counts, ids): every comparison, `in` with ranges.
+    case integer
+    /// Text: ==/!= (with * wildcards), contains, matches, startswith, endswith, `in`.
+    case text
+    /// The transport: a name (tcp, udp, icmp, ipv6-icmp, sctp, …) or an IANA number.
+    case transport
+    /// A protocol or layer name: presence only.
+    case presence
+}
+
+/// Where a field lives in one table (alias `p` packets, `f` flows).
+enum Column: Sendable, Hashable {
+    /// One SQL expression.
+    case one(String)
+    /// Either side (ip.addr, port): true when either expression matches.
+    case either(String, String)
+    /// A condition: the protocol or layer is present.
+    case condition(String)
+    /// An array column: true when any element matches.
+    case array(String)
+    /// A sensor name or id, matched through the capture.
+    case sensor(captureColumn: String)
+}
+
+/// A query field: its names, kind and columns. `packet` or `flow` is nil
+/// when the field lives only in the other table (a flow's byte count, a
+/// packet's size); the compiler then goes through the other table.
+struct FieldSpec: Sendable {
+    var names: [String]
+    var kind: FieldKind
+    var packet: Column?
+    var flow: Column?
+    /// A condition the field implies (`tcp.port` is a TCP port).
+    var packetRequires: String? = nil
+    var flowRequires: String? = nil
+    /// Multiplies integer values before comparing (durations in seconds, stored in ns).
+    var scale: Int64 = 1
+}
+
+/// Every field the language knows. L7 fields (dns.*, http.*, tls.*, dhcp.*)
+/// come with the protocol events; until then they are refused by name.
+enum Fields {
+    static let all: [FieldSpec] = [
+        FieldSpec(names: ["source.ip", "ip.src", "ipv6.src", "src.ip"], kind: .address,
+                  packet: .one("p.src"), flow: .one("f.src")),
+        FieldSpec(names: ["destination.ip", "ip.dst", "ipv6.dst", "dst.ip"], kind: .address,
+                  packet: .one("p.dst"), flow: .one("f.dst")),
+        FieldSpec(names: ["ip.addr", "ipv6.addr", "host"], kind: .address,
+                  packet: .either("p.src", "p.dst"), flow: .either("f.src", "f.dst")),
+        FieldSpec(names: ["source.port", "src.port", "srcport"], kind: .integer,
+                  packet: .one("p.src_port"), flow: .one("f.src_port")),
+        FieldSpec(names: ["destination.port", "dst.port", "dstport"], kind: .integer,
+                  packet: .one("p.dst_port"), flow: .one("f.dst_port")),
+        FieldSpec(names: ["port"], kind: .integer,
+                  packet: .either("p.src_port", "p.dst_port"), flow: .either("f.src_port", "f.dst_port")),
+        FieldSpec(names: ["tcp.port"], kind: .integer, packet: .either("p.src_port", "p.dst_port"),
+                  flow: .either("f.src_port", "f.dst_port"), packetRequires: "p.l4t = 6", flowRequires: "f.protocol = 6"),
+        FieldSpec(names: ["tcp.srcport"], kind: .integer, packet: .one("p.src_port"), flow: .one("f.src_port"),
+                  packetRequires: "p.l4t = 6", flowRequires: "f.protocol = 6"),
+        FieldSpec(names: ["tcp.dstport"], kind: .integer, packet: .one("p.dst_port"), flow: .one("f.dst_port"),
+                  packetRequires: "p.l4t = 6", flowRequires: "f.protocol = 6"),
+        FieldSpec(names: ["udp.port"], kind: .integer, packet: .either("p.src_port", "p.dst_port"),
+                  flow: .either("f.src_port", "f.dst_port"), packetRequires: "p.l4t = 17", flowRequires: "f.protocol = 17"),
+        FieldSpec(names: ["udp.srcport"], kind: .integer, packet: .one("p.src_port"), flow: .one("f.src_port"),
+                  packetRequires: "p.l4t = 17", flowRequires: "f.protocol = 17"),
+        FieldSpec(names: ["udp.dstport"], kind: .integer, packet: .one("p.dst_port"), flow: .one("f.dst_port"),
+                  packetRequires: "p.l4t = 17", flowRequires: "f.protocol = 17"),
+        FieldSpec(names: ["network.transport", "proto", "ip.proto", "network.iana_number"], kind: .transport,
+                  packet: .one("p.l4t"), flow: .one("f.protocol")),
+        FieldSpec(names: ["network.community_id", "community_id"], kind: .text,
+                  packet: nil, flow: .one("f.community_id")),
+        FieldSpec(names: ["packet.size", "frame.len"], kind: .integer, packet: .one("p.wirelen"), flow: nil),
+        FieldSpec(names: ["packet.caplen", "frame.cap_len"], kind: .integer, packet: .one("p.caplen"), flow: nil),
+        FieldSpec(names: ["frame.number", "packet.id"], kind: .integer, packet: .one("p.frame_number"), flow: nil),
+        FieldSpec(names: ["flow.bytes"], kind: .integer, packet: nil, flow: .one("(f.src_bytes + f.dst_bytes)")),
+        FieldSpec(names: ["flow.packets"], kind: .integer, packet: nil, flow: .one("(f.src_packets + f.dst_packets)")),
+        FieldSpec(names: ["flow.duration"], kind: .integer, packet: nil, flow: .one("(f.end_ns - f.start_ns)"),
+                  scale: 1_000_000_000),
+        FieldSpec(names: ["flow.id"], kind: .integer, packet: nil, flow: .one("f.id")),
+        FieldSpec(names: ["capture.id"], kind: .integer, packet: .one("p.capture_id"), flow: .one("f.capture_id")),
+        FieldSpec(names: ["sensor", "observer.name"], kind: .text,
+                  packet: .sensor(captureColumn: "p.capture_id"), flow: .sensor(captureColumn: "f.capture_id")),
+        FieldSpec(names: ["vlan.id", "vlan"], kind: .integer,
+                  packet: .array("p.vlan_ids"), flow: .array("f.vlan_ids")),
+    ]
+
+    /// Bare protocol names with Wireshark's meaning (`ip` is IPv4).
+    static let protocols: [String: (packet: String, flow: String)] = [
+        "ip": ("family(p.src) = 4", "family(f.src) = 4"),
+        "ipv4": ("family(p.src) = 4", "family(f.src) = 4"),
+        "ipv6": ("family(p.src) = 6", "family(f.src) = 6"),
+        "tcp": ("p.l4t = 6", "f.protocol = 6"),
+        "udp": ("p.l4t = 17", "f.protocol = 17"),
+        "icmp": ("p.l4t = 1", "f.protocol = 1"),
+        "icmpv6": ("p.l4t = 58", "f.protocol = 58"),
+        "sctp": ("p.l4t = 132", "f.protocol = 132"),
+        "arp": ("p.l3t = 2054", "false"),
+        "vlan": ("p.vlan_ids IS NOT NULL", "f.vlan_ids IS NOT NULL"),
+    ]
+
+    /// Prefixes and names of the L7 protocols, refused until their events are stored.
+    static let applicationProtocols: Set<String> = ["dns", "http", "tls", "dhcp", "ssl", "url", "user_agent", "ja3", "ja4",
+                                                    "sni", "dhcpv4"]
+
+    static let transports: [String: Int64] = [
+        "icmp": 1, "igmp": 2, "tcp": 6, "udp": 17, "gre": 47, "esp": 50, "ah": 51, "ipv6-icmp": 58, "icmpv6": 58,
+        "sctp": 132,
+    ]
+
+    static func spec(_ name: String) -> FieldSpec? {
+        let lower = name.lowercased()
+        return all.first { $0.names.contains(lower) }
+    }
+}

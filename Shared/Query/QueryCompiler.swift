@@ -1,0 +1,285 @@
+import Dissection
+import Foundation
+
+/// A SQL condition and the values its `$n` placeholders stand for. Values
+/// never appear in the text.
+public struct SQLCondition: Hashable, Sendable {
+    public enum Parameter: Hashable, Sendable {
+        case integer(Int64)
+        case text(String)
+    }
+
+    public var text: String
+    public var parameters: [Parameter]
+}
+
+/// What a search returns: a predicate tests each row of that table (`p`
+/// for packets, `f` for flows).
+public enum QueryTarget: Sendable, Hashable {
+    case packets
+    case flows
+}
+
+/// Type-checks an expression against the field registry and compiles it to
+/// a parameterised SQL condition. Every value becomes a parameter; field
+/// names map to fixed column expressions; nothing from the query text is
+/// spliced into SQL. Comparisons are wrapped so `!` is two-valued, as in
+/// Wireshark: `!(port == 80)` holds for packets without ports.
+public struct QueryCompiler {
+    public let target: QueryTarget
+    private var parameters: [SQLCondition.Parameter] = []
+    private let firstParameter: Int
+
+    /// `firstParameter`: the number of the first `$n` (when the condition
+    /// joins a statement that has parameters of its own).
+    public static func compile(_ expression: Expression, for target: QueryTarget,
+                               firstParameter: Int = 1) throws(QueryError) -> SQLCondition {
+        var compiler = QueryCompiler(target: target, firstParameter: firstParameter)
+        let text = try compiler.condition(expression, table: target)
+        return SQLCondition(text: text, parameters: compiler.parameters)
+    }
+
+    /// Parses and compiles in one step.
+    public static func compile(_ text: String, for target: QueryTarget, firstParameter: Int = 1,
+                               limits: QueryLimits = QueryLimits()) throws(QueryError) -> SQLCondition {
+        try compile(try QueryParser.parse(text, limits: limits), for: target, firstParameter: firstParameter)
+    }
+
+    private init(target: QueryTarget, firstParameter: Int) {
+        self.target = target
+        self.firstParameter = firstParameter
+    }
+
+    private mutating func bind(_ value: SQLCondition.Parameter) -> String {
+        parameters.append(value)
+        return "$\(firstParameter + parameters.count - 1)"
+    }
+
+    private mutating func condition(_ expression: Expression, table: QueryTarget) throws(QueryError) -> String {
+        switch expression {
+        case .and(let a, let b):
+            return "(\(try condition(a, table: table)) AND \(try condition(b, table: table)))"
+        case .or(let a, let b):
+            return "(\(try condition(a, table: table)) OR \(try condition(b, table: table)))"
+        case .not(let inner):
+            return "(NOT \(try condition(inner, table: table)))"
+        case .exists(let field):
+            return try presence(field, table: table)
+        case .compare(let field, let comparison, let operand):
+            let spec = try resolve(field)
+            return try onTable(spec, table: table) { compiler, column, table throws(QueryError) in
+                try compiler.compare(spec, column, comparison, operand, field: field)
+            }
+        case .member(let field, let items):
+            let spec = try resolve(field)
+            return try onTable(spec, table: table) { compiler, column, table throws(QueryError) in
+                try compiler.member(spec, column, items, field: field)
+            }
+        }
+    }
+
+    private func resolve(_ field: FieldName) throws(QueryError) -> FieldSpec {
+        if let spec = Fields.spec(field.name) { return spec }
+        let head = field.name.lowercased().split(separator: ".").first.map(String.init) ?? ""
+        if Fields.applicationProtocols.contains(head) {
+            throw QueryError(at: field.position, "`\(field.name)` is an application-layer field",
+                             hint: "DNS, HTTP, TLS and DHCP fields become searchable once their events are stored")
+        }
+        let known = Fields.all.flatMap(\.names)
+        let near = known.min { Self.distance($0, field.name.lowercased()) < Self.distance($1, field.name.lowercased()) }
+        throw QueryError(at: field.position, "unknown field `\(field.name)`", hint: near.map { "did you mean `\($0)`?" })
+    }
+
+    private mutating func presence(_ field: FieldName, table: QueryTarget) throws(QueryError) -> String {
+        let lower = field.name.lowercased()
+        if let conditions = Fields.protocols[lower] {
+            return "COALESCE(\(table == .packets ? conditions.packet : conditions.flow), false)"
+        }
+        let spec = try resolve(field)
+        if spec.kind == .presence {
+            throw QueryError(at: field.position, "`\(field.name)` cannot be tested for presence")
+        }
+        return try onTable(spec, table: table) { _, column, _ in
+            switch column {
+            case .one(let sql), .array(let sql): "(\(sql) IS NOT NULL)"
+            case .either(let a, let b): "(\(a) IS NOT NULL OR \(b) IS NOT NULL)"
+            case .condition(let sql): "COALESCE(\(sql), false)"
+            case .sensor: "true"
+            }
+        }
+    }
+
+    /// Runs `body` on the field's column in `table`, or, for a field of the
+    /// other table, on that table through the flow key.
+    private mutating func onTable(
+        _ spec: FieldSpec, table: QueryTarget,
+        _ body: (inout QueryCompiler, Column, QueryTarget) throws(QueryError) -> String
+    ) throws(QueryError) -> String {
+        let here = table == .packets ? spec.packet : spec.flow
+        let requires = table == .packets ? spec.packetRequires : spec.flowRequires
+        if let here {
+            let test = try body(&self, here, table)
+            return requires.map { "(\($0) AND \(test))" } ?? test
+        }
+        guard let there = table == .packets ? spec.flow : spec.packet else { return "false" }
+        let otherRequires = table == .packets ? spec.flowRequires : spec.packetRequires
+        var test = try body(&self, there, table == .packets ? .flows : .packets)
+        if let otherRequires { test = "(\(otherRequires) AND \(test))" }
+        switch table {
+        case .packets:
+            return "COALESCE(p.flow_key IN (SELECT f.flow_key FROM flows f WHERE f.capture_id = p.capture_id AND \(test)), false)"
+        case .flows:
+            return "EXISTS (SELECT 1 FROM packets p WHERE p.flow_key = f.flow_key AND p.capture_id = f.capture_id AND \(test))"
+        }
+    }
+
+    private mutating func compare(_ spec: FieldSpec, _ column: Column, _ comparison: Comparison, _ operand: Operand,
+                                  field: FieldName) throws(QueryError) -> String {
+        if comparison == .notEqual {
+            // Wireshark ≥ 3.6: `a != b` is `!(a == b)`.
+            return "(NOT \(try compare(spec, column, .equal, operand, field: field)))"
+        }
+        switch spec.kind {
+        case .address:
+            guard comparison == .equal else {
+                throw QueryError(at: operand.position, "`\(comparison.rawValue)` does not apply to addresses",
+                                 hint: "use == or != with an address or a CIDR such as 10.0.0.0/8")
+            }
+            return try addressTest(column, operand)
+        case .integer, .transport:
+            guard !comparison.isText else {
+                throw QueryError(at: operand.position, "`\(comparison.rawValue)` applies to text, and `\(field.name)` is a number")
+            }
+            let value = try integer(operand, spec: spec)
+            let symbol = comparison == .equal ? "=" : comparison.rawValue
+            let placeholder = bind(.integer(value * spec.scale))
+            return test(column) { "\($0) \(symbol) \(placeholder)" }
+        case .text:
+            if comparison.isOrdering {
+                throw QueryError(at: operand.position, "`\(comparison.rawValue)` does not apply to text",
+                                 hint: "use ==, !=, contains, matches, startswith or endswith")
+            }
+            return try textTest(column, comparison, operand)
+        case .presence:
+            throw QueryError(at: field.position, "`\(field.name)` is a protocol name: use it alone")
+        }
+    }
+
+    private mutating func addressTest(_ column: Column, _ operand: Operand) throws(QueryError) -> String {
+        let (placeholder, isNetwork) = try address(operand)
+        return test(column) { isNetwork ? "\($0) <<= network(\(placeholder)::inet)" : "\($0) = \(placeholder)::inet" }
+    }
+
+    /// An address or CIDR, checked here so a bad one is a query error with
+    /// its position, not a database error.
+    private mutating func address(_ operand: Operand) throws(QueryError) -> (placeholder: String, isNetwork: Bool) {
+        let parts = operand.text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let address = IPAddress(String(parts[0])) else {
+            throw QueryError(at: operand.position, "`\(operand.text)` is not an IP address or CIDR",
+                             hint: "e.g. 10.0.0.1, 10.0.0.0/8, 2001:db8::1 or 2001:db8::/32")
+        }
+        if parts.count == 2 {
+            let maximum = address.isIPv6 ? 128 : 32
+            guard let prefix = Int(parts[1]), (0 ... maximum).contains(prefix), parts[1].allSatisfy(\.isNumber) else {
+                throw QueryError(at: operand.position, "`\(operand.text)`: the prefix length must be 0…\(maximum)")
+            }
+            // network() drops host bits (10.1.2.3/8 means 10.0.0.0/8), which a cidr cast would refuse.
+            return (bind(.text("\(address)/\(prefix)")), true)
+        }
+        return (bind(.text("\(address)")), false)
+    }
+
+    private func integer(_ operand: Operand, spec: FieldSpec) throws(QueryError) -> Int64 {
+        if spec.kind == .transport, let number = Fields.transports[operand.text.lowercased()] { return number }
+        guard !operand.quoted, let value = Int64(operand.text) else {
+            let hint = spec.kind == .transport ? "a transport name (tcp, udp, icmp, ipv6-icmp, sctp) or number" : "an integer"
+            throw QueryError(at: operand.position, "`\(operand.text)` is not a number", hint: "expected \(hint)")
+        }
+        guard value.magnitude <= UInt64(Int64.max / max(spec.scale, 1)) else {
+            throw QueryError(at: operand.position, "`\(operand.text)` is out of range")
+        }
+        return value
+    }
+
+    private mutating func textTest(_ column: Column, _ comparison: Comparison, _ operand: Operand) throws(QueryError) -> String {
+        let value = operand.text
+        switch comparison {
+        case .equal where !operand.quoted && value.contains("*"):
+            let pattern = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_").replacingOccurrences(of: "*", with: "%")
+            let placeholder = bind(.text(pattern))
+            return test(column) { "\($0) LIKE \(placeholder)" }
+        case .equal:
+            let placeholder = bind(.text(value))
+            return test(column) { "\($0) = \(placeholder)" }
+        case .contains:
+            let placeholder = bind(.text(value))
+            return test(column) { "strpos(\($0), \(placeholder)) > 0" }
+        case .startsWith:
+            let placeholder = bind(.text(value))
+            return test(column) { "starts_with(\($0), \(placeholder))" }
+        case .endsWith:
+            let placeholder = bind(.text(value))
+            return test(column) { "right(\($0), length(\(placeholder))) = \(placeholder)" }
+        case .matches:
+            do {
+                _ = try NSRegularExpression(pattern: value)
+            } catch {
+                throw QueryError(at: operand.position, "the regular expression does not compile",
+                                 hint: "PostgreSQL (POSIX ARE) syntax, e.g. \"^www[0-9]+\\\\.\"")
+            }
+            let placeholder = bind(.text(value))
+            return test(column) { "\($0) ~ \(placeholder)" }
+        default:
+            return "false"
+        }
+    }
+
+    private mutating func member(_ spec: FieldSpec, _ column: Column, _ items: [SetItem],
+                                 field: FieldName) throws(QueryError) -> String {
+        var tests: [String] = []
+        for item in items {
+            switch item {
+            case .value(let operand):
+                tests.append(try compare(spec, column, .equal, operand, field: field))
+            case .range(let low, let high, let position):
+                guard spec.kind == .integer || spec.kind == .transport else {
+                    throw QueryError(at: position, "ranges apply to numbers, and `\(field.name)` is not one")
+                }
+                let from = bind(.integer(low * spec.scale)), to = bind(.integer(high * spec.scale))
+                tests.append(test(column) { "\($0) BETWEEN \(from) AND \(to)" })
+            }
+        }
+        return "(" + tests.joined(separator: " OR ") + ")"
+    }
+
+    /// `body` applied to the column: both sides for `either`, any element
+    /// for arrays, the capture's sensor for `sensor`; never NULL.
+    private func test(_ column: Column, _ body: (String) -> String) -> String {
+        switch column {
+        case .one(let sql): "COALESCE(\(body(sql)), false)"
+        case .either(let a, let b): "COALESCE(\(body(a)) OR \(body(b)), false)"
+        case .array(let sql): "COALESCE(EXISTS (SELECT 1 FROM unnest(\(sql)) AS v(x) WHERE \(body("v.x"))), false)"
+        case .condition(let sql): "COALESCE(\(sql), false)"
+        case .sensor(let capture):
+            "COALESCE(\(capture) IN (SELECT c.id FROM captures c JOIN sensors s ON s.id = c.sensor_id WHERE \(body("s.name")) OR \(body("s.id::text"))), false)"
+        }
+    }
+
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var row = Array(0 ... b.count)
+        for i in 1 ... a.count {
+            var previous = row[0]
+            row[0] = i
+            for j in 1 ... b.count {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = current
+            }
+        }
+        return row[b.count]
+    }
+}

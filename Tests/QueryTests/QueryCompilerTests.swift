@@ -1,0 +1,101 @@
+import Foundation
+import Query
+import Store
+import Testing
+import TestSupport
+
+@Suite struct QueryCompilerTests {
+    @Test func valuesAreParametersNeverText() throws {
+        let condition = try QueryCompiler.compile(
+            "ip.addr == 10.1.2.3/8 && port in {80, 8000..8100} && sensor == \"x'; DROP TABLE packets; --\"", for: .packets)
+        #expect(condition.parameters == [.text("10.1.2.3/8"), .integer(80), .integer(8000), .integer(8100),
+                                         .text("x'; DROP TABLE packets; --")])
+        #expect(!condition.text.contains("DROP") && !condition.text.contains("10.1") && !condition.text.contains("8000"))
+        #expect(condition.text.contains("network($1::inet)"))
+        let numbered = try QueryCompiler.compile("port == 1", for: .flows, firstParameter: 4)
+        #expect(numbered.text.contains("$4") && !numbered.text.contains("$1"))
+    }
+
+    @Test func typeErrorsSayWhereAndHint() {
+        let cases: [(String, Int, String)] = [
+            ("sensor < \"a\"", 9, "does not apply to text"),
+            ("port contains 8", 14, "applies to text"),
+            ("ip.addr > 10.0.0.1", 10, "does not apply to addresses"),
+            ("ip.addr == 10.0.0.300", 11, "not an IP address"),
+            ("ip.addr == 10.0.0.0/33", 11, "prefix length"),
+            ("ipv6.addr == 2001:db8::/129", 13, "prefix length"),
+            ("port == eighty", 8, "not a number"),
+            ("proto == tcpp", 9, "not a number"),
+            ("sensor matches \"([a-z\"", 15, "does not compile"),
+            ("dns.question.name == example.com", 0, "application-layer"),
+            ("ip.adr == 10.0.0.1", 0, "unknown field"),
+            ("sensor in {1..2}", 11, "ranges apply to numbers"),
+            ("port == 99999999999999999999", 8, "not a number"),
+            ("flow.duration > 9223372036854775807", 16, "out of range"),
+        ]
+        for (query, position, message) in cases {
+            do {
+                _ = try QueryCompiler.compile(query, for: .packets)
+                Issue.record("`\(query)` compiled")
+            } catch {
+                #expect(error.position == position && error.message.contains(message), "`\(query)`: \(error)")
+            }
+        }
+        #expect((try? QueryCompiler.compile("ip.adr == 10.0.0.1", for: .packets)) == nil)
+        do {
+            _ = try QueryCompiler.compile("ip.adr == 10.0.0.1", for: .packets)
+        } catch {
+            #expect(error.hint == "did you mean `ip.addr`?")
+        }
+    }
+
+}
+
+/// Hostile queries run as parameterised SQL against the real schema: each
+/// is a query error or an empty result, and the tables survive.
+@Suite(.enabled(if: PostgresTestServer.binariesInstalled, PostgresTestServer.skipMessage),
+       .postgresServer("query"))
+struct QueryInjectionTests {
+    @Test func injectionAttemptsStayValues() async throws {
+        let hostile = [
+            "sensor == \"'; DROP TABLE packets; --\"", "sensor == \"\\\" OR 1=1 --\"", "sensor contains \"%' OR '1'='1\"",
+            "sensor matches \"'.*\"", "sensor == *'*", "sensor endswith \"');DELETE FROM flows;--\"",
+            "community_id == \"x\" || sensor == \"y\"", "ip.addr == 1.2.3.4/0", "sensor == \"\u{0000}\"",
+            "sensor == \"ＤＲＯＰ ｔａｂｌｅ\"", "sensor == \"" + String(repeating: "A", count: 3_000) + "\"",
+            "port == 1; DROP TABLE flows", "port == 1 -- comment", "sensor == $$x$$", "vlan.id in {1, 2..3}",
+        ]
+        let outcomes = try await TrafficDatabase.with("query") { conninfo in
+            let connection = try PostgresConnection(conninfo: conninfo)
+            var outcomes: [String] = []
+            for query in hostile {
+                for target in [QueryTarget.packets, .flows] {
+                    guard let condition = try? QueryCompiler.compile(query, for: target) else {
+                        outcomes.append("refused")
+                        continue
+                    }
+                    let table = target == .packets ? "packets p" : "flows f"
+                    let parameters: [(any PostgresParameter)?] = condition.parameters.map {
+                        switch $0 {
+                        case .integer(let value): value
+                        case .text(let value): value
+                        }
+                    }
+                    do {
+                        let count = try connection.query("SELECT count(*) FROM \(table) WHERE \(condition.text)", parameters).scalar
+                        outcomes.append("rows \(count ?? "?")")
+                    } catch {
+                        outcomes.append("database error")
+                    }
+                }
+            }
+            let tables = try connection.query("""
+                SELECT count(*) FROM pg_tables WHERE tablename IN ('packets', 'flows', 'captures', 'sensors', 'api_keys')
+                """).scalar
+            outcomes.append("tables \(tables ?? "?")")
+            return outcomes
+        }
+        #expect(outcomes.last == "tables 5")
+        #expect(!outcomes.dropLast().contains { $0.hasPrefix("rows") && $0 != "rows 0" }, "\(outcomes)")
+        #expect(outcomes.contains("refused") && outcomes.contains("rows 0"))
+    }
+}
