@@ -66,7 +66,7 @@ let package = Package(
         ], path: "Shared/Gateway"),
         .target(name: "Query", dependencies: ["Dissection"], path: "Shared/Query"),
         .target(name: "Search", dependencies: [
-            "Auth", "Store", "Messaging",
+            "Auth", "Store", "Messaging", "Query",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Shared/Search"),
         .target(name: "Auth", dependencies: [

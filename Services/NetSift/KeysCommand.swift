@@ -36,7 +36,7 @@ struct KeysCommand: ParsableCommand {
     }
 
     struct Revoke: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a key by id; it stops working at once.")
+        static let configuration = CommandConfiguration(abstract: "Revoke a key by id; it stops working within 5 s (the gateway caches checks that long).")
         @OptionGroup var data: DataOption
         @Argument(help: "The key's id (netsift keys list).")
         var id: Int64

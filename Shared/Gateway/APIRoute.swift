@@ -21,6 +21,9 @@ public struct APIRoute: Sendable {
             case limit
             case uuid
             case communityID
+            /// A query of the language (docs/QUERY.md); required.
+            case query
+            case searchTarget
         }
 
         public var name: String
@@ -78,6 +81,14 @@ extension GatewayRouter {
                          APIRoute.after, APIRoute.limit],
                  answer: .list("Flow")),
         APIRoute("/api/v1/flows/{id}", "One flow (CONNECTION plus Community ID and totals).", answer: .object("Flow")),
+        APIRoute("/api/v1/search", "Packets (SEARCHLIST) or flows matching a query (docs/QUERY.md).",
+                 query: [.init(name: "q", kind: .query, summary: "the query, e.g. tcp && port == 443"),
+                         .init(name: "as", kind: .searchTarget, summary: "packets (default) or flows"),
+                         .init(name: "after_capture", kind: .cursor, summary: "packets: the previous LastCaptureId"),
+                         .init(name: "after", kind: .cursor, summary: "the previous LastId"), APIRoute.limit],
+                 answer: .object("SearchList")),
+        APIRoute("/api/v1/search/syntax", "SEARCHSYNTAX: checks a query and returns its processed form.",
+                 query: [.init(name: "q", kind: .query, summary: "the query")], answer: .object("SearchSyntax")),
         APIRoute("/api/v1/flows/{id}/pcap", "The flow's frames as pcap (pcapng when link types mix).",
                  answer: .captureFile),
     ]

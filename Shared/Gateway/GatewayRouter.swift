@@ -125,6 +125,8 @@ public struct GatewayRouter: Sendable {
                 return try Self.ok(FlowObject(flow))
             }
         }
+        api.get("search") { request, _ in try await search(request) }
+        api.get("search/syntax") { request, _ in try await syntax(request) }
         api.get("flows/:id/pcap") { _, context in
             guard let id = Self.id(context) else { return Self.badID("flow") }
             return try await download(.flow(id), name: "netsift-flow-\(id)")

@@ -40,6 +40,9 @@ public enum OpenAPIDocument {
                                                                          total: 1, lastFlowID: 1),
                                                packets: [packetObject]),
             "Flow": FlowObject(flow),
+            "SearchList": SearchListObject(page: .init(processed: "tcp"), packets: [(1, packetObject)]),
+            "SearchSyntax": SearchSyntaxObject(page: .init(processed: "tcp", problem: .init(position: 0, message: "m",
+                                                                                          hint: "h"))),
         ]
     }
 
@@ -100,7 +103,7 @@ public enum OpenAPIDocument {
         var paths: [String: Any] = [:]
         for route in GatewayRouter.routes {
             var parameters: [[String: Any]] = route.query.map {
-                ["name": $0.name, "in": "query", "required": false, "description": $0.summary,
+                ["name": $0.name, "in": "query", "required": $0.kind == .query, "description": $0.summary,
                  "schema": parameterSchema($0.kind)]
             }
             if route.path.contains("{id}") {
@@ -159,6 +162,8 @@ public enum OpenAPIDocument {
         case .limit: ["type": "integer", "minimum": 1, "maximum": Int64.max]
         case .uuid: ["type": "string", "format": "uuid"]
         case .communityID: ["type": "string", "minLength": 1, "maxLength": 128]
+        case .query: ["type": "string", "minLength": 1, "maxLength": 4_096]
+        case .searchTarget: ["type": "string", "enum": ["packets", "flows"]]
         }
     }
 

@@ -170,3 +170,70 @@ extension QueryMessage {
         }
     }
 }
+
+extension QueryMessage {
+    /// A search of packets or flows with a query (docs/QUERY.md).
+    public struct SearchRequest: Codable, Hashable, Sendable {
+        public enum Target: String, Codable, Hashable, Sendable { case packets, flows }
+
+        public var query: String
+        public var target: Target
+        /// Packets: continue after (capture, frame); flows: after flow id `afterID`.
+        public var afterCapture: UInt64
+        public var afterID: UInt64
+        public var limit: Int
+
+        public init(query: String, target: Target, afterCapture: UInt64 = 0, afterID: UInt64 = 0, limit: Int) {
+            self.query = query
+            self.target = target
+            self.afterCapture = afterCapture
+            self.afterID = afterID
+            self.limit = limit
+        }
+    }
+
+    /// Where and why a query was refused.
+    public struct QueryProblem: Codable, Hashable, Sendable {
+        public var position: Int
+        public var message: String
+        public var hint: String?
+
+        public init(position: Int, message: String, hint: String?) {
+            self.position = position
+            self.message = message
+            self.hint = hint
+        }
+    }
+
+    /// A packet a search found, with its capture.
+    public struct FoundPacket: Codable, Hashable, Sendable {
+        public var captureID: UInt64
+        public var packet: Packet
+
+        public init(captureID: UInt64, packet: Packet) {
+            self.captureID = captureID
+            self.packet = packet
+        }
+    }
+
+    public struct SearchPage: Codable, Hashable, Sendable {
+        public var packets: [FoundPacket]
+        public var flows: [Flow]
+        /// The cursor of the next page (`afterCapture`, `afterID`).
+        public var lastCapture: UInt64
+        public var lastID: UInt64
+        /// The query as the compiler read it (canonical text).
+        public var processed: String
+        public var problem: QueryProblem?
+
+        public init(packets: [FoundPacket] = [], flows: [Flow] = [], lastCapture: UInt64 = 0, lastID: UInt64 = 0,
+                    processed: String = "", problem: QueryProblem? = nil) {
+            self.packets = packets
+            self.flows = flows
+            self.lastCapture = lastCapture
+            self.lastID = lastID
+            self.processed = processed
+            self.problem = problem
+        }
+    }
+}

@@ -165,6 +165,9 @@ public struct QueryMessage: JSONWireMessage {
         /// The stored frames of a download above frame `after`, in frame order.
         case listExportFrames(ExportTarget, after: UInt64, limit: Int)
         case exportFrames([ExportFrame])
+        /// Runs a query (or, with limit 0, only checks it).
+        case search(SearchRequest)
+        case searchPage(SearchPage)
         case failed(message: String)
     }
 

@@ -99,13 +99,15 @@ public struct QueryCompiler {
         if spec.kind == .presence {
             throw QueryError(at: field.position, "`\(field.name)` cannot be tested for presence")
         }
-        return try onTable(spec, table: table) { _, column, _ in
-            switch column {
-            case .one(let sql), .array(let sql): "(\(sql) IS NOT NULL)"
-            case .either(let a, let b): "(\(a) IS NOT NULL OR \(b) IS NOT NULL)"
-            case .condition(let sql): "COALESCE(\(sql), false)"
-            case .sensor: "true"
-            }
+        return try onTable(spec, table: table) { _, column, _ in Self.present(column) }
+    }
+
+    static func present(_ column: Column) -> String {
+        switch column {
+        case .one(let sql), .array(let sql): "(\(sql) IS NOT NULL)"
+        case .either(let a, let b): "(\(a) IS NOT NULL OR \(b) IS NOT NULL)"
+        case .condition(let sql): "COALESCE(\(sql), false)"
+        case .sensor: "true"
         }
     }
 
@@ -136,8 +138,8 @@ public struct QueryCompiler {
     private mutating func compare(_ spec: FieldSpec, _ column: Column, _ comparison: Comparison, _ operand: Operand,
                                   field: FieldName) throws(QueryError) -> String {
         if comparison == .notEqual {
-            // Wireshark ≥ 3.6: `a != b` is `!(a == b)`.
-            return "(NOT \(try compare(spec, column, .equal, operand, field: field)))"
+            // Wireshark 4: `a != b` holds when the field is present and no occurrence equals b.
+            return "(\(Self.present(column)) AND NOT \(try compare(spec, column, .equal, operand, field: field)))"
         }
         switch spec.kind {
         case .address:

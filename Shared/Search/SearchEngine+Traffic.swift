@@ -8,7 +8,7 @@ extension SearchEngine {
         SELECT id, capture_id, community_id, host(src), host(dst), src_port, dst_port, protocol, start_ns, end_ns,
                first_frame, src_packets, src_bytes, dst_packets, dst_bytes, src_tcp_flags, dst_tcp_flags, final,
                reason, array_to_json(vlan_ids)::text
-        FROM flows
+        FROM flows f
         """
 
     static func flow(_ row: PostgresRow) -> QueryMessage.Flow? {

@@ -19,8 +19,12 @@ public final class SearchEngine {
     static let statsLifetime = Duration.seconds(1)
     static let maxCachedStats = 10_000
 
+    /// Longest a statement may run before PostgreSQL cancels it.
+    static let statementTimeoutSeconds = 30
+
     public init(conninfo: String) throws {
         connection = try PostgresConnection(conninfo: conninfo)
+        try connection.execute("SET statement_timeout = \(Self.statementTimeoutSeconds * 1_000)")
     }
 
     public func answer(_ query: QueryMessage.Body) throws -> QueryMessage.Body {
@@ -68,8 +72,14 @@ public final class SearchEngine {
             return .exportPlan(try exportPlan(target))
         case .listExportFrames(let target, let after, let limit):
             return .exportFrames(try exportFrames(target, after: after, limit: limit))
+        case .search(let request):
+            do {
+                return .searchPage(try search(request))
+            } catch let error as PostgresError where error.sqlState == "57014" {
+                return .failed(message: "the search ran longer than \(Self.statementTimeoutSeconds) s and was cancelled")
+            }
         case .keyValid, .captures, .capture, .captureStats, .totals, .sensors, .adapters, .captureMeta, .packets,
-             .flows, .flow, .exportPlan, .exportFrames, .failed:
+             .flows, .flow, .exportPlan, .exportFrames, .searchPage, .failed:
             return .failed(message: "not a query")
         }
     }

@@ -163,6 +163,8 @@ struct APIFuzzTests {
         process.executableURL = URL(fileURLWithPath: try #require(Schemathesis.path))
         process.arguments = ["run", document, "--url", "http://127.0.0.1:\(system.httpPort)",
                              "-H", "Authorization: Token \(system.adminKey)", "--checks", "all",
+                             // A query can be schema-valid and still not parse: 400 is its right answer.
+                             "--exclude-checks", "positive_data_acceptance",
                              "--max-examples", "40", "--seed", "1", "--no-color"]
         process.currentDirectoryURL = URL(fileURLWithPath: system.data)
         let out = Pipe()

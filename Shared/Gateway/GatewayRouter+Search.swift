@@ -1,0 +1,63 @@
+import Hummingbird
+import Messaging
+
+/// `/search` and `/search/syntax`: queries in the language of docs/QUERY.md.
+extension GatewayRouter {
+    static let maxQueryLength = 4_096
+
+    func search(_ request: Request) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        guard let query = parameters.get("q"), !query.isEmpty, query.count <= Self.maxQueryLength else {
+            return Self.failure(.malformedRequest, "q must be a query of 1–\(Self.maxQueryLength) characters (docs/QUERY.md)")
+        }
+        guard let page = Self.page(request),
+              let afterCapture = Self.parameter(parameters.get("after_capture"), default: Int64(0)), afterCapture >= 0 else {
+            return Self.badPage
+        }
+        let target: QueryMessage.SearchRequest.Target
+        switch parameters.get("as") ?? "packets" {
+        case "packets": target = .packets
+        case "flows": target = .flows
+        default: return Self.failure(.malformedRequest, "as must be packets or flows")
+        }
+        let ask = QueryMessage.SearchRequest(query: query, target: target, afterCapture: UInt64(afterCapture),
+                                             afterID: page.after, limit: page.limit)
+        let reply: QueryMessage.Body
+        do {
+            reply = try await search.ask(.search(ask))
+        } catch {
+            return Self.failure(.genericError, "\(error)")
+        }
+        guard case .searchPage(let result) = reply else { return Self.unexpected(reply) }
+        if let problem = result.problem {
+            return Self.failure(.malformedRequest,
+                                "at \(problem.position): \(problem.message)" + (problem.hint.map { " (\($0))" } ?? ""))
+        }
+        switch target {
+        case .flows:
+            return try Self.ok(FlowSearchObject(page: result))
+        case .packets:
+            let frames: [PacketReadMessage.StoredFrame]
+            do {
+                frames = try await read(result.packets.compactMap(\.packet.position))
+            } catch {
+                return Self.failure(.genericError, "cannot read frames from storage: \(error)")
+            }
+            var next = frames.makeIterator()
+            let packets = result.packets.map { found in
+                (found.captureID, PacketObject(found.packet, frame: found.packet.position == nil ? nil : next.next()))
+            }
+            return try Self.ok(SearchListObject(page: result, packets: packets))
+        }
+    }
+
+    func syntax(_ request: Request) async throws -> Response {
+        guard let query = request.uri.queryParameters.get("q"), query.count <= Self.maxQueryLength else {
+            return Self.failure(.malformedRequest, "q must be a query of at most \(Self.maxQueryLength) characters")
+        }
+        return try await answer(.search(QueryMessage.SearchRequest(query: query, target: .packets, limit: 0))) { reply in
+            guard case .searchPage(let result) = reply else { return nil }
+            return try Self.ok(SearchSyntaxObject(page: result))
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Messaging
+import Query
+import Store
+
+/// Searches written in the query language (docs/QUERY.md).
+extension SearchEngine {
+    static let packetColumns = """
+        p.frame_number, p.ts_ns, p.caplen, p.wirelen, fl.id, host(p.src), host(p.dst), p.src_port,
+        p.dst_port, p.l2t, p.l2l, p.l3t, p.l3o, p.l3l, p.l4t, p.l4o, p.l4l, p.l5o, p.l5l, p.anomalies,
+        s.path, p.segment_offset, p.capture_id
+        """
+
+    func search(_ request: QueryMessage.SearchRequest) throws -> QueryMessage.SearchPage {
+        let target: QueryTarget = request.target == .packets ? .packets : .flows
+        let expression: Expression
+        let condition: SQLCondition
+        do {
+            expression = try QueryParser.parse(request.query)
+            condition = try QueryCompiler.compile(expression, for: target, firstParameter: 4)
+        } catch {
+            return QueryMessage.SearchPage(problem: QueryMessage.QueryProblem(position: error.position,
+                                                                               message: error.message, hint: error.hint))
+        }
+        guard request.limit > 0 else { return QueryMessage.SearchPage(processed: expression.text) }
+        let limit = Self.clamp(request.limit)
+        var parameters: [(any PostgresParameter)?] = [Int64(clamping: request.afterCapture),
+                                                      Int64(clamping: request.afterID), limit]
+        parameters += condition.parameters.map {
+            switch $0 {
+            case .integer(let value): value
+            case .text(let value): value
+            }
+        }
+        switch target {
+        case .packets:
+            let result = try connection.query("""
+                SELECT \(Self.packetColumns)
+                FROM packets p
+                LEFT JOIN segments s ON s.id = p.segment_id
+                LEFT JOIN LATERAL (SELECT id FROM flows WHERE flow_key = p.flow_key LIMIT 1) fl ON true
+                WHERE (p.capture_id, p.frame_number) > ($1, $2) AND \(condition.text)
+                ORDER BY p.capture_id, p.frame_number LIMIT $3
+                """, parameters)
+            var found: [QueryMessage.FoundPacket] = []
+            for index in result.rows.indices {
+                guard let row = result.row(index), let packet = Self.packet(row), let capture = row.int64(22) else { continue }
+                found.append(QueryMessage.FoundPacket(captureID: UInt64(capture), packet: packet))
+            }
+            return QueryMessage.SearchPage(packets: found, lastCapture: found.last?.captureID ?? request.afterCapture,
+                                           lastID: found.last?.packet.frame ?? request.afterID, processed: expression.text)
+        case .flows:
+            // $1 (the packet cursor's capture) is unused here but typed, as PostgreSQL wants of every parameter.
+            let list = try flows("WHERE f.id > $2 AND $1::bigint IS NOT NULL AND \(condition.text) ORDER BY f.id LIMIT $3",
+                                 parameters)
+            return QueryMessage.SearchPage(flows: list, lastID: list.last?.id ?? request.afterID, processed: expression.text)
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Queries through the real processes (gateway → search → PostgreSQL)
+/// against tshark's display filters on the same captures.
+@Suite(.serialized, .enabled(if: NetSiftSystem.available && FileManager.default.isExecutableFile(atPath: "/usr/bin/tshark")
+                             && SharedCaptures.available, NetSiftSystem.skipMessage))
+struct SearchSystemTests {
+    /// (NetSift query, the tshark display filter that selects the same packets).
+    static let equivalents: [(String, String)] = [
+        ("tcp", "tcp"),
+        ("udp", "udp"),
+        ("!tcp", "!tcp"),
+        ("ipv6", "ipv6"),
+        ("ip.addr == 192.168.0.0/16", "ip.addr == 192.168.0.0/16"),
+        ("ip.src == 10.0.0.0/8 && tcp", "ip.src == 10.0.0.0/8 && tcp"),
+        ("ip.addr != 192.168.1.1", "ip.addr != 192.168.1.1 || (ipv6 && !ip)"),
+        ("port == 80", "tcp.port == 80 || udp.port == 80"),
+        ("tcp.port in {80, 443, 8000..8100}", "tcp.port in {80, 443, 8000..8100}"),
+        ("port in {53, 67..68}", "tcp.port in {53, 67..68} || udp.port in {53, 67..68}"),
+        ("packet.size > 200 && !(port == 80)", "frame.len > 200 && !(tcp.port == 80 || udp.port == 80)"),
+        ("proto == udp && !(port == 53)", "udp && !(udp.port == 53)"),
+        ("packet.caplen <= 60 || vlan", "frame.cap_len <= 60 || vlan"),
+    ]
+
+    @Test func packetsEqualTsharkDisplayFilters() throws {
+        let system = try NetSiftSystem(decoders: 2)
+        defer { system.shutdown() }
+        var captures: [(id: UInt64, path: String)] = []
+        for folder in ["http", "dns", "tcp", "vlan", "dhcp", "tls"] {
+            captures += NetSiftSystem.captures(in: system.ingest(SharedCaptures.path(folder)).stdout)
+                .filter { $0.status == "complete" }.map { ($0.id, $0.path) }
+        }
+        #expect(captures.count >= 20)
+        var compared = 0
+        for (query, filter) in Self.equivalents {
+            var ours = Set<String>()
+            var afterCapture = 0, after = 0
+            while true {
+                let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? query
+                let page = system.api("/search?q=\(encoded)&as=packets&limit=1000&after_capture=\(afterCapture)&after=\(after)",
+                                      key: system.adminKey)
+                guard let list = page.body["ReturnValue"] as? [String: Any],
+                      let results = list["Results"] as? [String: [[String: Any]]] else {
+                    Issue.record("\(query): \(page.status) \(page.body)")
+                    break
+                }
+                for (capture, packets) in results {
+                    for packet in packets { ours.insert("\(capture)/\(packet["Id"] as? Int ?? -1)") }
+                }
+                guard (list["Returned"] as? Int ?? 0) > 0 else { break }
+                afterCapture = list["LastCaptureId"] as? Int ?? 0
+                after = list["LastId"] as? Int ?? 0
+            }
+            var theirs = Set<String>()
+            for capture in captures {
+                for frame in Self.tshark(capture.path, filter) { theirs.insert("\(capture.id)/\(frame)") }
+            }
+            let missing = theirs.subtracting(ours).sorted().prefix(5), extra = ours.subtracting(theirs).sorted().prefix(5)
+            #expect(missing.isEmpty && extra.isEmpty,
+                    "\(query) vs tshark '\(filter)': \(ours.count) vs \(theirs.count); missing \(missing), extra \(extra)")
+            print("search equivalence `\(query)`: \(ours.count) packets, tshark \(theirs.count)")
+            compared += theirs.count
+        }
+        #expect(compared > 500)
+
+        // Errors point at the query; the service keeps answering.
+        let bad = system.api("/search?q=port%20%3D%2080", key: system.adminKey)
+        #expect(bad.status == 400 && (bad.body["ReturnValue"] as? String ?? "").contains("at 5"))
+        let syntax = system.api("/search/syntax?q=tcp%20and%20port%20in%20%7B1,2..5%7D", key: system.adminKey)
+        #expect((syntax.body["ReturnValue"] as? [String: Any])?["Filter"] as? String == "tcp && port in {1, 2..5}")
+        let long = String(repeating: "tcp%20||%20", count: 600) + "udp"
+        #expect(system.api("/search?q=\(long)", key: system.adminKey).status == 400)
+        let flows = system.run(["search", "tcp && port == 80", "--as", "flows", "--data", system.data, "--json"])
+        #expect(flows.status == 0 && !flows.stdout.isEmpty, "\(flows)")
+        #expect(system.api("/captures", key: system.adminKey).status == 200)
+    }
+
+    static func tshark(_ path: String, _ filter: String) -> [Int] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/tshark")
+        process.arguments = ["-n", "-r", path, "-Y", filter, "-T", "fields", "-e", "frame.number"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return [] }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { Int($0) }
+    }
+}
