@@ -1,0 +1,34 @@
+/// One flow's DHCPv4: every datagram is one message and one transaction.
+public struct DHCPSession: ProtocolSession {
+    private let parser: DHCPParser
+
+    public init(limits: DHCPLimits = DHCPLimits()) { parser = DHCPParser(limits: limits) }
+
+    public mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, time: Int64) -> [DHCPTransaction] {
+        do {
+            return [DHCPTransaction(message: try parser.parse(bytes), time: time, direction: direction)]
+        } catch {
+            return [DHCPTransaction(message: nil, time: time, direction: direction, error: error)]
+        }
+    }
+
+    /// DHCP runs over UDP: there are no gaps to bridge.
+    public mutating func gap(_ length: Int, direction: Direction, time: Int64) -> [DHCPTransaction] { [] }
+
+    public mutating func finish(time: Int64) -> [DHCPTransaction] { [] }
+}
+
+/// DHCPv4 over UDP (Packetbeat's `dhcpv4`, ports 67 and 68).
+public enum DHCPModule: ProtocolModule {
+    public static let name = "dhcpv4"
+    public static let defaultPorts: Set<UInt16> = [67, 68]
+
+    /// A BOOTP op, Ethernet-like hardware length and the DHCP magic cookie.
+    public static func sniff(_ payload: UnsafeRawBufferPointer, direction: Direction) -> Bool {
+        guard let message = try? DHCPParser().parse(payload) else { return false }
+        return (message.op == 1 || message.op == 2) && message.hardwareLength <= 16
+            && message.magicCookie == DHCPParser.magicCookie
+    }
+
+    public static func makeSession() -> DHCPSession { DHCPSession() }
+}
