@@ -82,28 +82,6 @@ struct CaptureReplay<Session: ProtocolSession> {
     }
 }
 
-/// `tshark -n -r FILE -T fields -e ...` rows (tab-separated, one per frame shown).
-enum TShark {
-    static let path = "/usr/bin/tshark"
-    static var available: Bool { FileManager.default.isExecutableFile(atPath: path) }
-
-    static func fields(_ file: String, _ fields: [String], filter: String? = nil, extra: [String] = []) -> [[String]] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["-n", "-r", file] + extra + (filter.map { ["-Y", $0] } ?? []) + ["-T", "fields"]
-            + fields.flatMap { ["-e", $0] }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return [] }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map {
-            $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-        }
-    }
-}
-
 /// One line per capture and a total, as the conformance suites print them.
 struct ConformanceReport {
     private(set) var lines: [String] = []

@@ -138,7 +138,8 @@ struct ICMPRun {
             var differences: [String] = []
             let rows = TShark.fields(path, ["frame.number", "icmp.type", "icmp.code", "icmp.resptime", "icmpv6.type",
                                             "icmpv6.code", "icmpv6.resptime", "icmpv6.nd.ns.target_address",
-                                            "icmpv6.nd.na.target_address", "ip.src", "udp.srcport", "udp.dstport"])
+                                            "icmpv6.nd.na.target_address", "ip.src", "udp.srcport", "udp.dstport"],
+                                     extra: ["-E", "occurrence=a"])
             let byResponse = Dictionary(run.transactions.compactMap { t in t.response.map { ($0.frame, t) } }) { a, _ in a }
             let byAlone = Dictionary(run.transactions.compactMap { t in t.request.map { ($0.frame, t) } }) { a, _ in a }
             for row in rows {
@@ -182,24 +183,5 @@ struct ICMPRun {
 enum ICMPSessionTestsSupport {
     static func isError(_ type: UInt8, _ version: UInt8) -> Bool {
         version == 4 ? [3, 4, 5, 11, 12].contains(type) : [1, 2, 3, 4].contains(type)
-    }
-}
-
-/// `tshark -T fields` rows (all occurrences, comma-separated).
-enum TShark {
-    static func fields(_ path: String, _ names: [String]) -> [[String]] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/tshark")
-        process.arguments = ["-n", "-r", path, "-T", "fields", "-E", "occurrence=a", "-E", "separator=|"]
-            + names.flatMap { ["-e", $0] }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return [] }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map {
-            $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-        }
     }
 }

@@ -222,11 +222,7 @@ import TestSupport
     /// tshark's rows for frames holding one handshake message type: the
     /// connection (client port, server port) and the requested fields.
     static func tsharkRows(_ path: String, type: Int, _ fields: [String]) -> [(key: String, values: [String])] {
-        let arguments = ["-n", "-r", path, "-Y", "tls.handshake.type==\(type)", "-T", "fields", "-E", "separator=\t",
-                         "-e", "tcp.srcport", "-e", "tcp.dstport"] + fields.flatMap { ["-e", $0] }
-        guard let output = TLSCaptureDriver.shell("/usr/bin/tshark", arguments) else { return [] }
-        return output.split(separator: "\n").map { line in
-            let columns = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        TShark.fields(path, ["tcp.srcport", "tcp.dstport"] + fields, filter: "tls.handshake.type==\(type)").map { columns in
             let ports = type == 1 ? "\(columns[0])>\(columns[1])" : "\(columns.count > 1 ? columns[1] : "")>\(columns[0])"
             return (ports, Array(columns.dropFirst(2)))
         }

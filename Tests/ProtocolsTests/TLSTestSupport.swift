@@ -101,21 +101,6 @@ enum TLSCaptureDriver {
             return TLSConnectionResult(clientPort: c.clientPort, serverPort: c.serverPort, transactions: c.out)
         }
     }
-
-    /// Runs a command and returns its standard output (nil when it cannot run).
-    static func shell(_ executable: String, _ arguments: [String]) -> String? {
-        guard FileManager.default.isExecutableFile(atPath: executable) else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
 }
 
 /// Hand-built TLS messages for unit tests.

@@ -78,15 +78,6 @@ struct SearchSystemTests {
     }
 
     static func tshark(_ path: String, _ filter: String) -> [Int] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/tshark")
-        process.arguments = ["-n", "-r", path, "-Y", filter, "-T", "fields", "-e", "frame.number"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return [] }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { Int($0) }
+        TShark.fields(path, ["frame.number"], filter: filter).compactMap { Int($0.first ?? "") }
     }
 }
