@@ -120,7 +120,7 @@ struct ICMPRun {
         #expect(ICMPNames.type(135, version: 6) == "Neighbor Solicitation")
         #expect(ICMPNames.type(250, version: 6) == "type 250")
         let transaction = ICMPTransaction(version: 4, request: ICMPMessage(type: 3, code: 3, time: 0, frame: 1, direction: .toClient))
-        #expect(transaction.fields.contains { $0 == ("icmp.request.message", "Destination Unreachable (Port Unreachable)") })
+        #expect(transaction.fields[field: "icmp.request.message"] == .string("Destination Unreachable (Port Unreachable)"))
     }
 
     /// Types, codes, response times, neighbour targets and quoted tuples

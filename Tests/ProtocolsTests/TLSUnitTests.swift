@@ -97,7 +97,7 @@ import Testing
         #expect(t?.serverHello?.alpn == "h2")
         #expect(t?.ja3sString == "771,49199,16-65281")
         #expect(t?.anomalies == [])
-        let fields = Dictionary(t?.fields ?? [], uniquingKeysWith: { a, _ in a })
+        let fields = Dictionary((t?.fields ?? []).map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
         #expect(fields["tls.cipher"] == .string("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"))
         #expect(fields["tls.version"] == .string("1.2"))
         #expect(fields["tls.version_protocol"] == .string("tls"))
@@ -136,7 +136,7 @@ import Testing
         #expect(t.first?.certificatesEncrypted == true)
         #expect(t.first?.established == true)
         #expect(t.first?.serverHello?.keyShareGroup == 29)
-        let fields = Dictionary(t.first?.fields ?? [], uniquingKeysWith: { a, _ in a })
+        let fields = Dictionary((t.first?.fields ?? []).map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
         #expect(fields["tls.version"] == .string("1.3"))
         #expect(fields["tls.detailed.certificates_encrypted"] == .bool(true))
     }

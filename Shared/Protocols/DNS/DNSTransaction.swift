@@ -75,8 +75,8 @@ extension DNSTransaction {
         }
         if let query { add("source.bytes", .unsigned(query.length)) }
         if let response { add("destination.bytes", .unsigned(response.length)) }
-        if let start = requestTime ?? responseTime { add("event.start", .integer(start)) }
-        if let end = responseTime ?? requestTime { add("event.end", .integer(end)) }
+        if let start = requestTime ?? responseTime { add("event.start", .time(start)) }
+        if let end = responseTime ?? requestTime { add("event.end", .time(end)) }
         if let start = requestTime, let end = responseTime { add("event.duration", .integer(end - start)) }
         add("status", .string(status == .complete && firstError == nil ? "OK" : "Error"))
         var problems: [String] = []

@@ -54,32 +54,33 @@ public struct ICMPTransaction: Sendable, Hashable {
 
     /// The transaction under Packetbeat's ICMP field names (NetSift's own
     /// for what Packetbeat does not have).
-    public var fields: [(name: String, value: String)] {
-        var out: [(String, String)] = [("icmp.version", "\(version)")]
+    public var fields: [ProtocolField] {
+        var out = [ProtocolField("icmp.version", .unsigned(version))]
         func add(_ side: String, _ message: ICMPMessage?) {
             guard let message else { return }
-            out.append(("icmp.\(side).type", "\(message.type)"))
-            out.append(("icmp.\(side).code", "\(message.code)"))
+            out.append(ProtocolField("icmp.\(side).type", .unsigned(message.type)))
+            out.append(ProtocolField("icmp.\(side).code", .unsigned(message.code)))
             var text = ICMPNames.type(message.type, version: version)
             if let code = ICMPNames.code(message.code, type: message.type, version: version) { text += " (\(code))" }
-            out.append(("icmp.\(side).message", text))
+            out.append(ProtocolField("icmp.\(side).message", .string(text)))
         }
         add("request", request)
         add("response", response)
-        if let roundTrip { out.append(("event.duration", "\(roundTrip)")) }
-        if let echoID { out.append(("netsift.icmp.echo.id", "\(echoID)")) }
-        if let echoSequence { out.append(("netsift.icmp.echo.sequence", "\(echoSequence)")) }
+        if let start = request?.time ?? response?.time { out.append(ProtocolField("event.start", .time(start))) }
+        if let roundTrip { out.append(ProtocolField("event.duration", .integer(roundTrip))) }
+        if let echoID { out.append(ProtocolField("netsift.icmp.echo.id", .unsigned(echoID))) }
+        if let echoSequence { out.append(ProtocolField("netsift.icmp.echo.sequence", .unsigned(echoSequence))) }
         if let quoted {
-            out.append(("netsift.icmp.quoted.source.ip", "\(quoted.source)"))
-            out.append(("netsift.icmp.quoted.destination.ip", "\(quoted.destination)"))
-            out.append(("netsift.icmp.quoted.iana_number", "\(quoted.protocolNumber)"))
+            out.append(ProtocolField("netsift.icmp.quoted.source.ip", .string("\(quoted.source)")))
+            out.append(ProtocolField("netsift.icmp.quoted.destination.ip", .string("\(quoted.destination)")))
+            out.append(ProtocolField("netsift.icmp.quoted.iana_number", .unsigned(quoted.protocolNumber)))
             if quoted.hasPorts {
-                out.append(("netsift.icmp.quoted.source.port", "\(quoted.sourcePort)"))
-                out.append(("netsift.icmp.quoted.destination.port", "\(quoted.destinationPort)"))
+                out.append(ProtocolField("netsift.icmp.quoted.source.port", .unsigned(quoted.sourcePort)))
+                out.append(ProtocolField("netsift.icmp.quoted.destination.port", .unsigned(quoted.destinationPort)))
             }
         }
-        if let target { out.append(("netsift.icmp.nd.target", "\(target)")) }
-        if let linkLayerAddress { out.append(("netsift.icmp.nd.link_layer_address", linkLayerAddress)) }
+        if let target { out.append(ProtocolField("netsift.icmp.nd.target", .string("\(target)"))) }
+        if let linkLayerAddress { out.append(ProtocolField("netsift.icmp.nd.link_layer_address", .string(linkLayerAddress))) }
         return out
     }
 }

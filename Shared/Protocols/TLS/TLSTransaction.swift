@@ -1,13 +1,3 @@
-/// A field value of a transaction's ECS listing.
-public enum TLSFieldValue: Hashable, Sendable {
-    case string(String)
-    case strings([String])
-    case integer(Int64)
-    case bool(Bool)
-    /// Nanoseconds since the Unix epoch.
-    case time(Int64)
-}
-
 /// A TLS alert record seen in plaintext.
 public struct TLSAlert: Hashable, Sendable {
     public var level: UInt8
@@ -76,10 +66,10 @@ public struct TLSTransaction: Sendable {
     }
 
     /// The transaction under ECS names (Packetbeat's `tls.detailed.*` for what ECS lacks).
-    public var fields: [(String, TLSFieldValue)] {
-        var out: [(String, TLSFieldValue)] = []
-        func add(_ name: String, _ value: String?) { if let value { out.append((name, .string(value))) } }
-        func add(_ name: String, _ values: [String]) { if !values.isEmpty { out.append((name, .strings(values))) } }
+    public var fields: [ProtocolField] {
+        var out: [ProtocolField] = []
+        func add(_ name: String, _ value: String?) { if let value { out.append(ProtocolField(name, .string(value))) } }
+        func add(_ name: String, _ values: [String]) { if !values.isEmpty { out.append(ProtocolField(name, .strings(values))) } }
         if let version {
             add("tls.version", version.ecsVersion)
             add("tls.version_protocol", version.ecsProtocol)
@@ -89,8 +79,8 @@ public struct TLSTransaction: Sendable {
             add("tls.cipher", TLSCipherSuites.name(server.cipherSuite) ?? "0x" + TLSHex.hex16(server.cipherSuite))
             add("tls.next_protocol", server.alpn)
         }
-        out.append(("tls.established", .bool(established)))
-        out.append(("tls.resumed", .bool(resumed)))
+        out.append(ProtocolField("tls.established", .bool(established)))
+        out.append(ProtocolField("tls.resumed", .bool(resumed)))
         if let client = clientHello {
             add("tls.client.server_name", client.serverName)
             add("tls.client.ja3", ja3)
@@ -108,48 +98,48 @@ public struct TLSTransaction: Sendable {
             add("tls.server.ja3s_string", ja3sString)
             add("tls.detailed.server_hello.version", server.legacyVersion.name)
         }
-        if sslv2ClientHello != nil { out.append(("tls.detailed.sslv2_client_hello", .bool(true))) }
+        if sslv2ClientHello != nil { out.append(ProtocolField("tls.detailed.sslv2_client_hello", .bool(true))) }
         if let leaf = serverCertificates.first { out += Self.certificateFields(leaf, prefix: "tls.server") }
         if let leaf = clientCertificates.first { out += Self.certificateFields(leaf, prefix: "tls.client") }
         if serverCertificates.count > 1 {
             add("tls.detailed.server_certificate_chain.subject", serverCertificates.dropFirst().map(\.subject.distinguishedName))
         }
-        if certificatesEncrypted { out.append(("tls.detailed.certificates_encrypted", .bool(true))) }
-        if clientCertificateRequested { out.append(("tls.detailed.client_certificate_requested", .bool(true))) }
+        if certificatesEncrypted { out.append(ProtocolField("tls.detailed.certificates_encrypted", .bool(true))) }
+        if clientCertificateRequested { out.append(ProtocolField("tls.detailed.client_certificate_requested", .bool(true))) }
         add("tls.detailed.alert_types", alerts.map(\.name))
         add("event.anomalies", anomalies.map(\.rawValue))
         return out
     }
 
-    static func certificateFields(_ cert: TLSCertificateInfo, prefix: String) -> [(String, TLSFieldValue)] {
-        var out: [(String, TLSFieldValue)] = [
-            ("\(prefix).hash.sha1", .string(cert.sha1)), ("\(prefix).hash.sha256", .string(cert.sha256)),
+    static func certificateFields(_ cert: TLSCertificateInfo, prefix: String) -> [ProtocolField] {
+        var out: [ProtocolField] = [
+            ProtocolField("\(prefix).hash.sha1", .string(cert.sha1)), ProtocolField("\(prefix).hash.sha256", .string(cert.sha256)),
         ]
         guard cert.parsed else { return out }
         let x509 = "\(prefix).x509"
-        out.append(("\(prefix).subject", .string(cert.subject.rfc4514)))
-        out.append(("\(prefix).issuer", .string(cert.issuer.rfc4514)))
-        out.append(("\(x509).subject.distinguished_name", .string(cert.subject.distinguishedName)))
-        out.append(("\(x509).issuer.distinguished_name", .string(cert.issuer.distinguishedName)))
+        out.append(ProtocolField("\(prefix).subject", .string(cert.subject.rfc4514)))
+        out.append(ProtocolField("\(prefix).issuer", .string(cert.issuer.rfc4514)))
+        out.append(ProtocolField("\(x509).subject.distinguished_name", .string(cert.subject.distinguishedName)))
+        out.append(ProtocolField("\(x509).issuer.distinguished_name", .string(cert.issuer.distinguishedName)))
         for (role, name) in [("subject", cert.subject), ("issuer", cert.issuer)] {
             for (field, values) in [("common_name", name.commonNames), ("organization", name.organizations),
                                     ("organizational_unit", name.organizationalUnits), ("country", name.countries),
                                     ("locality", name.localities), ("state_or_province", name.stateOrProvinces)]
             where !values.isEmpty {
-                out.append(("\(x509).\(role).\(field)", .strings(values)))
+                out.append(ProtocolField("\(x509).\(role).\(field)", .strings(values)))
             }
         }
-        if !cert.alternativeNames.isEmpty { out.append(("\(x509).alternative_names", .strings(cert.alternativeNames))) }
+        if !cert.alternativeNames.isEmpty { out.append(ProtocolField("\(x509).alternative_names", .strings(cert.alternativeNames))) }
         if let notBefore = cert.notBefore {
-            out.append(("\(x509).not_before", .time(notBefore)))
-            out.append(("\(prefix).not_before", .time(notBefore)))
+            out.append(ProtocolField("\(x509).not_before", .time(notBefore)))
+            out.append(ProtocolField("\(prefix).not_before", .time(notBefore)))
         }
         if let notAfter = cert.notAfter {
-            out.append(("\(x509).not_after", .time(notAfter)))
-            out.append(("\(prefix).not_after", .time(notAfter)))
+            out.append(ProtocolField("\(x509).not_after", .time(notAfter)))
+            out.append(ProtocolField("\(prefix).not_after", .time(notAfter)))
         }
-        if let serial = cert.serialNumber { out.append(("\(x509).serial_number", .string(serial))) }
-        if let version = cert.version { out.append(("\(x509).version_number", .string(String(version)))) }
+        if let serial = cert.serialNumber { out.append(ProtocolField("\(x509).serial_number", .string(serial))) }
+        if let version = cert.version { out.append(ProtocolField("\(x509).version_number", .string(String(version)))) }
         return out
     }
 }

@@ -1,12 +1,13 @@
 /// One output field of a transaction under its ECS (or Packetbeat) name,
 /// e.g. `dns.question.name`. Transactions list theirs in a fixed order; a
 /// JSON writer or a table row reads them without knowing the protocol.
-/// (Defined here with DNS, the first module; DHCP uses it too.)
 public struct ProtocolField: Hashable, Sendable {
     public indirect enum Value: Hashable, Sendable {
         case string(String)
         case integer(Int64)
         case bool(Bool)
+        /// Nanoseconds since the Unix epoch (written as RFC 3339).
+        case time(Int64)
         case list([Value])
         /// A nested object, e.g. one of `dns.answers`.
         case object([ProtocolField])
