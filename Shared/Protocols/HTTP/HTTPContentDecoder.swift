@@ -44,6 +44,16 @@ final class HTTPContentDecoder {
     }
 
     func feed(_ bytes: UnsafeRawBufferPointer) {
+        // zlib counts input in 32-bit units.
+        let most = Int(UInt32.max / 2)
+        guard bytes.count <= most else {
+            var start = 0
+            while start < bytes.count, outcome == .running {
+                feed(UnsafeRawBufferPointer(rebasing: bytes[start ..< min(bytes.count, start + most)]))
+                start += most
+            }
+            return
+        }
         guard outcome == .running, let base = bytes.baseAddress, !bytes.isEmpty else { return }
         stream.pointee.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: Bytef.self))
         stream.pointee.avail_in = uInt(bytes.count)

@@ -77,17 +77,6 @@ public struct HTTPTransaction: Sendable, Hashable {
         if !named.isEmpty { out.append(("netsift.http.notes", .strings(named))) }
         return out
     }
-
-    public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.request == rhs.request && lhs.response == rhs.response && lhs.notes == rhs.notes
-            && lhs.start == rhs.start && lhs.end == rhs.end
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(request)
-        hasher.combine(response)
-        hasher.combine(start)
-    }
 }
 
 /// The parts of a request target, with the Host field for origin-form targets.

@@ -173,7 +173,8 @@ private struct DirectionState {
     mutating func absorb(_ segment: TCPSegment, limits: TCPStreamReassembler.Limits,
                          counters: inout TCPStreamReassembler.Counters, emit: inout Emitter) {
         let payload = segment.payload
-        let uncaptured = max(0, segment.uncapturedLength)
+        // No IP datagram carries more than 2^32 bytes: a larger claim is clamped, never trusted to overflow.
+        let uncaptured = min(max(0, segment.uncapturedLength), Int(UInt32.max))
         let syn = segment.flags.contains(.syn), fin = segment.flags.contains(.fin)
         if closed {
             counters.droppedBytes += payload.count
