@@ -29,6 +29,8 @@ let package = Package(
                        providers: [.apt(["libpcap-dev"])]),
         .systemLibrary(name: "CZmq", path: "Shared/CZmq", pkgConfig: nil,
                        providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Shared/CZlib", pkgConfig: nil,
+                       providers: [.apt(["zlib1g-dev"])]),
         .target(name: "Messaging", dependencies: ["CZmq", "Dissection", "Records",
                                                   .product(name: "Logging", package: "swift-log")],
                 path: "Shared/Messaging"),
@@ -54,7 +56,7 @@ let package = Package(
                 path: "Shared/Decoder"),
         .target(name: "Operations", path: "Shared/Operations"),
         .target(name: "Protocols", dependencies: [
-            "Dissection",
+            "Dissection", "CZlib",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "X509", package: "swift-certificates"),

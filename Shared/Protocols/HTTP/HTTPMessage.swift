@@ -1,0 +1,157 @@
+/// What requests and responses share: version, the framing and content
+/// header fields, header names, sizes, anomalies, time.
+public struct HTTPMessageInfo: Sendable, Hashable {
+    /// "1.1", "1.0"; empty when a gap cut the start line before it.
+    public var version = ""
+    public var contentType: String?
+    public var contentLength: String?
+    public var contentEncoding: String?
+    public var transferEncoding: String?
+    /// Header names in order, lowercased.
+    public var headerNames: [String] = []
+    public var headBytes = 0
+    public var body = HTTPBodySize()
+    public var anomalies: HTTPAnomalies = []
+    public var time: Int64 = 0
+
+    public init() {}
+
+    mutating func fill(from fields: HTTPHeadFields) {
+        contentType = fields.contentType
+        contentLength = fields.contentLength
+        contentEncoding = fields.contentEncoding
+        transferEncoding = fields.transferEncoding
+        headerNames = fields.names
+    }
+
+    /// Its fields under `http.request.` or `http.response.` (`side`).
+    func fields(_ side: String) -> [(String, HTTPTransaction.FieldValue)] {
+        var out: [(String, HTTPTransaction.FieldValue)] = []
+        let headers: [(String, String?)] = [("mime_type", contentType), ("headers.content-length", contentLength),
+                                            ("headers.content-encoding", contentEncoding),
+                                            ("headers.transfer-encoding", transferEncoding)]
+        for case let (name, value?) in headers where !value.isEmpty { out.append(("http.\(side).\(name)", .string(value))) }
+        out.append(("netsift.http.\(side).header_names", .strings(headerNames)))
+        out.append(("http.\(side).bytes", .int(Int64(headBytes) + body.wireBytes)))
+        out.append(("http.\(side).body.bytes", .int(body.bytes)))
+        if let decoded = body.decodedBytes { out.append(("netsift.http.\(side).body.decoded_bytes", .int(decoded))) }
+        if !anomalies.isEmpty { out.append(("netsift.http.\(side).anomalies", .strings(anomalies.names))) }
+        return out
+    }
+}
+
+/// What NetSift keeps of a request: the start line, the header fields it
+/// reports, and the body's sizes. Owned values, copied out of the head.
+@dynamicMemberLookup
+public struct HTTPRequest: Sendable, Hashable {
+    public var method = ""
+    /// The request target as sent (`url.original`).
+    public var target = ""
+    public var host: String?
+    public var userAgent: String?
+    public var referrer: String?
+    public var hasCookie = false
+    public var cookieNames: [String] = []
+    /// The Authorization scheme (`basic`, `bearer`, ...), lowercased.
+    public var authorizationType: String?
+    /// The Basic user name; the password is never kept.
+    public var basicUser: String?
+    public var message = HTTPMessageInfo()
+
+    public init() {}
+
+    public subscript<T>(dynamicMember path: WritableKeyPath<HTTPMessageInfo, T>) -> T {
+        get { message[keyPath: path] }
+        set { message[keyPath: path] = newValue }
+    }
+}
+
+@dynamicMemberLookup
+public struct HTTPResponse: Sendable, Hashable {
+    public var statusCode = 0
+    public var statusPhrase = ""
+    public var location: String?
+    public var server: String?
+    public var setsCookie = false
+    public var message = HTTPMessageInfo()
+
+    public init() {}
+
+    public subscript<T>(dynamicMember path: WritableKeyPath<HTTPMessageInfo, T>) -> T {
+        get { message[keyPath: path] }
+        set { message[keyPath: path] = newValue }
+    }
+}
+
+public struct HTTPBodySize: Sendable, Hashable {
+    /// Content bytes (de-chunked, still content-encoded), gaps included.
+    public var bytes: Int64 = 0
+    /// Bytes on the wire, chunk framing and trailers included.
+    public var wireBytes: Int64 = 0
+    /// Size after gzip/deflate Content-Encoding, when it could be decoded in full.
+    public var decodedBytes: Int64?
+
+    public init() {}
+}
+
+/// Header values of a head, picked by name, shared by requests and responses.
+struct HTTPHeadFields {
+    var contentLengths: [String] = []
+    var transferEncoding: String?
+    var contentType: String?
+    var contentEncoding: String?
+    var names: [String] = []
+    var values: [String: String] = [:]
+
+    /// Header names whose values are kept.
+    static let kept: Set<String> = ["host", "user-agent", "referer", "authorization", "proxy-authorization",
+                                    "cookie", "location", "server", "set-cookie", "connection", "upgrade"]
+
+    init(_ head: HTTPHead, in bytes: UnsafeRawBufferPointer) {
+        for field in head.fields {
+            let name = HTTPText.string(bytes, field.name).lowercased()
+            names.append(name)
+            switch name {
+            case "content-length": contentLengths.append(HTTPText.string(bytes, field.value))
+            case "transfer-encoding": transferEncoding = join(transferEncoding, HTTPText.string(bytes, field.value))
+            case "content-type": contentType = contentType ?? HTTPText.string(bytes, field.value)
+            case "content-encoding": contentEncoding = join(contentEncoding, HTTPText.string(bytes, field.value))
+            case _ where Self.kept.contains(name):
+                // Repeated fields combine as a list (RFC 9110 5.3); cookies with "; ".
+                let value = HTTPText.string(bytes, field.value)
+                values[name] = values[name].map { $0 + (name == "cookie" ? "; " : ", ") + value } ?? value
+            default: break
+            }
+        }
+    }
+
+    private func join(_ old: String?, _ new: String) -> String { old.map { "\($0), \(new)" } ?? new }
+
+    var contentLength: String? { contentLengths.first }
+
+    /// The body length the Content-Length fields give, with their faults.
+    func declaredLength(_ anomalies: inout HTTPAnomalies) -> Int64?? {
+        guard let first = contentLengths.first else { return .none }
+        // "42, 42" and repeated equal fields are one length (RFC 9110 8.6).
+        let parts = contentLengths.flatMap { $0.split(separator: ",").map { $0.trimmingSpaces } }
+        guard let value = Int64(first.split(separator: ",").first.map { $0.trimmingSpaces } ?? ""), value >= 0,
+              parts.allSatisfy({ Int64($0) == value }) else {
+            anomalies.insert(parts.allSatisfy { Int64($0) != nil } ? .conflictingContentLength : .invalidContentLength)
+            return .some(nil)
+        }
+        return .some(value)
+    }
+
+    /// Whether Transfer-Encoding names chunked as its final coding; nil without the field.
+    var chunkedIsFinal: Bool? {
+        guard let transferEncoding else { return nil }
+        let last = transferEncoding.split(separator: ",").last.map { $0.trimmingSpaces.lowercased() }
+        return last == "chunked"
+    }
+}
+
+extension Substring {
+    var trimmingSpaces: String {
+        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+}
