@@ -50,8 +50,8 @@ import TestSupport
         let bound = (toServer.count + toClient.count) / 16 + 1
         if transactions.count > bound { return "\(transactions.count) transactions from \(toServer.count + toClient.count) bytes" }
         for t in transactions {
-            for (name, value) in t.fields {
-                if case .string(let s) = value, s.utf8.count > 70_000 { return "\(name) of \(s.utf8.count) bytes" }
+            for field in t.fields {
+                if case .string(let s) = field.value, s.utf8.count > 70_000 { return "\(field.name) of \(s.utf8.count) bytes" }
             }
         }
         if ContinuousClock.now - start > .seconds(1) { return "took \(ContinuousClock.now - start)" }

@@ -27,9 +27,9 @@ struct HTTPHarness {
 }
 
 extension HTTPTransaction {
-    func field(_ name: String) -> FieldValue? { fields.first { $0.0 == name }?.1 }
+    func field(_ name: String) -> ProtocolField.Value? { fields[field: name] }
     func string(_ name: String) -> String? { if case .string(let s)? = field(name) { s } else { nil } }
-    func int(_ name: String) -> Int64? { if case .int(let n)? = field(name) { n } else { nil } }
+    func int(_ name: String) -> Int64? { if case .integer(let n)? = field(name) { n } else { nil } }
     /// The request without its time, to compare feeds of different chunking.
     var untimedRequest: HTTPRequest? { request.map { var r = $0; r.time = 0; return r } }
 }

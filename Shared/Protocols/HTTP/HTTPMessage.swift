@@ -25,17 +25,17 @@ public struct HTTPMessageInfo: Sendable, Hashable {
     }
 
     /// Its fields under `http.request.` or `http.response.` (`side`).
-    func fields(_ side: String) -> [(String, HTTPTransaction.FieldValue)] {
-        var out: [(String, HTTPTransaction.FieldValue)] = []
+    func fields(_ side: String) -> [ProtocolField] {
+        var out: [ProtocolField] = []
         let headers: [(String, String?)] = [("mime_type", contentType), ("headers.content-length", contentLength),
                                             ("headers.content-encoding", contentEncoding),
                                             ("headers.transfer-encoding", transferEncoding)]
-        for case let (name, value?) in headers where !value.isEmpty { out.append(("http.\(side).\(name)", .string(value))) }
-        out.append(("netsift.http.\(side).header_names", .strings(headerNames)))
-        out.append(("http.\(side).bytes", .int(Int64(headBytes) + body.wireBytes)))
-        out.append(("http.\(side).body.bytes", .int(body.bytes)))
-        if let decoded = body.decodedBytes { out.append(("netsift.http.\(side).body.decoded_bytes", .int(decoded))) }
-        if !anomalies.isEmpty { out.append(("netsift.http.\(side).anomalies", .strings(anomalies.names))) }
+        for case let (name, value?) in headers where !value.isEmpty { out.append(ProtocolField("http.\(side).\(name)", .string(value))) }
+        out.append(ProtocolField("netsift.http.\(side).header_names", .strings(headerNames)))
+        out.append(ProtocolField("http.\(side).bytes", .integer(Int64(headBytes) + body.wireBytes)))
+        out.append(ProtocolField("http.\(side).body.bytes", .integer(body.bytes)))
+        if let decoded = body.decodedBytes { out.append(ProtocolField("netsift.http.\(side).body.decoded_bytes", .integer(decoded))) }
+        if !anomalies.isEmpty { out.append(ProtocolField("netsift.http.\(side).anomalies", .strings(anomalies.names))) }
         return out
     }
 }

@@ -14,13 +14,6 @@ public struct HTTPTransaction: Sendable, Hashable {
         public static let tunnel = Notes(rawValue: 1 << 3)
     }
 
-    public enum FieldValue: Sendable, Hashable {
-        case string(String)
-        case int(Int64)
-        case bool(Bool)
-        case strings([String])
-    }
-
     public var request: HTTPRequest?
     public var response: HTTPResponse?
     public var notes: Notes = []
@@ -36,10 +29,10 @@ public struct HTTPTransaction: Sendable, Hashable {
     }
 
     /// The transaction under ECS / Packetbeat names; NetSift's own under `netsift.http.`.
-    public var fields: [(String, FieldValue)] {
-        var out: [(String, FieldValue)] = [("event.dataset", .string("http")), ("network.protocol", .string("http"))]
-        func add(_ name: String, _ value: String?) { if let value, !value.isEmpty { out.append((name, .string(value))) } }
-        out.append(("event.duration", .int(end - start)))
+    public var fields: [ProtocolField] {
+        var out = [ProtocolField("event.dataset", .string("http")), ProtocolField("network.protocol", .string("http"))]
+        func add(_ name: String, _ value: String?) { if let value, !value.isEmpty { out.append(ProtocolField(name, .string(value))) } }
+        out.append(ProtocolField("event.duration", .integer(end - start)))
         if let request {
             add("http.request.method", request.method)
             add("http.version", request.version)
@@ -47,34 +40,34 @@ public struct HTTPTransaction: Sendable, Hashable {
             let url = HTTPURL(target: request.target, host: request.host)
             add("url.scheme", url.scheme)
             add("url.domain", url.domain)
-            if let port = url.port { out.append(("url.port", .int(Int64(port)))) }
+            if let port = url.port { out.append(ProtocolField("url.port", .integer(Int64(port)))) }
             add("url.path", url.path)
             add("url.query", url.query)
             add("user_agent.original", request.userAgent)
             add("http.request.referrer", request.referrer)
-            out.append(("netsift.http.request.has_cookie", .bool(request.hasCookie)))
-            if !request.cookieNames.isEmpty { out.append(("netsift.http.request.cookie_names", .strings(request.cookieNames))) }
+            out.append(ProtocolField("netsift.http.request.has_cookie", .bool(request.hasCookie)))
+            if !request.cookieNames.isEmpty { out.append(ProtocolField("netsift.http.request.cookie_names", .strings(request.cookieNames))) }
             add("netsift.http.request.authorization_type", request.authorizationType)
             if let user = request.basicUser {
                 add("url.username", user)
                 add("user.name", user)
-                out.append(("netsift.http.cleartext_credentials", .bool(true)))
+                out.append(ProtocolField("netsift.http.cleartext_credentials", .bool(true)))
             }
             out += request.message.fields("request")
         }
         if let response {
             if request == nil { add("http.version", response.version) }
-            out.append(("http.response.status_code", .int(Int64(response.statusCode))))
+            out.append(ProtocolField("http.response.status_code", .integer(Int64(response.statusCode))))
             add("http.response.status_phrase", response.statusPhrase)
             add("http.response.headers.location", response.location)
             add("http.response.headers.server", response.server)
-            out.append(("netsift.http.response.sets_cookie", .bool(response.setsCookie)))
+            out.append(ProtocolField("netsift.http.response.sets_cookie", .bool(response.setsCookie)))
             out += response.message.fields("response")
         }
         let notes: [(Notes, String)] = [(.unanswered, "unanswered"), (.noRequest, "no_request"),
                                         (.connectionAbandoned, "connection_abandoned"), (.tunnel, "tunnel")]
         let named = notes.filter { self.notes.contains($0.0) }.map(\.1)
-        if !named.isEmpty { out.append(("netsift.http.notes", .strings(named))) }
+        if !named.isEmpty { out.append(ProtocolField("netsift.http.notes", .strings(named))) }
         return out
     }
 }
