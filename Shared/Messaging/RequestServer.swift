@@ -37,8 +37,6 @@ public final class RequestServer<Message: WireMessage>: Sendable {
     private let stopping = Locked(false)
     private let wake = WakeSignal()
 
-    /// - Parameters:
-    ///   - failure: the reply to a request whose handler threw.
     public init(name: String, endpoint: String, workers: Int, limits: WireLimits = .default, logger: Logger) {
         self.name = name
         self.endpoint = endpoint
