@@ -52,8 +52,8 @@ extension GatewayRouter {
     }
 
     func syntax(_ request: Request) async throws -> Response {
-        guard let query = request.uri.queryParameters.get("q"), query.count <= Self.maxQueryLength else {
-            return Self.failure(.malformedRequest, "q must be a query of at most \(Self.maxQueryLength) characters")
+        guard let query = request.uri.queryParameters.get("q"), !query.isEmpty, query.count <= Self.maxQueryLength else {
+            return Self.failure(.malformedRequest, "q must be a query of 1–\(Self.maxQueryLength) characters")
         }
         return try await answer(.search(QueryMessage.SearchRequest(query: query, target: .packets, limit: 0))) { reply in
             guard case .searchPage(let result) = reply else { return nil }

@@ -21,7 +21,8 @@ struct APISystemTests {
         let flowID = (flows?["Items"] as? [[String: Any]])?.first?["Id"] as? Int ?? 0
         for route in GatewayRouter.routes {
             let id = route.path.hasPrefix("/api/v1/flows/") ? "\(flowID)" : "1"
-            let path = String(route.path.dropFirst("/api/v1".count)).replacingOccurrences(of: "{id}", with: id)
+            var path = String(route.path.dropFirst("/api/v1".count)).replacingOccurrences(of: "{id}", with: id)
+            if route.query.contains(where: { $0.kind == .query }) { path += "?q=tcp" }
             if route.path.hasSuffix("/pcap") {
                 let file = system.data + "/route.pcap"
                 #expect(system.download(path, key: system.adminKey, to: file) == 200, "\(route.path)")
