@@ -108,7 +108,7 @@ public struct ApplicationLayer {
                 }
                 state.app = app
                 bufferedBytes += reassembler.bufferedBytes - before
-                if state.app.unclaimed {
+                if state.app.stopped {
                     counters.gaps += reassembler.counters.gaps
                     counters.gapBytes += reassembler.counters.gapBytes
                     bufferedBytes -= reassembler.bufferedBytes

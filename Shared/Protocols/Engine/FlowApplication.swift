@@ -7,6 +7,10 @@ struct FlowApplication {
     /// A module was chosen, or every direction's first payload was sniffed in vain.
     var decided = false
     var unclaimed = false
+    /// The session has said all it will (a TLS handshake was reported): the flow's bytes need not be reassembled.
+    var spent = false
+    /// Nothing more to parse on this flow.
+    var stopped: Bool { unclaimed || spent }
     /// Whether the flow's initiator is the protocol's client.
     var clientIsInitiator = true
     /// Directions (by initiator: bit 0 from it, bit 1 to it) whose first payload was sniffed.
@@ -40,7 +44,7 @@ struct FlowApplication {
         let before = out.count
         session.step(.data(payload), direction: direction(fromInitiator: fromInitiator), time: time,
                      context: context(frame: frame, time: time), into: &out)
-        if out.count > before { firstFrame = nil }
+        if out.count > before { emitted() }
     }
 
     /// What a TCP reassembler delivers.
@@ -66,7 +70,16 @@ struct FlowApplication {
         case .end:
             return
         }
-        if out.count > before { firstFrame = nil }
+        if out.count > before { emitted() }
+    }
+
+    private mutating func emitted() {
+        firstFrame = nil
+        // TLSSession reports one handshake per connection and ignores the rest.
+        if case .tls = session {
+            session = .none
+            spent = true
+        }
     }
 
     private mutating func received(_ frame: UInt64) {
