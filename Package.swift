@@ -47,7 +47,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], path: "Shared/Flows"),
         .target(name: "Decoding", dependencies: ["Capture", "Dissection", "Flows"], path: "Shared/Decoding"),
-        .target(name: "Dump", dependencies: ["Decoding", "Model"], path: "Shared/Dump"),
+        .target(name: "Dump", dependencies: ["Decoding", "Model", "Protocols"], path: "Shared/Dump"),
         .target(name: "Storage", dependencies: ["Store", "PcapStore", "Messaging", "Records", "Dissection", "Model",
                                                 .product(name: "Logging", package: "swift-log")],
                 path: "Shared/Storage"),

@@ -10,8 +10,11 @@ struct DumpCommand: ParsableCommand {
     @Argument(help: "A pcap/pcapng file, or a directory read file by file in name order.")
     var path: String
 
-    @Flag(help: "One JSON object per packet and per flow report (ECS field names).")
+    @Flag(help: "One JSON object per packet, per flow report and per application transaction (ECS field names).")
     var json = false
+
+    @Flag(name: .customLong("no-l7"), help: "Skip the application layer (DNS, HTTP, TLS, DHCP, ICMP transactions), for speed.")
+    var noL7 = false
 
     @Flag(help: "Decode without printing (for benchmarks); the summary still goes to standard error.")
     var quiet = false
@@ -56,6 +59,7 @@ struct DumpCommand: ParsableCommand {
         options.decoder.flows.period = flowPeriod == -1 ? nil : Int64(flowPeriod * 1e9)
         options.decoder.flows.maxFlows = maxFlows
         options.decoder.flows.communityID = .init(seed: communityIdSeed, base64: !communityIdHex)
+        if noL7 { options.application = nil }
         var output = Output()
         let summary: DumpSummary
         do {
@@ -70,7 +74,10 @@ struct DumpCommand: ParsableCommand {
                 let s = c.stats
                 FileHandle.standardError.write(Data(("\(c.path): frames \(s.frames) bytes \(s.capturedBytes) "
                     + "ipv4 \(s.ipv4) ipv6 \(s.ipv6) tcp \(s.tcp) udp \(s.udp) icmp \(s.icmp) "
-                    + "flows \(c.flows.created) evicted \(c.flows.evicted) anomalous_frames \(s.framesWithAnomalies)\n").utf8))
+                    + "flows \(c.flows.created) evicted \(c.flows.evicted) anomalous_frames \(s.framesWithAnomalies)"
+                    + (c.application.map { a in
+                        " l7_flows \(a.flows) l7_transactions \(a.transactions) l7_evicted \(a.evictedForFlows + a.evictedForBytes)"
+                    } ?? "") + "\n").utf8))
             }
         }
         for failure in summary.failures {

@@ -54,11 +54,13 @@ public struct CaptureDecoder {
             sink.packet(frame, packet, flow: nil, reassembled: nil)
         case .complete(let whole, let pieces, let anomalies):
             packet.anomalies.formUnion(anomalies)
+            var payloadRange = 0 ..< 0
             whole.withUnsafeBytes { bytes in
                 var cursor = ByteCursor(bytes)
                 var full = packet
                 full.ipPayloadLength = Int32(bytes.count)
                 dissector.decodeTransport(packet.l4Type, &cursor, declaredLength: bytes.count, into: &full)
+                payloadRange = Int(full.l5Offset) ..< Int(full.l5Offset) + Int(full.l5Length)
                 // The transport header lives in the first fragment, not this
                 // frame: keep this frame's own offsets.
                 full.l4Offset = 0
@@ -71,6 +73,10 @@ public struct CaptureDecoder {
             let ref = countPieces(pieces, packet: packet, time: frame.timestamp, withPorts: true, except: frame.number,
                                   into: &sink)
             stats.record(packet)
+            whole.withUnsafeBytes { bytes in
+                guard payloadRange.lowerBound >= 0, payloadRange.upperBound <= bytes.count else { return }
+                sink.reassembledPayload(UnsafeRawBufferPointer(rebasing: bytes[payloadRange]))
+            }
             sink.packet(frame, packet, flow: ref, reassembled: pieces)
         case .rejected(let pieces, let anomalies):
             packet.anomalies.formUnion(anomalies)

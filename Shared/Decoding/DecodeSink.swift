@@ -14,8 +14,13 @@ public protocol DecodeSink {
     /// Frames delivered earlier without a flow (fragments) that belong to
     /// `flow`: their datagram completed or was given up.
     mutating func attach(frames: [UInt64], to flow: FlowTable.Ref)
+    /// The transport payload of the datagram the next `packet` call
+    /// completes (its fragments reassembled), for application parsers: that
+    /// packet's own L5 offsets are its frame's. Valid only during the call.
+    mutating func reassembledPayload(_ payload: UnsafeRawBufferPointer)
 }
 
 extension DecodeSink {
     public mutating func attach(frames: [UInt64], to flow: FlowTable.Ref) {}
+    public mutating func reassembledPayload(_ payload: UnsafeRawBufferPointer) {}
 }

@@ -17,8 +17,9 @@ public struct JSONWriter {
         needsComma = true
     }
 
-    public mutating func beginArray(_ key: String) {
-        writeKey(key)
+    /// An array under `key`, or an array element when `key` is nil.
+    public mutating func beginArray(_ key: String?) {
+        if let key { writeKey(key) } else { separate() }
         bytes.append(UInt8(ascii: "["))
         needsComma = false
     }
@@ -46,6 +47,11 @@ public struct JSONWriter {
     public mutating func element(_ value: String) {
         separate()
         writeString(value)
+    }
+
+    public mutating func element(_ value: Bool) {
+        separate()
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
     public mutating func element(_ value: some BinaryInteger) {

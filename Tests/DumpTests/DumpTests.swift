@@ -128,7 +128,7 @@ struct DumpTests {
         let path = dir + "/conversation.pcap"
         try Self.writeCapture(Self.conversation(), to: path)
         let lines = try Self.run(path) { $0.format = .text }.lines
-        let packetLines = lines.filter { !$0.hasPrefix("flow ") }
+        let packetLines = lines.filter { !$0.hasPrefix("flow ") && !$0.hasPrefix("  ") }
         #expect(packetLines.count == 10)
         for (i, line) in packetLines.enumerated() { #expect(line.hasPrefix("\(i + 1) 2023-11-14T22:13:20.")) }
         #expect(packetLines[0].contains("IP 192.0.2.1.40000 > 198.51.100.2.80: tcp Flags [S]"))

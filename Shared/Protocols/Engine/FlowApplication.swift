@@ -1,0 +1,120 @@
+import Dissection
+
+/// A flow's application side: which module (if any) owns it, which way its
+/// client is, and the frames that fed the session since its last transaction.
+struct FlowApplication {
+    var session = ApplicationSession.none
+    /// A module was chosen, or every direction's first payload was sniffed in vain.
+    var decided = false
+    var unclaimed = false
+    /// The session has said all it will (a TLS handshake was reported): the flow's bytes need not be reassembled.
+    var spent = false
+    /// Nothing more to parse on this flow.
+    var stopped: Bool { unclaimed || spent }
+    /// Whether the flow's initiator is the protocol's client.
+    var clientIsInitiator = true
+    /// Directions (by initiator: bit 0 from it, bit 1 to it) whose first payload was sniffed.
+    var sniffed: UInt8 = 0
+    var flow: UInt64 = 0
+    var communityID = ""
+    var firstFrame: UInt64?
+
+    mutating func choose(_ session: ApplicationSession, clientIsInitiator: Bool) {
+        self.session = session
+        self.clientIsInitiator = clientIsInitiator
+        decided = true
+    }
+
+    func direction(fromInitiator: Bool) -> Direction { fromInitiator == clientIsInitiator ? .toServer : .toClient }
+
+    /// The context for transactions completed now.
+    func context(frame: UInt64, time: Int64) -> TransactionContext {
+        let first = firstFrame ?? frame
+        return TransactionContext(flow: flow, communityID: communityID,
+                                  frames: first == frame || frame == 0 ? [first] : [first, frame], time: time)
+    }
+
+    /// A UDP datagram.
+    mutating func datagram(_ payload: UnsafeRawBufferPointer, fromInitiator: Bool, time: Int64, frame: UInt64,
+                           modules: [(entry: ApplicationRegistry.Entry, ports: Set<UInt16>)],
+                           counters: inout ApplicationLayer.Counters, into out: inout [ApplicationTransaction]) {
+        if !decided { sniff(payload, fromInitiator: fromInitiator, transport: IPProtocol.udp, modules: modules, counters: &counters) }
+        guard !session.isNone else { return }
+        received(frame)
+        let before = out.count
+        session.step(.data(payload), direction: direction(fromInitiator: fromInitiator), time: time,
+                     context: context(frame: frame, time: time), into: &out)
+        if out.count > before { emitted() }
+    }
+
+    /// What a TCP reassembler delivers.
+    mutating func deliver(_ delivery: StreamDelivery, modules: [(entry: ApplicationRegistry.Entry, ports: Set<UInt16>)],
+                          counters: inout ApplicationLayer.Counters, into out: inout [ApplicationTransaction]) {
+        let fromInitiator = delivery.direction == .toServer
+        let before = out.count
+        switch delivery.kind {
+        case .data(let bytes):
+            if !decided { sniff(bytes, fromInitiator: fromInitiator, transport: IPProtocol.tcp, modules: modules, counters: &counters) }
+            guard !session.isNone else { return }
+            received(delivery.frame)
+            session.step(.data(bytes), direction: direction(fromInitiator: fromInitiator), time: delivery.time,
+                         context: context(frame: delivery.frame, time: delivery.time), into: &out)
+        case .gap(let length):
+            if !decided {
+                // A direction that starts with a gap cannot be sniffed.
+                markSniffed(fromInitiator: fromInitiator, counters: &counters)
+                return
+            }
+            session.step(.gap(length), direction: direction(fromInitiator: fromInitiator), time: delivery.time,
+                         context: context(frame: delivery.frame, time: delivery.time), into: &out)
+        case .end:
+            return
+        }
+        if out.count > before { emitted() }
+    }
+
+    private mutating func emitted() {
+        firstFrame = nil
+        // TLSSession reports one handshake per connection and ignores the rest.
+        if case .tls = session {
+            session = .none
+            spent = true
+        }
+    }
+
+    private mutating func received(_ frame: UInt64) {
+        if firstFrame == nil, frame != 0 { firstFrame = frame }
+    }
+
+    /// The first payload of a direction: the first module whose sniffer
+    /// knows it as a client's or a server's bytes takes the flow.
+    private mutating func sniff(_ payload: UnsafeRawBufferPointer, fromInitiator: Bool, transport: UInt8,
+                                modules: [(entry: ApplicationRegistry.Entry, ports: Set<UInt16>)],
+                                counters: inout ApplicationLayer.Counters) {
+        guard !payload.isEmpty else { return }
+        let bit: UInt8 = fromInitiator ? 1 : 2
+        guard sniffed & bit == 0 else { return }
+        for (entry, _) in modules {
+            if entry.sniff(payload, .toServer) {
+                choose(entry.makeSession(transport), clientIsInitiator: fromInitiator)
+                counters.bySniffing += 1
+                return
+            }
+            if entry.sniff(payload, .toClient) {
+                choose(entry.makeSession(transport), clientIsInitiator: !fromInitiator)
+                counters.bySniffing += 1
+                return
+            }
+        }
+        markSniffed(fromInitiator: fromInitiator, counters: &counters)
+    }
+
+    private mutating func markSniffed(fromInitiator: Bool, counters: inout ApplicationLayer.Counters) {
+        sniffed |= fromInitiator ? 1 : 2
+        if sniffed == 3 {
+            decided = true
+            unclaimed = true
+            counters.unclaimed += 1
+        }
+    }
+}
