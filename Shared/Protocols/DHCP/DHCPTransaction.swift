@@ -26,7 +26,7 @@ extension DHCPTransaction {
         }
         func text(_ name: String, _ text: String?) { if let text { add(name, .string(text)) } }
         func number(_ name: String, _ number: UInt32?) { if let number { add(name, .unsigned(number)) } }
-        add("event.start", .integer(time))
+        add("event.start", .time(time))
         if let message {
             let o = message.decoded
             add("dhcp.op_code", .string(message.isRequest ? "bootrequest" : "bootreply"))
