@@ -129,7 +129,8 @@ public struct QueryCompiler {
         if let otherRequires { test = "(\(otherRequires) AND \(test))" }
         switch table {
         case .packets:
-            return "COALESCE(p.flow_key IN (SELECT f.flow_key FROM flows f WHERE f.capture_id = p.capture_id AND \(test)), false)"
+            // Not correlated: PostgreSQL hashes the flows' keys once (flow keys include the capture).
+            return "COALESCE(p.flow_key IN (SELECT f.flow_key FROM flows f WHERE \(test)), false)"
         case .flows:
             return "EXISTS (SELECT 1 FROM packets p WHERE p.flow_key = f.flow_key AND p.capture_id = f.capture_id AND \(test))"
         }
