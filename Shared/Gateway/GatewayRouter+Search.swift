@@ -37,17 +37,13 @@ extension GatewayRouter {
         case .flows:
             return try Self.ok(FlowSearchObject(page: result))
         case .packets:
-            let frames: [PacketReadMessage.StoredFrame]
+            let objects: [PacketObject]
             do {
-                frames = try await read(result.packets.compactMap(\.packet.position))
+                objects = try await packetObjects(result.packets.map(\.packet))
             } catch {
                 return Self.failure(.genericError, "cannot read frames from storage: \(error)")
             }
-            var next = frames.makeIterator()
-            let packets = result.packets.map { found in
-                (found.captureID, PacketObject(found.packet, frame: found.packet.position == nil ? nil : next.next()))
-            }
-            return try Self.ok(SearchListObject(page: result, packets: packets))
+            return try Self.ok(SearchListObject(page: result, packets: Array(zip(result.packets.map(\.captureID), objects))))
         }
     }
 

@@ -17,16 +17,11 @@ extension GatewayRouter {
         }
         guard case .packets(let page) = reply else { return Self.unexpected(reply) }
         guard let page else { return Self.failure(.noPage, "no capture \(capture)") }
-        let stored = page.packets.compactMap(\.position)
-        let frames: [PacketReadMessage.StoredFrame]
+        let objects: [PacketObject]
         do {
-            frames = try await read(stored)
+            objects = try await packetObjects(page.packets)
         } catch {
             return Self.failure(.genericError, "cannot read frames from storage: \(error)")
-        }
-        var next = frames.makeIterator()
-        let objects = page.packets.map { packet in
-            PacketObject(packet, frame: packet.position == nil ? nil : next.next())
         }
         return try Self.ok(PacketStreamObject(captureID: capture, page: page, packets: objects))
     }
@@ -37,6 +32,13 @@ extension GatewayRouter {
             guard let list else { return Self.failure(.noPage, missing) }
             return try Self.ok(ListObject(items: list.map(FlowObject.init), lastID: list.last?.id ?? after))
         }
+    }
+
+    /// PACKET objects with the bytes of each stored frame (one `read.v1` exchange for the page).
+    func packetObjects(_ packets: [QueryMessage.Packet]) async throws -> [PacketObject] {
+        let frames = try await read(packets.compactMap(\.position))
+        var next = frames.makeIterator()
+        return packets.map { PacketObject($0, frame: $0.position == nil ? nil : next.next()) }
     }
 
     /// Every frame at `positions`, in order, asking storage again for what a

@@ -4,6 +4,8 @@ import Store
 
 /// Searches written in the query language (docs/QUERY.md).
 extension SearchEngine {
+    /// A packet row as `packet(_:)` reads it, plus its capture (column 22);
+    /// from `packets p`, `segments s` and the flow id as `fl.id`.
     static let packetColumns = """
         p.frame_number, p.ts_ns, p.caplen, p.wirelen, fl.id, host(p.src), host(p.dst), p.src_port,
         p.dst_port, p.l2t, p.l2l, p.l3t, p.l3o, p.l3l, p.l4t, p.l4o, p.l4l, p.l5o, p.l5l, p.anomalies,
@@ -16,15 +18,17 @@ extension SearchEngine {
         let condition: SQLCondition
         do {
             expression = try QueryParser.parse(request.query)
-            condition = try QueryCompiler.compile(expression, for: target, firstParameter: 4)
+            // Packets: $1 capture cursor, $2 frame cursor, $3 limit; flows: $1 id cursor, $2 limit.
+            condition = try QueryCompiler.compile(expression, for: target, firstParameter: target == .packets ? 4 : 3)
         } catch {
             return QueryMessage.SearchPage(problem: QueryMessage.QueryProblem(position: error.position,
                                                                                message: error.message, hint: error.hint))
         }
         guard request.limit > 0 else { return QueryMessage.SearchPage(processed: expression.text) }
         let limit = Self.clamp(request.limit)
-        var parameters: [(any PostgresParameter)?] = [Int64(clamping: request.afterCapture),
-                                                      Int64(clamping: request.afterID), limit]
+        var parameters: [(any PostgresParameter)?] = target == .packets
+            ? [Int64(clamping: request.afterCapture), Int64(clamping: request.afterID), limit]
+            : [Int64(clamping: request.afterID), limit]
         parameters += condition.parameters.map {
             switch $0 {
             case .integer(let value): value
@@ -49,9 +53,7 @@ extension SearchEngine {
             return QueryMessage.SearchPage(packets: found, lastCapture: found.last?.captureID ?? request.afterCapture,
                                            lastID: found.last?.packet.frame ?? request.afterID, processed: expression.text)
         case .flows:
-            // $1 (the packet cursor's capture) is unused here but typed, as PostgreSQL wants of every parameter.
-            let list = try flows("WHERE f.id > $2 AND $1::bigint IS NOT NULL AND \(condition.text) ORDER BY f.id LIMIT $3",
-                                 parameters)
+            let list = try flows("WHERE f.id > $1 AND \(condition.text) ORDER BY f.id LIMIT $2", parameters)
             return QueryMessage.SearchPage(flows: list, lastID: list.last?.id ?? request.afterID, processed: expression.text)
         }
     }

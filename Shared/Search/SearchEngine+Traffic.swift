@@ -71,15 +71,13 @@ extension SearchEngine {
             return nil
         }
         let result = try connection.query("""
-            SELECT p.frame_number, p.ts_ns, p.caplen, p.wirelen, f.id, host(p.src), host(p.dst), p.src_port,
-                   p.dst_port, p.l2t, p.l2l, p.l3t, p.l3o, p.l3l, p.l4t, p.l4o, p.l4l, p.l5o, p.l5l, p.anomalies,
-                   s.path, p.segment_offset
+            SELECT \(Self.packetColumns)
             FROM packets p
             LEFT JOIN segments s ON s.id = p.segment_id
-            LEFT JOIN LATERAL (SELECT id FROM flows WHERE flow_key = p.flow_key LIMIT 1) f ON true
+            LEFT JOIN LATERAL (SELECT id FROM flows WHERE flow_key = p.flow_key LIMIT 1) fl ON true
             WHERE p.capture_id = $1 AND p.frame_number > $2
             ORDER BY p.frame_number LIMIT $3
-            """, [id, Int64(clamping: after), max(1, min(limit, Self.maxLimit))])
+            """, [id, Int64(clamping: after), Self.clamp(limit)])
         var packets: [QueryMessage.Packet] = []
         let running = state.string(0) == "running"
         for index in result.rows.indices {
