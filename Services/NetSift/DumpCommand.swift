@@ -59,7 +59,7 @@ struct DumpCommand: ParsableCommand {
         options.decoder.flows.period = flowPeriod == -1 ? nil : Int64(flowPeriod * 1e9)
         options.decoder.flows.maxFlows = maxFlows
         options.decoder.flows.communityID = .init(seed: communityIdSeed, base64: !communityIdHex)
-        if noL7 { options.application = nil }
+        if noL7 { options.decoder.application = nil }
         var output = Output()
         let summary: DumpSummary
         do {

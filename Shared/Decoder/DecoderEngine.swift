@@ -3,6 +3,7 @@ import Decoding
 import Dissection
 import Foundation
 import Messaging
+import Protocols
 import Records
 
 /// The decoder service without sockets: sensor messages in, `records.v1`
@@ -41,6 +42,8 @@ public struct DecoderEngine {
         public var liveGaps = 0
         public var capturesEnded = 0
         public var flowReports = 0
+        /// Application-layer transactions sent on.
+        public var events = 0
     }
 
     public let config: DecoderConfig
@@ -51,8 +54,14 @@ public struct DecoderEngine {
     /// Lanes whose current capture is live: a gap there is frames the
     /// sensor could not send, not a reason to wait.
     private var liveLanes: Set<UUID> = []
-    private var captures: [UInt64: CaptureDecoder] = [:]
+    private var captures: [UInt64: CaptureState] = [:]
     private var pending: Pending?
+
+    /// One open capture: its flows and fragments, and its application layer.
+    private struct CaptureState {
+        var decoder: CaptureDecoder
+        var application: ApplicationFeed?
+    }
 
     /// What the next output batch will hold.
     private struct Pending {
@@ -134,22 +143,22 @@ public struct DecoderEngine {
         case .watermark(let mark):
             if isStart {
                 if captures[captureID] == nil {
-                    captures[captureID] = CaptureDecoder(config: config, captureID: captureID)
+                    captures[captureID] = CaptureState(decoder: CaptureDecoder(config: config, captureID: captureID),
+                                                       application: config.application.map(ApplicationFeed.init))
                 }
                 if isLiveStart { liveLanes.insert(sensor) } else { liveLanes.remove(sensor) }
-            } else if var decoder = captures.removeValue(forKey: captureID), var open = pending {
-                pending = nil
-                decoder.advance(to: mark.packetTime, into: &open.collector)
-                captures[captureID] = decoder
-                pending = open
+            } else {
+                work(on: captureID) { decoder, collector in decoder.advance(to: mark.packetTime, into: &collector) }
             }
         case .end(let end):
-            if var decoder = captures.removeValue(forKey: captureID), var open = pending {
-                pending = nil
-                decoder.finish(into: &open.collector)
-                open.ends.append(CaptureEnd(captureID: captureID, frameCount: end.frameCount,
-                                            failureReason: end.outcome == .failed ? end.reason : nil))
-                pending = open
+            let ended = work(on: captureID) { decoder, collector in
+                decoder.finish(into: &collector)
+                collector.finishApplication()
+            }
+            if ended {
+                captures[captureID] = nil
+                pending?.ends.append(CaptureEnd(captureID: captureID, frameCount: end.frameCount,
+                                                failureReason: end.outcome == .failed ? end.reason : nil))
                 counters.capturesEnded += 1
             }
             out += flush()
@@ -169,31 +178,50 @@ public struct DecoderEngine {
         full.ends = open.ends
         counters.batchesOut += 1
         counters.flowReports += full.flows.count
+        counters.events += full.events.count
         let frames = open.frames.isEmpty ? nil : open.frames
         open.frames = FrameBatch(captureID: open.captureID)
         return [producer.envelope(RecordsMessage(full, frames: frames))]
     }
 
     private mutating func decode(_ batch: FrameBatch) {
-        // Taken out while mutated, so neither the flow table nor the
-        // collector is copied on write.
-        guard var decoder = captures.removeValue(forKey: batch.captureID) else { return }
-        guard var open = pending else {
-            captures[batch.captureID] = decoder
-            return
-        }
-        pending = nil
-        for frame in batch {
-            frame.bytes.withUnsafeBytes { raw in
-                let borrowed = Frame(number: frame.number, timestamp: frame.timestamp, wireLength: frame.wireLength,
-                                     linkType: frame.linkType, bytes: raw)
-                decoder.decode(borrowed, into: &open.collector)
+        let decoded = work(on: batch.captureID) { decoder, collector in
+            for frame in batch {
+                frame.bytes.withUnsafeBytes { raw in
+                    let borrowed = Frame(number: frame.number, timestamp: frame.timestamp, wireLength: frame.wireLength,
+                                         linkType: frame.linkType, bytes: raw)
+                    decoder.decode(borrowed, into: &collector)
+                }
             }
-            open.frames.append(number: frame.number, timestamp: frame.timestamp, wireLength: frame.wireLength,
-                               linkType: frame.linkType, bytes: frame.bytes)
+        }
+        guard decoded else { return }
+        for frame in batch {
+            pending?.frames.append(number: frame.number, timestamp: frame.timestamp, wireLength: frame.wireLength,
+                                   linkType: frame.linkType, bytes: frame.bytes)
         }
         counters.framesDecoded += batch.count
-        captures[batch.captureID] = decoder
+    }
+
+    /// Runs `body` on a capture's decoder and the pending collector, with the
+    /// capture's application feed lent to the collector. Both are taken out
+    /// while mutated, so neither the flow table, the application state nor
+    /// the collector is copied on write. False when either is missing.
+    @discardableResult
+    private mutating func work(on captureID: UInt64,
+                               _ body: (inout CaptureDecoder, inout RecordCollector) -> Void) -> Bool {
+        guard var state = captures.removeValue(forKey: captureID) else { return false }
+        guard var open = pending else {
+            captures[captureID] = state
+            return false
+        }
+        pending = nil
+        open.collector.application = state.application
+        state.application = nil
+        body(&state.decoder, &open.collector)
+        state.application = open.collector.application
+        open.collector.application = nil
+        captures[captureID] = state
         pending = open
+        return true
     }
 }

@@ -2,7 +2,9 @@ import Capture
 import Decoding
 import Dissection
 import Flows
+import Model
 import Protocols
+import Records
 
 /// `netsift dump`: decode files to standard output, a line or a JSON object
 /// per packet, per flow report and per application-layer transaction.
@@ -12,9 +14,8 @@ public struct DumpOptions: Sendable {
     public var filter: String? = nil
     /// Stop after this many packets (over all files), like `tcpdump -c`.
     public var count: Int? = nil
+    /// `decoder.application` nil turns the application layer off (`--no-l7`).
     public var decoder = DecoderConfig()
-    /// The application layer's configuration; nil turns it off (`--no-l7`).
-    public var application: ApplicationConfig? = ApplicationConfig()
     public init() {}
 }
 
@@ -54,7 +55,7 @@ public enum Dump {
             }
             var decoder = CaptureDecoder(config: options.decoder, captureID: UInt64(captureNumber))
             var sink = Sink(format: options.format, capture: captureNumber, output: output,
-                            application: options.application.map { ApplicationLayer(config: $0) })
+                            application: options.decoder.application.map { ApplicationFeed(config: $0) })
             var failure: CaptureError? = nil
             reading: while remaining > 0 {
                 switch reader.next() {
@@ -73,7 +74,7 @@ public enum Dump {
             output = sink.output
             output.flush()
             summary.captures.append(CaptureSummary(path: file, stats: decoder.stats, flows: decoder.flows.counters,
-                                                   error: failure, application: sink.application?.counters))
+                                                   error: failure, application: sink.application?.layer.counters))
         }
         return summary
     }
@@ -83,11 +84,9 @@ public enum Dump {
         let capture: Int
         var output: Output
         var json = JSONWriter()
-        var application: ApplicationLayer?
-        /// The transport payload of a datagram reassembled from fragments, until its `packet` call.
-        var reassembled: [UInt8]?
+        var application: ApplicationFeed?
 
-        init(format: DumpOptions.Format, capture: Int, output: Output, application: ApplicationLayer?) {
+        init(format: DumpOptions.Format, capture: Int, output: Output, application: ApplicationFeed?) {
             self.format = format
             self.capture = capture
             self.output = output
@@ -95,12 +94,12 @@ public enum Dump {
         }
 
         mutating func reassembledPayload(_ payload: UnsafeRawBufferPointer) {
-            if application != nil { reassembled = Array(payload) }
+            application?.reassembledPayload(payload)
         }
 
         /// The capture ended: what the application layer still holds.
         mutating func finishApplication() {
-            write(application?.finishAll() ?? [])
+            write(application?.finish() ?? [])
         }
 
         /// One line or one JSON object, as the format says (closures must not touch `self`).
@@ -115,10 +114,13 @@ public enum Dump {
             }
         }
 
-        mutating func write(_ transactions: [ApplicationTransaction]) {
-            let capture = capture
-            for t in transactions {
-                emit({ ApplicationText.line(t) }, { ApplicationJSON.write(t, capture: capture, to: &$0) })
+        mutating func write(_ completed: [ApplicationFeed.Completed]) {
+            let capture = UInt64(capture)
+            for one in completed {
+                emit({ ApplicationText.line(one.transaction) }, {
+                    EventDocument.write(EventRecord(captureID: capture, one), to: &$0)
+                    $0.newline()
+                })
             }
         }
 
@@ -127,31 +129,15 @@ public enum Dump {
             let capture = capture
             emit({ PacketText.line(frame, packet, flow: flow) },
                  { PacketJSON.write(frame, packet, flow: flow, reassembled: reassembled, capture: capture, to: &$0) })
-            guard let flow, application != nil else { return }
-            let datagram = reassembled != nil ? self.reassembled : nil
-            self.reassembled = nil
-            let done: [ApplicationTransaction]
-            if let datagram {
-                done = datagram.withUnsafeBytes { payload in
-                    application?.receive(frame: frame.number, time: frame.timestamp, packet: packet, bytes: frame.bytes,
-                                         flow: flow.id, communityID: flow.communityID, fromInitiator: flow.fromInitiator,
-                                         transportPayload: payload) ?? []
-                }
-            } else if packet.fragment != nil {
-                done = []  // a fragment that completed nothing: its datagram comes with the last one
-            } else {
-                done = application?.receive(frame: frame.number, time: frame.timestamp, packet: packet, bytes: frame.bytes,
-                                            flow: flow.id, communityID: flow.communityID,
-                                            fromInitiator: flow.fromInitiator) ?? []
+            if let done = application?.packet(frame, packet, flow: flow, reassembled: reassembled), !done.isEmpty {
+                write(done)
             }
-            if !done.isEmpty { write(done) }
         }
 
         mutating func flow(_ report: FlowReport) {
             let capture = capture
             emit({ PacketText.flowLine(report) }, { FlowJSON.write(report, capture: capture, to: &$0) })
-            guard report.final, let done = application?.finish(flow: report.id), !done.isEmpty else { return }
-            write(done)
+            if let done = application?.flow(report), !done.isEmpty { write(done) }
         }
     }
 }

@@ -96,13 +96,6 @@ enum PacketJSON {
     }
 }
 
-enum FlowIDText {
-    static func hex(_ id: UInt64) -> String {
-        let s = String(id, radix: 16)
-        return String(repeating: "0", count: 16 - s.count) + s
-    }
-}
-
 enum TCPFlagsText {
     /// tcpdump's letters: F S R P . (ack) U E W; "none" when no flag is set.
     static func short(_ flags: UInt16) -> String {

@@ -24,6 +24,8 @@ public struct APIRoute: Sendable {
             /// A query of the language (docs/QUERY.md); required.
             case query
             case searchTarget
+            /// An application protocol: dns, http, tls, dhcp or icmp.
+            case dataset
         }
 
         public var name: String
@@ -49,6 +51,7 @@ public struct APIRoute: Sendable {
 
     static let after = Parameter(name: "after", kind: .cursor, summary: "continue after this id (the previous LastId; default 0)")
     static let limit = Parameter(name: "limit", kind: .limit, summary: "items per page, 1–1000 (larger is clamped; default 100)")
+    static let dataset = Parameter(name: "dataset", kind: .dataset, summary: "one protocol's events: dns, http, tls, dhcp or icmp (default all)")
 }
 
 extension GatewayRouter {
@@ -74,6 +77,9 @@ extension GatewayRouter {
                  answer: .object("PacketStream")),
         APIRoute("/api/v1/captures/{id}/flows", "A capture's flows by ascending id.", query: [APIRoute.after, APIRoute.limit],
                  answer: .list("Flow")),
+        APIRoute("/api/v1/captures/{id}/events",
+                 "A capture's application-layer events (ECS documents, `netsift.event` = id) by ascending id.",
+                 query: [APIRoute.dataset, APIRoute.after, APIRoute.limit], answer: .list("Event")),
         APIRoute("/api/v1/captures/{id}/pcap", "The capture's frames as pcap (pcapng when link types mix).",
                  answer: .captureFile),
         APIRoute("/api/v1/flows", "Flows by ascending id, all or those with a Community ID.",
@@ -81,6 +87,8 @@ extension GatewayRouter {
                          APIRoute.after, APIRoute.limit],
                  answer: .list("Flow")),
         APIRoute("/api/v1/flows/{id}", "One flow (CONNECTION plus Community ID and totals).", answer: .object("Flow")),
+        APIRoute("/api/v1/flows/{id}/events", "A flow's application-layer events by ascending id.",
+                 query: [APIRoute.dataset, APIRoute.after, APIRoute.limit], answer: .list("Event")),
         APIRoute("/api/v1/search", "Packets (SEARCHLIST) or flows matching a query (docs/QUERY.md).",
                  query: [.init(name: "q", kind: .query, summary: "the query, e.g. tcp && port == 443"),
                          .init(name: "as", kind: .searchTarget, summary: "packets (default) or flows"),

@@ -56,7 +56,7 @@ extension GatewayRouter {
 
     /// A capture's or a flow's frames as one capture file, in frame order,
     /// streamed a page at a time (pcap, or pcapng when link types mix).
-    func download(_ target: QueryMessage.ExportTarget, name: String) async throws -> Response {
+    func download(_ target: QueryMessage.TrafficScope, name: String) async throws -> Response {
         let reply: QueryMessage.Body
         do {
             reply = try await search.ask(.getExportPlan(target))
@@ -109,7 +109,7 @@ extension GatewayRouter {
     }
 
     /// Frames above `after` (search) and their bytes (storage).
-    func downloadPage(_ target: QueryMessage.ExportTarget, after: UInt64) async throws -> DownloadPage {
+    func downloadPage(_ target: QueryMessage.TrafficScope, after: UInt64) async throws -> DownloadPage {
         let reply = try await search.ask(.listExportFrames(target, after: after, limit: Self.downloadPage))
         guard case .exportFrames(let list) = reply else { throw GatewayError.unexpected("\(reply)") }
         return DownloadPage(frames: list, bytes: try await read(list.map(\.position)))

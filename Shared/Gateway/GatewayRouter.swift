@@ -104,6 +104,10 @@ public struct GatewayRouter: Sendable {
             return try await flows(.listFlows(captureID: id, after: page.after, limit: page.limit),
                                    after: page.after, missing: "no capture \(id)")
         }
+        api.get("captures/:id/events") { request, context in
+            guard let id = Self.id(context) else { return Self.badID("capture") }
+            return try await events(.capture(id), request)
+        }
         api.get("captures/:id/pcap") { _, context in
             guard let id = Self.id(context) else { return Self.badID("capture") }
             return try await download(.capture(id), name: "netsift-capture-\(id)")
@@ -124,6 +128,10 @@ public struct GatewayRouter: Sendable {
                 guard let flow else { return Self.failure(.noPage, "no flow \(id)") }
                 return try Self.ok(FlowObject(flow))
             }
+        }
+        api.get("flows/:id/events") { request, context in
+            guard let id = Self.id(context) else { return Self.badID("flow") }
+            return try await events(.flow(id), request)
         }
         api.get("search") { request, _ in try await search(request) }
         api.get("search/syntax") { request, _ in try await syntax(request) }

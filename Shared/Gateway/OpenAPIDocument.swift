@@ -93,6 +93,22 @@ public enum OpenAPIDocument {
         let names = Dictionary(samples.map { (String(describing: type(of: $0.value)), $0.key) }) { first, _ in first }
         var schemas: [String: Any] = [:]
         for (name, sample) in samples { schemas[name] = schema(of: sample, names: names) }
+        // Events are ECS documents whose fields depend on the protocol (docs/API.md).
+        schemas["Event"] = [
+            "type": "object", "required": ["@timestamp", "event", "flow", "network", "netsift"],
+            "additionalProperties": true,
+            "properties": [
+                "@timestamp": ["type": "string", "format": "date-time"],
+                "event": ["type": "object", "required": ["dataset"],
+                          "properties": ["dataset": ["type": "string", "enum": GatewayRouter.datasets]]],
+                "flow": ["type": "object", "properties": ["id": ["type": "string"]]],
+                "network": ["type": "object", "properties": ["community_id": ["type": "string"]]],
+                "netsift": ["type": "object", "required": ["event", "capture", "frames"],
+                            "properties": ["event": ["type": "integer", "format": "int64"],
+                                           "capture": ["type": "integer", "format": "int64"],
+                                           "frames": ["type": "array", "items": ["type": "integer"]]]],
+            ],
+        ]
         schemas["Error"] = [
             "type": "object", "required": ["ErrorCode", "DataType", "ReturnValue"],
             "properties": ["ErrorCode": ["type": "integer", "description": "2 no key, 3 not found, 4 bad request, 9 bad key, 1 other"],
@@ -164,6 +180,7 @@ public enum OpenAPIDocument {
         case .communityID: ["type": "string", "minLength": 1, "maxLength": 128]
         case .query: ["type": "string", "minLength": 1, "maxLength": 4_096]
         case .searchTarget: ["type": "string", "enum": ["packets", "flows"]]
+        case .dataset: ["type": "string", "enum": GatewayRouter.datasets]
         }
     }
 

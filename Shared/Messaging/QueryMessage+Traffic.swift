@@ -140,8 +140,8 @@ extension QueryMessage {
         }
     }
 
-    /// What a pcap download covers.
-    public enum ExportTarget: Codable, Hashable, Sendable {
+    /// A capture or a flow: what a pcap download or an event listing covers.
+    public enum TrafficScope: Codable, Hashable, Sendable {
         case capture(UInt64)
         case flow(UInt64)
     }
@@ -234,6 +234,17 @@ extension QueryMessage {
             self.lastID = lastID
             self.processed = processed
             self.problem = problem
+        }
+    }
+
+    /// A stored event: its id and its ECS document (JSON text) with the id as `netsift.event`.
+    public struct StoredEvent: Codable, Hashable, Sendable {
+        public var id: UInt64
+        public var document: String
+
+        public init(id: UInt64, document: String) {
+            self.id = id
+            self.document = document
         }
     }
 }

@@ -160,11 +160,15 @@ public struct QueryMessage: JSONWireMessage {
         case flows([Flow]?)
         case getFlow(id: UInt64)
         case flow(Flow?)
-        case getExportPlan(ExportTarget)
+        case getExportPlan(TrafficScope)
         case exportPlan(ExportPlan?)
         /// The stored frames of a download above frame `after`, in frame order.
-        case listExportFrames(ExportTarget, after: UInt64, limit: Int)
+        case listExportFrames(TrafficScope, after: UInt64, limit: Int)
         case exportFrames([ExportFrame])
+        /// Application-layer events of a capture or a flow, of one dataset or
+        /// all, by id above `after`; nil when the capture or flow is unknown.
+        case listEvents(TrafficScope, dataset: String?, after: UInt64, limit: Int)
+        case events([StoredEvent]?)
         /// Runs a query (or, with limit 0, only checks it).
         case search(SearchRequest)
         case searchPage(SearchPage)

@@ -18,7 +18,7 @@ import Records
 /// | 4 | 4 | packet record count p (UInt32) |
 /// | 8 | 4 | flow record count f (UInt32) |
 /// | 12 | 2 | capture end count e (UInt16) |
-/// | 14 | 1 | flags: bit 0 frames section present, bit 1 links section present; others zero |
+/// | 14 | 1 | flags: bit 0 frames section present, bit 1 links section present, bit 2 events section present; others zero |
 /// | 15 | 1 | reserved, zero |
 ///
 /// then c covers (32 bytes each: sensor producer UUID, first, last
@@ -27,9 +27,11 @@ import Records
 /// frame count (UInt32, = p), byte length L (UInt32), then L bytes laid out
 /// as a `frames.v1` payload, and, when flagged, the links section: count n
 /// (UInt32), then n × (capture id, frame number, flow key; UInt64 each),
-/// frames of earlier batches that joined a flow. The layouts of the records are in docs/wire.md
-/// and below in `encode(packet:)` and `encode(flow:)`. p + f must equal the
-/// header's item count.
+/// frames of earlier batches that joined a flow, and, when flagged, the
+/// events section (application-layer transactions, laid out as
+/// `RecordsMessage+Events` says). The layouts of the records are in
+/// docs/wire.md and below in `encode(packet:)` and `encode(flow:)`. p + f
+/// must equal the header's item count; events are not counted there.
 public struct RecordsMessage: WireMessage {
     public static let type = MessageType(validated: "records.v1")
     static let prefixSize = 16
@@ -45,27 +47,30 @@ public struct RecordsMessage: WireMessage {
     /// the decoder does not pass frames on (storage then stores no bytes).
     public var frames: FrameBatch?
     public var links: [FlowLink]
+    public var events: [EventRecord]
 
     public init(covers: [SequenceRange] = [], packets: [PacketRecord] = [], flows: [FlowRecord] = [],
-                ends: [CaptureEnd] = [], frames: FrameBatch? = nil, links: [FlowLink] = []) {
+                ends: [CaptureEnd] = [], frames: FrameBatch? = nil, links: [FlowLink] = [],
+                events: [EventRecord] = []) {
         self.covers = covers
         self.packets = packets
         self.flows = flows
         self.ends = ends
         self.frames = frames
         self.links = links
+        self.events = events
     }
 
     /// The batch's content; its producer and sequence go in the header.
     public init(_ batch: RecordBatch, frames: FrameBatch? = nil) {
         self.init(covers: batch.covers, packets: batch.packets, flows: batch.flows, ends: batch.ends,
-                  frames: frames, links: batch.links)
+                  frames: frames, links: batch.links, events: batch.events)
     }
 
     /// The batch this message carries under the header's (producer, sequence).
     public func batch(producer: UUID, sequence: UInt64) -> RecordBatch {
         RecordBatch(producer: producer, sequence: sequence, covers: covers, packets: packets, flows: flows,
-                    ends: ends, links: links)
+                    ends: ends, links: links, events: events)
     }
 
     public var itemCount: UInt32 { UInt32(truncatingIfNeeded: packets.count &+ flows.count) }
@@ -79,7 +84,7 @@ public struct RecordsMessage: WireMessage {
         w.uint32(UInt32(truncatingIfNeeded: packets.count))
         w.uint32(UInt32(truncatingIfNeeded: flows.count))
         w.uint16(UInt16(truncatingIfNeeded: ends.count))
-        w.uint8((frames == nil ? 0 : 1) | (links.isEmpty ? 0 : 2))
+        w.uint8((frames == nil ? 0 : 1) | (links.isEmpty ? 0 : 2) | (events.isEmpty ? 0 : 4))
         w.zeros(1)
         for cover in covers {
             w.uuid(cover.producer)
@@ -108,6 +113,7 @@ public struct RecordsMessage: WireMessage {
                 w.uint64(link.flowKey)
             }
         }
+        if !events.isEmpty { Self.encode(events: events, into: &w) }
         return w.bytes
     }
 
@@ -243,7 +249,7 @@ public struct RecordsMessage: WireMessage {
         let flowCount = try r.uint32("flow count")
         let endCount = try r.uint16("capture end count")
         let flags = try r.uint8("flags")
-        guard flags & ~3 == 0 else { throw r.error(.invalidValue, "flags \(flags)") }
+        guard flags & ~7 == 0 else { throw r.error(.invalidValue, "flags \(flags)") }
         try r.reserved(1, "byte 15")
         guard coverCount <= limits.recordCovers else {
             throw r.error(.limitExceeded, "\(coverCount) covers; limit \(limits.recordCovers)")
@@ -307,6 +313,7 @@ public struct RecordsMessage: WireMessage {
                                       flowKey: try r.uint64("link \(i) flow key")))
             }
         }
+        let events = flags & 4 != 0 ? try Self.decodeEvents(&r, limits: limits) : []
         try r.expectEnd()
         self.covers = covers
         self.packets = packets
@@ -314,6 +321,7 @@ public struct RecordsMessage: WireMessage {
         self.ends = ends
         self.frames = frames
         self.links = links
+        self.events = events
     }
 
     /// An `end.v1` payload inside a records payload: same fields, read in place.

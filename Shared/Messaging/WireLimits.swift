@@ -27,6 +27,10 @@ public struct WireLimits: Sendable, Hashable {
     public var vlanIDs = 4
     /// UTF-8 bytes of a flow's Community ID (`1:` + 28 base64 characters).
     public var communityIDLength = 128
+    /// Application-layer events in one `records.v1`.
+    public var eventRecords = 1 << 20
+    /// How deep an event's lists and objects nest (DNS answers are one level).
+    public var eventNesting = 8
     /// Bytes of one `control.v1` JSON payload.
     public var controlBytes = 64 << 10
     /// Bytes of one `query.v1` JSON payload (a page of results).

@@ -13,8 +13,8 @@ public struct SequenceRange: Hashable, Sendable {
     }
 }
 
-/// What a decoder sends storage in one message: packet rows and flow
-/// reports, named by the decoder's (producer, sequence) so storage can tell a
+/// What a decoder sends storage in one message: packet rows, flow reports
+/// and application-layer events, named by the decoder's (producer, sequence) so storage can tell a
 /// re-sent batch from a new one, and listing the sensor sequence ranges the
 /// rows were derived from so storage acknowledges them only once committed.
 public struct RecordBatch: Hashable, Sendable {
@@ -32,10 +32,13 @@ public struct RecordBatch: Hashable, Sendable {
     /// Frames of earlier batches that joined a flow later (the fragments of
     /// a datagram, once it completed or was given up).
     public var links: [FlowLink]
+    /// Application-layer transactions completed by the batch's frames (or
+    /// by its flows' ends), in the order they completed.
+    public var events: [EventRecord]
 
     public init(producer: UUID, sequence: UInt64, covers: [SequenceRange] = [],
                 packets: [PacketRecord] = [], flows: [FlowRecord] = [], ends: [CaptureEnd] = [],
-                links: [FlowLink] = []) {
+                links: [FlowLink] = [], events: [EventRecord] = []) {
         self.producer = producer
         self.sequence = sequence
         self.covers = covers
@@ -43,6 +46,7 @@ public struct RecordBatch: Hashable, Sendable {
         self.flows = flows
         self.ends = ends
         self.links = links
+        self.events = events
     }
 }
 

@@ -3,14 +3,20 @@ import Decoding
 import Dissection
 import Flows
 import Foundation
+import Protocols
 
 /// A `DecodeSink` that turns what a `CaptureDecoder` delivers into records
 /// and hands them out as batches. Reports come in the decoder's order, so a
-/// batch holds each flow report next to the frames that triggered it.
+/// batch holds each flow report next to the frames that triggered it. With
+/// an application feed lent to it, it also collects the application-layer
+/// transactions the frames complete.
 public struct RecordCollector: DecodeSink {
     public let captureID: UInt64
     public private(set) var packets: [PacketRecord] = []
     public private(set) var flows: [FlowRecord] = []
+    public private(set) var events: [EventRecord] = []
+    /// The capture's application layer while it decodes into this collector.
+    public var application: ApplicationFeed?
     /// Frames of batches already taken that joined a flow since.
     public private(set) var links: [FlowLink] = []
 
@@ -22,10 +28,27 @@ public struct RecordCollector: DecodeSink {
     public mutating func packet(_ frame: Frame, _ packet: DecodedPacket, flow: FlowTable.Ref?,
                                 reassembled: [FragmentReassembler.Piece]?) {
         packets.append(PacketRecord(captureID: captureID, frame: frame, packet: packet, flow: flow))
+        if let done = application?.packet(frame, packet, flow: flow, reassembled: reassembled), !done.isEmpty {
+            collect(done)
+        }
     }
 
     public mutating func flow(_ report: FlowReport) {
         flows.append(FlowRecord(captureID: captureID, report: report))
+        if let done = application?.flow(report), !done.isEmpty { collect(done) }
+    }
+
+    public mutating func reassembledPayload(_ payload: UnsafeRawBufferPointer) {
+        application?.reassembledPayload(payload)
+    }
+
+    /// The capture ended: the transactions its application layer still holds.
+    public mutating func finishApplication() {
+        if let done = application?.finish(), !done.isEmpty { collect(done) }
+    }
+
+    private mutating func collect(_ completed: [ApplicationFeed.Completed]) {
+        for one in completed { events.append(EventRecord(captureID: captureID, one)) }
     }
 
     public mutating func attach(frames: [UInt64], to flow: FlowTable.Ref) {
@@ -39,15 +62,16 @@ public struct RecordCollector: DecodeSink {
         }
     }
 
-    public var isEmpty: Bool { packets.isEmpty && flows.isEmpty && links.isEmpty }
+    public var isEmpty: Bool { packets.isEmpty && flows.isEmpty && links.isEmpty && events.isEmpty }
 
     /// Everything collected so far as one batch; the collector starts empty again.
     public mutating func takeBatch(producer: UUID, sequence: UInt64, covers: [SequenceRange] = []) -> RecordBatch {
         let batch = RecordBatch(producer: producer, sequence: sequence, covers: covers, packets: packets, flows: flows,
-                                links: links)
+                                links: links, events: events)
         packets.removeAll(keepingCapacity: true)
         flows.removeAll(keepingCapacity: true)
         links.removeAll()
+        events.removeAll()
         return batch
     }
 }

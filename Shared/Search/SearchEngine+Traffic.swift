@@ -118,7 +118,7 @@ extension SearchEngine {
         return (key, capture, row.int64(2) ?? 0)
     }
 
-    func exportPlan(_ target: QueryMessage.ExportTarget) throws -> QueryMessage.ExportPlan? {
+    func exportPlan(_ target: QueryMessage.TrafficScope) throws -> QueryMessage.ExportPlan? {
         switch target {
         case .capture(let id):
             guard let packets = try connection.query(
@@ -152,7 +152,7 @@ extension SearchEngine {
         ORDER BY p.frame_number LIMIT $4
         """
 
-    func exportFrames(_ target: QueryMessage.ExportTarget, after: UInt64, limit: Int) throws -> [QueryMessage.ExportFrame] {
+    func exportFrames(_ target: QueryMessage.TrafficScope, after: UInt64, limit: Int) throws -> [QueryMessage.ExportFrame] {
         let limit = max(1, min(limit, Self.maxExportFrames))
         let result: PostgresResult
         switch target {

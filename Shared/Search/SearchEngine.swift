@@ -72,6 +72,8 @@ public final class SearchEngine {
             return .exportPlan(try exportPlan(target))
         case .listExportFrames(let target, let after, let limit):
             return .exportFrames(try exportFrames(target, after: after, limit: limit))
+        case .listEvents(let scope, let dataset, let after, let limit):
+            return .events(try events(scope, dataset: dataset, after: after, limit: Self.clamp(limit)))
         case .search(let request):
             do {
                 return .searchPage(try search(request))
@@ -79,7 +81,7 @@ public final class SearchEngine {
                 return .failed(message: "the search ran longer than \(Self.statementTimeoutSeconds) s and was cancelled")
             }
         case .keyValid, .captures, .capture, .captureStats, .totals, .sensors, .adapters, .captureMeta, .packets,
-             .flows, .flow, .exportPlan, .exportFrames, .searchPage, .failed:
+             .flows, .flow, .exportPlan, .exportFrames, .events, .searchPage, .failed:
             return .failed(message: "not a query")
         }
     }

@@ -161,6 +161,38 @@ public struct BinaryCopyEncoder: Sendable {
         }
     }
 
+    /// A one-dimensional array of `elementOID` values (lower bound 1, no
+    /// NULLs), the same layout as `int4Array`; `element` appends each value
+    /// as a field. The length is patched in once the elements are written.
+    public mutating func append<Values: Collection>(array values: Values, elementOID: Int32,
+                                                    element: (inout Self, Values.Element) -> Void) {
+        let start = bytes.count
+        appendInteger(Int32(0))
+        let dimensions = values.isEmpty ? 0 : 1
+        appendInteger(Int32(dimensions))
+        appendInteger(Int32(0))
+        appendInteger(elementOID)
+        if dimensions == 1 {
+            appendInteger(Int32(truncatingIfNeeded: values.count))
+            appendInteger(Int32(1))
+        }
+        for value in values { element(&self, value) }
+        withUnsafeBytes(of: Int32(truncatingIfNeeded: bytes.count - start - 4).bigEndian) { length in
+            for (i, byte) in length.enumerated() { bytes[start + i] = byte }
+        }
+    }
+
+    /// Element type OIDs for `append(array:)`.
+    public static let textOID: Int32 = 25
+    public static let inetOID: Int32 = 869
+
+    /// jsonb: a version byte (1), then the JSON text.
+    public mutating func append(jsonb text: [UInt8]) {
+        appendInteger(Int32(truncatingIfNeeded: text.count + 1))
+        bytes.append(1)
+        bytes.append(contentsOf: text)
+    }
+
     /// NetSift nanoseconds since 1970 → PostgreSQL microseconds since 2000,
     /// rounding toward the past.
     public static func postgresMicroseconds(unixNanoseconds: Int64) -> Int64 {

@@ -23,6 +23,11 @@ public struct PartitionManager {
 
         public static let packets = Table(name: "packets", lockTag: 0x4E53_5001)
         public static let flows = Table(name: "flows", lockTag: 0x4E53_5002)
+        public static let dnsEvents = Table(name: "dns_events", lockTag: 0x4E53_5003)
+        public static let httpEvents = Table(name: "http_events", lockTag: 0x4E53_5004)
+        public static let tlsEvents = Table(name: "tls_events", lockTag: 0x4E53_5005)
+        public static let dhcpEvents = Table(name: "dhcp_events", lockTag: 0x4E53_5006)
+        public static let icmpEvents = Table(name: "icmp_events", lockTag: 0x4E53_5007)
     }
 
     public static let nanosecondsPerDay: Int64 = 86_400_000_000_000

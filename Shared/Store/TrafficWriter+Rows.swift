@@ -18,6 +18,56 @@ extension TrafficWriter {
         """
     static let flowFieldCount: Int16 = 22
 
+    /// Each protocol's events by binary COPY into its table.
+    func copyEvents(_ events: [EventRecord], batchID: Int64) throws {
+        for table in EventTable.all {
+            let rows = events.filter { $0.proto == table.proto }
+            guard !rows.isEmpty else { continue }
+            var encoder = BinaryCopyEncoder(reservingCapacity: 64 << 10)
+            try connection.copyIn(sql: table.copyStatement) { stream in
+                for event in rows {
+                    table.encode(event, batchID: batchID, into: &encoder)
+                    if encoder.bytes.count >= Self.copyChunkBytes { try stream.send(encoder.takeBytes()) }
+                }
+                try stream.send(encoder.finish())
+            }
+        }
+    }
+
+    /// The events whose (capture, flow key, time, sequence) is not stored yet.
+    func unstoredEvents(_ events: [EventRecord]) throws -> [EventRecord] {
+        var stored = Set<EventIdentity>()
+        for table in EventTable.all {
+            for (captureID, group) in Dictionary(grouping: events.filter { $0.proto == table.proto }, by: \.captureID) {
+                func list(_ values: [String]) -> String { "{" + values.joined(separator: ",") + "}" }
+                let result = try connection.query("""
+                    SELECT e.flow_key, e.ts_ns, e.sequence FROM \(table.name) e
+                    JOIN unnest($2::bigint[], $3::bigint[], $4::integer[]) AS k(flow_key, ts_ns, sequence)
+                      ON e.flow_key = k.flow_key AND e.ts_ns = k.ts_ns AND e.sequence = k.sequence
+                    WHERE e.capture_id = $1
+                    """, [Int64(bitPattern: captureID), list(group.map { String(Int64(bitPattern: $0.flowKey)) }),
+                          list(group.map { String($0.time) }), list(group.map { String(Int32(bitPattern: $0.sequence)) })])
+                for row in 0 ..< result.rows.count {
+                    guard let r = result.row(row), let key = r.int64(0), let time = r.int64(1), let sequence = r.int64(2)
+                    else { continue }
+                    stored.insert(EventIdentity(captureID: captureID, flowKey: UInt64(bitPattern: key), time: time,
+                                                sequence: UInt32(truncatingIfNeeded: sequence)))
+                }
+            }
+        }
+        return events.filter {
+            !stored.contains(EventIdentity(captureID: $0.captureID, flowKey: $0.flowKey, time: $0.time,
+                                           sequence: $0.sequence))
+        }
+    }
+
+    struct EventIdentity: Hashable {
+        var captureID: UInt64
+        var flowKey: UInt64
+        var time: Int64
+        var sequence: UInt32
+    }
+
     func copyPackets(_ packets: [PacketRecord], batchID: Int64) throws {
         var encoder = BinaryCopyEncoder(reservingCapacity: Self.copyChunkBytes + 4096)
         try connection.copyIn(sql: "COPY packets (\(Self.packetColumns)) FROM STDIN (FORMAT binary)") { stream in

@@ -22,6 +22,8 @@ public final class TrafficWriter {
     public private(set) var partitions = PartitionManager()
     /// Packets dropped from batches because an earlier decoder had stored them.
     public private(set) var replayedPackets = 0
+    /// Events dropped from batches because an earlier decoder had stored them.
+    public private(set) var replayedEvents = 0
     /// Encoded bytes handed to libpq at once during a COPY.
     static let copyChunkBytes = 1 << 20
 
@@ -43,10 +45,10 @@ public final class TrafficWriter {
     ///
     /// A restarted decoder is a new producer that rebuilds its flows from
     /// frames re-sent from the start of a capture, so its batches can hold
-    /// packets an earlier decoder already stored. The COPY then fails on
-    /// the packets' unique key; the batch is committed again without those
-    /// packets (`replayedPackets` counts them), and flow reports merge as
-    /// usual, so nothing is doubled.
+    /// packets and events an earlier decoder already stored. The COPY then
+    /// fails on their unique key; the batch is committed again without them
+    /// (`replayedPackets` and `replayedEvents` count them), and flow reports
+    /// merge as usual, so nothing is doubled.
     ///
     /// `segments` are the pcap store lengths the packets' positions need;
     /// they are committed with the rows that point into them.
@@ -61,9 +63,12 @@ public final class TrafficWriter {
         do {
             return try commitOnce(batch, segments: segments)
         } catch let error as PostgresError {
-            guard error.sqlState == PostgresError.uniqueViolation, !batch.packets.isEmpty else { throw error }
-            let fresh = try withoutStoredPackets(batch)
+            guard error.sqlState == PostgresError.uniqueViolation,
+                  !batch.packets.isEmpty || !batch.events.isEmpty else { throw error }
+            var fresh = try withoutStoredPackets(batch)
+            fresh.events = try unstoredEvents(batch.events)
             replayedPackets += batch.packets.count - fresh.packets.count
+            replayedEvents += batch.events.count - fresh.events.count
             return try commitOnce(fresh, segments: segments)
         }
     }
@@ -80,6 +85,7 @@ public final class TrafficWriter {
             }
             if !batch.packets.isEmpty { try copyPackets(batch.packets, batchID: batchID) }
             if !flows.isEmpty { try upsertFlows(flows, batchID: batchID) }
+            if !batch.events.isEmpty { try copyEvents(batch.events, batchID: batchID) }
             try linkFrames(batch.links)
             try commitSegmentLengths(segments)
             try addCaptureTotals(batch.packets)
@@ -142,6 +148,11 @@ public final class TrafficWriter {
     public func ensurePartitions(for batch: RecordBatch) throws {
         try partitions.ensure(.packets, coveringTimes: batch.packets.lazy.map(\.timestamp), on: connection)
         try partitions.ensure(.flows, coveringTimes: batch.flows.lazy.map(\.start), on: connection)
+        for table in EventTable.all {
+            try partitions.ensure(table.partitions,
+                                  coveringTimes: batch.events.lazy.filter { $0.proto == table.proto }.map(\.time),
+                                  on: connection)
+        }
     }
 
     /// The batch row's id, or nil when (producer, sequence) exists. A

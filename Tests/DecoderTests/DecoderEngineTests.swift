@@ -1,6 +1,7 @@
 import Capture
 import Decoder
 import Dissection
+import Dump
 import Foundation
 import Messaging
 import Records
@@ -141,5 +142,48 @@ private func summary(_ batches: [RecordsMessage]) -> (flows: [UInt64: UInt64], f
             for value in 0 ..< UInt64(70) { #expect(set.contains(value) == reference.contains(value)) }
             for (a, b) in zip(set.ranges, set.ranges.dropFirst()) { #expect(a.upperBound + 1 < b.lowerBound) }
         }
+    }
+}
+
+/// The application layer inside the decoder service: the events two
+/// decoders send storage (through `records.v1`) are the transactions
+/// `netsift dump --json` prints for the same capture.
+@Suite(.enabled(if: SharedCaptures.available, SharedCaptures.skipMessage))
+struct DecoderEventsTests {
+    @Test(arguments: ["dns", "http", "tls", "dhcp", "icmp"])
+    func twoDecodersSendTheEventsDumpPrints(folder: String) throws {
+        var compared = 0
+        for path in SharedCaptures.captures(in: folder) {
+            var run = FileCaptureRun(configuration: .init(lanes: 2, batchLimits: .init(frames: 5),
+                                                          watermarkInterval: 1_000_000_000))
+            var lanes: [[Envelope]] = [[], []]
+            _ = run.run(path: path, captureID: 1) { lane, envelope in lanes[lane].append(envelope) }
+            var stored: [String] = []
+            for lane in lanes {
+                var engine = DecoderEngine(limits: .init(packets: 8))
+                for batch in try decodeAll(lane, into: &engine) {
+                    stored += batch.events.map { String(decoding: EventDocument.bytes($0), as: UTF8.self) }
+                }
+            }
+            let printed = try dumpedEvents(path)
+            #expect(stored.sorted() == printed.sorted(), "\((path as NSString).lastPathComponent)")
+            compared += printed.count
+        }
+        #expect(compared > 0, "no events in \(folder)")
+    }
+
+    /// The L7 objects of `netsift dump --json` (capture 1, one file).
+    private func dumpedEvents(_ path: String) throws -> [String] {
+        var options = DumpOptions()
+        options.format = .json
+        let outPath = NSTemporaryDirectory() + "decoder-events-\(UUID().uuidString).out"
+        let fd = open(outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        defer { unlink(outPath) }
+        var output = Output(descriptor: fd)
+        _ = try Dump.run(path: path, options: options, output: &output)
+        output.flush()
+        close(fd)
+        return try String(contentsOfFile: outPath, encoding: .utf8).split(separator: "\n").map(String.init)
+            .filter { !$0.contains(#""dataset":"packet""#) && !$0.contains(#""dataset":"flow""#) }
     }
 }

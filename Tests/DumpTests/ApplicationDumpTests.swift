@@ -68,7 +68,7 @@ struct ApplicationDumpTests {
         let icmp = try #require(l7.first { $0.element.hasPrefix("  icmp: ") })
         #expect(icmp.element == "  icmp: Echo Request → Echo Reply id 9 seq 1 rtt 1.000 ms")
 
-        let off = try DumpTests.run(path) { $0.format = .text; $0.application = nil }.lines
+        let off = try DumpTests.run(path) { $0.format = .text; $0.decoder.application = nil }.lines
         #expect(off.count == lines.count - 3)
     }
 

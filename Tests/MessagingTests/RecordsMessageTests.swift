@@ -4,6 +4,7 @@ import Dissection
 import Flows
 import Foundation
 import Messaging
+import Protocols
 import Records
 import Testing
 import TestSupport
@@ -47,7 +48,31 @@ enum RecordSamples {
                            packets: [v4, v6, noIP, oneSided], flows: [flow4, flow6, flow4],
                            ends: [CaptureEnd(captureID: 7, frameCount: 4),
                                   CaptureEnd(captureID: 8, frameCount: 0, failureReason: "cut short: tronqué")],
-                           links: [FlowLink(captureID: 7, frame: 1, flowKey: .max), FlowLink(captureID: 7, frame: 3, flowKey: 0)])
+                           links: [FlowLink(captureID: 7, frame: 1, flowKey: .max), FlowLink(captureID: 7, frame: 3, flowKey: 0)],
+                           events: events)
+    }
+
+    /// Events holding every kind of value, nested as DNS answers are.
+    static var events: [EventRecord] {
+        let answer: ProtocolField.Value = .object([ProtocolField("name", .string("example.com")),
+                                                   ProtocolField("ttl", .integer(300)),
+                                                   ProtocolField("data", .string("192.0.2.7"))])
+        let dns = EventRecord(captureID: 7, sequence: 1, proto: .dns, flowKey: 0xDEAD_BEEF,
+                              communityID: "1:LQU9qZlK+B5F3KDmev6m5PMibrg=", time: 1_700_000_000_123_456_789,
+                              frames: [1, 2], fields: [
+                                  ProtocolField("dns.question.name", .string("exämple.com")),
+                                  ProtocolField("dns.id", .integer(-1)),
+                                  ProtocolField("dns.flags.authoritative", .bool(true)),
+                                  ProtocolField("event.start", .time(-5)),
+                                  ProtocolField("dns.answers", .list([answer, answer])),
+                                  ProtocolField("dns.resolved_ip", .list([])),
+                                  ProtocolField("dns.nested", .list([.list([.object([])])])),
+                              ])
+        let http = EventRecord(captureID: 7, sequence: .max, proto: .http, flowKey: .max, communityID: "", time: .min,
+                               frames: [], fields: [ProtocolField("url.original", .string("/a\u{0}b\"c"))])
+        let icmp = EventRecord(captureID: 8, sequence: 2, proto: .icmp, flowKey: 0, communityID: "1:x", time: 0,
+                               frames: [.max], fields: [])
+        return [dns, http, icmp]
     }
 
     /// The hand-built batch with the frames its packet records describe.
@@ -67,6 +92,7 @@ enum RecordSamples {
         Fixtures.all.enumerated().map { i, capture in
             var decoder = CaptureDecoder(captureID: UInt64(i + 1))
             var collector = RecordCollector(captureID: UInt64(i + 1))
+            collector.application = ApplicationFeed(config: ApplicationConfig())
             for (n, bytes) in capture.frames.enumerated() {
                 bytes.withUnsafeBytes { raw in
                     let frame = Frame(number: UInt64(n + 1), timestamp: Int64(n) * 1_000_000, wireLength: bytes.count,
@@ -75,6 +101,7 @@ enum RecordSamples {
                 }
             }
             decoder.finish(into: &collector)
+            collector.finishApplication()
             return collector.takeBatch(producer: Self.decoder,
                                        sequence: UInt64(i + 1),
                                        covers: [SequenceRange(producer: sensor, first: 1, last: UInt64(capture.frames.count))])
@@ -208,6 +235,12 @@ enum RecordSamples {
         #expect(decodeError(batch.envelope.frames, limits: limits)?.kind == .limitExceeded)
         limits = WireLimits()
         limits.communityIDLength = 10
+        #expect(decodeError(batch.envelope.frames, limits: limits)?.kind == .limitExceeded)
+        limits = WireLimits()
+        limits.eventRecords = 2
+        #expect(decodeError(batch.envelope.frames, limits: limits)?.kind == .limitExceeded)
+        limits = WireLimits()
+        limits.eventNesting = 2
         #expect(decodeError(batch.envelope.frames, limits: limits)?.kind == .limitExceeded)
 
         // Huge announced counts with no bytes behind them: refused, never allocated.

@@ -24,11 +24,18 @@ struct TrafficSchemaTests {
             let sequenceMax = try connection.int64("SELECT max_value FROM pg_sequences WHERE sequencename = 'flows_id_seq'")
             return (tables, partitioned, indexes, sequenceMax)
         }
-        #expect(tables == ["adapters", "api_keys", "batch_sources", "batches", "captures", "flows", "packets", "schema_migrations",
-                           "segments", "sensors"])
-        #expect(partitioned == ["flows:RANGE (start_ns)", "packets:RANGE (ts_ns)"])
-        for index in ["packets_pkey", "packets_flow_key", "packets_batch", "flows_pkey", "flows_id",
-                      "flows_community_id", "flows_capture", "batches_producer_sequence_key"] {
+        #expect(tables == ["adapters", "api_keys", "batch_sources", "batches", "captures", "dhcp_events", "dns_events",
+                           "flows", "http_events", "icmp_events", "packets", "schema_migrations", "segments", "sensors",
+                           "tls_events"])
+        #expect(partitioned == ["dhcp_events:RANGE (ts_ns)", "dns_events:RANGE (ts_ns)", "flows:RANGE (start_ns)",
+                                "http_events:RANGE (ts_ns)", "icmp_events:RANGE (ts_ns)", "packets:RANGE (ts_ns)",
+                                "tls_events:RANGE (ts_ns)"])
+        var expectedIndexes = ["packets_pkey", "packets_flow_key", "packets_batch", "flows_pkey", "flows_id",
+                               "flows_community_id", "flows_capture", "batches_producer_sequence_key"]
+        for table in EventTable.all {
+            expectedIndexes += ["pkey", "id", "capture", "batch"].map { "\(table.name)_\($0)" }
+        }
+        for index in expectedIndexes {
             #expect(indexes.contains(index), "missing index \(index)")
         }
         #expect(sequenceMax == (1 << 53) - 1)

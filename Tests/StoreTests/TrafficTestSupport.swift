@@ -3,14 +3,15 @@ import Capture
 import Decoding
 import Flows
 import Foundation
+import Protocols
 import Records
 import Store
 import Testing
 
-/// A capture decoded the way the decoder service will: frames through a
-/// `CaptureDecoder` into a `RecordCollector`, cut into batches of
-/// `framesPerBatch` frames (with the flow reports those frames triggered;
-/// the final reports go with the last batch).
+/// A capture decoded the way the decoder service does: frames through a
+/// `CaptureDecoder` into a `RecordCollector` with the application layer,
+/// cut into batches of `framesPerBatch` frames (with the flow reports and
+/// events those frames triggered; the final ones go with the last batch).
 struct DecodedCapture {
     var batches: [RecordBatch]
     var stats: DecodeStats
@@ -31,6 +32,7 @@ struct DecodedCapture {
         let reader = try PcapFileReader(path: path)
         var decoder = CaptureDecoder(captureID: captureID)
         var collector = RecordCollector(captureID: captureID, reservingCapacity: framesPerBatch)
+        collector.application = ApplicationFeed(config: ApplicationConfig())
         var reports: [FlowRecord] = []
         var batches: [RecordBatch] = []
         var sequence = firstSequence
@@ -64,6 +66,7 @@ struct DecodedCapture {
             }
         }
         decoder.finish(into: &collector)
+        collector.finishApplication()
         if !collector.isEmpty || batches.isEmpty { cut() }
         return DecodedCapture(batches: batches, stats: decoder.stats, reports: reports, readToEnd: readToEnd)
     }

@@ -2,8 +2,9 @@ import TestSupport
 import Dissection
 import Flows
 import Foundation
+import Protocols
 import Records
-import Store
+@testable import Store
 import Testing
 
 /// `TrafficWriter` against a real server: captures from ../shared/pcaps
@@ -20,6 +21,22 @@ struct TrafficWriterTests {
         var capturedBytes: Int64
         var wireBytes: Int64
         var flows: [[String?]]
+        /// Each stored event's document in canonical form, sorted.
+        var events: [String]
+    }
+
+    /// JSON re-serialised with sorted keys, whatever its spacing and key order.
+    static func canonical(_ json: Data) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: json),
+              let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// An event document as storage keeps it (NULs replaced), canonical.
+    static func document(_ event: EventRecord) -> String? {
+        var clean = event
+        clean.fields = clean.fields.map(\.withoutNUL)
+        return canonical(Data(EventDocument.bytes(clean)))
     }
 
     static func stored(_ connection: PostgresConnection, captureID: UInt64) throws -> Stored {
@@ -34,9 +51,15 @@ struct TrafficWriterTests {
                    src_tcp_flags, dst_tcp_flags, final, reason, community_id, start_ns, end_ns, first_frame
             FROM flows WHERE capture_id = $1 ORDER BY flow_key
             """, [id]).rows
+        var events: [String] = []
+        for table in EventTable.all {
+            let rows = try connection.query("SELECT doc::text FROM \(table.name) WHERE capture_id = $1", [id])
+            events += rows.rows.indices.compactMap { rows.row($0)?.string(0).flatMap { canonical(Data($0.utf8)) } }
+        }
+        events.sort()
         return Stored(packets: row.int64(0) ?? -1, distinctFrames: row.int64(1) ?? -1, minFrame: row.int64(2) ?? -1,
                       maxFrame: row.int64(3) ?? -1, capturedBytes: row.int64(4) ?? -1, wireBytes: row.int64(5) ?? -1,
-                      flows: flows)
+                      flows: flows, events: events)
     }
 
     /// The decoder's final reports in the shape of `stored(...).flows`.
@@ -61,6 +84,7 @@ struct TrafficWriterTests {
         var capinfos: [UInt64]?
         var stored: Stored
         var expectedFlows: [[String?]]
+        var expectedEvents: [String]
         var finalReportCount: Int
         var summary: CaptureSummary?
         var results: [TrafficWriter.CommitResult]
@@ -79,6 +103,7 @@ struct TrafficWriterTests {
                                 wireBytes: decoded.stats.wireBytes, readToEnd: decoded.readToEnd,
                                 capinfos: capinfos, stored: try stored(writer.connection, captureID: captureID),
                                 expectedFlows: expectedFlows(decoded),
+                                expectedEvents: decoded.batches.flatMap(\.events).compactMap(Self.document).sorted(),
                                 finalReportCount: decoded.reports.filter(\.isFinal).count,
                                 summary: try writer.capture(captureID), results: results)
         return (ingested, decoded)
@@ -107,6 +132,7 @@ struct TrafficWriterTests {
                         "\(name): capinfos packets and data size")
             }
             #expect(capture.stored.flows == capture.expectedFlows, "\(name): flows equal the final reports")
+            #expect(capture.stored.events == capture.expectedEvents, "\(name): events as decoded")
             #expect(capture.finalReportCount == capture.expectedFlows.count, "\(name): one final report per flow")
             #expect(capture.summary?.status == .complete, "\(name): status")
             #expect(capture.summary?.packets == capture.frames, "\(name): capture total packets")
@@ -338,6 +364,28 @@ struct TrafficWriterTests {
         #expect(result.1 == 10)
         #expect(result.2 == 25)
         #expect(result.3?.packets == 25 && result.3?.status == .complete)
+    }
+
+    /// A restarted decoder decodes the capture again and numbers its events
+    /// the same: committed by a new producer, every event is found stored.
+    @Test(.enabled(if: SharedCaptures.available, SharedCaptures.skipMessage))
+    func replayedEventsAreStoredOnce() async throws {
+        let path = SharedCaptures.path("http/sv_http-chunked.pcap")
+        let (ingested, replayed, storedAgain, results) = try await TrafficDatabase.with("eventreplay") { conninfo in
+            let writer = try TrafficWriter(conninfo: conninfo)
+            let (ingested, decoded) = try Self.ingest(path, writer: writer)
+            let results = try decoded.batches.map { batch in
+                var again = batch
+                again.producer = UUID()
+                return try writer.commit(again)
+            }
+            return (ingested, writer.replayedEvents, try Self.stored(writer.connection, captureID: ingested.captureID),
+                    results)
+        }
+        #expect(!ingested.expectedEvents.isEmpty)
+        #expect(results.allSatisfy { $0 != TrafficWriter.CommitResult.duplicate })
+        #expect(replayed == ingested.expectedEvents.count)
+        #expect(storedAgain == ingested.stored)
     }
 
     @Test func adaptersAndDropCountersAreKept() async throws {

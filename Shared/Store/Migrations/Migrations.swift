@@ -13,5 +13,6 @@ public enum Migrations {
         liveCapture,
         apiKeys,
         flowPacketOrder,
+        events,
     ]
 }

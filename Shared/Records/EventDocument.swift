@@ -1,27 +1,33 @@
 import Model
 import Protocols
 
-/// One ECS object per application transaction: `event.dataset`, the flow's
-/// id and Community ID, then the transaction's fields, dotted names nested
-/// into objects as PacketJSON and FlowJSON write theirs.
-enum ApplicationJSON {
-    static func write(_ t: ApplicationTransaction, capture: Int, to w: inout JSONWriter) {
-        let context = t.context
+/// An event as one ECS JSON object: `@timestamp`, `event.dataset`, the
+/// flow's id and Community ID, the capture and frames, then the
+/// transaction's fields, dotted names nested into objects. `netsift dump
+/// --json` prints it and storage keeps it, so both say the same.
+public enum EventDocument {
+    public static func write(_ event: EventRecord, to w: inout JSONWriter) {
         var fields: [ProtocolField] = [
-            ProtocolField("event.dataset", .string(t.dataset)),
+            ProtocolField("event.dataset", .string(event.dataset)),
             ProtocolField("event.kind", .string("event")),
-            ProtocolField("flow.id", .string(FlowIDText.hex(context.flow))),
-            ProtocolField("network.community_id", .string(context.communityID)),
-            ProtocolField("netsift.capture", .integer(Int64(capture))),
-            ProtocolField("netsift.frames", .list(context.frames.map { .integer(Int64(clamping: $0)) })),
+            ProtocolField("flow.id", .string(FlowIDText.hex(event.flowKey))),
+            ProtocolField("network.community_id", .string(event.communityID)),
+            ProtocolField("netsift.capture", .integer(Int64(clamping: event.captureID))),
+            ProtocolField("netsift.frames", .list(event.frames.map { .integer(Int64(clamping: $0)) })),
         ]
         let taken = Set(fields.map(\.name))
-        fields += t.fields.filter { !taken.contains($0.name) }
+        fields += event.fields.filter { !taken.contains($0.name) }
         w.beginObject()
-        w.field("@timestamp", Timestamp.rfc3339(context.time))
+        w.field("@timestamp", Timestamp.rfc3339(event.time))
         writeMembers(fields.map { (path: $0.name.split(separator: ".")[...], value: $0.value) }, to: &w)
         w.endObject()
-        w.newline()
+    }
+
+    /// The object alone, as UTF-8 bytes.
+    public static func bytes(_ event: EventRecord) -> [UInt8] {
+        var w = JSONWriter()
+        write(event, to: &w)
+        return w.bytes
     }
 
     typealias Member = (path: ArraySlice<Substring>, value: ProtocolField.Value)

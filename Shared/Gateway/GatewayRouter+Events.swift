@@ -1,0 +1,36 @@
+import Hummingbird
+import Messaging
+
+/// A capture's or a flow's application-layer events: the ECS documents
+/// storage keeps, passed through as they come from search.
+extension GatewayRouter {
+    static let datasets = ["dns", "http", "tls", "dhcp", "icmp"]
+
+    func events(_ scope: QueryMessage.TrafficScope, _ request: Request) async throws -> Response {
+        guard let page = Self.page(request) else { return Self.badPage }
+        let dataset = request.uri.queryParameters.get("dataset").map { String($0) }
+        if let dataset, !Self.datasets.contains(dataset) {
+            return Self.failure(.malformedRequest, "dataset must be one of \(Self.datasets.joined(separator: ", "))")
+        }
+        let missing: String = switch scope {
+        case .capture(let id): "no capture \(id)"
+        case .flow(let id): "no flow \(id)"
+        }
+        return try await answer(.listEvents(scope, dataset: dataset, after: page.after, limit: page.limit)) { reply in
+            guard case .events(let list) = reply else { return nil }
+            guard let list else { return Self.failure(.noPage, missing) }
+            return Self.json(Self.eventList(list, after: page.after), status: 200)
+        }
+    }
+
+    /// The list object of `ListObject`'s shape around documents that are JSON already.
+    static func eventList(_ events: [QueryMessage.StoredEvent], after: UInt64) -> [UInt8] {
+        var bytes = Array(#"{"ErrorCode":0,"DataType":3,"ReturnValue":{"Items":["#.utf8)
+        for (index, event) in events.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes += event.document.utf8
+        }
+        bytes += #"],"LastId":\#(events.last?.id ?? after),"Returned":\#(events.count),"Version":1}}"#.utf8
+        return bytes
+    }
+}

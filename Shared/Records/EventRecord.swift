@@ -1,0 +1,43 @@
+import Decoding
+import Protocols
+
+/// One application-layer transaction on its way to storage: which capture
+/// and flow it belongs to, when it completed, the frames that carried it,
+/// and its fields under their ECS names.
+public struct EventRecord: Hashable, Sendable {
+    public var captureID: UInt64
+    /// 1-based position among its flow's events: the same when a restarted
+    /// decoder decodes the capture again, so (capture, flow, sequence, time)
+    /// names an event.
+    public var sequence: UInt32
+    public var proto: ApplicationProtocol
+    public var flowKey: UInt64
+    public var communityID: String
+    /// Packet time (ns) of the frame that completed it, or of its flow's end.
+    public var time: Int64
+    public var frames: [UInt64]
+    public var fields: [ProtocolField]
+
+    public init(captureID: UInt64, sequence: UInt32, proto: ApplicationProtocol, flowKey: UInt64, communityID: String,
+                time: Int64, frames: [UInt64], fields: [ProtocolField]) {
+        self.captureID = captureID
+        self.sequence = sequence
+        self.proto = proto
+        self.flowKey = flowKey
+        self.communityID = communityID
+        self.time = time
+        self.frames = frames
+        self.fields = fields
+    }
+
+    public init(captureID: UInt64, _ completed: ApplicationFeed.Completed) {
+        let transaction = completed.transaction
+        let context = transaction.context
+        self.init(captureID: captureID, sequence: completed.sequence, proto: transaction.proto, flowKey: context.flow,
+                  communityID: context.communityID, time: context.time, frames: context.frames,
+                  fields: transaction.fields)
+    }
+
+    /// The `event.dataset` value: dns, http, tls, dhcp or icmp.
+    public var dataset: String { proto.dataset }
+}

@@ -1,0 +1,47 @@
+import Messaging
+import Protocols
+import Store
+
+/// Application-layer events of a capture or a flow, from the events tables.
+extension SearchEngine {
+    /// Events by id above `after`, at most `limit`, each document carrying
+    /// its id as `netsift.event`; nil when the capture or flow is unknown or
+    /// the dataset is not one of dns, http, tls, dhcp, icmp.
+    func events(_ scope: QueryMessage.TrafficScope, dataset: String?, after: UInt64,
+                limit: Int) throws -> [QueryMessage.StoredEvent]? {
+        let tables: [EventTable]
+        if let dataset {
+            guard let proto = ApplicationProtocol(rawValue: dataset) else { return nil }
+            tables = [EventTable.of(proto)]
+        } else {
+            tables = EventTable.all
+        }
+        let condition: String
+        var parameters: [(any PostgresParameter)?] = [Int64(clamping: after), limit]
+        switch scope {
+        case .capture(let id):
+            guard try captureExists(id) else { return nil }
+            condition = "capture_id = $3"
+            parameters.append(Int64(clamping: id))
+        case .flow(let id):
+            // The flow's key within its capture and lifetime: a 5-tuple used again later is another flow.
+            guard let flow = try connection.query(
+                "SELECT capture_id, flow_key, start_ns, end_ns FROM flows WHERE id = $1", [Int64(clamping: id)]).row(0),
+                let capture = flow.int64(0), let key = flow.int64(1), let start = flow.int64(2), let end = flow.int64(3)
+            else { return nil }
+            condition = "capture_id = $3 AND flow_key = $4 AND ts_ns BETWEEN $5 AND $6"
+            parameters += [capture, key, start, end]
+        }
+        // Table names are EventTable's constants; every value is a parameter.
+        let union = tables.map {
+            "(SELECT id, doc FROM \($0.name) WHERE \(condition) AND id > $1 ORDER BY id LIMIT $2)"
+        }.joined(separator: " UNION ALL ")
+        let result = try connection.query("""
+            SELECT id, jsonb_set(doc, '{netsift,event}', to_jsonb(id))::text FROM (\(union)) e ORDER BY id LIMIT $2
+            """, parameters)
+        return result.rows.indices.compactMap { index in
+            guard let row = result.row(index), let id = row.int64(0), let document = row.string(1) else { return nil }
+            return QueryMessage.StoredEvent(id: UInt64(id), document: document)
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Application-layer events through the real processes: sensor → two
+/// decoders (the application layer) → storage (events tables) → search →
+/// gateway, against what `netsift dump --json` prints for the same files.
+@Suite(.serialized, .enabled(if: NetSiftSystem.available && SharedCaptures.available
+                             && FileManager.default.isExecutableFile(atPath: "/usr/bin/curl"), NetSiftSystem.skipMessage))
+struct EventsSystemTests {
+    /// Every event of a listing, a page at a time.
+    static func allEvents(_ system: NetSiftSystem, _ path: String, limit: Int = 7) -> [[String: Any]] {
+        var events: [[String: Any]] = []
+        var after = 0
+        while true {
+            let separator = path.contains("?") ? "&" : "?"
+            let page = system.api("\(path)\(separator)after=\(after)&limit=\(limit)", key: system.adminKey)
+            guard page.status == 200, let list = page.body["ReturnValue"] as? [String: Any],
+                  let items = list["Items"] as? [[String: Any]], let last = list["LastId"] as? Int else {
+                Issue.record("\(path) after \(after): \(page.status) \(page.body)")
+                return events
+            }
+            events += items
+            if items.isEmpty { return events }
+            after = last
+        }
+    }
+
+    /// A document with sorted keys, `netsift.event` dropped and the capture
+    /// set, for comparing. The flow id is dropped too: flow keys are salted
+    /// with the capture id, which differs between dump and storage.
+    static func canonical(_ document: [String: Any], capture: Int) -> String? {
+        var document = document
+        document["flow"] = nil
+        var netsift = document["netsift"] as? [String: Any] ?? [:]
+        netsift["event"] = nil
+        netsift["capture"] = capture
+        document["netsift"] = netsift
+        guard let data = try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The L7 objects `netsift dump --json` prints for one file.
+    static func dumped(_ system: NetSiftSystem, _ path: String, capture: Int) -> [String] {
+        system.run(["dump", "--json", path]).stdout.split(separator: "\n").compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let dataset = (object["event"] as? [String: Any])?["dataset"] as? String,
+                  dataset != "packet" && dataset != "flow" else { return nil }
+            return canonical(object, capture: capture)
+        }
+    }
+
+    @Test func storedEventsEqualTheDumpAndListByFlowAndDataset() throws {
+        let system = try NetSiftSystem(decoders: 2)
+        defer { system.shutdown() }
+        var total = 0
+        var datasets = Set<String>()
+        for folder in ["dns", "http", "tls", "dhcp", "icmp"] {
+            for capture in NetSiftSystem.captures(in: system.ingest(SharedCaptures.path(folder)).stdout) {
+                let name = (capture.path as NSString).lastPathComponent
+                let listed = Self.allEvents(system, "/captures/\(capture.id)/events")
+                let ids = listed.compactMap { ($0["netsift"] as? [String: Any])?["event"] as? Int }
+                #expect(ids.count == listed.count && ids == ids.sorted() && Set(ids).count == ids.count, "\(name) ids")
+                let stored = listed.compactMap { Self.canonical($0, capture: Int(capture.id)) }.sorted()
+                let expected = Self.dumped(system, capture.path, capture: Int(capture.id)).sorted()
+                #expect(stored == expected, "\(name): stored events differ from netsift dump --json")
+                total += stored.count
+                datasets.formUnion(listed.compactMap { ($0["event"] as? [String: Any])?["dataset"] as? String })
+
+                // By dataset and by flow, every event once.
+                var byDataset = 0
+                for dataset in ["dns", "http", "tls", "dhcp", "icmp"] {
+                    let some = Self.allEvents(system, "/captures/\(capture.id)/events?dataset=\(dataset)", limit: 1000)
+                    #expect(some.allSatisfy { ($0["event"] as? [String: Any])?["dataset"] as? String == dataset })
+                    byDataset += some.count
+                }
+                #expect(byDataset == listed.count, "\(name) by dataset")
+                let flows = system.api("/captures/\(capture.id)/flows?limit=1000", key: system.adminKey)
+                    .body["ReturnValue"] as? [String: Any]
+                var byFlow: [Int] = []
+                for flow in flows?["Items"] as? [[String: Any]] ?? [] {
+                    guard let id = flow["Id"] as? Int else { continue }
+                    let own = Self.allEvents(system, "/flows/\(id)/events", limit: 1000)
+                    #expect(own.allSatisfy { ($0["network"] as? [String: Any])?["community_id"] as? String
+                        == flow["CommunityId"] as? String }, "\(name) flow \(id)")
+                    #expect(Set(own.compactMap { ($0["flow"] as? [String: Any])?["id"] as? String }).count <= 1,
+                            "\(name) flow \(id): one flow id")
+                    byFlow += own.compactMap { ($0["netsift"] as? [String: Any])?["event"] as? Int }
+                }
+                #expect(byFlow.sorted() == ids.sorted(), "\(name) by flow")
+            }
+        }
+        #expect(total > 50)
+        #expect(datasets == ["dns", "http", "tls", "dhcp", "icmp"])
+
+        // Bad requests.
+        #expect(system.api("/captures/1/events?dataset=ftp", key: system.adminKey).status == 400)
+        #expect(system.api("/captures/1/events?after=-1", key: system.adminKey).status == 400)
+        #expect(system.api("/captures/999999/events", key: system.adminKey).status == 404)
+        #expect(system.api("/flows/999999/events", key: system.adminKey).status == 404)
+        #expect(system.api("/captures/1/events", key: nil).status == 401)
+    }
+}
