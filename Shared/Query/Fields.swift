@@ -28,12 +28,15 @@ enum Column: Sendable, Hashable {
 
 /// A query field: its names, kind and columns. `packet` or `flow` is nil
 /// when the field lives only in the other table (a flow's byte count, a
-/// packet's size); the compiler then goes through the other table.
+/// packet's size); the compiler then goes through the other table. An
+/// application-layer field lives in an events table (`event`, alias `e`)
+/// and selects the flows that carry a matching event.
 struct FieldSpec: Sendable {
     var names: [String]
     var kind: FieldKind
     var packet: Column?
     var flow: Column?
+    var event: EventColumn? = nil
     /// A condition the field implies (`tcp.port` is a TCP port).
     var packetRequires: String? = nil
     var flowRequires: String? = nil
@@ -41,8 +44,18 @@ struct FieldSpec: Sendable {
     var scale: Int64 = 1
 }
 
-/// Every field the language knows. L7 fields (dns.*, http.*, tls.*, dhcp.*)
-/// come with the protocol events; until then they are refused by name.
+/// A column of one of the events tables (docs/DATA.md, "Events").
+struct EventColumn: Sendable, Hashable {
+    var table: String
+    var column: Column
+
+    init(_ table: String, _ column: String, array: Bool = false) {
+        self.table = table
+        self.column = array ? .array("e.\(column)") : .one("e.\(column)")
+    }
+}
+
+/// Every field the language knows.
 enum Fields {
     static let all: [FieldSpec] = [
         FieldSpec(names: ["source.ip", "ip.src", "ipv6.src", "src.ip"], kind: .address,
@@ -86,6 +99,44 @@ enum Fields {
                   packet: .sensor(captureColumn: "p.capture_id"), flow: .sensor(captureColumn: "f.capture_id")),
         FieldSpec(names: ["vlan.id", "vlan"], kind: .integer,
                   packet: .array("p.vlan_ids"), flow: .array("f.vlan_ids")),
+    ] + application
+
+    /// Application-layer fields: ECS names first, then Wireshark's and Arkime's.
+    static let application: [FieldSpec] = [
+        event(["dns.question.name", "dns.qry.name", "dns.query", "query"], .text, "dns_events", "question_name"),
+        event(["dns.question.type", "dns.qry.type"], .text, "dns_events", "question_type"),
+        event(["dns.response_code", "dns.rcode"], .text, "dns_events", "response_code"),
+        event(["dns.id"], .integer, "dns_events", "dns_id"),
+        event(["dns.resolved_ip", "dns.a", "dns.aaaa"], .address, "dns_events", "resolved_ip", array: true),
+        event(["http.request.method", "http.method"], .text, "http_events", "method"),
+        event(["url.original", "http.uri", "http.request.uri"], .text, "http_events", "url"),
+        event(["url.domain", "http.host"], .text, "http_events", "host"),
+        event(["http.response.status_code", "http.status", "http.response.code"], .integer, "http_events", "status_code"),
+        event(["user_agent.original", "http.user_agent", "http.useragent"], .text, "http_events", "user_agent"),
+        event(["tls.server.name", "tls.client.server_name", "sni", "tls.sni",
+               "tls.handshake.extensions_server_name"], .text, "tls_events", "server_name"),
+        event(["tls.version"], .text, "tls_events", "version"),
+        event(["tls.client.ja3", "ja3", "tls.ja3"], .text, "tls_events", "ja3"),
+        event(["tls.server.ja3s", "ja3s", "tls.ja3s"], .text, "tls_events", "ja3s"),
+        event(["tls.client.ja4", "ja4", "tls.ja4"], .text, "tls_events", "ja4"),
+        event(["tls.server.x509.subject", "tls.server.subject", "cert.subject"], .text, "tls_events", "subject"),
+        event(["tls.server.x509.issuer", "tls.server.issuer", "cert.issuer"], .text, "tls_events", "issuer"),
+        event(["dhcp.hostname", "dhcp.option.hostname"], .text, "dhcp_events", "hostname"),
+        event(["dhcp.client_mac", "dhcp.mac"], .text, "dhcp_events", "client_mac"),
+        event(["dhcp.message_type", "dhcp.type"], .text, "dhcp_events", "message_type"),
+        event(["dhcp.transaction_id", "dhcp.id"], .text, "dhcp_events", "transaction_id"),
+        event(["dhcp.assigned_address", "dhcp.assigned_ip", "dhcp.yiaddr"], .address, "dhcp_events", "assigned_address"),
+        event(["dhcp.requested_address", "dhcp.requested_ip"], .address, "dhcp_events", "requested_address"),
+    ]
+
+    private static func event(_ names: [String], _ kind: FieldKind, _ table: String, _ column: String,
+                              array: Bool = false) -> FieldSpec {
+        FieldSpec(names: names, kind: kind, packet: nil, flow: nil, event: EventColumn(table, column, array: array))
+    }
+
+    /// Bare application protocol names: the flow carries an event of that protocol.
+    static let eventProtocols: [String: String] = [
+        "dns": "dns_events", "http": "http_events", "tls": "tls_events", "ssl": "tls_events", "dhcp": "dhcp_events",
     ]
 
     /// Bare protocol names with Wireshark's meaning (`ip` is IPv4).
@@ -101,10 +152,6 @@ enum Fields {
         "arp": ("p.l3t = 2054", "false"),
         "vlan": ("p.vlan_ids IS NOT NULL", "f.vlan_ids IS NOT NULL"),
     ]
-
-    /// Prefixes and names of the L7 protocols, refused until their events are stored.
-    static let applicationProtocols: Set<String> = ["dns", "http", "tls", "dhcp", "ssl", "url", "user_agent", "ja3", "ja4",
-                                                    "sni", "dhcpv4"]
 
     static let transports: [String: Int64] = [
         "icmp": 1, "igmp": 2, "tcp": 6, "udp": 17, "gre": 47, "esp": 50, "ah": 51, "ipv6-icmp": 58, "icmpv6": 58,

@@ -80,11 +80,6 @@ public struct QueryCompiler {
 
     private func resolve(_ field: FieldName) throws(QueryError) -> FieldSpec {
         if let spec = Fields.spec(field.name) { return spec }
-        let head = field.name.lowercased().split(separator: ".").first.map(String.init) ?? ""
-        if Fields.applicationProtocols.contains(head) {
-            throw QueryError(at: field.position, "`\(field.name)` is an application-layer field",
-                             hint: "DNS, HTTP, TLS and DHCP fields become searchable once their events are stored")
-        }
         let known = Fields.all.flatMap(\.names)
         let near = known.min { Self.distance($0, field.name.lowercased()) < Self.distance($1, field.name.lowercased()) }
         throw QueryError(at: field.position, "unknown field `\(field.name)`", hint: near.map { "did you mean `\($0)`?" })
@@ -94,6 +89,9 @@ public struct QueryCompiler {
         let lower = field.name.lowercased()
         if let conditions = Fields.protocols[lower] {
             return "COALESCE(\(table == .packets ? conditions.packet : conditions.flow), false)"
+        }
+        if let events = Fields.eventProtocols[lower] {
+            return Self.throughEvents(events, "true", table: table)
         }
         let spec = try resolve(field)
         if spec.kind == .presence {
@@ -117,6 +115,9 @@ public struct QueryCompiler {
         _ spec: FieldSpec, table: QueryTarget,
         _ body: (inout QueryCompiler, Column, QueryTarget) throws(QueryError) -> String
     ) throws(QueryError) -> String {
+        if let event = spec.event {
+            return Self.throughEvents(event.table, try body(&self, event.column, table), table: table)
+        }
         let here = table == .packets ? spec.packet : spec.flow
         let requires = table == .packets ? spec.packetRequires : spec.flowRequires
         if let here {
@@ -133,6 +134,22 @@ public struct QueryCompiler {
             return "COALESCE(p.flow_key IN (SELECT f.flow_key FROM flows f WHERE \(test)), false)"
         case .flows:
             return "EXISTS (SELECT 1 FROM packets p WHERE p.flow_key = f.flow_key AND p.capture_id = f.capture_id AND \(test))"
+        }
+    }
+
+    /// The rows whose flow carries an event of `events` (alias `e`) that
+    /// passes `test`: a packet by its flow key (keys include the capture),
+    /// a flow by its capture, key and lifetime (a key used again later is
+    /// another flow).
+    static func throughEvents(_ events: String, _ test: String, table: QueryTarget) -> String {
+        switch table {
+        case .packets:
+            "COALESCE(p.flow_key IN (SELECT e.flow_key FROM \(events) e WHERE \(test)), false)"
+        case .flows:
+            """
+            EXISTS (SELECT 1 FROM \(events) e WHERE e.flow_key = f.flow_key AND e.capture_id = f.capture_id \
+            AND e.ts_ns BETWEEN f.start_ns AND f.end_ns AND \(test))
+            """
         }
     }
 

@@ -27,7 +27,9 @@ import TestSupport
             ("port == eighty", 8, "not a number"),
             ("proto == tcpp", 9, "not a number"),
             ("sensor matches \"([a-z\"", 15, "does not compile"),
-            ("dns.question.name == example.com", 0, "application-layer"),
+            ("dns.question.name > \"a\"", 20, "does not apply to text"),
+            ("http.status contains 2", 21, "applies to text"),
+            ("dns.resolved_ip == 10.0.0.0/40", 19, "prefix length"),
             ("ip.adr == 10.0.0.1", 0, "unknown field"),
             ("sensor in {1..2}", 11, "ranges apply to numbers"),
             ("port == 99999999999999999999", 8, "not a number"),
@@ -63,6 +65,9 @@ struct QueryInjectionTests {
             "community_id == \"x\" || sensor == \"y\"", "ip.addr == 1.2.3.4/0", "sensor == \"\u{0000}\"",
             "sensor == \"ＤＲＯＰ ｔａｂｌｅ\"", "sensor == \"" + String(repeating: "A", count: 3_000) + "\"",
             "port == 1; DROP TABLE flows", "port == 1 -- comment", "sensor == $$x$$", "vlan.id in {1, 2..3}",
+            "dns.question.name == \"'; DROP TABLE dns_events; --\"", "url.original matches \"'.*\"",
+            "tls.server.name == *'*", "dhcp.assigned_address == 10.0.0.0/8", "dns && !tls",
+            "http.status in {200..299, 404}", "dns.resolved_ip == 10.0.0.1", "ja3 == \"e7d705a3286e19ea42f587b344ee6865\"",
         ]
         let outcomes = try await TrafficDatabase.with("query") { conninfo in
             let connection = try PostgresConnection(conninfo: conninfo)
@@ -89,12 +94,13 @@ struct QueryInjectionTests {
                 }
             }
             let tables = try connection.query("""
-                SELECT count(*) FROM pg_tables WHERE tablename IN ('packets', 'flows', 'captures', 'sensors', 'api_keys')
+                SELECT count(*) FROM pg_tables WHERE tablename IN ('packets', 'flows', 'captures', 'sensors', 'api_keys',
+                    'dns_events', 'http_events', 'tls_events', 'dhcp_events', 'icmp_events')
                 """).scalar
             outcomes.append("tables \(tables ?? "?")")
             return outcomes
         }
-        #expect(outcomes.last == "tables 5")
+        #expect(outcomes.last == "tables 10")
         #expect(!outcomes.dropLast().contains { $0.hasPrefix("rows") && $0 != "rows 0" }, "\(outcomes)")
         #expect(outcomes.contains("refused") && outcomes.contains("rows 0"))
     }

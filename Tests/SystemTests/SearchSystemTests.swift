@@ -64,6 +64,7 @@ struct SearchSystemTests {
             compared += theirs.count
         }
         #expect(compared > 500)
+        try l7FlowsEqualTsharkFlows(system, captures)
 
         // Errors point at the query; the service keeps answering.
         let bad = system.api("/search?q=port%20%3D%2080", key: system.adminKey)
@@ -75,6 +76,58 @@ struct SearchSystemTests {
         let flows = system.run(["search", "tcp && port == 80", "--as", "flows", "--data", system.data, "--json"])
         #expect(flows.status == 0 && !flows.stdout.isEmpty, "\(flows)")
         #expect(system.api("/captures", key: system.adminKey).status == 200)
+    }
+
+    /// (NetSift query on application-layer fields, the tshark display filter that finds the same field).
+    static let applicationEquivalents: [(String, String)] = [
+        ("dns.question.name endswith \".com\"", "dns.qry.name matches \"\\\\.com$\""),
+        ("dns.question.type in {MX, HTTPS}", "dns.qry.type in {15, 65}"),
+        ("http.request.method == GET", "http.request.method == \"GET\""),
+        ("http.status in {200..299}", "http.response.code >= 200 && http.response.code <= 299"),
+        ("user_agent.original contains \"Mozilla\"", "http.user_agent contains \"Mozilla\""),
+        ("sni exists", "tls.handshake.extensions_server_name"),
+        ("ja3 exists", "tls.handshake.ja3"),
+        ("dhcp.hostname exists", "dhcp.option.hostname"),
+    ]
+
+    /// An L7 predicate selects flows: those NetSift returns are the flows
+    /// holding a packet in which tshark finds the field.
+    func l7FlowsEqualTsharkFlows(_ system: NetSiftSystem, _ captures: [(id: UInt64, path: String)]) throws {
+        let db = try system.database()
+        var compared = 0
+        for (query, filter) in Self.applicationEquivalents {
+            var ours = Set<Int>()
+            var after = 0
+            while true {
+                let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? query
+                let page = system.api("/search?q=\(encoded)&as=flows&limit=1000&after=\(after)", key: system.adminKey)
+                guard let list = page.body["ReturnValue"] as? [String: Any], let items = list["Items"] as? [[String: Any]] else {
+                    Issue.record("\(query): \(page.status) \(page.body)")
+                    break
+                }
+                ours.formUnion(items.compactMap { $0["Id"] as? Int })
+                guard !items.isEmpty else { break }
+                after = list["LastId"] as? Int ?? 0
+            }
+            var theirs = Set<Int>()
+            for capture in captures {
+                // A response head counts once read, as NetSift reports it, not only once its whole body arrived.
+                let frames = TShark.fields(capture.path, ["frame.number"], filter: filter,
+                                           extra: ["-o", "http.desegment_body:FALSE"]).compactMap { Int($0.first ?? "") }
+                guard !frames.isEmpty else { continue }
+                let rows = try db.query("""
+                    SELECT f.id FROM packets p JOIN flows f ON f.flow_key = p.flow_key AND f.capture_id = p.capture_id
+                    WHERE p.capture_id = $1 AND p.frame_number = ANY($2::bigint[])
+                    """, [Int64(capture.id), "{" + frames.map(String.init).joined(separator: ",") + "}"])
+                theirs.formUnion(rows.rows.compactMap { $0[0].flatMap { Int($0) } })
+            }
+            let missing = theirs.subtracting(ours).sorted().prefix(5), extra = ours.subtracting(theirs).sorted().prefix(5)
+            #expect(missing.isEmpty && extra.isEmpty,
+                    "\(query) vs tshark '\(filter)': \(ours.count) vs \(theirs.count) flows; missing \(missing), extra \(extra)")
+            print("search equivalence `\(query)`: \(ours.count) flows, tshark \(theirs.count)")
+            compared += theirs.count
+        }
+        #expect(compared > 20)
     }
 
     static func tshark(_ path: String, _ filter: String) -> [Int] {
