@@ -98,7 +98,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], path: "Services/NetSiftStorage"),
         .executableTarget(name: "NetSiftDecoder", dependencies: [
-            "Decoder", "Decoding", "Flows", "Messaging", "ServiceRuntime",
+            "Decoder", "Decoding", "Flows", "Messaging", "Protocols", "ServiceRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),

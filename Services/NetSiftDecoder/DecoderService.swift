@@ -5,6 +5,7 @@ import Flows
 import Foundation
 import Logging
 import Messaging
+import Protocols
 import Prometheus
 import ServiceRuntime
 
@@ -15,9 +16,10 @@ struct DecoderService: AsyncParsableCommand {
         abstract: "Decodes sensor frames into packet rows and flow reports for storage.",
         discussion: "Settings come from --config (a JSON object) and NETSIFT_DECODER_<KEY> environment variables.")
 
-    static let keys: Set<String> = ["frames_endpoint", "records_endpoint", "acks_endpoint", "events_endpoint",
-                                    "metrics_port", "log_level", "batch_packets", "flow_timeout_seconds",
-                                    "flow_period_seconds", "max_flows", "max_unacked_batches"]
+    static let keys = Set(["frames_endpoint", "records_endpoint", "acks_endpoint", "events_endpoint",
+                           "metrics_port", "log_level", "batch_packets", "flow_timeout_seconds",
+                           "flow_period_seconds", "max_flows", "max_unacked_batches", "l7", "l7_protocols",
+                           "l7_sniffing"] + ApplicationProtocol.allCases.map { "\($0.rawValue)_ports" })
 
     @Option(help: "Config file: a JSON object of settings.")
     var config: String?
@@ -39,6 +41,7 @@ struct DecoderService: AsyncParsableCommand {
         flows.period = period < 0 ? nil : Int64(period) * 1_000_000_000
         flows.maxFlows = try settings.int("max_flows", default: flows.maxFlows)
         configuration.decoder.flows = flows
+        configuration.decoder.application = try Self.application(settings)
 
         let server = DecoderServer(configuration: configuration, logger: logger)
         let context = try MessageContext()
@@ -52,6 +55,11 @@ struct DecoderService: AsyncParsableCommand {
                 "batches_out": Double(counters.batchesOut), "duplicates": Double(counters.duplicates),
                 "out_of_order": Double(counters.outOfOrder), "awaiting_start": Double(counters.awaitingStart),
                 "captures_ended": Double(counters.capturesEnded), "flow_reports": Double(counters.flowReports),
+                "events": Double(counters.events), "l7_flows": Double(counters.application.flows),
+                "l7_flows_unclaimed": Double(counters.application.unclaimed),
+                "l7_evicted_for_flows": Double(counters.application.evictedForFlows),
+                "l7_evicted_for_bytes": Double(counters.application.evictedForBytes),
+                "l7_gaps": Double(counters.application.gaps), "l7_gap_bytes": Double(counters.application.gapBytes),
                 "unacked_batches": Double(status.unacked), "resends": Double(status.resends),
                 "malformed_messages": Double(status.malformedMessages), "open_captures": Double(status.openCaptures),
             ])
@@ -66,5 +74,23 @@ struct DecoderService: AsyncParsableCommand {
             BlockingLoopService(name: "decoder", run: { try server.run(context: context) }, stop: { server.stop() }),
         ])
         context.terminate()
+    }
+
+    /// The application layer as the settings say: `l7` (on by default),
+    /// `l7_protocols` (the enabled ones, default all), `l7_sniffing`, and
+    /// Packetbeat's `ports` per protocol as `<protocol>_ports` (e.g. `http_ports: "80,8080"`).
+    static func application(_ settings: Settings) throws -> ApplicationConfig? {
+        guard try settings.bool("l7", default: true) else { return nil }
+        var config = ApplicationConfig()
+        config.sniffing = try settings.bool("l7_sniffing", default: true)
+        let all = ApplicationProtocol.allCases
+        let enabled = try settings.list("l7_protocols", default: all,
+                                        expected: all.map(\.rawValue).joined(separator: ", "), ApplicationProtocol.init)
+        for proto in all {
+            config[proto].enabled = enabled.contains(proto)
+            config[proto].ports = Set(try settings.list("\(proto.rawValue)_ports", default: Array(config[proto].ports),
+                                                        expected: "port numbers, comma-separated") { UInt16($0) })
+        }
+        return config
     }
 }

@@ -44,6 +44,8 @@ public struct DecoderEngine {
         public var flowReports = 0
         /// Application-layer transactions sent on.
         public var events = 0
+        /// The application layer's counters over every capture, as of the last batch out.
+        public var application = ApplicationLayer.Counters()
     }
 
     public let config: DecoderConfig
@@ -56,6 +58,8 @@ public struct DecoderEngine {
     private var liveLanes: Set<UUID> = []
     private var captures: [UInt64: CaptureState] = [:]
     private var pending: Pending?
+    /// The application layer's counters of the captures that ended.
+    private var endedApplication = ApplicationLayer.Counters()
 
     /// One open capture: its flows and fragments, and its application layer.
     private struct CaptureState {
@@ -156,7 +160,9 @@ public struct DecoderEngine {
                 collector.finishApplication()
             }
             if ended {
-                captures[captureID] = nil
+                if let counters = captures.removeValue(forKey: captureID)?.application?.layer.counters {
+                    endedApplication.add(counters)
+                }
                 pending?.ends.append(CaptureEnd(captureID: captureID, frameCount: end.frameCount,
                                                 failureReason: end.outcome == .failed ? end.reason : nil))
                 counters.capturesEnded += 1
@@ -179,6 +185,9 @@ public struct DecoderEngine {
         counters.batchesOut += 1
         counters.flowReports += full.flows.count
         counters.events += full.events.count
+        counters.application = captures.values.reduce(into: endedApplication) { total, state in
+            if let counters = state.application?.layer.counters { total.add(counters) }
+        }
         let frames = open.frames.isEmpty ? nil : open.frames
         open.frames = FrameBatch(captureID: open.captureID)
         return [producer.envelope(RecordsMessage(full, frames: frames))]
@@ -223,5 +232,19 @@ public struct DecoderEngine {
         captures[captureID] = state
         pending = open
         return true
+    }
+}
+
+extension ApplicationLayer.Counters {
+    mutating func add(_ other: Self) {
+        flows += other.flows
+        byPort += other.byPort
+        bySniffing += other.bySniffing
+        unclaimed += other.unclaimed
+        evictedForFlows += other.evictedForFlows
+        evictedForBytes += other.evictedForBytes
+        transactions += other.transactions
+        gaps += other.gaps
+        gapBytes += other.gapBytes
     }
 }

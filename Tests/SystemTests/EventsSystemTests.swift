@@ -100,4 +100,23 @@ struct EventsSystemTests {
         #expect(system.api("/flows/999999/events", key: system.adminKey).status == 404)
         #expect(system.api("/captures/1/events", key: nil).status == 401)
     }
+
+    /// The decoders' settings choose the protocols (`l7_protocols`) and their ports (`<protocol>_ports`).
+    @Test func decoderSettingsChooseTheProtocols() throws {
+        let system = try NetSiftSystem(decoders: 1, environment: ["NETSIFT_DECODER_L7_PROTOCOLS": "dns,tls",
+                                                                  "NETSIFT_DECODER_TLS_PORTS": "8443",
+                                                                  "NETSIFT_DECODER_L7_SNIFFING": "false"])
+        defer { system.shutdown() }
+        var datasets: [String: Int] = [:]
+        for folder in ["dns", "http", "tls"] {
+            for capture in NetSiftSystem.captures(in: system.ingest(SharedCaptures.path(folder)).stdout) {
+                for event in Self.allEvents(system, "/captures/\(capture.id)/events", limit: 1000) {
+                    datasets[(event["event"] as? [String: Any])?["dataset"] as? String ?? "?", default: 0] += 1
+                }
+            }
+        }
+        // DNS on its default port 53; TLS only on 8443, which no capture uses; HTTP off.
+        #expect(Array(datasets.keys) == ["dns"], "\(datasets)")
+        #expect(datasets["dns", default: 0] >= 5)
+    }
 }
