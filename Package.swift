@@ -64,7 +64,7 @@ let package = Package(
             .product(name: "X509", package: "swift-certificates"),
         ], path: "Shared/Protocols"),
         .target(name: "Gateway", dependencies: [
-            "Auth", "Search", "Messaging", "Model", "PcapStore", "Dissection",
+            "Auth", "Search", "Messaging", "Model", "PcapStore", "Dissection", "Query",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], path: "Shared/Gateway"),
@@ -88,7 +88,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Shared/ServiceRuntime"),
         .executableTarget(name: "NetSift", dependencies: [
-            "Dump", "Operations", "Sensor", "Messaging", "Capture", "ServiceRuntime", "Auth", "Store",
+            "Dump", "Operations", "Sensor", "Messaging", "Capture", "ServiceRuntime", "Auth", "Store", "Model", "Query",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Services/NetSift"),
         .executableTarget(name: "NetSiftStorage", dependencies: [

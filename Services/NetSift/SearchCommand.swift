@@ -3,7 +3,9 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Model
 import Operations
+import Query
 
 /// `netsift search 'QUERY'`: a query (docs/QUERY.md) through the API, every
 /// result page by page (or the first `--limit`), as a table or JSON lines.
@@ -25,9 +27,26 @@ struct SearchCommand: ParsableCommand {
     var limit: Int?
     @Flag(help: "One JSON object per line: a PACKET (with CaptureId) or a FLOW.")
     var json = false
+    @Option(help: "Only the last 90s, 15m, 1h, 7d, 2w.")
+    var last: String?
+    @Option(help: "From this RFC 3339 time on, e.g. 2024-05-01T12:00:00Z.")
+    var after: String?
+    @Option(help: "Before this RFC 3339 time.")
+    var before: String?
 
     func run() throws {
         let (base, key) = try endpoint()
+        // `--last` is fixed once, so every page covers the same window.
+        let window: TimeWindow
+        do {
+            window = try TimeWindow.parse(last: last, after: after, before: before,
+                                          now: Int64(Date().timeIntervalSince1970 * 1e9))
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let bounds = [("start", window.start), ("end", window.end)].compactMap { name, time in
+            time.map { URLQueryItem(name: name, value: Timestamp.rfc3339($0)) }
+        }
         var afterCapture: UInt64 = 0
         var after: UInt64 = 0
         var printed = 0
@@ -39,7 +58,7 @@ struct SearchCommand: ParsableCommand {
                 URLQueryItem(name: "q", value: query), URLQueryItem(name: "as", value: target.rawValue),
                 URLQueryItem(name: "after_capture", value: "\(afterCapture)"), URLQueryItem(name: "after", value: "\(after)"),
                 URLQueryItem(name: "limit", value: "\(page)"),
-            ]
+            ] + bounds
             // '+' is a space in query strings: send it encoded.
             let encoded = components?.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
             components?.percentEncodedQuery = encoded

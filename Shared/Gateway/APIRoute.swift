@@ -26,6 +26,10 @@ public struct APIRoute: Sendable {
             case searchTarget
             /// An application protocol: dns, http, tls, dhcp or icmp.
             case dataset
+            /// A duration back from now: 90s, 15m, 1h, 7d, 2w.
+            case duration
+            /// An RFC 3339 time.
+            case instant
         }
 
         public var name: String
@@ -93,7 +97,10 @@ extension GatewayRouter {
                  query: [.init(name: "q", kind: .query, summary: "the query, e.g. tcp && port == 443"),
                          .init(name: "as", kind: .searchTarget, summary: "packets (default) or flows"),
                          .init(name: "after_capture", kind: .cursor, summary: "packets: the previous LastCaptureId"),
-                         .init(name: "after", kind: .cursor, summary: "the previous LastId"), APIRoute.limit],
+                         .init(name: "after", kind: .cursor, summary: "the previous LastId"), APIRoute.limit,
+                         .init(name: "last", kind: .duration, summary: "only the last 90s, 15m, 1h, 7d, 2w (not with start)"),
+                         .init(name: "start", kind: .instant, summary: "from this RFC 3339 time on (inclusive)"),
+                         .init(name: "end", kind: .instant, summary: "before this RFC 3339 time (exclusive)")],
                  answer: .object("SearchList")),
         APIRoute("/api/v1/search/syntax", "SEARCHSYNTAX: checks a query and returns its processed form.",
                  query: [.init(name: "q", kind: .query, summary: "the query")], answer: .object("SearchSyntax")),

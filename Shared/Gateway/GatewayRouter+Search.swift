@@ -1,5 +1,7 @@
+import Foundation
 import Hummingbird
 import Messaging
+import Query
 
 /// `/search` and `/search/syntax`: queries in the language of docs/QUERY.md.
 extension GatewayRouter {
@@ -14,6 +16,15 @@ extension GatewayRouter {
               let afterCapture = Self.parameter(parameters.get("after_capture"), default: Int64(0)), afterCapture >= 0 else {
             return Self.badPage
         }
+        let window: TimeWindow
+        do {
+            window = try TimeWindow.parse(last: parameters.get("last").map { String($0) },
+                                          after: parameters.get("start").map { String($0) },
+                                          before: parameters.get("end").map { String($0) },
+                                          now: Int64(Date().timeIntervalSince1970 * 1e9))
+        } catch {
+            return Self.failure(.malformedRequest, "time window: \(error)")
+        }
         let target: QueryMessage.SearchRequest.Target
         switch parameters.get("as") ?? "packets" {
         case "packets": target = .packets
@@ -21,7 +32,7 @@ extension GatewayRouter {
         default: return Self.failure(.malformedRequest, "as must be packets or flows")
         }
         let ask = QueryMessage.SearchRequest(query: query, target: target, afterCapture: UInt64(afterCapture),
-                                             afterID: page.after, limit: page.limit)
+                                             afterID: page.after, limit: page.limit, start: window.start, end: window.end)
         let reply: QueryMessage.Body
         do {
             reply = try await search.ask(.search(ask))

@@ -181,6 +181,8 @@ public enum OpenAPIDocument {
         case .query: ["type": "string", "minLength": 1, "maxLength": 4_096]
         case .searchTarget: ["type": "string", "enum": ["packets", "flows"]]
         case .dataset: ["type": "string", "enum": GatewayRouter.datasets]
+        case .duration: ["type": "string", "pattern": "^[0-9]+[smhdw]$"]
+        case .instant: ["type": "string", "format": "date-time"]
         }
     }
 

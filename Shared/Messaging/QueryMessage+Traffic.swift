@@ -182,13 +182,19 @@ extension QueryMessage {
         public var afterCapture: UInt64
         public var afterID: UInt64
         public var limit: Int
+        /// The time window, ns since the Unix epoch: from `start` (inclusive) to `end` (exclusive).
+        public var start: Int64?
+        public var end: Int64?
 
-        public init(query: String, target: Target, afterCapture: UInt64 = 0, afterID: UInt64 = 0, limit: Int) {
+        public init(query: String, target: Target, afterCapture: UInt64 = 0, afterID: UInt64 = 0, limit: Int,
+                    start: Int64? = nil, end: Int64? = nil) {
             self.query = query
             self.target = target
             self.afterCapture = afterCapture
             self.afterID = afterID
             self.limit = limit
+            self.start = start
+            self.end = end
         }
     }
 

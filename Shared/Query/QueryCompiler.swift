@@ -29,20 +29,40 @@ public struct QueryCompiler {
     public let target: QueryTarget
     private var parameters: [SQLCondition.Parameter] = []
     private let firstParameter: Int
+    /// The window's bounds as placeholders, bound once and tested on every table the condition reads.
+    private var windowStart: String?
+    private var windowEnd: String?
 
     /// `firstParameter`: the number of the first `$n` (when the condition
-    /// joins a statement that has parameters of its own).
-    public static func compile(_ expression: Expression, for target: QueryTarget,
-                               firstParameter: Int = 1) throws(QueryError) -> SQLCondition {
+    /// joins a statement that has parameters of its own). A `window`
+    /// bounds the rows and every table the condition reads through.
+    public static func compile(_ expression: Expression, for target: QueryTarget, firstParameter: Int = 1,
+                               window: TimeWindow = TimeWindow()) throws(QueryError) -> SQLCondition {
         var compiler = QueryCompiler(target: target, firstParameter: firstParameter)
+        compiler.windowStart = window.start.map { compiler.bind(.integer($0)) }
+        compiler.windowEnd = window.end.map { compiler.bind(.integer($0)) }
         let text = try compiler.condition(expression, table: target)
-        return SQLCondition(text: text, parameters: compiler.parameters)
+        let bounded = compiler.windowTest(target == .packets ? "p" : "f").map { "(\($0) AND \(text))" } ?? text
+        return SQLCondition(text: bounded, parameters: compiler.parameters)
     }
 
     /// Parses and compiles in one step.
     public static func compile(_ text: String, for target: QueryTarget, firstParameter: Int = 1,
+                               window: TimeWindow = TimeWindow(),
                                limits: QueryLimits = QueryLimits()) throws(QueryError) -> SQLCondition {
-        try compile(try QueryParser.parse(text, limits: limits), for: target, firstParameter: firstParameter)
+        try compile(try QueryParser.parse(text, limits: limits), for: target, firstParameter: firstParameter,
+                    window: window)
+    }
+
+    /// The window on one table's rows: packets and events by their time
+    /// (the partition key, so partitions outside are pruned), flows by
+    /// their lifetime overlapping it (their partitions after the end are pruned).
+    private func windowTest(_ alias: String) -> String? {
+        var tests: [String] = []
+        let (from, to) = alias == "f" ? ("f.end_ns", "f.start_ns") : ("\(alias).ts_ns", "\(alias).ts_ns")
+        if let windowStart { tests.append("\(from) >= \(windowStart)") }
+        if let windowEnd { tests.append("\(to) < \(windowEnd)") }
+        return tests.isEmpty ? nil : tests.joined(separator: " AND ")
     }
 
     private init(target: QueryTarget, firstParameter: Int) {
@@ -91,7 +111,7 @@ public struct QueryCompiler {
             return "COALESCE(\(table == .packets ? conditions.packet : conditions.flow), false)"
         }
         if let events = Fields.eventProtocols[lower] {
-            return Self.throughEvents(events, "true", table: table)
+            return throughEvents(events, "true", table: table)
         }
         let spec = try resolve(field)
         if spec.kind == .presence {
@@ -116,7 +136,7 @@ public struct QueryCompiler {
         _ body: (inout QueryCompiler, Column, QueryTarget) throws(QueryError) -> String
     ) throws(QueryError) -> String {
         if let event = spec.event {
-            return Self.throughEvents(event.table, try body(&self, event.column, table), table: table)
+            return throughEvents(event.table, try body(&self, event.column, table), table: table)
         }
         let here = table == .packets ? spec.packet : spec.flow
         let requires = table == .packets ? spec.packetRequires : spec.flowRequires
@@ -128,6 +148,7 @@ public struct QueryCompiler {
         let otherRequires = table == .packets ? spec.flowRequires : spec.packetRequires
         var test = try body(&self, there, table == .packets ? .flows : .packets)
         if let otherRequires { test = "(\(otherRequires) AND \(test))" }
+        if let window = windowTest(table == .packets ? "f" : "p") { test = "(\(window) AND \(test))" }
         switch table {
         case .packets:
             // Not correlated: PostgreSQL hashes the flows' keys once (flow keys include the capture).
@@ -141,8 +162,9 @@ public struct QueryCompiler {
     /// passes `test`: a packet by its flow key (keys include the capture),
     /// a flow by its capture, key and lifetime (a key used again later is
     /// another flow).
-    static func throughEvents(_ events: String, _ test: String, table: QueryTarget) -> String {
-        switch table {
+    private func throughEvents(_ events: String, _ test: String, table: QueryTarget) -> String {
+        let test = windowTest("e").map { "\($0) AND \(test)" } ?? test
+        return switch table {
         case .packets:
             "COALESCE(p.flow_key IN (SELECT e.flow_key FROM \(events) e WHERE \(test)), false)"
         case .flows:

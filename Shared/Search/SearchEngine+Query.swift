@@ -19,7 +19,8 @@ extension SearchEngine {
         do {
             expression = try QueryParser.parse(request.query)
             // Packets: $1 capture cursor, $2 frame cursor, $3 limit; flows: $1 id cursor, $2 limit.
-            condition = try QueryCompiler.compile(expression, for: target, firstParameter: target == .packets ? 4 : 3)
+            condition = try QueryCompiler.compile(expression, for: target, firstParameter: target == .packets ? 4 : 3,
+                                                  window: TimeWindow(start: request.start, end: request.end))
         } catch {
             return QueryMessage.SearchPage(problem: QueryMessage.QueryProblem(position: error.position,
                                                                                message: error.message, hint: error.hint))

@@ -65,6 +65,7 @@ struct SearchSystemTests {
         }
         #expect(compared > 500)
         try l7FlowsEqualTsharkFlows(system, captures)
+        windowedSearchesEqualTshark(system, captures)
 
         // Errors point at the query; the service keeps answering.
         let bad = system.api("/search?q=port%20%3D%2080", key: system.adminKey)
@@ -128,6 +129,40 @@ struct SearchSystemTests {
             compared += theirs.count
         }
         #expect(compared > 20)
+    }
+
+    /// A time window keeps the packets whose time is in it, as tshark's `frame.time_epoch` does.
+    func windowedSearchesEqualTshark(_ system: NetSiftSystem, _ captures: [(id: UInt64, path: String)]) {
+        let (start, end) = ("2014-01-01T00:00:00Z", "2016-01-01T00:00:00Z")
+        var ours = Set<String>()
+        var afterCapture = 0, after = 0
+        while true {
+            let page = system.api("/search?q=tcp&start=\(start)&end=\(end)&limit=1000&after_capture=\(afterCapture)&after=\(after)",
+                                  key: system.adminKey)
+            guard let list = page.body["ReturnValue"] as? [String: Any],
+                  let results = list["Results"] as? [String: [[String: Any]]] else {
+                Issue.record("window: \(page.status) \(page.body)")
+                return
+            }
+            for (capture, packets) in results {
+                for packet in packets { ours.insert("\(capture)/\(packet["Id"] as? Int ?? -1)") }
+            }
+            guard (list["Returned"] as? Int ?? 0) > 0 else { break }
+            afterCapture = list["LastCaptureId"] as? Int ?? 0
+            after = list["LastId"] as? Int ?? 0
+        }
+        var theirs = Set<String>()
+        for capture in captures {
+            for frame in Self.tshark(capture.path, "tcp && frame.time_epoch >= 1388534400 && frame.time_epoch < 1451606400") {
+                theirs.insert("\(capture.id)/\(frame)")
+            }
+        }
+        #expect(ours == theirs && !ours.isEmpty, "window: \(ours.count) vs tshark \(theirs.count)")
+        print("search equivalence `tcp` from \(start) to \(end): \(ours.count) packets, tshark \(theirs.count)")
+        #expect(system.api("/search?q=tcp&last=15x", key: system.adminKey).status == 400)
+        #expect(system.api("/search?q=tcp&start=\(end)&end=\(start)", key: system.adminKey).status == 400)
+        let recent = system.run(["search", "tcp", "--last", "1h", "--data", system.data, "--json"])
+        #expect(recent.status == 0 && recent.stdout.isEmpty, "captures are years old: \(recent)")
     }
 
     static func tshark(_ path: String, _ filter: String) -> [Int] {
