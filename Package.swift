@@ -70,7 +70,7 @@ let package = Package(
         ], path: "Shared/Gateway"),
         .target(name: "Query", dependencies: ["Dissection"], path: "Shared/Query"),
         .target(name: "Search", dependencies: [
-            "Auth", "Store", "Messaging", "Query",
+            "Auth", "Store", "Messaging", "Query", "Protocols",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Shared/Search"),
         .target(name: "Auth", dependencies: [

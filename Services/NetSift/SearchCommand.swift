@@ -12,20 +12,22 @@ import Query
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",
-        abstract: "Search stored packets or flows with a query (docs/QUERY.md).")
+        abstract: "Search stored packets, flows or events with a query (docs/QUERY.md).")
 
-    enum Target: String, ExpressibleByArgument { case packets, flows }
+    enum Target: String, ExpressibleByArgument { case packets, flows, events }
 
     @Argument(help: "The query, e.g. 'tcp && port == 443'.")
     var query: String
     @OptionGroup var data: DataOption
     @Option(help: "The API to ask instead of the local deployment, e.g. http://host:8080/api/v1 (key: NETSIFT_API_KEY).")
     var api: String?
-    @Option(name: .customLong("as"), help: "packets or flows.")
+    @Option(name: .customLong("as"), help: "packets, flows or events (with --dataset).")
     var target: Target = .packets
+    @Option(help: "The protocol whose events --as events returns: dns, http, tls, dhcp or icmp.")
+    var dataset: String?
     @Option(help: "Print at most this many results (all when absent).")
     var limit: Int?
-    @Flag(help: "One JSON object per line: a PACKET (with CaptureId) or a FLOW.")
+    @Flag(help: "One JSON object per line: a PACKET (with CaptureId), a FLOW or an event.")
     var json = false
     @Option(help: "Only the last 90s, 15m, 1h, 7d, 2w.")
     var last: String?
@@ -58,7 +60,7 @@ struct SearchCommand: ParsableCommand {
                 URLQueryItem(name: "q", value: query), URLQueryItem(name: "as", value: target.rawValue),
                 URLQueryItem(name: "after_capture", value: "\(afterCapture)"), URLQueryItem(name: "after", value: "\(after)"),
                 URLQueryItem(name: "limit", value: "\(page)"),
-            ] + bounds
+            ] + bounds + (dataset.map { [URLQueryItem(name: "dataset", value: $0)] } ?? [])
             // '+' is a space in query strings: send it encoded.
             let encoded = components?.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
             components?.percentEncodedQuery = encoded
@@ -73,8 +75,11 @@ struct SearchCommand: ParsableCommand {
             }
             let items = rows(value)
             if header {
-                say(target == .packets ? "capture\tframe\ttime\tsource\tdestination\tproto\tsize"
-                                       : "flow\tcapture\tstart\tsource\tdestination\tproto\tpackets\tbytes\tcommunity_id")
+                switch target {
+                case .packets: say("capture\tframe\ttime\tsource\tdestination\tproto\tsize")
+                case .flows: say("flow\tcapture\tstart\tsource\tdestination\tproto\tpackets\tbytes\tcommunity_id")
+                case .events: say("event\tcapture\ttime\tdataset\tflow\tcommunity_id")
+                }
                 header = false
             }
             for item in items { say(json ? Self.jsonLine(item) : Self.tableLine(item, target)) }
@@ -87,7 +92,7 @@ struct SearchCommand: ParsableCommand {
 
     /// Packets (with their capture id) in capture and frame order, or flows.
     private func rows(_ value: [String: Any]) -> [[String: Any]] {
-        if target == .flows { return value["Items"] as? [[String: Any]] ?? [] }
+        if target != .packets { return value["Items"] as? [[String: Any]] ?? [] }
         let results = value["Results"] as? [String: [[String: Any]]] ?? [:]
         return results.keys.sorted { (UInt64($0) ?? 0) < (UInt64($1) ?? 0) }.flatMap { capture in
             (results[capture] ?? []).map { packet in packet.merging(["CaptureId": UInt64(capture) ?? 0]) { a, _ in a } }
@@ -141,6 +146,12 @@ struct SearchCommand: ParsableCommand {
         case .packets:
             return [text("CaptureId"), text("Id"), text("DTGText"), endpoint("SrcIp", "SrcPort"), endpoint("DstIp", "DstPort"),
                     text("L4t"), text("WireSize")].joined(separator: "\t")
+        case .events:
+            func member(_ object: String, _ key: String) -> String {
+                (item[object] as? [String: Any])?[key].map { "\($0)" } ?? ""
+            }
+            return [member("netsift", "event"), member("netsift", "capture"), text("@timestamp"), member("event", "dataset"),
+                    member("flow", "id"), member("network", "community_id")].joined(separator: "\t")
         case .flows:
             let packets = ((item["SrcPackets"] as? Int) ?? 0) + ((item["DstPackets"] as? Int) ?? 0)
             let bytes = ((item["SrcBytes"] as? Int) ?? 0) + ((item["DstBytes"] as? Int) ?? 0)

@@ -29,10 +29,16 @@ extension GatewayRouter {
         switch parameters.get("as") ?? "packets" {
         case "packets": target = .packets
         case "flows": target = .flows
-        default: return Self.failure(.malformedRequest, "as must be packets or flows")
+        case "events": target = .events
+        default: return Self.failure(.malformedRequest, "as must be packets, flows or events")
+        }
+        let dataset = parameters.get("dataset").map { String($0) }
+        if target == .events, !(dataset.map(Self.datasets.contains) ?? false) {
+            return Self.failure(.malformedRequest, "events searches need dataset: one of \(Self.datasets.joined(separator: ", "))")
         }
         let ask = QueryMessage.SearchRequest(query: query, target: target, afterCapture: UInt64(afterCapture),
-                                             afterID: page.after, limit: page.limit, start: window.start, end: window.end)
+                                             afterID: page.after, limit: page.limit, start: window.start, end: window.end,
+                                             dataset: dataset)
         let reply: QueryMessage.Body
         do {
             reply = try await search.ask(.search(ask))
@@ -47,6 +53,8 @@ extension GatewayRouter {
         switch target {
         case .flows:
             return try Self.ok(FlowSearchObject(page: result))
+        case .events:
+            return Self.json(Self.eventList(result.events, after: page.after, query: result.processed), status: 200)
         case .packets:
             let objects: [PacketObject]
             do {

@@ -179,7 +179,7 @@ public enum OpenAPIDocument {
         case .uuid: ["type": "string", "format": "uuid"]
         case .communityID: ["type": "string", "minLength": 1, "maxLength": 128]
         case .query: ["type": "string", "minLength": 1, "maxLength": 4_096]
-        case .searchTarget: ["type": "string", "enum": ["packets", "flows"]]
+        case .searchTarget: ["type": "string", "enum": ["packets", "flows", "events"]]
         case .dataset: ["type": "string", "enum": GatewayRouter.datasets]
         case .duration: ["type": "string", "pattern": "^[0-9]+[smhdw]$"]
         case .instant: ["type": "string", "format": "date-time"]

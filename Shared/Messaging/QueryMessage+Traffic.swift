@@ -174,7 +174,7 @@ extension QueryMessage {
 extension QueryMessage {
     /// A search of packets or flows with a query (docs/QUERY.md).
     public struct SearchRequest: Codable, Hashable, Sendable {
-        public enum Target: String, Codable, Hashable, Sendable { case packets, flows }
+        public enum Target: String, Codable, Hashable, Sendable { case packets, flows, events }
 
         public var query: String
         public var target: Target
@@ -185,9 +185,11 @@ extension QueryMessage {
         /// The time window, ns since the Unix epoch: from `start` (inclusive) to `end` (exclusive).
         public var start: Int64?
         public var end: Int64?
+        /// Events: the protocol whose events are returned (dns, http, tls, dhcp, icmp).
+        public var dataset: String?
 
         public init(query: String, target: Target, afterCapture: UInt64 = 0, afterID: UInt64 = 0, limit: Int,
-                    start: Int64? = nil, end: Int64? = nil) {
+                    start: Int64? = nil, end: Int64? = nil, dataset: String? = nil) {
             self.query = query
             self.target = target
             self.afterCapture = afterCapture
@@ -195,6 +197,7 @@ extension QueryMessage {
             self.limit = limit
             self.start = start
             self.end = end
+            self.dataset = dataset
         }
     }
 
@@ -225,6 +228,7 @@ extension QueryMessage {
     public struct SearchPage: Codable, Hashable, Sendable {
         public var packets: [FoundPacket]
         public var flows: [Flow]
+        public var events: [StoredEvent]
         /// The cursor of the next page (`afterCapture`, `afterID`).
         public var lastCapture: UInt64
         public var lastID: UInt64
@@ -232,10 +236,11 @@ extension QueryMessage {
         public var processed: String
         public var problem: QueryProblem?
 
-        public init(packets: [FoundPacket] = [], flows: [Flow] = [], lastCapture: UInt64 = 0, lastID: UInt64 = 0,
-                    processed: String = "", problem: QueryProblem? = nil) {
+        public init(packets: [FoundPacket] = [], flows: [Flow] = [], events: [StoredEvent] = [], lastCapture: UInt64 = 0,
+                    lastID: UInt64 = 0, processed: String = "", problem: QueryProblem? = nil) {
             self.packets = packets
             self.flows = flows
+            self.events = events
             self.lastCapture = lastCapture
             self.lastID = lastID
             self.processed = processed

@@ -14,10 +14,13 @@ public struct SQLCondition: Hashable, Sendable {
 }
 
 /// What a search returns: a predicate tests each row of that table (`p`
-/// for packets, `f` for flows).
+/// for packets, `f` for flows). Events are the rows of one events table
+/// (`e`) joined to their flow (`f`): that table's fields test the event
+/// itself, every other field its flow.
 public enum QueryTarget: Sendable, Hashable {
     case packets
     case flows
+    case events(table: String)
 }
 
 /// Type-checks an expression against the field registry and compiles it to
@@ -32,6 +35,8 @@ public struct QueryCompiler {
     /// The window's bounds as placeholders, bound once and tested on every table the condition reads.
     private var windowStart: String?
     private var windowEnd: String?
+    /// The events table whose rows an events search returns (alias `e`, joined to its flow `f`).
+    private var ownEvents: String?
 
     /// `firstParameter`: the number of the first `$n` (when the condition
     /// joins a statement that has parameters of its own). A `window`
@@ -41,8 +46,16 @@ public struct QueryCompiler {
         var compiler = QueryCompiler(target: target, firstParameter: firstParameter)
         compiler.windowStart = window.start.map { compiler.bind(.integer($0)) }
         compiler.windowEnd = window.end.map { compiler.bind(.integer($0)) }
-        let text = try compiler.condition(expression, table: target)
-        let bounded = compiler.windowTest(target == .packets ? "p" : "f").map { "(\($0) AND \(text))" } ?? text
+        let alias: String
+        switch target {
+        case .packets: alias = "p"
+        case .flows: alias = "f"
+        case .events(let table):
+            compiler.ownEvents = table
+            alias = "e"
+        }
+        let text = try compiler.condition(expression, table: target == .packets ? .packets : .flows)
+        let bounded = compiler.windowTest(alias).map { "(\($0) AND \(text))" } ?? text
         return SQLCondition(text: bounded, parameters: compiler.parameters)
     }
 
@@ -111,7 +124,7 @@ public struct QueryCompiler {
             return "COALESCE(\(table == .packets ? conditions.packet : conditions.flow), false)"
         }
         if let events = Fields.eventProtocols[lower] {
-            return throughEvents(events, "true", table: table)
+            return events == ownEvents ? "true" : throughEvents(events, "true", table: table)
         }
         let spec = try resolve(field)
         if spec.kind == .presence {
@@ -136,6 +149,7 @@ public struct QueryCompiler {
         _ body: (inout QueryCompiler, Column, QueryTarget) throws(QueryError) -> String
     ) throws(QueryError) -> String {
         if let event = spec.event {
+            if event.table == ownEvents { return try body(&self, event.column, table) }
             return throughEvents(event.table, try body(&self, event.column, table), table: table)
         }
         let here = table == .packets ? spec.packet : spec.flow
@@ -153,7 +167,7 @@ public struct QueryCompiler {
         case .packets:
             // Not correlated: PostgreSQL hashes the flows' keys once (flow keys include the capture).
             return "COALESCE(p.flow_key IN (SELECT f.flow_key FROM flows f WHERE \(test)), false)"
-        case .flows:
+        case .flows, .events:
             return "EXISTS (SELECT 1 FROM packets p WHERE p.flow_key = f.flow_key AND p.capture_id = f.capture_id AND \(test))"
         }
     }
@@ -167,7 +181,7 @@ public struct QueryCompiler {
         return switch table {
         case .packets:
             "COALESCE(p.flow_key IN (SELECT e.flow_key FROM \(events) e WHERE \(test)), false)"
-        case .flows:
+        case .flows, .events:
             """
             EXISTS (SELECT 1 FROM \(events) e WHERE e.flow_key = f.flow_key AND e.capture_id = f.capture_id \
             AND e.ts_ns BETWEEN f.start_ns AND f.end_ns AND \(test))

@@ -1,4 +1,5 @@
 import Messaging
+import Protocols
 import Query
 import Store
 
@@ -13,12 +14,22 @@ extension SearchEngine {
         """
 
     func search(_ request: QueryMessage.SearchRequest) throws -> QueryMessage.SearchPage {
-        let target: QueryTarget = request.target == .packets ? .packets : .flows
+        let target: QueryTarget
+        switch request.target {
+        case .packets: target = .packets
+        case .flows: target = .flows
+        case .events:
+            guard let proto = request.dataset.flatMap(ApplicationProtocol.init(rawValue:)) else {
+                return QueryMessage.SearchPage(problem: QueryMessage.QueryProblem(
+                    position: 0, message: "events searches need a dataset", hint: "dns, http, tls, dhcp or icmp"))
+            }
+            target = .events(table: EventTable.of(proto).name)
+        }
         let expression: Expression
         let condition: SQLCondition
         do {
             expression = try QueryParser.parse(request.query)
-            // Packets: $1 capture cursor, $2 frame cursor, $3 limit; flows: $1 id cursor, $2 limit.
+            // Packets: $1 capture cursor, $2 frame cursor, $3 limit; flows and events: $1 id cursor, $2 limit.
             condition = try QueryCompiler.compile(expression, for: target, firstParameter: target == .packets ? 4 : 3,
                                                   window: TimeWindow(start: request.start, end: request.end))
         } catch {
@@ -56,6 +67,20 @@ extension SearchEngine {
         case .flows:
             let list = try flows("WHERE f.id > $1 AND \(condition.text) ORDER BY f.id LIMIT $2", parameters)
             return QueryMessage.SearchPage(flows: list, lastID: list.last?.id ?? request.afterID, processed: expression.text)
+        case .events(let table):
+            // The table name is EventTable's constant; every value is a parameter.
+            let result = try connection.query("""
+                SELECT e.id, jsonb_set(e.doc, '{netsift,event}', to_jsonb(e.id))::text
+                FROM \(table) e
+                JOIN flows f ON f.flow_key = e.flow_key AND f.capture_id = e.capture_id AND e.ts_ns BETWEEN f.start_ns AND f.end_ns
+                WHERE e.id > $1 AND \(condition.text) ORDER BY e.id LIMIT $2
+                """, parameters)
+            let events = result.rows.indices.compactMap { index -> QueryMessage.StoredEvent? in
+                guard let row = result.row(index), let id = row.int64(0), let document = row.string(1) else { return nil }
+                return QueryMessage.StoredEvent(id: UInt64(id), document: document)
+            }
+            return QueryMessage.SearchPage(events: events, lastID: events.last?.id ?? request.afterID,
+                                           processed: expression.text)
         }
     }
 }

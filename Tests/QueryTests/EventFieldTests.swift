@@ -32,4 +32,16 @@ import Testing
         let bare = try QueryCompiler.compile("http", for: .packets)
         #expect(bare.text == "COALESCE(p.flow_key IN (SELECT e.flow_key FROM http_events e WHERE true), false)")
     }
+
+    /// In an events search the table's own fields test the event, the others its flow.
+    @Test func eventSearchesTestTheEventItself() throws {
+        let own = try QueryCompiler.compile("dns.question.name == x && tcp && dns && !tls", for: .events(table: "dns_events"),
+                                            firstParameter: 3, window: TimeWindow(start: 5))
+        #expect(own.text == """
+            (e.ts_ns >= $3 AND (((COALESCE(e.question_name = $4, false) AND COALESCE(f.protocol = 6, false)) AND true) \
+            AND (NOT EXISTS (SELECT 1 FROM tls_events e WHERE e.flow_key = f.flow_key AND e.capture_id = f.capture_id \
+            AND e.ts_ns BETWEEN f.start_ns AND f.end_ns AND e.ts_ns >= $3 AND true))))
+            """)
+        #expect(own.parameters == [.integer(5), .text("x")])
+    }
 }

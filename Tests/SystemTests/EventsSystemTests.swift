@@ -55,6 +55,7 @@ struct EventsSystemTests {
         defer { system.shutdown() }
         var total = 0
         var datasets = Set<String>()
+        var byID: [Int: [String: Any]] = [:]
         for folder in ["dns", "http", "tls", "dhcp", "icmp"] {
             for capture in NetSiftSystem.captures(in: system.ingest(SharedCaptures.path(folder)).stdout) {
                 let name = (capture.path as NSString).lastPathComponent
@@ -65,6 +66,9 @@ struct EventsSystemTests {
                 let expected = Self.dumped(system, capture.path, capture: Int(capture.id)).sorted()
                 #expect(stored == expected, "\(name): stored events differ from netsift dump --json")
                 total += stored.count
+                for event in listed {
+                    if let id = (event["netsift"] as? [String: Any])?["event"] as? Int { byID[id] = event }
+                }
                 datasets.formUnion(listed.compactMap { ($0["event"] as? [String: Any])?["dataset"] as? String })
 
                 // By dataset and by flow, every event once.
@@ -92,6 +96,32 @@ struct EventsSystemTests {
         }
         #expect(total > 50)
         #expect(datasets == ["dns", "http", "tls", "dhcp", "icmp"])
+
+        // Events searches: the table's own fields test each event, the rest its flow.
+        func member(_ event: [String: Any], _ path: String) -> Any? {
+            var value: Any? = event
+            for key in path.split(separator: ".") { value = (value as? [String: Any])?[String(key)] }
+            return value
+        }
+        let searches: [(String, String, ([String: Any]) -> Bool)] = [
+            ("dns", "dns.question.name endswith \".com\"",
+             { (member($0, "dns.question.name") as? String)?.hasSuffix(".com") == true }),
+            ("http", "http.status == 200 && tcp", { member($0, "http.response.status_code") as? Int == 200 }),
+            ("tls", "tls.version == \"1.2\" || ja4 startswith t13", {
+                member($0, "tls.version") as? String == "1.2" || (member($0, "tls.client.ja4") as? String)?.hasPrefix("t13") == true
+            }),
+        ]
+        for (dataset, query, matches) in searches {
+            let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? query
+            let found = Self.allEvents(system, "/search?as=events&dataset=\(dataset)&q=\(encoded)")
+                .compactMap { member($0, "netsift.event") as? Int }
+            let expected = byID.filter { member($0.value, "event.dataset") as? String == dataset && matches($0.value) }.keys
+            #expect(found == found.sorted() && Set(found) == Set(expected) && !found.isEmpty,
+                    "\(query): \(found.count) events, expected \(expected.count)")
+            let lines = system.run(["search", query, "--as", "events", "--dataset", dataset, "--data", system.data, "--json"])
+            #expect(lines.stdout.split(separator: "\n").count == found.count, "\(query) through netsift search")
+        }
+        #expect(system.api("/search?as=events&q=dns", key: system.adminKey).status == 400)
 
         // Bad requests.
         #expect(system.api("/captures/1/events?dataset=ftp", key: system.adminKey).status == 400)
