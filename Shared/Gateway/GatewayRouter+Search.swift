@@ -3,18 +3,20 @@ import Hummingbird
 import Messaging
 import Query
 
-/// `/search` and `/search/syntax`: queries in the language of docs/QUERY.md.
+/// `/search`, `/search/pcap` and `/search/syntax`: queries in the language of docs/QUERY.md.
 extension GatewayRouter {
     static let maxQueryLength = 4_096
 
-    func search(_ request: Request) async throws -> Response {
+    /// The search a request describes (`q`, `as`, `dataset`, the window and the page), or the answer refusing it.
+    static func searchRequest(_ request: Request) -> Result<QueryMessage.SearchRequest, RefusedRequest> {
         let parameters = request.uri.queryParameters
         guard let query = parameters.get("q"), !query.isEmpty, query.count <= Self.maxQueryLength else {
-            return Self.failure(.malformedRequest, "q must be a query of 1–\(Self.maxQueryLength) characters (docs/QUERY.md)")
+            return .failure(RefusedRequest(Self.failure(.malformedRequest,
+                                                        "q must be a query of 1–\(Self.maxQueryLength) characters (docs/QUERY.md)")))
         }
         guard let page = Self.page(request),
               let afterCapture = Self.parameter(parameters.get("after_capture"), default: Int64(0)), afterCapture >= 0 else {
-            return Self.badPage
+            return .failure(RefusedRequest(Self.badPage))
         }
         let window: TimeWindow
         do {
@@ -23,22 +25,31 @@ extension GatewayRouter {
                                           before: parameters.get("end").map { String($0) },
                                           now: Int64(Date().timeIntervalSince1970 * 1e9))
         } catch {
-            return Self.failure(.malformedRequest, "time window: \(error)")
+            return .failure(RefusedRequest(Self.failure(.malformedRequest, "time window: \(error)")))
         }
         let target: QueryMessage.SearchRequest.Target
         switch parameters.get("as") ?? "packets" {
         case "packets": target = .packets
         case "flows": target = .flows
         case "events": target = .events
-        default: return Self.failure(.malformedRequest, "as must be packets, flows or events")
+        default: return .failure(RefusedRequest(Self.failure(.malformedRequest, "as must be packets, flows or events")))
         }
         let dataset = parameters.get("dataset").map { String($0) }
         if target == .events, !(dataset.map(Self.datasets.contains) ?? false) {
-            return Self.failure(.malformedRequest, "events searches need dataset: one of \(Self.datasets.joined(separator: ", "))")
+            return .failure(RefusedRequest(Self.failure(
+                .malformedRequest, "events searches need dataset: one of \(Self.datasets.joined(separator: ", "))")))
         }
-        let ask = QueryMessage.SearchRequest(query: query, target: target, afterCapture: UInt64(afterCapture),
-                                             afterID: page.after, limit: page.limit, start: window.start, end: window.end,
-                                             dataset: dataset)
+        return .success(QueryMessage.SearchRequest(query: query, target: target, afterCapture: UInt64(afterCapture),
+                                                   afterID: page.after, limit: page.limit, start: window.start,
+                                                   end: window.end, dataset: dataset))
+    }
+
+    func search(_ request: Request) async throws -> Response {
+        let ask: QueryMessage.SearchRequest
+        switch Self.searchRequest(request) {
+        case .success(let made): ask = made
+        case .failure(let refused): return refused.response
+        }
         let reply: QueryMessage.Body
         do {
             reply = try await search.ask(.search(ask))
@@ -46,15 +57,12 @@ extension GatewayRouter {
             return Self.failure(.genericError, "\(error)")
         }
         guard case .searchPage(let result) = reply else { return Self.unexpected(reply) }
-        if let problem = result.problem {
-            return Self.failure(.malformedRequest,
-                                "at \(problem.position): \(problem.message)" + (problem.hint.map { " (\($0))" } ?? ""))
-        }
-        switch target {
+        if let problem = result.problem { return Self.refused(problem) }
+        switch ask.target {
         case .flows:
             return try Self.ok(FlowSearchObject(page: result))
         case .events:
-            return Self.json(Self.eventList(result.events, after: page.after, query: result.processed), status: 200)
+            return Self.json(Self.eventList(result.events, after: ask.afterID, query: result.processed), status: 200)
         case .packets:
             let objects: [PacketObject]
             do {
@@ -66,6 +74,31 @@ extension GatewayRouter {
         }
     }
 
+    /// The pcap of a search's result: its packets, or every packet of the
+    /// flows (or events' flows) it found, in time order across captures.
+    func searchDownload(_ request: Request) async throws -> Response {
+        var ask: QueryMessage.SearchRequest
+        switch Self.searchRequest(request) {
+        case .success(let made): ask = made
+        case .failure(let refused): return refused.response
+        }
+        // The query is checked first, so a bad one is a 400 with its position, not a broken download.
+        ask.limit = 0
+        let reply: QueryMessage.Body
+        do {
+            reply = try await search.ask(.search(ask))
+        } catch {
+            return Self.failure(.genericError, "\(error)")
+        }
+        guard case .searchPage(let checked) = reply else { return Self.unexpected(reply) }
+        if let problem = checked.problem { return Self.refused(problem) }
+        return try await download(.search(ask), name: "netsift-search")
+    }
+
+    static func refused(_ problem: QueryMessage.QueryProblem) -> Response {
+        failure(.malformedRequest, "at \(problem.position): \(problem.message)" + (problem.hint.map { " (\($0))" } ?? ""))
+    }
+
     func syntax(_ request: Request) async throws -> Response {
         guard let query = request.uri.queryParameters.get("q"), !query.isEmpty, query.count <= Self.maxQueryLength else {
             return Self.failure(.malformedRequest, "q must be a query of 1–\(Self.maxQueryLength) characters")
@@ -74,5 +107,14 @@ extension GatewayRouter {
             guard case .searchPage(let result) = reply else { return nil }
             return try Self.ok(SearchSyntaxObject(page: result))
         }
+    }
+}
+
+/// A request refused before it reaches search: the error answer to send.
+struct RefusedRequest: Error {
+    let response: Response
+
+    init(_ response: Response) {
+        self.response = response
     }
 }

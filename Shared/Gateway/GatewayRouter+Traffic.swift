@@ -54,9 +54,10 @@ extension GatewayRouter {
         return frames
     }
 
-    /// A capture's or a flow's frames as one capture file, in frame order,
-    /// streamed a page at a time (pcap, or pcapng when link types mix).
-    func download(_ target: QueryMessage.TrafficScope, name: String) async throws -> Response {
+    /// A capture's or a flow's frames (in frame order) or a search's result
+    /// (in time order) as one capture file, streamed a page at a time (pcap,
+    /// or pcapng when link types mix).
+    func download(_ target: QueryMessage.ExportTarget, name: String) async throws -> Response {
         let reply: QueryMessage.Body
         do {
             reply = try await search.ask(.getExportPlan(target))
@@ -65,7 +66,12 @@ extension GatewayRouter {
         }
         guard case .exportPlan(let plan) = reply else { return Self.unexpected(reply) }
         guard let plan else {
-            return Self.failure(.noPage, { if case .flow(let id) = target { "no flow \(id)" } else { "no capture" } }())
+            let missing = switch target {
+            case .scope(.capture(let id)): "no capture \(id)"
+            case .scope(.flow(let id)): "no flow \(id)"
+            case .search: "the query cannot run"
+            }
+            return Self.failure(.noPage, missing)
         }
         let linkTypes = plan.linkTypes.map { LinkType(rawValue: $0) }
         let pcapng = CaptureFileEncoder(linkTypes: linkTypes).isPcapng
@@ -73,7 +79,7 @@ extension GatewayRouter {
         // is an error answer, not a broken transfer.
         let first: DownloadPage
         do {
-            first = try await downloadPage(target, after: 0)
+            first = try await downloadPage(target, after: .start)
         } catch {
             return Self.failure(.genericError, "cannot read the frames: \(error)")
         }
@@ -90,7 +96,7 @@ extension GatewayRouter {
                                    wireLength: Int(wireLength), frame: bytes)
                 }
                 try await writer.write(ByteBuffer(bytes: encoder.take()))
-                page = try await downloadPage(target, after: page.frames[page.frames.count - 1].frame)
+                page = try await downloadPage(target, after: page.frames[page.frames.count - 1].cursor)
             }
             let rest = encoder.take()
             if !rest.isEmpty { try await writer.write(ByteBuffer(bytes: rest)) }
@@ -108,8 +114,8 @@ extension GatewayRouter {
         var bytes: [PacketReadMessage.StoredFrame]
     }
 
-    /// Frames above `after` (search) and their bytes (storage).
-    func downloadPage(_ target: QueryMessage.TrafficScope, after: UInt64) async throws -> DownloadPage {
+    /// Frames after the cursor (search) and their bytes (storage).
+    func downloadPage(_ target: QueryMessage.ExportTarget, after: QueryMessage.ExportCursor) async throws -> DownloadPage {
         let reply = try await search.ask(.listExportFrames(target, after: after, limit: Self.downloadPage))
         guard case .exportFrames(let list) = reply else { throw GatewayError.unexpected("\(reply)") }
         return DownloadPage(frames: list, bytes: try await read(list.map(\.position)))

@@ -110,7 +110,7 @@ public struct GatewayRouter: Sendable {
         }
         api.get("captures/:id/pcap") { _, context in
             guard let id = Self.id(context) else { return Self.badID("capture") }
-            return try await download(.capture(id), name: "netsift-capture-\(id)")
+            return try await download(.scope(.capture(id)), name: "netsift-capture-\(id)")
         }
         api.get("flows") { request, _ in
             guard let page = Self.page(request) else { return Self.badPage }
@@ -135,9 +135,10 @@ public struct GatewayRouter: Sendable {
         }
         api.get("search") { request, _ in try await search(request) }
         api.get("search/syntax") { request, _ in try await syntax(request) }
+        api.get("search/pcap") { request, _ in try await searchDownload(request) }
         api.get("flows/:id/pcap") { _, context in
             guard let id = Self.id(context) else { return Self.badID("flow") }
-            return try await download(.flow(id), name: "netsift-flow-\(id)")
+            return try await download(.scope(.flow(id)), name: "netsift-flow-\(id)")
         }
         return router
     }

@@ -146,17 +146,48 @@ extension QueryMessage {
         case flow(UInt64)
     }
 
-    /// One frame of a download, in frame order.
-    public struct ExportFrame: Codable, Hashable, Sendable {
+    /// What a download holds: a capture's or a flow's frames in frame
+    /// order, or a search's packets (or the packets of the flows it found)
+    /// in time order across captures.
+    public enum ExportTarget: Codable, Hashable, Sendable {
+        case scope(TrafficScope)
+        case search(SearchRequest)
+    }
+
+    /// Where a download's next page starts: after this frame (a capture or
+    /// a flow), or after this (time, capture, frame) (a search).
+    public struct ExportCursor: Codable, Hashable, Sendable {
+        public var time: Int64
+        public var capture: UInt64
         public var frame: UInt64
+
+        public init(time: Int64 = .min, capture: UInt64 = 0, frame: UInt64 = 0) {
+            self.time = time
+            self.capture = capture
+            self.frame = frame
+        }
+
+        public static let start = ExportCursor()
+    }
+
+    /// One frame of a download.
+    public struct ExportFrame: Codable, Hashable, Sendable {
+        public var capture: UInt64
+        public var frame: UInt64
+        public var time: Int64
         public var linkType: UInt32
         public var position: StoredPosition
 
-        public init(frame: UInt64, linkType: UInt32, position: StoredPosition) {
+        public init(capture: UInt64, frame: UInt64, time: Int64, linkType: UInt32, position: StoredPosition) {
+            self.capture = capture
             self.frame = frame
+            self.time = time
             self.linkType = linkType
             self.position = position
         }
+
+        /// The cursor of the page after this frame.
+        public var cursor: ExportCursor { ExportCursor(time: time, capture: capture, frame: frame) }
     }
 
     /// A download's link types (one: pcap; several: pcapng) and size.

@@ -160,10 +160,10 @@ public struct QueryMessage: JSONWireMessage {
         case flows([Flow]?)
         case getFlow(id: UInt64)
         case flow(Flow?)
-        case getExportPlan(TrafficScope)
+        case getExportPlan(ExportTarget)
         case exportPlan(ExportPlan?)
-        /// The stored frames of a download above frame `after`, in frame order.
-        case listExportFrames(TrafficScope, after: UInt64, limit: Int)
+        /// The stored frames of a download after the cursor, in the download's order.
+        case listExportFrames(ExportTarget, after: ExportCursor, limit: Int)
         case exportFrames([ExportFrame])
         /// Application-layer events of a capture or a flow, of one dataset or
         /// all, by id above `after`; nil when the capture or flow is unknown.

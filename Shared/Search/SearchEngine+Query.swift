@@ -41,12 +41,7 @@ extension SearchEngine {
         var parameters: [(any PostgresParameter)?] = target == .packets
             ? [Int64(clamping: request.afterCapture), Int64(clamping: request.afterID), limit]
             : [Int64(clamping: request.afterID), limit]
-        parameters += condition.parameters.map {
-            switch $0 {
-            case .integer(let value): value
-            case .text(let value): value
-            }
-        }
+        parameters += condition.values
         switch target {
         case .packets:
             let result = try connection.query("""
@@ -81,6 +76,76 @@ extension SearchEngine {
             }
             return QueryMessage.SearchPage(events: events, lastID: events.last?.id ?? request.afterID,
                                            processed: expression.text)
+        }
+    }
+}
+
+/// Exports of a search's result: its packets, or every packet of the flows it found.
+extension SearchEngine {
+    /// The packets a search's result covers, as a condition on `packets p`
+    /// whose placeholders start at `firstParameter`; nil when the query
+    /// does not compile (the gateway checks it first) or names no dataset.
+    func exportCondition(_ request: QueryMessage.SearchRequest,
+                         firstParameter: Int) -> (text: String, values: [(any PostgresParameter)?])? {
+        let window = TimeWindow(start: request.start, end: request.end)
+        do {
+            let expression = try QueryParser.parse(request.query)
+            switch request.target {
+            case .packets:
+                let condition = try QueryCompiler.compile(expression, for: .packets, firstParameter: firstParameter,
+                                                          window: window)
+                return (condition.text, condition.values)
+            case .flows:
+                let condition = try QueryCompiler.compile(expression, for: .flows, firstParameter: firstParameter,
+                                                          window: window)
+                return ("p.flow_key IN (SELECT f.flow_key FROM flows f WHERE \(condition.text))", condition.values)
+            case .events:
+                guard let proto = request.dataset.flatMap(ApplicationProtocol.init(rawValue:)) else { return nil }
+                let table = EventTable.of(proto).name
+                let condition = try QueryCompiler.compile(expression, for: .events(table: table),
+                                                          firstParameter: firstParameter, window: window)
+                return ("""
+                    p.flow_key IN (SELECT e.flow_key FROM \(table) e JOIN flows f ON f.flow_key = e.flow_key \
+                    AND f.capture_id = e.capture_id AND e.ts_ns BETWEEN f.start_ns AND f.end_ns WHERE \(condition.text))
+                    """, condition.values)
+            }
+        } catch {
+            return nil
+        }
+    }
+
+    /// The result's link types in order of first appearance, and its packets (one pass over them).
+    func searchExportPlan(_ request: QueryMessage.SearchRequest) throws -> QueryMessage.ExportPlan? {
+        guard let condition = exportCondition(request, firstParameter: 1) else { return nil }
+        let result = try connection.query("""
+            SELECT s.linktype, count(*) FROM packets p JOIN segments s ON s.id = p.segment_id
+            WHERE \(condition.text) GROUP BY s.linktype ORDER BY min(p.ts_ns)
+            """, condition.values)
+        let packets = result.rows.indices.reduce(Int64(0)) { $0 + (result.row($1)?.int64(1) ?? 0) }
+        return QueryMessage.ExportPlan(linkTypes: Self.linkTypes(result), packets: UInt64(clamping: packets))
+    }
+
+    /// The result's stored frames after the cursor, in time order across captures.
+    func searchExportFrames(_ request: QueryMessage.SearchRequest, after: QueryMessage.ExportCursor,
+                            limit: Int) throws -> PostgresResult? {
+        guard let condition = exportCondition(request, firstParameter: 5) else { return nil }
+        return try connection.query("""
+            SELECT p.capture_id, p.frame_number, p.ts_ns, s.linktype, s.path, p.segment_offset, p.caplen
+            FROM packets p JOIN segments s ON s.id = p.segment_id
+            WHERE (p.ts_ns, p.capture_id, p.frame_number) > ($1, $2, $3) AND \(condition.text)
+            ORDER BY p.ts_ns, p.capture_id, p.frame_number LIMIT $4
+            """, [after.time, Int64(clamping: after.capture), Int64(clamping: after.frame), limit] + condition.values)
+    }
+}
+
+extension SQLCondition {
+    /// The parameters as the driver takes them.
+    var values: [(any PostgresParameter)?] {
+        parameters.map {
+            switch $0 {
+            case .integer(let value): value
+            case .text(let value): value
+            }
         }
     }
 }

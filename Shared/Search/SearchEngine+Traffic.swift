@@ -118,9 +118,9 @@ extension SearchEngine {
         return (key, capture, row.int64(2) ?? 0)
     }
 
-    func exportPlan(_ target: QueryMessage.TrafficScope) throws -> QueryMessage.ExportPlan? {
+    func exportPlan(_ target: QueryMessage.ExportTarget) throws -> QueryMessage.ExportPlan? {
         switch target {
-        case .capture(let id):
+        case .scope(.capture(let id)):
             guard let packets = try connection.query(
                 "SELECT packets FROM captures WHERE id = $1", [Int64(clamping: id)]).row(0)?.int64(0) else { return nil }
             let types = try connection.query(
@@ -128,7 +128,7 @@ extension SearchEngine {
                 [Int64(clamping: id)])
             return QueryMessage.ExportPlan(linkTypes: Self.linkTypes(types),
                                            packets: UInt64(clamping: packets))
-        case .flow(let id):
+        case .scope(.flow(let id)):
             guard let flow = try flowKey(id) else { return nil }
             let types = try connection.query("""
                 SELECT s.linktype FROM packets p JOIN segments s ON s.id = p.segment_id
@@ -136,6 +136,8 @@ extension SearchEngine {
                 """, [flow.key, flow.capture])
             return QueryMessage.ExportPlan(linkTypes: Self.linkTypes(types),
                                            packets: UInt64(clamping: flow.packets))
+        case .search(let request):
+            return try searchExportPlan(request)
         }
     }
 
@@ -146,32 +148,43 @@ extension SearchEngine {
     /// The flow download's query, for the EXPLAIN test: `$1` flow key,
     /// `$2` capture, `$3` frame cursor, `$4` limit.
     public static let flowFramesSQL = """
-        SELECT p.frame_number, s.linktype, s.path, p.segment_offset, p.caplen
+        SELECT p.capture_id, p.frame_number, p.ts_ns, s.linktype, s.path, p.segment_offset, p.caplen
         FROM packets p JOIN segments s ON s.id = p.segment_id
         WHERE p.flow_key = $1 AND p.capture_id = $2 AND p.frame_number > $3
         ORDER BY p.frame_number LIMIT $4
         """
 
-    func exportFrames(_ target: QueryMessage.TrafficScope, after: UInt64, limit: Int) throws -> [QueryMessage.ExportFrame] {
+    func exportFrames(_ target: QueryMessage.ExportTarget, after: QueryMessage.ExportCursor,
+                      limit: Int) throws -> [QueryMessage.ExportFrame] {
         let limit = max(1, min(limit, Self.maxExportFrames))
         let result: PostgresResult
         switch target {
-        case .capture(let id):
+        case .scope(.capture(let id)):
             result = try connection.query("""
-                SELECT p.frame_number, s.linktype, s.path, p.segment_offset, p.caplen
+                SELECT p.capture_id, p.frame_number, p.ts_ns, s.linktype, s.path, p.segment_offset, p.caplen
                 FROM packets p JOIN segments s ON s.id = p.segment_id
                 WHERE p.capture_id = $1 AND p.frame_number > $2
                 ORDER BY p.frame_number LIMIT $3
-                """, [Int64(clamping: id), Int64(clamping: after), limit])
-        case .flow(let id):
+                """, [Int64(clamping: id), Int64(clamping: after.frame), limit])
+        case .scope(.flow(let id)):
             guard let flow = try flowKey(id) else { return [] }
-            result = try connection.query(Self.flowFramesSQL, [flow.key, flow.capture, Int64(clamping: after), limit])
+            result = try connection.query(Self.flowFramesSQL, [flow.key, flow.capture, Int64(clamping: after.frame), limit])
+        case .search(let request):
+            guard let found = try searchExportFrames(request, after: after, limit: limit) else { return [] }
+            result = found
         }
-        return result.rows.indices.compactMap { index in
-            guard let row = result.row(index), let frame = row.int64(0), let type = row.int64(1),
-                  let path = row.string(2), let offset = row.int64(3), let caplen = row.int(4) else { return nil }
+        return Self.exportFrames(result)
+    }
+
+    /// Rows of (capture, frame, time, linktype, segment path, offset, caplen).
+    static func exportFrames(_ result: PostgresResult) -> [QueryMessage.ExportFrame] {
+        result.rows.indices.compactMap { index in
+            guard let row = result.row(index), let capture = row.int64(0), let frame = row.int64(1),
+                  let time = row.int64(2), let type = row.int64(3), let path = row.string(4),
+                  let offset = row.int64(5), let caplen = row.int(6) else { return nil }
             return QueryMessage.ExportFrame(
-                frame: UInt64(clamping: frame), linkType: UInt32(clamping: type),
+                capture: UInt64(clamping: capture), frame: UInt64(clamping: frame), time: time,
+                linkType: UInt32(clamping: type),
                 position: QueryMessage.StoredPosition(segment: path, offset: UInt64(clamping: offset),
                                                       length: UInt32(clamping: caplen + 16)))
         }

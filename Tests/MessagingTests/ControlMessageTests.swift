@@ -65,9 +65,11 @@ import Testing
                           sourcePort: 1, destinationPort: 2, protocolNumber: 6, start: 1, end: 2, firstFrame: 1,
                           sourcePackets: 1, sourceBytes: 60, destinationPackets: 0, destinationBytes: 0,
                           sourceTCPFlags: 2, destinationTCPFlags: 0, isFinal: false, reason: "period", vlans: [10])]),
-            .getExportPlan(.capture(3)), .getExportPlan(.flow(9)), .exportPlan(nil),
-            .exportPlan(.init(linkTypes: [1, 113], packets: 4)), .listExportFrames(.flow(9), after: 0, limit: 10),
-            .exportFrames([.init(frame: 1, linkType: 1, position: .init(segment: "s", offset: 24, length: 80))]),
+            .getExportPlan(.scope(.capture(3))), .getExportPlan(.scope(.flow(9))), .exportPlan(nil),
+            .getExportPlan(.search(.init(query: "tcp", target: .flows, limit: 0, start: 1, end: 2))),
+            .exportPlan(.init(linkTypes: [1, 113], packets: 4)),
+            .listExportFrames(.scope(.flow(9)), after: .init(time: -1, capture: 2, frame: 3), limit: 10),
+            .exportFrames([.init(capture: 2, frame: 1, time: -5, linkType: 1, position: .init(segment: "s", offset: 24, length: 80))]),
         ]
         for body in bodies {
             let envelope = QueryMessage(body).envelope(producer: UUID(), sequence: 1)

@@ -66,6 +66,7 @@ struct SearchSystemTests {
         #expect(compared > 500)
         try l7FlowsEqualTsharkFlows(system, captures)
         windowedSearchesEqualTshark(system, captures)
+        try resultsExportAsPcap(system)
 
         // Errors point at the query; the service keeps answering.
         let bad = system.api("/search?q=port%20%3D%2080", key: system.adminKey)
@@ -163,6 +164,61 @@ struct SearchSystemTests {
         #expect(system.api("/search?q=tcp&start=\(end)&end=\(start)", key: system.adminKey).status == 400)
         let recent = system.run(["search", "tcp", "--last", "1h", "--data", system.data, "--json"])
         #expect(recent.status == 0 && recent.stdout.isEmpty, "captures are years old: \(recent)")
+    }
+
+    /// `/search/pcap`: a result's frames as one file in time order, the
+    /// same frames the search returns (packets), or every frame of the
+    /// flows it finds (flows and events).
+    func resultsExportAsPcap(_ system: NetSiftSystem) throws {
+        let scratch = system.data + "/exports"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        func all(_ query: String, _ parameters: String) -> [[String: Any]] {
+            var items: [[String: Any]] = []
+            var afterCapture = 0, after = 0
+            while true {
+                let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? query
+                let page = system.api("/search?q=\(encoded)&\(parameters)&limit=1000&after_capture=\(afterCapture)&after=\(after)",
+                                      key: system.adminKey)
+                guard let list = page.body["ReturnValue"] as? [String: Any] else { return items }
+                let found = (list["Items"] as? [[String: Any]])
+                    ?? (list["Results"] as? [String: [[String: Any]]] ?? [:]).values.flatMap { $0 }
+                items += found
+                guard !found.isEmpty else { return items }
+                afterCapture = list["LastCaptureId"] as? Int ?? 0
+                after = list["LastId"] as? Int ?? 0
+            }
+        }
+        for (index, (query, parameters)) in [("port == 53 || tls", "as=packets"), ("http", "as=flows"),
+                                             ("dns.question.name endswith \".com\"", "as=events&dataset=dns")].enumerated() {
+            let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? query
+            let file = scratch + "/export-\(index).pcap"
+            #expect(system.download("/search/pcap?q=\(encoded)&\(parameters)", key: system.adminKey, to: file) == 200)
+            // tshark reads it (libpcap refuses pcapng whose link types mix, as these captures' do).
+            let frames = TSharkFrames(file).hex.sorted { $0.key < $1.key }.map(\.value)
+            let times = TShark.fields(file, ["frame.time_epoch"]).compactMap { Double($0.first ?? "") }
+            #expect(times == times.sorted() && times.count == frames.count, "\(query): time order")
+            let expected: Int
+            switch parameters {
+            case "as=packets":
+                let packets = all(query, parameters)
+                #expect(frames.sorted() == packets.compactMap { $0["HexBytes"] as? String }.sorted(),
+                        "\(query): the searched packets")
+                expected = packets.count
+            case "as=flows":
+                expected = all(query, parameters).reduce(0) { $0 + ($1["SrcPackets"] as? Int ?? 0) + ($1["DstPackets"] as? Int ?? 0) }
+            default:
+                let db = try system.database()
+                let flows = Set(all(query, parameters).compactMap { ($0["flow"] as? [String: Any])?["id"] as? String })
+                expected = flows.reduce(0) { total, hex in
+                    let key = Int64(bitPattern: UInt64(hex, radix: 16) ?? 0)
+                    let count = (try? db.query("SELECT count(*) FROM packets WHERE flow_key = $1", [key]))?.scalar
+                    return total + (count.flatMap { Int($0) } ?? 0)
+                }
+            }
+            #expect(frames.count == expected && expected > 0, "\(query) \(parameters): \(frames.count) frames, expected \(expected)")
+            print("search export `\(query)` \(parameters): \(frames.count) frames")
+        }
+        #expect(system.download("/search/pcap?q=port%20%3D%2080", key: system.adminKey, to: scratch + "/bad.pcap") == 400)
     }
 
     static func tshark(_ path: String, _ filter: String) -> [Int] {
