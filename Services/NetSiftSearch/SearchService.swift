@@ -13,7 +13,8 @@ struct SearchService: AsyncParsableCommand {
         abstract: "The read side: answers the gateway's queries from PostgreSQL.",
         discussion: "Settings come from --config (a JSON object) and NETSIFT_SEARCH_<KEY> environment variables.")
 
-    static let keys: Set<String> = ["database_url", "endpoint", "workers", "metrics_port", "log_level"]
+    static let keys: Set<String> = ["database_url", "endpoint", "workers", "metrics_port", "log_level", "search_runners",
+                                    "search_timeout_seconds"]
 
     @Option(help: "Config file: a JSON object of settings.")
     var config: String?
@@ -29,13 +30,21 @@ struct SearchService: AsyncParsableCommand {
         let server = RequestServer<QueryMessage>(
             name: "search", endpoint: settings.string("endpoint", default: "tcp://127.0.0.1:47305"),
             workers: try settings.int("workers", default: 2), logger: logger)
+        let timeout = try settings.int("search_timeout_seconds", default: 300)
+        let runners = (0 ..< max(0, try settings.int("search_runners", default: 1))).map { _ in
+            SearchRunner(conninfo: conninfo, timeoutSeconds: timeout, logger: logger)
+        }
         let context = try MessageContext()
         let registry = PrometheusCollectorRegistry()
         let gauges = StatusGauges(registry: registry, prefix: "netsift_search_")
         let endpoint = MetricsEndpoint(port: try settings.int("metrics_port", default: 47_306), registry: registry) {
             let status = server.status.get()
+            let searches = runners.map { $0.counters.get() }
             gauges.update(["queries": Double(status.requests), "failures": Double(status.failures),
-                           "malformed": Double(status.malformed)])
+                           "malformed": Double(status.malformed),
+                           "searches_completed": Double(searches.reduce(0) { $0 + $1.completed }),
+                           "searches_failed": Double(searches.reduce(0) { $0 + $1.failed }),
+                           "searches_cancelled": Double(searches.reduce(0) { $0 + $1.cancelled })])
             return HealthReport(service: "search", status: HealthReport.ok, detail: [
                 "queries": "\(status.requests)", "failures": "\(status.failures)",
                 "last_error": status.lastError ?? "",
@@ -47,7 +56,9 @@ struct SearchService: AsyncParsableCommand {
                 try server.run(context: context, makeHandler: { try SearchEngine.handler(conninfo: conninfo) },
                                failure: SearchEngine.failure)
             }, stop: { server.stop() }),
-        ])
+        ] + runners.enumerated().map { index, runner in
+            BlockingLoopService(name: "search-runner-\(index + 1)", run: { try runner.run() }, stop: { runner.stop() })
+        })
         context.terminate()
     }
 }

@@ -45,7 +45,12 @@ public struct APIRoute: Sendable {
     public var answer: Answer
 
     init(_ path: String, _ summary: String, query: [Parameter] = [], answer: Answer, authenticated: Bool = true) {
-        method = "GET"
+        self.init(method: "GET", path, summary, query: query, answer: answer, authenticated: authenticated)
+    }
+
+    init(method: String, _ path: String, _ summary: String, query: [Parameter] = [], answer: Answer,
+         authenticated: Bool = true) {
+        self.method = method
         self.path = path
         self.authenticated = authenticated
         self.summary = summary
@@ -55,6 +60,15 @@ public struct APIRoute: Sendable {
 
     static let after = Parameter(name: "after", kind: .cursor, summary: "continue after this id (the previous LastId; default 0)")
     static let limit = Parameter(name: "limit", kind: .limit, summary: "items per page, 1–1000 (larger is clamped; default 100)")
+    /// What a search takes besides its page: the query, what it returns, and the window.
+    static let searchQuery: [Parameter] = [
+        .init(name: "q", kind: .query, summary: "the query, e.g. tcp && port == 443"),
+        .init(name: "as", kind: .searchTarget, summary: "packets (default), flows or events"),
+        .init(name: "dataset", kind: .dataset, summary: "events: the protocol (required with as=events)"),
+        .init(name: "last", kind: .duration, summary: "only the last 90s, 15m, 1h, 7d, 2w (not with start)"),
+        .init(name: "start", kind: .instant, summary: "from this RFC 3339 time on (inclusive)"),
+        .init(name: "end", kind: .instant, summary: "before this RFC 3339 time (exclusive)"),
+    ]
     static let dataset = Parameter(name: "dataset", kind: .dataset, summary: "one protocol's events: dns, http, tls, dhcp or icmp (default all)")
 }
 
@@ -94,26 +108,25 @@ extension GatewayRouter {
         APIRoute("/api/v1/flows/{id}/events", "A flow's application-layer events by ascending id.",
                  query: [APIRoute.dataset, APIRoute.after, APIRoute.limit], answer: .list("Event")),
         APIRoute("/api/v1/search", "Packets (SEARCHLIST), flows or one protocol's events matching a query (docs/QUERY.md).",
-                 query: [.init(name: "q", kind: .query, summary: "the query, e.g. tcp && port == 443"),
-                         .init(name: "as", kind: .searchTarget, summary: "packets (default), flows or events"),
-                         .init(name: "dataset", kind: .dataset, summary: "events: the protocol (required with as=events)"),
-                         .init(name: "after_capture", kind: .cursor, summary: "packets: the previous LastCaptureId"),
-                         .init(name: "after", kind: .cursor, summary: "the previous LastId"), APIRoute.limit,
-                         .init(name: "last", kind: .duration, summary: "only the last 90s, 15m, 1h, 7d, 2w (not with start)"),
-                         .init(name: "start", kind: .instant, summary: "from this RFC 3339 time on (inclusive)"),
-                         .init(name: "end", kind: .instant, summary: "before this RFC 3339 time (exclusive)")],
+                 query: APIRoute.searchQuery + [
+                     .init(name: "after_capture", kind: .cursor, summary: "packets: the previous LastCaptureId"),
+                     .init(name: "after", kind: .cursor, summary: "the previous LastId"), APIRoute.limit,
+                 ],
                  answer: .object("SearchList")),
+        APIRoute(method: "POST", "/api/v1/searches", "Starts a search in the background: its SEARCHMETA (Status 0 queued).",
+                 query: APIRoute.searchQuery, answer: .object("SearchMeta")),
+        APIRoute("/api/v1/searches/{id}", "A background search's SEARCHMETA: status and results found.",
+                 answer: .object("SearchMeta")),
+        APIRoute(method: "DELETE", "/api/v1/searches/{id}", "Cancels a queued or running search: its SEARCHMETA.",
+                 answer: .object("SearchMeta")),
+        APIRoute("/api/v1/searches/{id}/results",
+                 "A background search's results by ordinal (SEARCHLIST for packets; Items for flows and events).",
+                 query: [APIRoute.after, APIRoute.limit], answer: .object("SearchList")),
         APIRoute("/api/v1/search/syntax", "SEARCHSYNTAX: checks a query and returns its processed form.",
                  query: [.init(name: "q", kind: .query, summary: "the query")], answer: .object("SearchSyntax")),
         APIRoute("/api/v1/search/pcap",
                  "The pcap of a search's result in time order across captures: the packets found, or every packet of the flows (or events' flows) found.",
-                 query: [.init(name: "q", kind: .query, summary: "the query"),
-                         .init(name: "as", kind: .searchTarget, summary: "packets (default), flows or events"),
-                         .init(name: "dataset", kind: .dataset, summary: "events: the protocol (required with as=events)"),
-                         .init(name: "last", kind: .duration, summary: "only the last 90s, 15m, 1h, 7d, 2w (not with start)"),
-                         .init(name: "start", kind: .instant, summary: "from this RFC 3339 time on (inclusive)"),
-                         .init(name: "end", kind: .instant, summary: "before this RFC 3339 time (exclusive)")],
-                 answer: .captureFile),
+                 query: APIRoute.searchQuery, answer: .captureFile),
         APIRoute("/api/v1/flows/{id}/pcap", "The flow's frames as pcap (pcapng when link types mix).",
                  answer: .captureFile),
     ]

@@ -26,13 +26,17 @@ extension GatewayRouter {
 
     /// The list object of `ListObject`'s shape around documents that are
     /// JSON already; a search's list also carries its processed `Query`.
-    static func eventList(_ events: [QueryMessage.StoredEvent], after: UInt64, query: String? = nil) -> [UInt8] {
+    static func eventList(_ events: [QueryMessage.StoredEvent], after: UInt64, query: String? = nil,
+                          search: QueryMessage.SearchMeta? = nil, lastID: UInt64? = nil) -> [UInt8] {
         var bytes = Array(#"{"ErrorCode":0,"DataType":3,"ReturnValue":{"Items":["#.utf8)
         for (index, event) in events.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
             bytes += event.document.utf8
         }
-        bytes += #"],"LastId":\#(events.last?.id ?? after),"#.utf8
+        bytes += #"],"LastId":\#(lastID ?? events.last?.id ?? after),"#.utf8
+        if let search {
+            bytes += #""SearchId":\#(search.id),"Status":\#(SearchMetaObject.code(search.status)),"Total":\#(search.found),"#.utf8
+        }
         if let query, let text = try? JSONEncoder().encode(query) { bytes += #""Query":"#.utf8 + text + [UInt8(ascii: ",")] }
         bytes += #""Returned":\#(events.count),"Version":1}}"#.utf8
         return bytes

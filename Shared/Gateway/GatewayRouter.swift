@@ -136,6 +136,19 @@ public struct GatewayRouter: Sendable {
         api.get("search") { request, _ in try await search(request) }
         api.get("search/syntax") { request, _ in try await syntax(request) }
         api.get("search/pcap") { request, _ in try await searchDownload(request) }
+        api.post("searches") { request, _ in try await startSearch(request) }
+        api.get("searches/:id") { _, context in
+            guard let id = Self.id(context) else { return Self.badID("search") }
+            return try await searchMeta(.getSearch(id: id), id: id)
+        }
+        api.delete("searches/:id") { _, context in
+            guard let id = Self.id(context) else { return Self.badID("search") }
+            return try await searchMeta(.cancelSearch(id: id), id: id)
+        }
+        api.get("searches/:id/results") { request, context in
+            guard let id = Self.id(context) else { return Self.badID("search") }
+            return try await searchResults(id, request)
+        }
         api.get("flows/:id/pcap") { _, context in
             guard let id = Self.id(context) else { return Self.badID("flow") }
             return try await download(.scope(.flow(id)), name: "netsift-flow-\(id)")

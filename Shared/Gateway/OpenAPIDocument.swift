@@ -41,6 +41,8 @@ public enum OpenAPIDocument {
                                                packets: [packetObject]),
             "Flow": FlowObject(flow),
             "SearchList": SearchListObject(page: .init(processed: "tcp"), packets: [(1, packetObject)]),
+            "SearchMeta": SearchMetaObject(.init(id: 1, query: "tcp", target: .events, dataset: "dns", status: .failed,
+                                                 found: 0, error: "e")),
             "SearchSyntax": SearchSyntaxObject(page: .init(processed: "tcp", problem: .init(position: 0, message: "m",
                                                                                           hint: "h"))),
         ]
@@ -152,9 +154,11 @@ public enum OpenAPIDocument {
             if !route.query.isEmpty || route.path.contains("{id}") { responses["400"] = error }
             if route.path.contains("{id}") { responses["404"] = error }
             var operation: [String: Any] = ["summary": route.summary, "parameters": parameters, "responses": responses,
-                                            "operationId": operationID(route.path)]
+                                            "operationId": operationID(route.path, method: route.method)]
             operation["security"] = route.authenticated ? [["basic": [String]()], ["token": [String]()]] : [[String: Any]]()
-            paths[route.path] = [route.method.lowercased(): operation]
+            var methods = paths[route.path] as? [String: Any] ?? [:]
+            methods[route.method.lowercased()] = operation
+            paths[route.path] = methods
         }
         return [
             "openapi": "3.1.0",
@@ -186,9 +190,9 @@ public enum OpenAPIDocument {
         }
     }
 
-    static func operationID(_ path: String) -> String {
+    static func operationID(_ path: String, method: String) -> String {
         let words = path.dropFirst("/api/v1/".count).split(whereSeparator: { "/{}._".contains($0) }).map(String.init)
-        return "get" + words.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+        return method.lowercased() + words.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
     }
 
     /// The document as bytes, keys sorted.

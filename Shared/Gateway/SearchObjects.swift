@@ -1,9 +1,11 @@
 import Messaging
 
-/// AppPacCap SEARCHLIST for a packet search: PACKETs by capture id. Searches
-/// run while the request waits, so `SearchId` is 0, `Status` 1 (done) and
-/// `Total` -1 (not counted); `LastCaptureId` and `LastId` are the cursor
-/// (`after_capture`, `after`) of the next page.
+/// AppPacCap SEARCHLIST for a packet search: PACKETs by capture id. A
+/// search run while the request waits has `SearchId` 0, `Status` 1 (done)
+/// and `Total` -1 (not counted), and `LastCaptureId` and `LastId` are the
+/// cursor (`after_capture`, `after`) of the next page; a background
+/// search's page has its id, status and total, and `LastId` is the last
+/// result's ordinal.
 public struct SearchListObject: Encodable, Sendable {
     public var Version = 1
     public var SearchId = 0
@@ -15,7 +17,13 @@ public struct SearchListObject: Encodable, Sendable {
     public var Query: String
     public var Results: [String: [PacketObject]]
 
-    public init(page: QueryMessage.SearchPage, packets: [(capture: UInt64, packet: PacketObject)]) {
+    public init(page: QueryMessage.SearchPage, packets: [(capture: UInt64, packet: PacketObject)],
+                search: QueryMessage.SearchMeta? = nil) {
+        if let search {
+            SearchId = Int(clamping: search.id)
+            Total = Int(clamping: search.found)
+            Status = SearchMetaObject.code(search.status)
+        }
         Returned = packets.count
         LastId = page.lastID
         LastCaptureId = page.lastCapture
@@ -26,15 +34,24 @@ public struct SearchListObject: Encodable, Sendable {
     }
 }
 
-/// A flow search's page: FLOW items, `LastId` the next page's `after`.
+/// A flow search's page: FLOW items, `LastId` the next page's `after`;
+/// `SearchId`, `Total` and `Status` as in SEARCHLIST.
 public struct FlowSearchObject: Encodable, Sendable {
     public var Version = 1
+    public var SearchId = 0
+    public var Total = -1
+    public var Status = 1
     public var Returned: Int
     public var LastId: UInt64
     public var Query: String
     public var Items: [FlowObject]
 
-    public init(page: QueryMessage.SearchPage) {
+    public init(page: QueryMessage.SearchPage, search: QueryMessage.SearchMeta? = nil) {
+        if let search {
+            SearchId = Int(clamping: search.id)
+            Total = Int(clamping: search.found)
+            Status = SearchMetaObject.code(search.status)
+        }
         Items = page.flows.map(FlowObject.init)
         Returned = Items.count
         LastId = page.lastID
@@ -58,5 +75,42 @@ public struct SearchSyntaxObject: Encodable, Sendable {
         Position = page.problem?.position
         Message = page.problem?.message
         Hint = page.problem?.hint
+    }
+}
+
+/// AppPacCap SEARCHMETA: a background search. `Status` 0 queued, 1 complete,
+/// 2 running, 3 failed, 4 cancelled (1 is also what a search run while the
+/// request waits reports); `ErrorCode` 1 when it failed, with `Error` saying
+/// why. `Target` and `Dataset` say what its results are.
+public struct SearchMetaObject: Encodable, Sendable {
+    public var Version = 1
+    public var Id: UInt64
+    public var Query: String
+    public var FoundCount: UInt64
+    public var Status: Int
+    public var ErrorCode: Int
+    public var Error: String?
+    public var Target: String
+    public var Dataset: String?
+
+    public init(_ meta: QueryMessage.SearchMeta) {
+        Id = meta.id
+        Query = meta.query
+        FoundCount = meta.found
+        Status = Self.code(meta.status)
+        ErrorCode = meta.status == .failed ? 1 : 0
+        Error = meta.error
+        Target = meta.target.rawValue
+        Dataset = meta.dataset
+    }
+
+    static func code(_ status: QueryMessage.SearchMeta.Status) -> Int {
+        switch status {
+        case .queued: 0
+        case .complete: 1
+        case .running: 2
+        case .failed: 3
+        case .cancelled: 4
+        }
     }
 }

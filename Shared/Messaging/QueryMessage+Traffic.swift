@@ -289,4 +289,42 @@ extension QueryMessage {
             self.document = document
         }
     }
+
+    /// A background search: what was asked and how far it got.
+    public struct SearchMeta: Codable, Hashable, Sendable {
+        public enum Status: String, Codable, Hashable, Sendable {
+            case queued, running, complete, failed, cancelled
+        }
+
+        public var id: UInt64
+        public var query: String
+        public var target: SearchRequest.Target
+        public var dataset: String?
+        public var status: Status
+        /// Results stored (known once complete).
+        public var found: UInt64
+        public var error: String?
+
+        public init(id: UInt64, query: String, target: SearchRequest.Target, dataset: String?, status: Status,
+                    found: UInt64, error: String?) {
+            self.id = id
+            self.query = query
+            self.target = target
+            self.dataset = dataset
+            self.status = status
+            self.found = found
+            self.error = error
+        }
+    }
+
+    /// A page of a background search's results; `page.lastID` is the last ordinal.
+    public struct SearchResults: Codable, Hashable, Sendable {
+        public var meta: SearchMeta
+        public var page: SearchPage
+
+        public init(meta: SearchMeta, page: SearchPage) {
+            self.meta = meta
+            self.page = page
+        }
+    }
 }

@@ -169,6 +169,16 @@ public struct QueryMessage: JSONWireMessage {
         /// all, by id above `after`; nil when the capture or flow is unknown.
         case listEvents(TrafficScope, dataset: String?, after: UInt64, limit: Int)
         case events([StoredEvent]?)
+        /// Queues a search to run in the background: its SEARCHMETA, or a
+        /// `searchPage` with the problem when the query cannot run.
+        case startSearch(SearchRequest)
+        case getSearch(id: UInt64)
+        /// Stops a queued or running search; a finished one stays as it is.
+        case cancelSearch(id: UInt64)
+        case searchMeta(SearchMeta?)
+        /// A search's results by ordinal above `after`; nil when there is no such search.
+        case listSearchResults(id: UInt64, after: UInt64, limit: Int)
+        case searchResults(SearchResults?)
         /// Runs a query (or, with limit 0, only checks it).
         case search(SearchRequest)
         case searchPage(SearchPage)

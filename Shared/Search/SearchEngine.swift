@@ -74,6 +74,14 @@ public final class SearchEngine {
             return .exportFrames(try exportFrames(target, after: after, limit: limit))
         case .listEvents(let scope, let dataset, let after, let limit):
             return .events(try events(scope, dataset: dataset, after: after, limit: Self.clamp(limit)))
+        case .startSearch(let request):
+            return try startSearch(request)
+        case .getSearch(let id):
+            return .searchMeta(try searchMeta(id))
+        case .cancelSearch(let id):
+            return .searchMeta(try cancelSearch(id))
+        case .listSearchResults(let id, let after, let limit):
+            return .searchResults(try searchResults(id, after: after, limit: Self.clamp(limit)))
         case .search(let request):
             do {
                 return .searchPage(try search(request))
@@ -81,7 +89,7 @@ public final class SearchEngine {
                 return .failed(message: "the search ran longer than \(Self.statementTimeoutSeconds) s and was cancelled")
             }
         case .keyValid, .captures, .capture, .captureStats, .totals, .sensors, .adapters, .captureMeta, .packets,
-             .flows, .flow, .exportPlan, .exportFrames, .events, .searchPage, .failed:
+             .flows, .flow, .exportPlan, .exportFrames, .events, .searchPage, .searchMeta, .searchResults, .failed:
             return .failed(message: "not a query")
         }
     }

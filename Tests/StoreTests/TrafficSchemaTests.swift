@@ -25,8 +25,8 @@ struct TrafficSchemaTests {
             return (tables, partitioned, indexes, sequenceMax)
         }
         #expect(tables == ["adapters", "api_keys", "batch_sources", "batches", "captures", "dhcp_events", "dns_events",
-                           "flows", "http_events", "icmp_events", "packets", "schema_migrations", "segments", "sensors",
-                           "tls_events"])
+                           "flows", "http_events", "icmp_events", "packets", "schema_migrations", "search_results", "searches",
+                           "segments", "sensors", "tls_events"])
         #expect(partitioned == ["dhcp_events:RANGE (ts_ns)", "dns_events:RANGE (ts_ns)", "flows:RANGE (start_ns)",
                                 "http_events:RANGE (ts_ns)", "icmp_events:RANGE (ts_ns)", "packets:RANGE (ts_ns)",
                                 "tls_events:RANGE (ts_ns)"])

@@ -28,19 +28,19 @@ struct APISystemTests {
                 #expect(system.download(path, key: system.adminKey, to: file) == 200, "\(route.path)")
                 #expect(((try? Data(contentsOf: URL(fileURLWithPath: file)))?.count ?? 0) > 24, "\(route.path)")
             } else {
-                let right = system.api(path, key: system.adminKey)
+                let right = system.api(path, key: system.adminKey, method: route.method)
                 let enveloped: Bool
                 if case .plain = route.answer { enveloped = false } else { enveloped = true }
                 #expect(right.status == 200 && right.body["ErrorCode"] as? Int == (enveloped ? 0 : nil),
                         "\(route.path) with the admin key: \(right)")
             }
             guard route.authenticated else {
-                #expect(system.api(path, key: nil).status == 200, "health needs no key")
+                #expect(system.api(path, key: nil, method: route.method).status == 200, "health needs no key")
                 continue
             }
             for (what, key) in [("no key", nil), ("a wrong key", wrong), ("a revoked key", revoked), ("junk", "x")] {
-                let answer = system.api(path, key: key)
-                #expect(answer.status == 401, "\(route.path) with \(what): \(answer.status)")
+                let answer = system.api(path, key: key, method: route.method)
+                #expect(answer.status == 401, "\(route.method) \(route.path) with \(what): \(answer.status)")
                 #expect([2, 9].contains(answer.body["ErrorCode"] as? Int ?? -1), "\(route.path) with \(what)")
             }
         }

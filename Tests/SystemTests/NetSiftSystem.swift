@@ -127,10 +127,10 @@ final class NetSiftSystem: @unchecked Sendable {
     }
 
     /// GET on the API with curl (arguments, no shell): HTTP status and body.
-    func api(_ path: String, key: String?) -> (status: Int, body: [String: Any]) {
+    func api(_ path: String, key: String?, method: String = "GET") -> (status: Int, body: [String: Any]) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        var arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "http://127.0.0.1:\(httpPort)/api/v1\(path)"]
+        var arguments = ["-s", "-X", method, "-o", "-", "-w", "\n%{http_code}", "http://127.0.0.1:\(httpPort)/api/v1\(path)"]
         if let key { arguments += ["-u", "\(key):"] }
         process.arguments = arguments
         let out = Pipe()

@@ -67,6 +67,7 @@ struct SearchSystemTests {
         try l7FlowsEqualTsharkFlows(system, captures)
         windowedSearchesEqualTshark(system, captures)
         try resultsExportAsPcap(system)
+        backgroundSearchesEqualWaitedOnes(system)
 
         // Errors point at the query; the service keeps answering.
         let bad = system.api("/search?q=port%20%3D%2080", key: system.adminKey)
@@ -219,6 +220,92 @@ struct SearchSystemTests {
             print("search export `\(query)` \(parameters): \(frames.count) frames")
         }
         #expect(system.download("/search/pcap?q=port%20%3D%2080", key: system.adminKey, to: scratch + "/bad.pcap") == 400)
+    }
+
+    /// A background search (POST /searches) finds what the same search run
+    /// while the request waits finds, paged by ordinal.
+    func backgroundSearchesEqualWaitedOnes(_ system: NetSiftSystem) {
+        func ids(_ items: [[String: Any]], _ target: String) -> [String] {
+            items.map { item in
+                switch target {
+                case "events": "\(((item["netsift"] as? [String: Any])?["event"] as? Int) ?? -1)"
+                case "flows": "\(item["Id"] as? Int ?? -1)"
+                default: "\(item["CaptureId"] as? Int ?? -1)/\(item["Id"] as? Int ?? -1)"
+                }
+            }
+        }
+        func items(_ list: [String: Any]) -> [[String: Any]] {
+            if let items = list["Items"] as? [[String: Any]] { return items }
+            let results = list["Results"] as? [String: [[String: Any]]] ?? [:]
+            return results.keys.sorted { Int($0) ?? 0 < Int($1) ?? 0 }.flatMap { capture in
+                (results[capture] ?? []).map { $0.merging(["CaptureId": Int(capture) ?? 0]) { a, _ in a } }
+            }
+        }
+        for (query, parameters) in [("port == 53 || tls", "as=packets"), ("http || dns", "as=flows"),
+                                    ("dns.question.name endswith \".com\"", "as=events&dataset=dns")] {
+            let target = parameters.hasPrefix("as=events") ? "events" : String(parameters.dropFirst(3))
+            let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? query
+            let started = system.api("/searches?q=\(encoded)&\(parameters)", key: system.adminKey, method: "POST")
+            guard let meta = started.body["ReturnValue"] as? [String: Any], let id = meta["Id"] as? Int else {
+                Issue.record("\(query): \(started)")
+                continue
+            }
+            #expect([0, 1, 2].contains(meta["Status"] as? Int ?? -1) && meta["Target"] as? String == target)
+            var status: [String: Any] = [:]
+            for _ in 0 ..< 200 {
+                status = system.api("/searches/\(id)", key: system.adminKey).body["ReturnValue"] as? [String: Any] ?? [:]
+                if status["Status"] as? Int == 1 { break }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            #expect(status["Status"] as? Int == 1 && status["ErrorCode"] as? Int == 0, "\(query): \(status)")
+            var background: [String] = []
+            var after = 0
+            while true {
+                let page = system.api("/searches/\(id)/results?after=\(after)&limit=7", key: system.adminKey)
+                guard let list = page.body["ReturnValue"] as? [String: Any] else { break }
+                let found = items(list)
+                #expect(list["SearchId"] as? Int == id && list["Total"] as? Int == status["FoundCount"] as? Int)
+                background += ids(found, target)
+                guard !found.isEmpty, let last = list["LastId"] as? Int else { break }
+                #expect(last == after + found.count, "ordinals are dense")
+                after = last
+            }
+            var waited: [String] = []
+            var afterCapture = 0
+            after = 0
+            while true {
+                let page = system.api("/search?q=\(encoded)&\(parameters)&limit=1000&after_capture=\(afterCapture)&after=\(after)",
+                                      key: system.adminKey)
+                guard let list = page.body["ReturnValue"] as? [String: Any] else { break }
+                let found = items(list)
+                waited += ids(found, target)
+                guard !found.isEmpty else { break }
+                afterCapture = list["LastCaptureId"] as? Int ?? 0
+                after = list["LastId"] as? Int ?? 0
+            }
+            #expect(background == waited && !waited.isEmpty && status["FoundCount"] as? Int == waited.count,
+                    "\(query) \(parameters): \(background.count) in the background, \(waited.count) waited")
+            print("background search `\(query)` \(parameters): \(background.count) results")
+            // Cancelling a finished search changes nothing.
+            let cancelled = system.api("/searches/\(id)", key: system.adminKey, method: "DELETE")
+            #expect((cancelled.body["ReturnValue"] as? [String: Any])?["Status"] as? Int == 1)
+        }
+        #expect(system.api("/searches?q=port%20%3D%2080", key: system.adminKey, method: "POST").status == 400)
+        #expect(system.api("/searches/999999", key: system.adminKey).status == 404)
+        #expect(system.api("/searches/999999/results", key: system.adminKey).status == 404)
+    }
+
+    /// With no runner a search stays queued; cancelling it stops it for good.
+    @Test func queuedSearchesCanBeCancelled() throws {
+        let system = try NetSiftSystem(decoders: 1, environment: ["NETSIFT_SEARCH_SEARCH_RUNNERS": "0"])
+        defer { system.shutdown() }
+        let started = system.api("/searches?q=tcp", key: system.adminKey, method: "POST")
+        let id = (started.body["ReturnValue"] as? [String: Any])?["Id"] as? Int ?? -1
+        #expect((started.body["ReturnValue"] as? [String: Any])?["Status"] as? Int == 0, "\(started)")
+        let cancelled = system.api("/searches/\(id)", key: system.adminKey, method: "DELETE")
+        #expect((cancelled.body["ReturnValue"] as? [String: Any])?["Status"] as? Int == 4, "\(cancelled)")
+        let results = system.api("/searches/\(id)/results", key: system.adminKey).body["ReturnValue"] as? [String: Any]
+        #expect(results?["Status"] as? Int == 4 && results?["Returned"] as? Int == 0)
     }
 
     static func tshark(_ path: String, _ filter: String) -> [Int] {

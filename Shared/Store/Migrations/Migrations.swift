@@ -14,5 +14,6 @@ public enum Migrations {
         apiKeys,
         flowPacketOrder,
         events,
+        searches,
     ]
 }

@@ -1,0 +1,92 @@
+import Messaging
+import Protocols
+import Query
+import Store
+
+/// Background searches: queued here, run by `SearchRunner`, paged here.
+extension SearchEngine {
+    static let searchColumns = "id, query, target, dataset, status, found, error"
+
+    static func searchMeta(_ row: PostgresRow) -> QueryMessage.SearchMeta? {
+        guard let id = row.int64(0), let query = row.string(1),
+              let target = row.string(2).flatMap(QueryMessage.SearchRequest.Target.init(rawValue:)),
+              let status = row.string(4).flatMap(QueryMessage.SearchMeta.Status.init(rawValue:)) else { return nil }
+        return QueryMessage.SearchMeta(id: UInt64(id), query: query, target: target, dataset: row.string(3),
+                                       status: status, found: UInt64(clamping: row.int64(5) ?? 0), error: row.string(6))
+    }
+
+    /// Checks the query as a search would and queues it.
+    func startSearch(_ request: QueryMessage.SearchRequest) throws -> QueryMessage.Body {
+        var check = request
+        check.limit = 0
+        let checked = try search(check)
+        if checked.problem != nil { return .searchPage(checked) }
+        let row = try connection.query("""
+            INSERT INTO searches (query, target, dataset, start_ns, end_ns) VALUES ($1, $2, $3, $4, $5)
+            RETURNING \(Self.searchColumns)
+            """, [checked.processed, request.target.rawValue, request.dataset, request.start, request.end]).row(0)
+        return .searchMeta(row.flatMap(Self.searchMeta))
+    }
+
+    func searchMeta(_ id: UInt64) throws -> QueryMessage.SearchMeta? {
+        try connection.query("SELECT \(Self.searchColumns) FROM searches WHERE id = $1", [Int64(clamping: id)])
+            .row(0).flatMap(Self.searchMeta)
+    }
+
+    /// Marks a queued or running search cancelled and interrupts its runner's
+    /// statement; the runner then keeps none of its results.
+    func cancelSearch(_ id: UInt64) throws -> QueryMessage.SearchMeta? {
+        let key = Int64(clamping: id)
+        let stopped = try connection.query("""
+            UPDATE searches s SET status = 'cancelled', finished_at = now()
+            FROM (SELECT id, status AS before FROM searches WHERE id = $1 FOR UPDATE) old
+            WHERE s.id = old.id AND old.before IN ('queued', 'running')
+            RETURNING old.before, s.backend_pid
+            """, [key]).row(0)
+        if stopped?.string(0) == "running", let pid = stopped?.int64(1) {
+            _ = try connection.query("SELECT pg_cancel_backend($1)", [Int32(clamping: pid)])
+        }
+        return try searchMeta(id)
+    }
+
+    /// Results by ordinal above `after`. Ordinals are dense (1, 2, …) in the
+    /// order a search returns them, so the last of a page is `after` + its size.
+    func searchResults(_ id: UInt64, after: UInt64, limit: Int) throws -> QueryMessage.SearchResults? {
+        guard let meta = try searchMeta(id) else { return nil }
+        let parameters: [(any PostgresParameter)?] = [Int64(clamping: id), Int64(clamping: after), limit]
+        let items = "SELECT item FROM search_results WHERE search_id = $1 AND ordinal > $2 ORDER BY ordinal LIMIT $3"
+        var page = QueryMessage.SearchPage(lastID: after, processed: meta.query)
+        switch meta.target {
+        case .packets:
+            let result = try connection.query("""
+                SELECT \(Self.packetColumns)
+                FROM search_results r
+                JOIN packets p ON p.capture_id = r.capture_id AND p.frame_number = r.item AND p.ts_ns = r.ts_ns
+                LEFT JOIN segments s ON s.id = p.segment_id
+                LEFT JOIN LATERAL (SELECT id FROM flows WHERE flow_key = p.flow_key LIMIT 1) fl ON true
+                WHERE r.search_id = $1 AND r.ordinal > $2 ORDER BY r.ordinal LIMIT $3
+                """, parameters)
+            for index in result.rows.indices {
+                guard let row = result.row(index), let packet = Self.packet(row), let capture = row.int64(22) else { continue }
+                page.packets.append(QueryMessage.FoundPacket(captureID: UInt64(capture), packet: packet))
+            }
+            page.lastID = after + UInt64(result.rows.count)
+            page.lastCapture = page.packets.last?.captureID ?? 0
+        case .flows:
+            page.flows = try flows("WHERE f.id IN (\(items)) ORDER BY f.id", parameters)
+            page.lastID = after + UInt64(page.flows.count)
+        case .events:
+            guard let proto = meta.dataset.flatMap(ApplicationProtocol.init(rawValue:)) else { return nil }
+            let result = try connection.query("""
+                SELECT e.id, jsonb_set(e.doc, '{netsift,event}', to_jsonb(e.id))::text FROM \(EventTable.of(proto).name) e
+                WHERE e.id IN (\(items)) ORDER BY e.id
+                """, parameters)
+            page.events = result.rows.indices.compactMap { index in
+                guard let row = result.row(index), let id = row.int64(0), let document = row.string(1) else { return nil }
+                return QueryMessage.StoredEvent(id: UInt64(id), document: document)
+            }
+            page.lastID = after + UInt64(page.events.count)
+        }
+        return QueryMessage.SearchResults(meta: meta, page: page)
+    }
+}
