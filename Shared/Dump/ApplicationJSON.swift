@@ -71,6 +71,7 @@ enum ApplicationJSON {
             w.beginObject(key)
             writeMembers(fields.map { (path: $0.name.split(separator: ".")[...], value: $0.value) }, to: &w)
             w.endObject()
+        case .null: w.null(key)
         }
     }
 }
