@@ -86,7 +86,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Shared/ServiceRuntime"),
         .executableTarget(name: "NetSift", dependencies: [
-            "Dump", "Operations", "Sensor", "Messaging", "Capture", "ServiceRuntime", "Auth", "Store",
+            "Dump", "Protocols", "Operations", "Sensor", "Messaging", "Capture", "ServiceRuntime", "Auth", "Store",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Services/NetSift"),
         .executableTarget(name: "NetSiftStorage", dependencies: [
@@ -128,7 +128,8 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ], path: "Tests/DissectionTests"),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding", "Capture", "TestSupport"], path: "Tests/FlowsTests"),
-        .testTarget(name: "DumpTests", dependencies: ["Dump", "Capture", "Dissection", "Model", "TestSupport"], path: "Tests/DumpTests"),
+        .testTarget(name: "DumpTests", dependencies: ["Dump", "Protocols", "Capture", "Dissection", "Model", "TestSupport"],
+                    path: "Tests/DumpTests"),
         .testTarget(name: "MessagingTests", dependencies: [
             "Messaging", "Dissection", "Records", "Decoding", "Capture", "Flows", "TestSupport",
         ], path: "Tests/MessagingTests"),
