@@ -11,6 +11,8 @@ let package = Package(
         .executable(name: "netsift-sensor", targets: ["NetSiftSensor"]),
         .executable(name: "netsift-search", targets: ["NetSiftSearch"]),
         .executable(name: "netsift-gateway", targets: ["NetSiftGateway"]),
+        // The decoding core as a library, for ops/fuzz.
+        .library(name: "NetSiftDecoding", targets: ["Dissection", "Capture", "Flows", "Decoding", "Protocols"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
