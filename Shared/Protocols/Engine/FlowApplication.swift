@@ -38,10 +38,12 @@ struct FlowApplication {
     }
 
     /// Packet time reached `now`: requests past their transaction timeout
-    /// (the context names the flow's last frame).
+    /// (their context names the first frame since the last transaction,
+    /// else the flow's last frame).
     mutating func expire(now: Int64, lastFrame: UInt64, into out: inout [ApplicationTransaction]) {
         let before = out.count
         let frame = firstFrame ?? lastFrame
+        // Out of `self` while the context closure reads the rest of it.
         var working = session
         session = .none
         working.expire(now: now, context: { context(frame: frame, time: now) }, into: &out)
