@@ -11,6 +11,8 @@ let package = Package(
         .executable(name: "netsift-sensor", targets: ["NetSiftSensor"]),
         .executable(name: "netsift-search", targets: ["NetSiftSearch"]),
         .executable(name: "netsift-gateway", targets: ["NetSiftGateway"]),
+        // The decoding core as a library, for ops/fuzz.
+        .library(name: "NetSiftDecoding", targets: ["Dissection", "Capture", "Flows", "Decoding", "Protocols"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
@@ -88,7 +90,8 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Shared/ServiceRuntime"),
         .executableTarget(name: "NetSift", dependencies: [
-            "Dump", "Operations", "Sensor", "Messaging", "Capture", "ServiceRuntime", "Auth", "Store", "Model", "Query",
+            "Dump", "Protocols", "Operations", "Sensor", "Messaging", "Capture", "ServiceRuntime", "Auth", "Store", "Model",
+            "Query",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Services/NetSift"),
         .executableTarget(name: "NetSiftStorage", dependencies: [
@@ -130,7 +133,8 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ], path: "Tests/DissectionTests"),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding", "Capture", "TestSupport"], path: "Tests/FlowsTests"),
-        .testTarget(name: "DumpTests", dependencies: ["Dump", "Capture", "Dissection", "Model", "TestSupport"], path: "Tests/DumpTests"),
+        .testTarget(name: "DumpTests", dependencies: ["Dump", "Protocols", "Capture", "Dissection", "Model", "TestSupport"],
+                    path: "Tests/DumpTests"),
         .testTarget(name: "MessagingTests", dependencies: [
             "Messaging", "Dissection", "Records", "Decoding", "Capture", "Flows", "TestSupport",
         ], path: "Tests/MessagingTests"),

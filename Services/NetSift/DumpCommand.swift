@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dump
 import Foundation
+import Protocols
 
 struct DumpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,6 +16,12 @@ struct DumpCommand: ParsableCommand {
 
     @Flag(name: .customLong("no-l7"), help: "Skip the application layer (DNS, HTTP, TLS, DHCP, ICMP transactions), for speed.")
     var noL7 = false
+
+    @Option(name: .customLong("l7-option"),
+            help: ArgumentHelp("A Packetbeat protocol option, protocol.key=value (repeatable), e.g. dns.send_request=true, "
+                               + "http.transaction_timeout=2s, tls.tags=edge,lab. Keys: "
+                               + ProtocolOptionSetting.keys.joined(separator: ", ") + ".", valueName: "setting"))
+    var l7Options: [String] = []
 
     @Flag(help: "Decode without printing (for benchmarks); the summary still goes to standard error.")
     var quiet = false
@@ -59,7 +66,15 @@ struct DumpCommand: ParsableCommand {
         options.decoder.flows.period = flowPeriod == -1 ? nil : Int64(flowPeriod * 1e9)
         options.decoder.flows.maxFlows = maxFlows
         options.decoder.flows.communityID = .init(seed: communityIdSeed, base64: !communityIdHex)
-        if noL7 { options.decoder.application = nil }
+        var application = ApplicationConfig()
+        for setting in l7Options {
+            do throws(ProtocolOptionSetting.Invalid) {
+                try ProtocolOptionSetting(setting).apply(to: &application)
+            } catch {
+                throw ValidationError("--l7-option: \(error)")
+            }
+        }
+        options.decoder.application = noL7 ? nil : application
         var output = Output()
         let summary: DumpSummary
         do {

@@ -18,8 +18,10 @@ struct DecoderService: AsyncParsableCommand {
 
     static let keys = Set(["frames_endpoint", "records_endpoint", "acks_endpoint", "events_endpoint",
                            "metrics_port", "log_level", "batch_packets", "flow_timeout_seconds",
-                           "flow_period_seconds", "max_flows", "max_unacked_batches", "l7", "l7_protocols",
-                           "l7_sniffing"] + ApplicationProtocol.allCases.map { "\($0.rawValue)_ports" })
+                           "flow_period_seconds", "max_flows", "max_unacked_batches", "l7", "l7_sniffing"]
+                          + ApplicationProtocol.allCases.flatMap { proto in
+                              ProtocolOptionSetting.keys.map { "\(proto.rawValue)_\($0)" }
+                          })
 
     @Option(help: "Config file: a JSON object of settings.")
     var config: String?
@@ -77,19 +79,22 @@ struct DecoderService: AsyncParsableCommand {
     }
 
     /// The application layer as the settings say: `l7` (on by default),
-    /// `l7_protocols` (the enabled ones, default all), `l7_sniffing`, and
-    /// Packetbeat's `ports` per protocol as `<protocol>_ports` (e.g. `http_ports: "80,8080"`).
+    /// `l7_sniffing`, and Packetbeat's per-protocol options as
+    /// `<protocol>_<option>` (`http_ports: "80,8080"`, `dns_send_request: true`,
+    /// `tls_enabled: false`, `dns_transaction_timeout: "2s"`, `http_tags: "edge,lab"`).
     static func application(_ settings: Settings) throws -> ApplicationConfig? {
         guard try settings.bool("l7", default: true) else { return nil }
         var config = ApplicationConfig()
         config.sniffing = try settings.bool("l7_sniffing", default: true)
-        let all = ApplicationProtocol.allCases
-        let enabled = try settings.list("l7_protocols", default: all,
-                                        expected: all.map(\.rawValue).joined(separator: ", "), ApplicationProtocol.init)
-        for proto in all {
-            config[proto].enabled = enabled.contains(proto)
-            config[proto].ports = Set(try settings.list("\(proto.rawValue)_ports", default: Array(config[proto].ports),
-                                                        expected: "port numbers, comma-separated") { UInt16($0) })
+        for proto in ApplicationProtocol.allCases {
+            for key in ProtocolOptionSetting.keys {
+                guard let value = settings.optionalString("\(proto.rawValue)_\(key)") else { continue }
+                do throws(ProtocolOptionSetting.Invalid) {
+                    try ProtocolOptionSetting("\(proto.rawValue).\(key)=\(value)").apply(to: &config)
+                } catch {
+                    throw ValidationError("setting \(proto.rawValue)_\(key): \(error)")
+                }
+            }
         }
         return config
     }

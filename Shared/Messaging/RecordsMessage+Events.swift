@@ -9,7 +9,8 @@ import Records
 /// and f fields. A field is its name (UInt16 length, UTF-8) and a value; a
 /// value is a tag byte and its content: 0 string (UInt32 length, UTF-8),
 /// 1 integer (Int64), 2 bool (UInt8 0 or 1), 3 time (Int64 ns), 4 list
-/// (UInt32 count, values), 5 object (UInt32 count, fields). Lists and objects
+/// (UInt32 count, values), 5 object (UInt32 count, fields), 6 null (no
+/// content: a field `keep_null` keeps). Lists and objects
 /// nest at most `WireLimits.eventNesting` deep.
 extension RecordsMessage {
     static let eventFixedSize = 40
@@ -64,6 +65,8 @@ extension RecordsMessage {
             w.uint8(5)
             w.uint32(UInt32(truncatingIfNeeded: fields.count))
             for f in fields { encode(field: f, into: &w) }
+        case .null:
+            w.uint8(6)
         }
     }
 
@@ -136,6 +139,7 @@ extension RecordsMessage {
             guard b <= 1 else { throw r.error(.invalidValue, at + " bool \(b)") }
             return .bool(b == 1)
         case 3: return .time(try r.int64(at))
+        case 6: return .null
         case 4, 5:
             guard depth < limits.eventNesting else {
                 throw r.error(.limitExceeded, at + " nests deeper than \(limits.eventNesting)")

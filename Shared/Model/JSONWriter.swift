@@ -59,6 +59,12 @@ public struct JSONWriter {
         writeInteger(value)
     }
 
+    /// `null` under `key`, or as an array element when `key` is nil.
+    public mutating func null(_ key: String?) {
+        if let key { writeKey(key) } else { separate() }
+        bytes.append(contentsOf: "null".utf8)
+    }
+
     public mutating func newline() {
         bytes.append(UInt8(ascii: "\n"))
         needsComma = false

@@ -77,6 +77,7 @@ public enum EventDocument {
             w.beginObject(key)
             writeMembers(fields.map { (path: $0.name.split(separator: ".")[...], value: $0.value) }, to: &w)
             w.endObject()
+        case .null: w.null(key)
         }
     }
 }

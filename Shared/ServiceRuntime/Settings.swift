@@ -96,21 +96,6 @@ public struct Settings: Sendable {
             .filter { !$0.isEmpty }
     }
 
-    /// A comma-separated list whose every item `parse` accepts (`expected`
-    /// says what it takes, for the error); `defaultValue` when unset.
-    public func list<Item>(_ key: String, default defaultValue: [Item], expected: String,
-                           _ parse: (String) -> Item?) throws(SettingsError) -> [Item] {
-        guard let entry = entries[key] else { return defaultValue }
-        var items: [Item] = []
-        for text in stringList(key, default: []) {
-            guard let item = parse(text) else {
-                throw .invalidValue(entry.value, key: key, source: entry.source, expected: expected)
-            }
-            items.append(item)
-        }
-        return items
-    }
-
     /// Where `key`'s value came from (`settings file …`, `environment
     /// variable …`), or nil when it is not set.
     public func source(of key: String) -> String? {

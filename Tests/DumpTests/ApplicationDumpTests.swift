@@ -1,6 +1,7 @@
 import Capture
 import Dump
 import Foundation
+import Protocols
 import Testing
 import TestSupport
 
@@ -95,6 +96,27 @@ struct ApplicationDumpTests {
             let flow = try #require(flows.first { Self.value($0, "flow.id") as? String == id })
             #expect(Self.value(event, "network.community_id") as? String == Self.value(flow, "network.community_id") as? String)
         }
+    }
+
+    @Test("JSON: a protocol's options add its tags, its request text and nulls to its events only")
+    func jsonProtocolOptions() throws {
+        let dir = try DumpTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/l7.pcap"
+        try DumpTests.writeCapture(Self.frames(), to: path)
+        var config = ApplicationConfig()
+        config[.dns].tags = ["lab", "resolver"]
+        config[.dns].sendRequest = true
+        config[.dns].keepNull = true
+        let objects = try DumpTests.objects(try DumpTests.run(path) { $0.decoder.application = config }.lines)
+        let dns = try #require(objects.first { Self.dataset($0) == "dns" })
+        #expect(Self.value(dns, "tags") as? [String] == ["lab", "resolver"])
+        #expect((Self.value(dns, "request") as? String)?.hasSuffix("QUESTION class IN, type A, www.example.com.") == true)
+        #expect(Self.value(dns, "dns.opt.udp_size") is NSNull)
+        #expect(Self.value(dns, "error.message") is NSNull)
+        let http = try #require(objects.first { Self.dataset($0) == "http" })
+        #expect(Self.value(http, "tags") == nil && Self.value(http, "request") == nil)
+        #expect(Self.value(http, "http.request.referrer") == nil)
     }
 
     // MARK: Shared captures

@@ -67,6 +67,7 @@ enum RecordSamples {
                                   ProtocolField("dns.answers", .list([answer, answer])),
                                   ProtocolField("dns.resolved_ip", .list([])),
                                   ProtocolField("dns.nested", .list([.list([.object([])])])),
+                                  ProtocolField("dns.question.subdomain", .null),
                               ])
         let http = EventRecord(captureID: 7, sequence: .max, proto: .http, flowKey: .max, communityID: "", time: .min,
                                frames: [], fields: [ProtocolField("url.original", .string("/a\u{0}b\"c"))])

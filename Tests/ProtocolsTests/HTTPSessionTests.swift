@@ -31,7 +31,7 @@ extension HTTPTransaction {
     func string(_ name: String) -> String? { if case .string(let s)? = field(name) { s } else { nil } }
     func int(_ name: String) -> Int64? { if case .integer(let n)? = field(name) { n } else { nil } }
     /// The request without its time, to compare feeds of different chunking.
-    var untimedRequest: HTTPRequest? { request.map { var r = $0; r.time = 0; return r } }
+    var untimedRequest: HTTPRequest? { request.map { var r = $0; r.time = 0; r.endTime = 0; return r } }
 }
 
 enum Bodies {

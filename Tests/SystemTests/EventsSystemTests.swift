@@ -131,10 +131,13 @@ struct EventsSystemTests {
         #expect(system.api("/captures/1/events", key: nil).status == 401)
     }
 
-    /// The decoders' settings choose the protocols (`l7_protocols`) and their ports (`<protocol>_ports`).
+    /// The decoders' settings carry Packetbeat's options per protocol (`<protocol>_<option>`).
     @Test func decoderSettingsChooseTheProtocols() throws {
-        let system = try NetSiftSystem(decoders: 1, environment: ["NETSIFT_DECODER_L7_PROTOCOLS": "dns,tls",
+        let system = try NetSiftSystem(decoders: 1, environment: ["NETSIFT_DECODER_HTTP_ENABLED": "false",
+                                                                  "NETSIFT_DECODER_DHCP_ENABLED": "false",
                                                                   "NETSIFT_DECODER_TLS_PORTS": "8443",
+                                                                  "NETSIFT_DECODER_DNS_TAGS": "lab,resolver",
+                                                                  "NETSIFT_DECODER_DNS_SEND_REQUEST": "true",
                                                                   "NETSIFT_DECODER_L7_SNIFFING": "false"])
         defer { system.shutdown() }
         var datasets: [String: Int] = [:]
@@ -142,6 +145,8 @@ struct EventsSystemTests {
             for capture in NetSiftSystem.captures(in: system.ingest(SharedCaptures.path(folder)).stdout) {
                 for event in Self.allEvents(system, "/captures/\(capture.id)/events", limit: 1000) {
                     datasets[(event["event"] as? [String: Any])?["dataset"] as? String ?? "?", default: 0] += 1
+                    #expect(event["tags"] as? [String] == ["lab", "resolver"], "\(event)")
+                    #expect((event["request"] as? String)?.contains("QUESTION") == true || event["request"] == nil)
                 }
             }
         }

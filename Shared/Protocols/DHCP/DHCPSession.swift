@@ -16,6 +16,9 @@ public struct DHCPSession: ProtocolSession {
     public mutating func gap(_ length: Int, direction: Direction, time: Int64) -> [DHCPTransaction] { [] }
 
     public mutating func finish(time: Int64) -> [DHCPTransaction] { [] }
+
+    /// Each message is its own transaction: nothing waits for an answer.
+    public mutating func expire(now: Int64) -> [DHCPTransaction] { [] }
 }
 
 /// DHCPv4 over UDP (Packetbeat's `dhcpv4`, ports 67 and 68).

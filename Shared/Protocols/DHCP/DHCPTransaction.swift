@@ -78,3 +78,17 @@ extension DHCPTransaction {
         return out
     }
 }
+
+extension DHCPTransaction {
+    /// Every name `fields` can write, in its order: under `keep_null`, those
+    /// a transaction has no value for are written as null.
+    public static let fieldNames = [
+        "event.start", "dhcp.op_code", "dhcp.message_type", "dhcp.transaction_id", "dhcp.hardware_type", "dhcp.hops",
+        "dhcp.seconds", "dhcp.flags", "dhcp.client_mac", "dhcp.client_ip", "dhcp.assigned_address", "dhcp.server_ip",
+        "dhcp.relay_ip", "dhcp.server_name", "dhcp.boot_file_name", "dhcp.hostname", "dhcp.client_fqdn",
+        "dhcp.requested_address", "dhcp.server_identifier", "dhcp.lease_time", "dhcp.renewal_time",
+        "dhcp.rebinding_time", "dhcp.vendor_class", "dhcp.client_id", "dhcp.parameter_request_list", "dhcp.subnet_mask",
+        "dhcp.routers", "dhcp.dns_servers", "dhcp.domain_name", "dhcp.message", "dhcp.user_class", "dhcp.relay_agent",
+        "dhcp.options", "error.type", "error.message",
+    ]
+}

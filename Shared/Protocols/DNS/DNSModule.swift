@@ -1,7 +1,8 @@
 /// DNS over UDP and TCP.
 public enum DNSModule: ProtocolModule {
     public static let name = "dns"
-    public static var defaultPorts: Set<UInt16> { DNSConfig().ports }
+    /// Packetbeat's default `ports` for dns.
+    public static let defaultPorts: Set<UInt16> = [53]
 
     public static func sniff(_ payload: UnsafeRawBufferPointer, direction: Direction) -> Bool {
         DNSSniffer.cleanMessage(payload) || DNSStreamFramer.startsMessage(payload)

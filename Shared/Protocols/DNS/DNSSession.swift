@@ -29,7 +29,7 @@ public struct DNSSession: ProtocolSession {
     public var skippedBytes: Int { framers[0].skippedBytes + framers[1].skippedBytes }
 
     public mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, time: Int64) -> [DNSTransaction] {
-        expire(now: time)
+        expirePending(now: time)
         let transport = self.transport ?? Self.guessTransport(bytes)
         self.transport = transport
         switch transport {
@@ -46,7 +46,7 @@ public struct DNSSession: ProtocolSession {
     }
 
     public mutating func gap(_ length: Int, direction: Direction, time: Int64) -> [DNSTransaction] {
-        expire(now: time)
+        expirePending(now: time)
         framers[direction == .toServer ? 0 : 1].gap()
         return takeOutput()
     }
@@ -64,12 +64,17 @@ public struct DNSSession: ProtocolSession {
         return takeOutput()
     }
 
+    public mutating func expire(now: Int64) -> [DNSTransaction] {
+        expirePending(now: now)
+        return takeOutput()
+    }
+
     private mutating func takeOutput() -> [DNSTransaction] {
         defer { output.removeAll(keepingCapacity: true) }
         return output
     }
 
-    private mutating func expire(now: Int64) {
+    private mutating func expirePending(now: Int64) {
         guard let oldest = pending.first, now - oldest.time > config.transactionTimeout else { return }
         while let first = pending.first, now - first.time > config.transactionTimeout {
             output.append(DNSTransaction(transport: transport ?? .udp, query: first.query, requestTime: first.time))

@@ -90,6 +90,19 @@ extension DNSTransaction {
         return out
     }
 
+    /// Every name `fields` can write, in its order, but the booleans it
+    /// writes only when true: under `keep_null`, those a transaction has no
+    /// value for are written as null.
+    public static let fieldNames = [
+        "network.transport", "dns.id", "dns.type", "dns.op_code", "dns.header_flags", "dns.flags.authoritative",
+        "dns.flags.truncated_response", "dns.flags.recursion_desired", "dns.flags.recursion_available",
+        "dns.flags.authentic_data", "dns.flags.checking_disabled", "dns.question.name", "dns.question.type",
+        "dns.question.class", "dns.response_code", "dns.answers_count", "dns.answers",
+        "dns.authorities_count", "dns.authorities", "dns.additionals_count", "dns.additionals", "dns.resolved_ip",
+        "dns.opt.version", "dns.opt.do", "dns.opt.udp_size", "source.bytes", "destination.bytes", "event.start",
+        "event.end", "event.duration", "status", "error.type", "error.message",
+    ]
+
     /// The A and AAAA data of the answer section.
     public var resolvedIPs: [String] {
         (response?.answers ?? []).compactMap {

@@ -6,17 +6,49 @@ public enum ApplicationProtocol: String, CaseIterable, Sendable, Hashable {
     public var dataset: String { rawValue }
 }
 
-/// Packetbeat's per-protocol options the engine applies today: `enabled`
-/// and `ports` (the others — `send_request`, `transaction_timeout`, … —
-/// belong to each module's own config and are not wired here yet).
+/// Packetbeat's per-protocol options (docs/ARCHITECTURE.md, "Protocol
+/// options", says what each does per module).
 public struct ProtocolOptions: Sendable, Hashable {
     public var enabled: Bool
     /// Server ports the protocol claims (either side of a flow); ICMP has none.
     public var ports: Set<UInt16>
+    /// `send_request` / `send_response`: each event carries the request's /
+    /// the response's text in `request` / `response`.
+    public var sendRequest = false
+    public var sendResponse = false
+    /// `transaction_timeout`, in packet time (ns): a request unanswered for
+    /// longer is reported unanswered and no longer matched to a response.
+    public var transactionTimeout: Int64 = 10_000_000_000
+    /// `tags`: written to each event of the protocol as `tags`.
+    public var tags: [String] = []
+    /// `keep_null`: fields an event has no value for are written as null.
+    public var keepNull = false
+    /// UTF-8 bytes kept of a `request` or `response` text (NetSift's bound).
+    public var maxMessageText = 64 << 10
 
     public init(enabled: Bool = true, ports: Set<UInt16>) {
         self.enabled = enabled
         self.ports = ports
+    }
+}
+
+/// What a protocol's options add to each of its events, carried with the
+/// transaction to where its fields are written.
+public struct EventOptions: Sendable, Hashable {
+    public var sendRequest = false
+    public var sendResponse = false
+    public var tags: [String] = []
+    public var keepNull = false
+    public var maxMessageText = 64 << 10
+
+    public init() {}
+
+    public init(_ options: ProtocolOptions) {
+        sendRequest = options.sendRequest
+        sendResponse = options.sendResponse
+        tags = options.tags
+        keepNull = options.keepNull
+        maxMessageText = options.maxMessageText
     }
 }
 

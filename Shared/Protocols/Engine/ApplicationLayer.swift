@@ -4,7 +4,9 @@ import Dissection
 /// keeps per flow a TCP reassembler (TCP) and at most one module session,
 /// chosen by the flow's ports (a server port on either side) or else by
 /// sniffing the first payload in each direction, and returns the
-/// transactions each packet completed. Memory is bounded by
+/// transactions each packet completed. Every `expiryInterval` of packet
+/// time, every flow's session reports the requests that waited past its
+/// protocol's `transactionTimeout`. Memory is bounded by
 /// `ApplicationLimits`: the least recently used flows' state is evicted
 /// (their pending transactions flushed) and counted.
 public struct ApplicationLayer {
@@ -34,16 +36,24 @@ public struct ApplicationLayer {
     private var slots: [FlowState] = []
     private var free: [Int] = []
     private var clock: UInt64 = 0
-    /// Enabled modules per transport, in sniffing order, with their ports.
-    private let candidates: [UInt8: [(entry: ApplicationRegistry.Entry, ports: Set<UInt16>)]]
+    /// Enabled modules per transport, in sniffing order, with their options.
+    private let candidates: [UInt8: [EnabledModule]]
+    /// How often (packet time, ns) pending requests are checked for expiry:
+    /// every second, or every shortest enabled timeout if that is shorter (at least 1 ms).
+    public let expiryInterval: Int64
+    private var nextExpiry = Int64.min
 
     public init(config: ApplicationConfig = ApplicationConfig()) {
         self.config = config
-        var candidates: [UInt8: [(entry: ApplicationRegistry.Entry, ports: Set<UInt16>)]] = [:]
+        var candidates: [UInt8: [EnabledModule]] = [:]
+        var shortest: Int64 = 1_000_000_000
         for entry in ApplicationRegistry.entries where config[entry.proto].enabled {
-            for transport in entry.transports { candidates[transport, default: []].append((entry, config[entry.proto].ports)) }
+            let module = EnabledModule(entry: entry, options: config[entry.proto])
+            for transport in entry.transports { candidates[transport, default: []].append(module) }
+            shortest = min(shortest, module.options.transactionTimeout)
         }
         self.candidates = candidates
+        expiryInterval = max(1_000_000, shortest)
     }
 
     /// Flows holding state now.
@@ -55,15 +65,26 @@ public struct ApplicationLayer {
     public mutating func receive(frame: UInt64, time: Int64, packet: DecodedPacket, bytes: UnsafeRawBufferPointer,
                                  flow: UInt64, communityID: String, fromInitiator: Bool,
                                  transportPayload: UnsafeRawBufferPointer? = nil) -> [ApplicationTransaction] {
+        var out: [ApplicationTransaction] = []
+        if time >= nextExpiry { expireAll(now: time, into: &out) }
+        process(frame: frame, time: time, packet: packet, bytes: bytes, flow: flow, communityID: communityID,
+                fromInitiator: fromInitiator, transportPayload: transportPayload, into: &out)
+        counters.transactions += out.count
+        return out
+    }
+
+    private mutating func process(frame: UInt64, time: Int64, packet: DecodedPacket, bytes: UnsafeRawBufferPointer,
+                                  flow: UInt64, communityID: String, fromInitiator: Bool,
+                                  transportPayload: UnsafeRawBufferPointer?, into out: inout [ApplicationTransaction]) {
         let transport = packet.l4Type
-        guard let modules = candidates[transport], !modules.isEmpty else { return [] }
+        guard let modules = candidates[transport], !modules.isEmpty else { return }
         let payload: UnsafeRawBufferPointer
         var uncaptured = 0
         if let transportPayload {
             payload = transportPayload
         } else {
             let start = Int(packet.l5Offset), end = start + Int(packet.l5Length)
-            guard packet.l5Offset > 0 || packet.l5Length == 0, start >= 0, start <= end, end <= bytes.count else { return [] }
+            guard packet.l5Offset > 0 || packet.l5Length == 0, start >= 0, start <= end, end <= bytes.count else { return }
             payload = UnsafeRawBufferPointer(rebasing: bytes[start ..< end])
             if packet.capturedLength < packet.wireLength {
                 let header = packet.ipVersion == 6 ? 40 : Int(packet.l3Length)
@@ -71,16 +92,15 @@ public struct ApplicationLayer {
                 uncaptured = max(0, min(ipEnd - end, Int(packet.wireLength - packet.capturedLength)))
             }
         }
-        var out: [ApplicationTransaction] = []
         clock += 1
         let slot: Int
         if let known = index[flow] {
             slot = known
         } else {
             if transport == IPProtocol.tcp || transport == IPProtocol.udp {
-                guard packet.hasPorts else { return [] }
+                guard packet.hasPorts else { return }
             } else if packet.icmp == nil {
-                return []
+                return
             }
             if index.count >= config.limits.maxFlows { evictOldest(into: &out) }
             slot = create(flow: flow, communityID: communityID, transport: transport, packet: packet,
@@ -128,8 +148,6 @@ public struct ApplicationLayer {
         }
         slots[slot] = state
         if bufferedBytes > config.limits.maxBufferedBytes { evictForBytes(sparing: slot, into: &out) }
-        counters.transactions += out.count
-        return out
     }
 
     /// The flow ended (its final report): flushes its reassembly and session.
@@ -149,23 +167,31 @@ public struct ApplicationLayer {
         return out
     }
 
+    /// Every flow's expired requests, in slot order (free slots hold no session).
+    private mutating func expireAll(now: Int64, into out: inout [ApplicationTransaction]) {
+        nextExpiry = now + expiryInterval
+        for slot in slots.indices {
+            let lastFrame = slots[slot].lastFrame
+            slots[slot].app.expire(now: now, lastFrame: lastFrame, into: &out)
+        }
+    }
+
     // MARK: State
 
     private mutating func create(flow: UInt64, communityID: String, transport: UInt8, packet: DecodedPacket,
-                                 fromInitiator: Bool, modules: [(entry: ApplicationRegistry.Entry, ports: Set<UInt16>)]) -> Int {
+                                 fromInitiator: Bool, modules: [EnabledModule]) -> Int {
         var state = FlowState(flow: flow, communityID: communityID, created: clock)
         // The initiator's ports, whichever way this packet went.
         let initiatorPort = fromInitiator ? packet.sourcePort : packet.destinationPort
         let responderPort = fromInitiator ? packet.destinationPort : packet.sourcePort
         counters.flows += 1
         if transport == IPProtocol.icmp || transport == IPProtocol.icmpv6 {
-            state.app.session = modules[0].entry.makeSession(transport)
-            state.app.decided = true
-        } else if let chosen = modules.first(where: { $0.ports.contains(responderPort) }) {
-            state.app.choose(chosen.entry.makeSession(transport), clientIsInitiator: true)
+            state.app.choose(modules[0], transport: transport, clientIsInitiator: true)
+        } else if let chosen = modules.first(where: { $0.options.ports.contains(responderPort) }) {
+            state.app.choose(chosen, transport: transport, clientIsInitiator: true)
             counters.byPort += 1
-        } else if let chosen = modules.first(where: { $0.ports.contains(initiatorPort) }) {
-            state.app.choose(chosen.entry.makeSession(transport), clientIsInitiator: false)
+        } else if let chosen = modules.first(where: { $0.options.ports.contains(initiatorPort) }) {
+            state.app.choose(chosen, transport: transport, clientIsInitiator: false)
             counters.byPort += 1
         } else if !config.sniffing {
             state.app.decided = true

@@ -46,6 +46,29 @@ enum ApplicationSession {
         }
     }
 
+    /// Packet time reached `now`: what waited past the transaction timeout.
+    /// `context` is built only when something expired.
+    mutating func expire(now: Int64, context: () -> TransactionContext, into out: inout [ApplicationTransaction]) {
+        switch self {
+        case .none: return
+        case .dns(var s): self = .none; Self.add(s.expire(now: now), context, into: &out) { .dns($0, $1) }; self = .dns(s)
+        case .http(var s): self = .none; Self.add(s.expire(now: now), context, into: &out) { .http($0, $1) }; self = .http(s)
+        case .tls(var s): self = .none; Self.add(s.expire(now: now), context, into: &out) { .tls($0, $1) }; self = .tls(s)
+        case .dhcp(var s): self = .none; Self.add(s.expire(now: now), context, into: &out) { .dhcp($0, $1) }; self = .dhcp(s)
+        case .icmp(var s):
+            self = .none
+            Self.add(s.expire(now: now), context, into: &out) { .icmp($0, Self.icmpContext($0, $1)) }
+            self = .icmp(s)
+        }
+    }
+
+    private static func add<T>(_ done: [T], _ context: () -> TransactionContext, into out: inout [ApplicationTransaction],
+                               _ wrap: (T, TransactionContext) -> ApplicationTransaction) {
+        guard !done.isEmpty else { return }
+        let c = context()
+        out += done.map { wrap($0, c) }
+    }
+
     mutating func icmp(_ info: ICMPInfo, payload: UnsafeRawBufferPointer, direction: Direction, time: Int64,
                        frame: UInt64, context: TransactionContext, into out: inout [ApplicationTransaction]) {
         guard case .icmp(var s) = self else { return }

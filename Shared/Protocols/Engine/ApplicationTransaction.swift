@@ -1,18 +1,21 @@
-/// Where a transaction came from: its flow, and the frames that carried it
+/// Where a transaction came from: its flow, the frames that carried it
 /// as far as the engine knows them (the first frame that fed the session
-/// since its previous transaction, and the frame that completed it).
+/// since its previous transaction, and the frame that completed it), and
+/// what its protocol's options add to its event.
 public struct TransactionContext: Sendable, Hashable {
     public var flow: UInt64
     public var communityID: String
     public var frames: [UInt64]
-    /// Packet time (ns) of the frame that completed the transaction, or of the flow's end.
+    /// Packet time (ns) of the frame that completed the transaction, of its expiry, or of the flow's end.
     public var time: Int64
+    public var event: EventOptions
 
-    public init(flow: UInt64, communityID: String, frames: [UInt64], time: Int64) {
+    public init(flow: UInt64, communityID: String, frames: [UInt64], time: Int64, event: EventOptions = EventOptions()) {
         self.flow = flow
         self.communityID = communityID
         self.frames = frames
         self.time = time
+        self.event = event
     }
 }
 
@@ -43,8 +46,12 @@ public enum ApplicationTransaction: Sendable {
     /// `event.dataset`: dns, dhcp, tls, http or icmp.
     public var dataset: String { proto.dataset }
 
-    /// The transaction's own fields (ECS names), without the flow's.
-    public var fields: [ProtocolField] {
+    /// The transaction's fields (ECS names), without the flow's, and what
+    /// its protocol's options add: `request`, `response`, `tags`, nulls.
+    public var fields: [ProtocolField] { EventFields(context.event).complete(moduleFields, of: self) }
+
+    /// The module's fields alone.
+    var moduleFields: [ProtocolField] {
         switch self {
         case .dns(let t, _): t.fields
         case .dhcp(let t, _): t.fields

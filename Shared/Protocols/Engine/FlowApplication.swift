@@ -18,9 +18,12 @@ struct FlowApplication {
     var flow: UInt64 = 0
     var communityID = ""
     var firstFrame: UInt64?
+    /// What the chosen module's options add to its events.
+    var event = EventOptions()
 
-    mutating func choose(_ session: ApplicationSession, clientIsInitiator: Bool) {
-        self.session = session
+    mutating func choose(_ module: EnabledModule, transport: UInt8, clientIsInitiator: Bool) {
+        session = module.makeSession(transport)
+        event = EventOptions(module.options)
         self.clientIsInitiator = clientIsInitiator
         decided = true
     }
@@ -31,12 +34,26 @@ struct FlowApplication {
     func context(frame: UInt64, time: Int64) -> TransactionContext {
         let first = firstFrame ?? frame
         return TransactionContext(flow: flow, communityID: communityID,
-                                  frames: first == frame || frame == 0 ? [first] : [first, frame], time: time)
+                                  frames: first == frame || frame == 0 ? [first] : [first, frame], time: time, event: event)
+    }
+
+    /// Packet time reached `now`: requests past their transaction timeout
+    /// (their context names the first frame since the last transaction,
+    /// else the flow's last frame).
+    mutating func expire(now: Int64, lastFrame: UInt64, into out: inout [ApplicationTransaction]) {
+        let before = out.count
+        let frame = firstFrame ?? lastFrame
+        // Out of `self` while the context closure reads the rest of it.
+        var working = session
+        session = .none
+        working.expire(now: now, context: { context(frame: frame, time: now) }, into: &out)
+        session = working
+        if out.count > before { emitted() }
     }
 
     /// A UDP datagram.
     mutating func datagram(_ payload: UnsafeRawBufferPointer, fromInitiator: Bool, time: Int64, frame: UInt64,
-                           modules: [(entry: ApplicationRegistry.Entry, ports: Set<UInt16>)],
+                           modules: [EnabledModule],
                            counters: inout ApplicationLayer.Counters, into out: inout [ApplicationTransaction]) {
         if !decided { sniff(payload, fromInitiator: fromInitiator, transport: IPProtocol.udp, modules: modules, counters: &counters) }
         guard !session.isNone else { return }
@@ -48,7 +65,7 @@ struct FlowApplication {
     }
 
     /// What a TCP reassembler delivers.
-    mutating func deliver(_ delivery: StreamDelivery, modules: [(entry: ApplicationRegistry.Entry, ports: Set<UInt16>)],
+    mutating func deliver(_ delivery: StreamDelivery, modules: [EnabledModule],
                           counters: inout ApplicationLayer.Counters, into out: inout [ApplicationTransaction]) {
         let fromInitiator = delivery.direction == .toServer
         let before = out.count
@@ -89,19 +106,19 @@ struct FlowApplication {
     /// The first payload of a direction: the first module whose sniffer
     /// knows it as a client's or a server's bytes takes the flow.
     private mutating func sniff(_ payload: UnsafeRawBufferPointer, fromInitiator: Bool, transport: UInt8,
-                                modules: [(entry: ApplicationRegistry.Entry, ports: Set<UInt16>)],
+                                modules: [EnabledModule],
                                 counters: inout ApplicationLayer.Counters) {
         guard !payload.isEmpty else { return }
         let bit: UInt8 = fromInitiator ? 1 : 2
         guard sniffed & bit == 0 else { return }
-        for (entry, _) in modules {
-            if entry.sniff(payload, .toServer) {
-                choose(entry.makeSession(transport), clientIsInitiator: fromInitiator)
+        for module in modules {
+            if module.entry.sniff(payload, .toServer) {
+                choose(module, transport: transport, clientIsInitiator: fromInitiator)
                 counters.bySniffing += 1
                 return
             }
-            if entry.sniff(payload, .toClient) {
-                choose(entry.makeSession(transport), clientIsInitiator: !fromInitiator)
+            if module.entry.sniff(payload, .toClient) {
+                choose(module, transport: transport, clientIsInitiator: !fromInitiator)
                 counters.bySniffing += 1
                 return
             }

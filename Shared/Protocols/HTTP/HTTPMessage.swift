@@ -12,9 +12,16 @@ public struct HTTPMessageInfo: Sendable, Hashable {
     public var headBytes = 0
     public var body = HTTPBodySize()
     public var anomalies: HTTPAnomalies = []
+    /// Packet time (ns) of the head.
     public var time: Int64 = 0
+    /// Packet time of the last byte: the head's until the body ends.
+    public var endTime: Int64 = 0
+    /// The message as received (`HTTPRawMessage`), when the session keeps it.
+    public var raw: [UInt8]?
 
     public init() {}
+
+    public var rawText: String? { raw.map { String(decoding: $0, as: UTF8.self) } }
 
     mutating func fill(from fields: HTTPHeadFields) {
         contentType = fields.contentType

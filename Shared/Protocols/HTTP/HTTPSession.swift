@@ -5,7 +5,9 @@
 /// gap anywhere else, or a malformed message, ends parsing of that
 /// direction (counted; the head a gap cuts is reported as far as it goes):
 /// the other direction is framed on its own and goes on, so responses
-/// still pair with the requests seen before.
+/// still pair with the requests seen before. A request unanswered for
+/// `transactionTimeout` is emitted then; the response that may still come
+/// for it is reported alone, not paired with the next request.
 public struct HTTPSession: ProtocolSession {
     public struct Counters: Sendable, Hashable {
         public var requests = 0
@@ -15,6 +17,8 @@ public struct HTTPSession: ProtocolSession {
         public var gapsSkipped = 0
         /// Requests emitted unanswered because the pipelining limit was reached.
         public var droppedRequests = 0
+        /// Requests emitted unanswered because `transactionTimeout` passed.
+        public var expiredRequests = 0
         /// Bytes after a tunnel started or parsing stopped.
         public var ignoredBytes = 0
         public var abandoned = false
@@ -23,6 +27,9 @@ public struct HTTPSession: ProtocolSession {
     }
 
     public let limits: HTTPLimits
+    /// Packetbeat's `transaction_timeout`, in packet time (ns).
+    public let transactionTimeout: Int64
+    public let raw: HTTPRawKeeping
     public private(set) var counters = Counters()
     /// Why parsing of the connection stopped, when it did.
     public private(set) var failure: ParseError?
@@ -35,9 +42,14 @@ public struct HTTPSession: ProtocolSession {
     /// The request whose body is being read was already emitted (its response came first).
     private var openRequestEmitted = false
     private var response: HTTPResponse?
+    /// Expired requests whose responses, if they come, are reported alone.
+    private var expiredAwaiting = 0
 
-    public init(limits: HTTPLimits = HTTPLimits()) {
+    public init(limits: HTTPLimits = HTTPLimits(), transactionTimeout: Int64 = 10_000_000_000,
+                raw: HTTPRawKeeping = HTTPRawKeeping()) {
         self.limits = limits
+        self.transactionTimeout = transactionTimeout
+        self.raw = raw
     }
 
     private struct Side {
@@ -54,10 +66,12 @@ public struct HTTPSession: ProtocolSession {
         var decodable = false
         /// Parsing of this direction stopped.
         var failed = false
+        /// Body bytes still to keep in the current message's `raw`.
+        var rawRoom = 0
     }
 
     public mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, time: Int64) -> [HTTPTransaction] {
-        var out: [HTTPTransaction] = []
+        var out = expire(now: time)
         var offset = 0
         while offset < bytes.count {
             guard !self[direction].failed else { counters.ignoredBytes += bytes.count - offset; break }
@@ -71,8 +85,14 @@ public struct HTTPSession: ProtocolSession {
                     offset += try consumeHead(rest, direction: direction, time: time, into: &out)
                 case .body(var reader):
                     let decoder = self[direction].decoder
-                    let taken = try reader.consume(rest) { decoder?.feed($0) }
+                    let room = self[direction].rawRoom
+                    var kept: [UInt8] = []
+                    let taken = try reader.consume(rest) { content in
+                        decoder?.feed(content)
+                        if kept.count < room { kept += content.prefix(room - kept.count) }
+                    }
                     self[direction].phase = .body(reader)
+                    if !kept.isEmpty { keepRaw(kept, direction: direction) }
                     offset += taken
                     if reader.isDone { endBody(reader, direction: direction, time: time, into: &out) }
                 }
@@ -85,8 +105,8 @@ public struct HTTPSession: ProtocolSession {
     }
 
     public mutating func gap(_ length: Int, direction: Direction, time: Int64) -> [HTTPTransaction] {
-        guard !self[direction].failed else { return [] }
-        var out: [HTTPTransaction] = []
+        var out = expire(now: time)
+        guard !self[direction].failed else { return out }
         switch self[direction].phase {
         case .tunnel:
             break
@@ -126,6 +146,26 @@ public struct HTTPSession: ProtocolSession {
             out.append(transaction(request, nil, notes: .unanswered, end: time))
         }
         return out
+    }
+
+    /// Requests unanswered for longer than `transactionTimeout` after their
+    /// last byte, oldest first; not the one a response is being read for,
+    /// nor one whose body is still arriving.
+    public mutating func expire(now: Int64) -> [HTTPTransaction] {
+        var out: [HTTPTransaction] = []
+        while response == nil, let first = pending.first, now - first.endTime > transactionTimeout,
+              pending.count > 1 || !requestBodyOpen {
+            pending.removeFirst()
+            expiredAwaiting += 1
+            counters.expiredRequests += 1
+            out.append(transaction(first, nil, notes: .unanswered, end: now))
+        }
+        return out
+    }
+
+    /// The last pending request's body is being read.
+    private var requestBodyOpen: Bool {
+        if case .body = requestSide.phase { !openRequestEmitted } else { false }
     }
 
     // MARK: Heads
@@ -177,8 +217,10 @@ public struct HTTPSession: ProtocolSession {
             request.fill(from: fields)
             request.version = version
             request.time = time
+            request.endTime = time
             request.headBytes = head.length
             request.anomalies.formUnion(head.anomalies)
+            if raw.requests { request.raw = HTTPRawMessage.head(head, in: bytes, limit: raw.maxBytes) }
             var framing = HTTPBodyFraming.none
             if let chunked = fields.chunkedIsFinal {
                 if chunked { framing = .chunked } else { request.anomalies.insert(.unknownTransferEncoding) }
@@ -191,6 +233,7 @@ public struct HTTPSession: ProtocolSession {
                 out.append(transaction(pending.removeFirst(), nil, notes: .unanswered, end: time))
             }
             counters.requests += 1
+            keepBody(of: request.message, direction: .toServer)
             pending.append(request)
             openRequestEmitted = false
             startBody(framing, contentEncoding: request.contentEncoding, direction: .toServer, time: time, into: &out)
@@ -208,9 +251,12 @@ public struct HTTPSession: ProtocolSession {
             response.setsCookie = fields.values["set-cookie"] != nil
             response.version = version
             response.time = time
+            response.endTime = time
             response.headBytes = head.length
             response.anomalies = head.anomalies
-            let method = pending.first?.method.uppercased()
+            if raw.responses { response.raw = HTTPRawMessage.head(head, in: bytes, limit: raw.maxBytes) }
+            // After an expired request, the request this answers is not known.
+            let method = expiredAwaiting > 0 ? nil : pending.first?.method.uppercased()
             var framing = HTTPBodyFraming.untilClose
             if status == 101 || (method == "CONNECT" && status < 300) {
                 framing = .tunnel
@@ -224,6 +270,7 @@ public struct HTTPSession: ProtocolSession {
                 framing = .length(length)
             }
             counters.responses += 1
+            keepBody(of: response.message, direction: .toClient)
             self.response = response
             startBody(framing, contentEncoding: response.contentEncoding, direction: .toClient, time: time, into: &out)
         case (.request, .toClient), (.response, .toServer):
@@ -269,20 +316,28 @@ public struct HTTPSession: ProtocolSession {
         }
         self[direction].decoder = nil
         self[direction].decodable = false
+        self[direction].rawRoom = 0
         if case .body = self[direction].phase { self[direction].phase = .head }
 
         if direction == .toServer {
             guard !openRequestEmitted, !pending.isEmpty else { return }
             pending[pending.count - 1].body = size
+            pending[pending.count - 1].endTime = time
             pending[pending.count - 1].anomalies.formUnion(anomalies)
             return
         }
         guard var response else { return }
         self.response = nil
         response.body = size
+        response.endTime = time
         response.anomalies.formUnion(anomalies)
         var notes: HTTPTransaction.Notes = requestSide.phase.isTunnel ? .tunnel : []
         if counters.abandoned { notes.insert(.connectionAbandoned) }
+        if expiredAwaiting > 0 {
+            expiredAwaiting -= 1
+            out.append(transaction(nil, response, notes: notes.union(.lateResponse), end: time))
+            return
+        }
         guard !pending.isEmpty else {
             out.append(transaction(nil, response, notes: notes.union(.noRequest), end: time))
             return
@@ -295,6 +350,23 @@ public struct HTTPSession: ProtocolSession {
             openRequestEmitted = true
         }
         out.append(transaction(request, response, notes: notes, end: time))
+    }
+
+    /// How much of the body to keep after the head in `raw`: text bodies, up to the bound.
+    private mutating func keepBody(of message: HTTPMessageInfo, direction: Direction) {
+        guard let head = message.raw,
+              HTTPRawMessage.bodyIsText(contentType: message.contentType, contentEncoding: message.contentEncoding)
+        else { self[direction].rawRoom = 0; return }
+        self[direction].rawRoom = max(0, raw.maxBytes - head.count)
+    }
+
+    private mutating func keepRaw(_ bytes: [UInt8], direction: Direction) {
+        self[direction].rawRoom -= bytes.count
+        if direction == .toClient {
+            response?.raw?.append(contentsOf: bytes)
+        } else if !openRequestEmitted, !pending.isEmpty {
+            pending[pending.count - 1].raw?.append(contentsOf: bytes)
+        }
     }
 
     private mutating func mark(_ anomaly: HTTPAnomalies, direction: Direction) {

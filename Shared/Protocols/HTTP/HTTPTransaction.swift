@@ -4,7 +4,7 @@ public struct HTTPTransaction: Sendable, Hashable {
     public struct Notes: OptionSet, Sendable, Hashable {
         public let rawValue: UInt8
         public init(rawValue: UInt8) { self.rawValue = rawValue }
-        /// The flow ended, or the pipelining limit pushed it out, before a response.
+        /// The flow ended, the pipelining limit pushed it out, or `transaction_timeout` passed, before a response.
         public static let unanswered = Notes(rawValue: 1 << 0)
         /// A response with no request seen (mid-stream pickup).
         public static let noRequest = Notes(rawValue: 1 << 1)
@@ -12,6 +12,8 @@ public struct HTTPTransaction: Sendable, Hashable {
         public static let connectionAbandoned = Notes(rawValue: 1 << 2)
         /// The response switched protocols (101, CONNECT 2xx): the rest of the connection is not HTTP.
         public static let tunnel = Notes(rawValue: 1 << 3)
+        /// A response after its request had expired (`transaction_timeout`).
+        public static let lateResponse = Notes(rawValue: 1 << 4)
     }
 
     public var request: HTTPRequest?
@@ -65,11 +67,33 @@ public struct HTTPTransaction: Sendable, Hashable {
             out += response.message.fields("response")
         }
         let notes: [(Notes, String)] = [(.unanswered, "unanswered"), (.noRequest, "no_request"),
-                                        (.connectionAbandoned, "connection_abandoned"), (.tunnel, "tunnel")]
+                                        (.connectionAbandoned, "connection_abandoned"), (.tunnel, "tunnel"),
+                                        (.lateResponse, "late_response")]
         let named = notes.filter { self.notes.contains($0.0) }.map(\.1)
         if !named.isEmpty { out.append(ProtocolField("netsift.http.notes", .strings(named))) }
         return out
     }
+}
+
+extension HTTPTransaction {
+    /// Every name `fields` can write, in its order, but the booleans it
+    /// writes only when true: under `keep_null`, those a transaction has no
+    /// value for are written as null.
+    public static let fieldNames: [String] = {
+        func message(_ side: String) -> [String] {
+            ["http.\(side).mime_type", "http.\(side).headers.content-length", "http.\(side).headers.content-encoding",
+             "http.\(side).headers.transfer-encoding", "netsift.http.\(side).header_names", "http.\(side).bytes",
+             "http.\(side).body.bytes", "netsift.http.\(side).body.decoded_bytes", "netsift.http.\(side).anomalies"]
+        }
+        return ["event.dataset", "network.protocol", "event.duration", "http.request.method", "http.version", "url.original",
+                "url.scheme", "url.domain", "url.port", "url.path", "url.query", "user_agent.original",
+                "http.request.referrer", "netsift.http.request.has_cookie", "netsift.http.request.cookie_names",
+                "netsift.http.request.authorization_type", "url.username", "user.name"]
+            + message("request")
+            + ["http.response.status_code", "http.response.status_phrase", "http.response.headers.location",
+               "http.response.headers.server", "netsift.http.response.sets_cookie"]
+            + message("response") + ["netsift.http.notes"]
+    }()
 }
 
 /// The parts of a request target, with the Host field for origin-form targets.

@@ -44,7 +44,7 @@ public struct ICMPSession: Sendable {
     public mutating func receive(_ info: ICMPInfo, payload: UnsafeRawBufferPointer, direction: Direction,
                                  time: Int64, frame: UInt64) -> [ICMPTransaction] {
         counters.messages += 1
-        var out = expire(before: time - transactionTimeout)
+        var out = expire(now: time)
         let message = ICMPMessage(type: info.type, code: info.code, time: time, frame: frame, direction: direction)
         let discovery = neighbourDiscovery(type: info.type, payload: payload)
         switch role(of: info, target: discovery.target) {
@@ -82,7 +82,9 @@ public struct ICMPSession: Sendable {
         return waiting.map(Self.unanswered(version: version))
     }
 
-    private mutating func expire(before limit: Int64) -> [ICMPTransaction] {
+    /// Requests unanswered for longer than `transactionTimeout`.
+    public mutating func expire(now: Int64) -> [ICMPTransaction] {
+        let limit = now - transactionTimeout
         guard pending.first.map({ $0.message.time < limit }) == true else { return [] }
         let old = pending.filter { $0.message.time < limit }
         pending.removeAll { $0.message.time < limit }

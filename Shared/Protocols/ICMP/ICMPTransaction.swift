@@ -84,3 +84,34 @@ public struct ICMPTransaction: Sendable, Hashable {
         return out
     }
 }
+
+extension ICMPTransaction {
+    /// Every name `fields` can write, in its order: under `keep_null`, those
+    /// a transaction has no value for are written as null.
+    public static let fieldNames = [
+        "icmp.version", "icmp.request.type", "icmp.request.code", "icmp.request.message", "icmp.response.type",
+        "icmp.response.code", "icmp.response.message", "event.start", "event.duration", "netsift.icmp.echo.id",
+        "netsift.icmp.echo.sequence", "netsift.icmp.quoted.source.ip", "netsift.icmp.quoted.destination.ip",
+        "netsift.icmp.quoted.iana_number", "netsift.icmp.quoted.source.port", "netsift.icmp.quoted.destination.port",
+        "netsift.icmp.nd.target", "netsift.icmp.nd.link_layer_address",
+    ]
+
+    /// The text of one side for `request` / `response` under `send_request` /
+    /// `send_response` (Packetbeat accepts both options for ICMP but writes
+    /// neither field): the message as `icmp.*.message` names it, then what
+    /// identifies it: `Echo Request id 7 seq 1`, `Destination Unreachable
+    /// (Port Unreachable) quoting 10.0.0.1:40000 > 10.0.0.2:53 proto 17`.
+    public func text(of message: ICMPMessage) -> String {
+        var text = ICMPNames.type(message.type, version: version)
+        if let code = ICMPNames.code(message.code, type: message.type, version: version) { text += " (\(code))" }
+        if let echoID, let echoSequence { text += " id \(echoID) seq \(echoSequence)" }
+        if let quoted {
+            let ports = quoted.hasPorts
+            text += " quoting \(quoted.source)" + (ports ? ":\(quoted.sourcePort)" : "") + " > \(quoted.destination)"
+                + (ports ? ":\(quoted.destinationPort)" : "") + " proto \(quoted.protocolNumber)"
+        }
+        if let target { text += " target \(target)" }
+        if let linkLayerAddress { text += " lladdr \(linkLayerAddress)" }
+        return text
+    }
+}

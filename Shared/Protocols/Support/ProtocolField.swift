@@ -11,6 +11,8 @@ public struct ProtocolField: Hashable, Sendable {
         case list([Value])
         /// A nested object, e.g. one of `dns.answers`.
         case object([ProtocolField])
+        /// A field the transaction has no value for, kept because of `keep_null`.
+        case null
     }
 
     public var name: String

@@ -32,4 +32,8 @@ public protocol ProtocolSession {
     mutating func gap(_ length: Int, direction: Direction, time: Int64) -> [Transaction]
     /// The flow ended (FIN/RST, timeout, end of capture): what is still pending, e.g. unanswered requests.
     mutating func finish(time: Int64) -> [Transaction]
+    /// Packet time reached `now` (on this flow or another): requests that
+    /// waited longer than the transaction timeout, reported unanswered and
+    /// no longer matched to a response.
+    mutating func expire(now: Int64) -> [Transaction]
 }

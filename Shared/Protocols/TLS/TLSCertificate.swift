@@ -27,7 +27,7 @@ enum TLSCertificateMessage {
 
 /// What NetSift keeps of one certificate: ECS `x509.*` facts and the DER
 /// fingerprints. `parsed` is false when swift-certificates rejects the
-/// DER; the fingerprints are still there.
+/// DER, or is not given it (`TLSRSAKeyCheck`); the fingerprints are still there.
 public struct TLSCertificateInfo: Hashable, Sendable {
     /// SHA-1 and SHA-256 of the DER, uppercase hex as ECS asks.
     public var sha1: String
@@ -53,7 +53,7 @@ public struct TLSCertificateInfo: Hashable, Sendable {
     public init(der: [UInt8]) {
         sha1 = TLSHex.string(Insecure.SHA1.hash(data: der), uppercase: true)
         sha256 = TLSHex.string(SHA256.hash(data: der), uppercase: true)
-        guard let certificate = try? Certificate(derEncoded: der) else {
+        guard TLSRSAKeyCheck.safeToParse(der), let certificate = try? Certificate(derEncoded: der) else {
             parsed = false
             return
         }

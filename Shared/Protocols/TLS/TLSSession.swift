@@ -1,8 +1,9 @@
 /// One TCP connection's TLS handshake. Both directions run through a
 /// record reader; handshake messages fill one transaction, emitted when
 /// both sides have switched to encrypted records (the handshake is done),
-/// at a fatal alert, or at finish. After that the connection's bytes are
-/// only counted.
+/// at a fatal alert, when a ClientHello waited `transactionTimeout` for a
+/// ServerHello, or at finish. After that the connection's bytes are only
+/// counted.
 public struct TLSSession: ProtocolSession {
     private var toServer = TLSRecordReader()
     private var toClient = TLSRecordReader()
@@ -14,11 +15,16 @@ public struct TLSSession: ProtocolSession {
     private var keyExchangeSeen = false
     private var started = false
     private var emitted = false
+    /// Packetbeat's `transaction_timeout`, in packet time (ns).
+    public let transactionTimeout: Int64
 
-    public init() {}
+    public init(transactionTimeout: Int64 = 10_000_000_000) {
+        self.transactionTimeout = transactionTimeout
+    }
 
     public mutating func receive(_ bytes: UnsafeRawBufferPointer, direction: Direction, time: Int64) -> [TLSTransaction] {
-        guard !emitted else { return [] }
+        let expired = expire(now: time)
+        guard expired.isEmpty, !emitted else { return expired }
         mark(time)
         let events = direction == .toServer ? toServer.receive(bytes) : toClient.receive(bytes)
         for event in events { handle(event, from: direction) }
@@ -26,7 +32,8 @@ public struct TLSSession: ProtocolSession {
     }
 
     public mutating func gap(_ length: Int, direction: Direction, time: Int64) -> [TLSTransaction] {
-        guard !emitted else { return [] }
+        let expired = expire(now: time)
+        guard expired.isEmpty, !emitted else { return expired }
         mark(time)
         let events = direction == .toServer ? toServer.gap(length) : toClient.gap(length)
         for event in events { handle(event, from: direction) }
@@ -36,6 +43,14 @@ public struct TLSSession: ProtocolSession {
     public mutating func finish(time: Int64) -> [TLSTransaction] {
         guard !emitted, hasContent else { return [] }
         return emit(time)
+    }
+
+    /// A ClientHello no ServerHello answered within `transactionTimeout` of
+    /// the handshake's start: the handshake is reported as it stands.
+    public mutating func expire(now: Int64) -> [TLSTransaction] {
+        guard !emitted, transaction.serverHello == nil, transaction.clientHello != nil || transaction.sslv2ClientHello != nil,
+              now - transaction.start > transactionTimeout else { return [] }
+        return emit(transaction.end)
     }
 
     private var hasContent: Bool {

@@ -111,6 +111,31 @@ public struct TLSTransaction: Sendable {
         return out
     }
 
+    /// Every name `fields` can write, in its order, but the booleans it
+    /// writes only when true: under `keep_null`, those a transaction has no
+    /// value for are written as null.
+    public static let fieldNames: [String] = {
+        func certificate(_ prefix: String) -> [String] {
+            let x509 = "\(prefix).x509"
+            var names = ["\(prefix).hash.sha1", "\(prefix).hash.sha256", "\(prefix).subject", "\(prefix).issuer",
+                         "\(x509).subject.distinguished_name", "\(x509).issuer.distinguished_name"]
+            for role in ["subject", "issuer"] { names += nameParts.map { "\(x509).\(role).\($0)" } }
+            return names + ["\(x509).alternative_names", "\(x509).not_before", "\(prefix).not_before", "\(x509).not_after",
+                            "\(prefix).not_after", "\(x509).serial_number", "\(x509).version_number"]
+        }
+        return ["tls.version", "tls.version_protocol", "tls.detailed.version", "tls.cipher", "tls.next_protocol",
+                "tls.established", "tls.resumed", "tls.client.server_name", "tls.client.ja3", "tls.client.ja3_string",
+                "tls.client.ja4", "tls.client.supported_ciphers", "tls.detailed.client_hello.version",
+                "tls.detailed.client_hello.extensions.application_layer_protocol_negotiation",
+                "tls.detailed.client_hello.extensions.supported_versions", "tls.server.ja3s", "tls.server.ja3s_string",
+                "tls.detailed.server_hello.version"]
+            + certificate("tls.server") + certificate("tls.client")
+            + ["tls.detailed.server_certificate_chain.subject", "tls.detailed.alert_types", "event.anomalies"]
+    }()
+
+    /// The x509 name parts written per subject and issuer, in order.
+    static let nameParts = ["common_name", "organization", "organizational_unit", "country", "locality", "state_or_province"]
+
     static func certificateFields(_ cert: TLSCertificateInfo, prefix: String) -> [ProtocolField] {
         var out: [ProtocolField] = [
             ProtocolField("\(prefix).hash.sha1", .string(cert.sha1)), ProtocolField("\(prefix).hash.sha256", .string(cert.sha256)),
@@ -122,10 +147,9 @@ public struct TLSTransaction: Sendable {
         out.append(ProtocolField("\(x509).subject.distinguished_name", .string(cert.subject.distinguishedName)))
         out.append(ProtocolField("\(x509).issuer.distinguished_name", .string(cert.issuer.distinguishedName)))
         for (role, name) in [("subject", cert.subject), ("issuer", cert.issuer)] {
-            for (field, values) in [("common_name", name.commonNames), ("organization", name.organizations),
-                                    ("organizational_unit", name.organizationalUnits), ("country", name.countries),
-                                    ("locality", name.localities), ("state_or_province", name.stateOrProvinces)]
-            where !values.isEmpty {
+            let parts = [name.commonNames, name.organizations, name.organizationalUnits, name.countries, name.localities,
+                         name.stateOrProvinces]
+            for (field, values) in zip(nameParts, parts) where !values.isEmpty {
                 out.append(ProtocolField("\(x509).\(role).\(field)", .strings(values)))
             }
         }
