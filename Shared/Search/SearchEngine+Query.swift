@@ -13,25 +13,25 @@ extension SearchEngine {
         s.path, p.segment_offset, p.capture_id
         """
 
+    /// Events of one table (`e`) joined to their flow (`f`), for an events
+    /// target's condition; the table name is `EventTable`'s constant.
+    static func eventsWithFlows(_ table: String) -> String {
+        """
+        \(table) e JOIN flows f ON f.flow_key = e.flow_key AND f.capture_id = e.capture_id \
+        AND e.ts_ns BETWEEN f.start_ns AND f.end_ns
+        """
+    }
+
     func search(_ request: QueryMessage.SearchRequest) throws -> QueryMessage.SearchPage {
-        let target: QueryTarget
-        switch request.target {
-        case .packets: target = .packets
-        case .flows: target = .flows
-        case .events:
-            guard let proto = request.dataset.flatMap(ApplicationProtocol.init(rawValue:)) else {
-                return QueryMessage.SearchPage(problem: QueryMessage.QueryProblem(
-                    position: 0, message: "events searches need a dataset", hint: "dns, http, tls, dhcp or icmp"))
-            }
-            target = .events(table: EventTable.of(proto).name)
+        guard let target = request.queryTarget else {
+            return QueryMessage.SearchPage(problem: QueryMessage.QueryProblem(
+                position: 0, message: "events searches need a dataset", hint: "dns, http, tls, dhcp or icmp"))
         }
         let expression: Expression
         let condition: SQLCondition
         do {
-            expression = try QueryParser.parse(request.query)
             // Packets: $1 capture cursor, $2 frame cursor, $3 limit; flows and events: $1 id cursor, $2 limit.
-            condition = try QueryCompiler.compile(expression, for: target, firstParameter: target == .packets ? 4 : 3,
-                                                  window: TimeWindow(start: request.start, end: request.end))
+            (expression, condition) = try request.compiled(for: target, firstParameter: target == .packets ? 4 : 3)
         } catch {
             return QueryMessage.SearchPage(problem: QueryMessage.QueryProblem(position: error.position,
                                                                                message: error.message, hint: error.hint))
@@ -66,8 +66,7 @@ extension SearchEngine {
             // The table name is EventTable's constant; every value is a parameter.
             let result = try connection.query("""
                 SELECT e.id, jsonb_set(e.doc, '{netsift,event}', to_jsonb(e.id))::text
-                FROM \(table) e
-                JOIN flows f ON f.flow_key = e.flow_key AND f.capture_id = e.capture_id AND e.ts_ns BETWEEN f.start_ns AND f.end_ns
+                FROM \(Self.eventsWithFlows(table))
                 WHERE e.id > $1 AND \(condition.text) ORDER BY e.id LIMIT $2
                 """, parameters)
             let events = result.rows.indices.compactMap { index -> QueryMessage.StoredEvent? in
@@ -87,30 +86,16 @@ extension SearchEngine {
     /// does not compile (the gateway checks it first) or names no dataset.
     func exportCondition(_ request: QueryMessage.SearchRequest,
                          firstParameter: Int) -> (text: String, values: [(any PostgresParameter)?])? {
-        let window = TimeWindow(start: request.start, end: request.end)
-        do {
-            let expression = try QueryParser.parse(request.query)
-            switch request.target {
-            case .packets:
-                let condition = try QueryCompiler.compile(expression, for: .packets, firstParameter: firstParameter,
-                                                          window: window)
-                return (condition.text, condition.values)
-            case .flows:
-                let condition = try QueryCompiler.compile(expression, for: .flows, firstParameter: firstParameter,
-                                                          window: window)
-                return ("p.flow_key IN (SELECT f.flow_key FROM flows f WHERE \(condition.text))", condition.values)
-            case .events:
-                guard let proto = request.dataset.flatMap(ApplicationProtocol.init(rawValue:)) else { return nil }
-                let table = EventTable.of(proto).name
-                let condition = try QueryCompiler.compile(expression, for: .events(table: table),
-                                                          firstParameter: firstParameter, window: window)
-                return ("""
-                    p.flow_key IN (SELECT e.flow_key FROM \(table) e JOIN flows f ON f.flow_key = e.flow_key \
-                    AND f.capture_id = e.capture_id AND e.ts_ns BETWEEN f.start_ns AND f.end_ns WHERE \(condition.text))
-                    """, condition.values)
-            }
-        } catch {
-            return nil
+        guard let target = request.queryTarget,
+              let (_, condition) = try? request.compiled(for: target, firstParameter: firstParameter) else { return nil }
+        switch target {
+        case .packets:
+            return (condition.text, condition.values)
+        case .flows:
+            return ("p.flow_key IN (SELECT f.flow_key FROM flows f WHERE \(condition.text))", condition.values)
+        case .events(let table):
+            return ("p.flow_key IN (SELECT e.flow_key FROM \(Self.eventsWithFlows(table)) WHERE \(condition.text))",
+                    condition.values)
         }
     }
 
@@ -135,6 +120,24 @@ extension SearchEngine {
             WHERE (p.ts_ns, p.capture_id, p.frame_number) > ($1, $2, $3) AND \(condition.text)
             ORDER BY p.ts_ns, p.capture_id, p.frame_number LIMIT $4
             """, [after.time, Int64(clamping: after.capture), Int64(clamping: after.frame), limit] + condition.values)
+    }
+}
+
+extension QueryMessage.SearchRequest {
+    /// What the search returns, as the compiler targets it; nil for events of no known dataset.
+    var queryTarget: QueryTarget? {
+        switch target {
+        case .packets: .packets
+        case .flows: .flows
+        case .events: dataset.flatMap(ApplicationProtocol.init(rawValue:)).map { .events(table: EventTable.of($0).name) }
+        }
+    }
+
+    /// The query parsed, and compiled for `target` within the request's window.
+    func compiled(for target: QueryTarget, firstParameter: Int) throws(QueryError) -> (Expression, SQLCondition) {
+        let expression = try QueryParser.parse(query)
+        return (expression, try QueryCompiler.compile(expression, for: target, firstParameter: firstParameter,
+                                                      window: TimeWindow(start: start, end: end)))
     }
 }
 

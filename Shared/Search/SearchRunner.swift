@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import Messaging
-import Protocols
 import Query
 import Store
 
@@ -98,37 +97,25 @@ public final class SearchRunner: Sendable {
 
     /// The statement that stores a search's results in order; `$1` is the search id.
     static func statement(_ request: QueryMessage.SearchRequest) -> (text: String, values: [(any PostgresParameter)?])? {
-        let window = TimeWindow(start: request.start, end: request.end)
+        guard let target = request.queryTarget,
+              let (_, condition) = try? request.compiled(for: target, firstParameter: 2) else { return nil }
         let insert = "INSERT INTO search_results (search_id, ordinal, capture_id, item, ts_ns)"
-        do {
-            let expression = try QueryParser.parse(request.query)
-            switch request.target {
-            case .packets:
-                let condition = try QueryCompiler.compile(expression, for: .packets, firstParameter: 2, window: window)
-                return ("""
-                    \(insert) SELECT $1, row_number() OVER (ORDER BY p.capture_id, p.frame_number), p.capture_id,
-                    p.frame_number, p.ts_ns FROM packets p WHERE \(condition.text)
-                    """, condition.values)
-            case .flows:
-                let condition = try QueryCompiler.compile(expression, for: .flows, firstParameter: 2, window: window)
-                return ("""
-                    \(insert) SELECT $1, row_number() OVER (ORDER BY f.id), f.capture_id, f.id, NULL
-                    FROM flows f WHERE \(condition.text)
-                    """, condition.values)
-            case .events:
-                guard let proto = request.dataset.flatMap(ApplicationProtocol.init(rawValue:)) else { return nil }
-                let table = EventTable.of(proto).name
-                let condition = try QueryCompiler.compile(expression, for: .events(table: table), firstParameter: 2,
-                                                          window: window)
-                return ("""
-                    \(insert) SELECT $1, row_number() OVER (ORDER BY e.id), e.capture_id, e.id, NULL
-                    FROM \(table) e JOIN flows f ON f.flow_key = e.flow_key AND f.capture_id = e.capture_id
-                    AND e.ts_ns BETWEEN f.start_ns AND f.end_ns WHERE \(condition.text)
-                    """, condition.values)
-            }
-        } catch {
-            return nil
+        let select: String
+        switch target {
+        case .packets:
+            select = """
+                SELECT $1, row_number() OVER (ORDER BY p.capture_id, p.frame_number), p.capture_id, p.frame_number, p.ts_ns
+                FROM packets p
+                """
+        case .flows:
+            select = "SELECT $1, row_number() OVER (ORDER BY f.id), f.capture_id, f.id, NULL FROM flows f"
+        case .events(let table):
+            select = """
+                SELECT $1, row_number() OVER (ORDER BY e.id), e.capture_id, e.id, NULL \
+                FROM \(SearchEngine.eventsWithFlows(table))
+                """
         }
+        return ("\(insert) \(select) WHERE \(condition.text)", condition.values)
     }
 }
 

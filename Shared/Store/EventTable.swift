@@ -95,7 +95,7 @@ public struct EventTable: Sendable {
     /// event's strings become U+FFFD first.
     func encode(_ event: EventRecord, batchID: Int64, into encoder: inout BinaryCopyEncoder) {
         var event = event
-        event.fields = event.fields.map(\.withoutNUL)
+        if event.fields.contains(where: \.value.containsNUL) { event.fields = event.fields.map(\.withoutNUL) }
         encoder.beginRow(fieldCount: Int16(Self.commonFieldCount + columns.count))
         encoder.append(int8: Int64(bitPattern: event.captureID))
         encoder.append(int8: Int64(bitPattern: event.flowKey))
@@ -141,6 +141,15 @@ extension ProtocolField {
 }
 
 extension ProtocolField.Value {
+    var containsNUL: Bool {
+        switch self {
+        case .string(let s): s.utf8.contains(0)
+        case .list(let values): values.contains(where: \.containsNUL)
+        case .object(let fields): fields.contains(where: \.value.containsNUL)
+        default: false
+        }
+    }
+
     var withoutNUL: Self {
         switch self {
         case .string(let s) where s.utf8.contains(0): .string(s.replacingNUL())
