@@ -69,6 +69,7 @@ let package = Package(
             "Auth", "Search", "Messaging", "Model", "PcapStore", "Dissection", "Query",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "_NIOFileSystem", package: "swift-nio"),
         ], path: "Shared/Gateway"),
         .target(name: "Query", dependencies: ["Dissection"], path: "Shared/Query"),
         .target(name: "Search", dependencies: [

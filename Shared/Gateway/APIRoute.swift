@@ -129,5 +129,12 @@ extension GatewayRouter {
                  query: APIRoute.searchQuery, answer: .captureFile),
         APIRoute("/api/v1/flows/{id}/pcap", "The flow's frames as pcap (pcapng when link types mix).",
                  answer: .captureFile),
+        APIRoute(method: "POST", "/api/v1/exports",
+                 "Writes the pcap of a search's result (as /search/pcap) to the exports directory: its EXPORTFILE.",
+                 query: APIRoute.searchQuery, answer: .object("ExportFile")),
+        APIRoute("/api/v1/exports", "The exports on disk (EXPORTFILE), oldest first.", answer: .list("ExportFile")),
+        APIRoute("/api/v1/exports/{name}", "An export's capture file (its RelativePath).", answer: .captureFile),
+        APIRoute(method: "DELETE", "/api/v1/exports/{name}", "Removes an export: its EXPORTFILE.",
+                 answer: .object("ExportFile")),
     ]
 }

@@ -77,22 +77,30 @@ extension GatewayRouter {
     /// The pcap of a search's result: its packets, or every packet of the
     /// flows (or events' flows) it found, in time order across captures.
     func searchDownload(_ request: Request) async throws -> Response {
+        switch try await checkedSearch(request) {
+        case .success(let ask): try await download(.search(ask), name: "netsift-search")
+        case .failure(let refused): refused.response
+        }
+    }
+
+    /// The search a request describes, its query checked by search first: a
+    /// bad query is a 400 with its position, not a broken file.
+    func checkedSearch(_ request: Request) async throws -> Result<QueryMessage.SearchRequest, RefusedRequest> {
         var ask: QueryMessage.SearchRequest
         switch Self.searchRequest(request) {
         case .success(let made): ask = made
-        case .failure(let refused): return refused.response
+        case .failure(let refused): return .failure(refused)
         }
-        // The query is checked first, so a bad one is a 400 with its position, not a broken download.
         ask.limit = 0
         let reply: QueryMessage.Body
         do {
             reply = try await search.ask(.search(ask))
         } catch {
-            return Self.failure(.genericError, "\(error)")
+            return .failure(RefusedRequest(Self.failure(.genericError, "\(error)")))
         }
-        guard case .searchPage(let checked) = reply else { return Self.unexpected(reply) }
-        if let problem = checked.problem { return Self.refused(problem) }
-        return try await download(.search(ask), name: "netsift-search")
+        guard case .searchPage(let checked) = reply else { return .failure(RefusedRequest(Self.unexpected(reply))) }
+        if let problem = checked.problem { return .failure(RefusedRequest(Self.refused(problem))) }
+        return .success(ask)
     }
 
     static func refused(_ problem: QueryMessage.QueryProblem) -> Response {

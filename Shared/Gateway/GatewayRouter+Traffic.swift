@@ -6,7 +6,7 @@ import Messaging
 import NIOCore
 import PcapStore
 
-/// Packets, flows and pcap downloads: rows from search, bytes from storage.
+/// Packets and flows: rows from search, bytes from storage.
 extension GatewayRouter {
     func packets(capture: UInt64, after: UInt64, limit: Int) async throws -> Response {
         let reply: QueryMessage.Body
@@ -53,76 +53,6 @@ extension GatewayRouter {
         }
         return frames
     }
-
-    /// A capture's or a flow's frames (in frame order) or a search's result
-    /// (in time order) as one capture file, streamed a page at a time (pcap,
-    /// or pcapng when link types mix).
-    func download(_ target: QueryMessage.ExportTarget, name: String) async throws -> Response {
-        let reply: QueryMessage.Body
-        do {
-            reply = try await search.ask(.getExportPlan(target))
-        } catch {
-            return Self.failure(.genericError, "\(error)")
-        }
-        guard case .exportPlan(let plan) = reply else { return Self.unexpected(reply) }
-        guard let plan else {
-            let missing = switch target {
-            case .scope(.capture(let id)): "no capture \(id)"
-            case .scope(.flow(let id)): "no flow \(id)"
-            case .search: "the query cannot run"
-            }
-            return Self.failure(.noPage, missing)
-        }
-        let linkTypes = plan.linkTypes.map { LinkType(rawValue: $0) }
-        let pcapng = CaptureFileEncoder(linkTypes: linkTypes).isPcapng
-        // The first page before the headers: a download that cannot start
-        // is an error answer, not a broken transfer.
-        let first: DownloadPage
-        do {
-            first = try await downloadPage(target, after: .start)
-        } catch {
-            return Self.failure(.genericError, "cannot read the frames: \(error)")
-        }
-        let body = ResponseBody { [self] writer in
-            var encoder = CaptureFileEncoder(linkTypes: linkTypes)
-            var page = first
-            while !page.frames.isEmpty {
-                for (entry, frame) in zip(page.frames, page.bytes) {
-                    guard case .frame(let timestamp, let wireLength, let bytes) = frame else {
-                        // A download that cannot be whole is broken off, never quietly short.
-                        throw GatewayError.unreadableFrame(entry.frame, "\(frame)")
-                    }
-                    encoder.append(linkType: LinkType(rawValue: entry.linkType), timestamp: timestamp,
-                                   wireLength: Int(wireLength), frame: bytes)
-                }
-                try await writer.write(ByteBuffer(bytes: encoder.take()))
-                page = try await downloadPage(target, after: page.frames[page.frames.count - 1].cursor)
-            }
-            let rest = encoder.take()
-            if !rest.isEmpty { try await writer.write(ByteBuffer(bytes: rest)) }
-            try await writer.finish(nil)
-        }
-        let fileName = name + (pcapng ? ".pcapng" : ".pcap")
-        return Response(status: .ok, headers: [
-            .contentType: pcapng ? "application/x-pcapng" : "application/vnd.tcpdump.pcap",
-            .contentDisposition: "attachment; filename=\"\(fileName)\"",
-        ], body: body)
-    }
-
-    struct DownloadPage {
-        var frames: [QueryMessage.ExportFrame]
-        var bytes: [PacketReadMessage.StoredFrame]
-    }
-
-    /// Frames after the cursor (search) and their bytes (storage).
-    func downloadPage(_ target: QueryMessage.ExportTarget, after: QueryMessage.ExportCursor) async throws -> DownloadPage {
-        let reply = try await search.ask(.listExportFrames(target, after: after, limit: Self.downloadPage))
-        guard case .exportFrames(let list) = reply else { throw GatewayError.unexpected("\(reply)") }
-        return DownloadPage(frames: list, bytes: try await read(list.map(\.position)))
-    }
-
-    /// Frames asked of search per download page.
-    static let downloadPage = 5_000
 
     static func unexpected(_ reply: QueryMessage.Body) -> Response {
         if case .failed(let message) = reply { return failure(.genericError, message) }

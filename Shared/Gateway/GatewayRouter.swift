@@ -17,10 +17,12 @@ public struct GatewayRouter: Sendable {
 
     public let search: SearchClient
     public let storage: RequestClient<PacketReadMessage>
+    public let exports: ExportDirectory
 
-    public init(search: SearchClient, storage: RequestClient<PacketReadMessage>) {
+    public init(search: SearchClient, storage: RequestClient<PacketReadMessage>, exports: ExportDirectory) {
         self.search = search
         self.storage = storage
+        self.exports = exports
     }
 
     public func makeRouter() -> Router<BasicRequestContext> {
@@ -153,6 +155,10 @@ public struct GatewayRouter: Sendable {
             guard let id = Self.id(context) else { return Self.badID("flow") }
             return try await download(.scope(.flow(id)), name: "netsift-flow-\(id)")
         }
+        api.post("exports") { request, _ in try await exportSearch(request) }
+        api.get("exports") { _, _ in try exportList() }
+        api.get("exports/:name") { _, context in try await exportDownload(context) }
+        api.delete("exports/:name") { _, context in try exportRemoval(context) }
         return router
     }
 

@@ -43,6 +43,8 @@ public enum OpenAPIDocument {
             "SearchList": SearchListObject(page: .init(processed: "tcp"), packets: [(1, packetObject)]),
             "SearchMeta": SearchMetaObject(.init(id: 1, query: "tcp", target: .events, dataset: "dns", status: .failed,
                                                  found: 0, error: "e")),
+            "ExportFile": ExportFileObject(.init(name: "netsift-search-1-a.pcap", bytes: 24),
+                                           in: ExportDirectory(path: "/var/lib/netsift/exports"), packets: 0),
             "SearchSyntax": SearchSyntaxObject(page: .init(processed: "tcp", problem: .init(position: 0, message: "m",
                                                                                           hint: "h"))),
         ]
@@ -128,6 +130,10 @@ public enum OpenAPIDocument {
                 parameters.insert(["name": "id", "in": "path", "required": true,
                                    "schema": ["type": "integer", "minimum": 0, "maximum": Int64.max]], at: 0)
             }
+            if route.path.contains("{name}") {
+                parameters.insert(["name": "name", "in": "path", "required": true,
+                                   "schema": ["type": "string", "maxLength": 128]], at: 0)
+            }
             let ok: [String: Any]
             switch route.answer {
             case .object(let name):
@@ -152,7 +158,7 @@ public enum OpenAPIDocument {
             if route.authenticated { responses["401"] = error }
             responses["405"] = error
             if !route.query.isEmpty || route.path.contains("{id}") { responses["400"] = error }
-            if route.path.contains("{id}") { responses["404"] = error }
+            if route.path.contains("{id}") || route.path.contains("{name}") { responses["404"] = error }
             var operation: [String: Any] = ["summary": route.summary, "parameters": parameters, "responses": responses,
                                             "operationId": operationID(route.path, method: route.method)]
             operation["security"] = route.authenticated ? [["basic": [String]()], ["token": [String]()]] : [[String: Any]]()

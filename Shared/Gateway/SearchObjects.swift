@@ -114,3 +114,22 @@ public struct SearchMetaObject: Encodable, Sendable {
         }
     }
 }
+
+/// AppPacCap EXPORTFILE: a search's capture file on the gateway's disk.
+/// `FileName` is its full path there, `RelativePath` its name in the exports
+/// directory (what `GET /api/v1/exports/{name}` takes); `Bytes` its size,
+/// and `Packets` the frames written (when it was just written).
+public struct ExportFileObject: Encodable, Sendable {
+    public var Version = 1
+    public var FileName: String
+    public var RelativePath: String
+    public var Bytes: Int64
+    public var Packets: UInt64?
+
+    init(_ file: ExportDirectory.File, in directory: ExportDirectory, packets: UInt64? = nil) {
+        FileName = directory.path(for: file.name)
+        RelativePath = file.name
+        Bytes = file.bytes
+        Packets = packets
+    }
+}

@@ -66,6 +66,7 @@ public struct Deployment: Codable, Hashable, Sendable {
     public var configDirectory: String { dataDirectory + "/config" }
     public var logDirectory: String { dataDirectory + "/logs" }
     public var pcapRoot: String { dataDirectory + "/pcap" }
+    public var exportsDirectory: String { dataDirectory + "/exports" }
     public var sensorIdentityFile: String { dataDirectory + "/sensor.json" }
     public func configFile(_ service: String) -> String { configDirectory + "/\(service).json" }
     public func logFile(_ service: String) -> String { logDirectory + "/\(service).log" }
@@ -116,6 +117,7 @@ public struct Deployment: Codable, Hashable, Sendable {
         ]))
         list.append(("gateway", [
             "port": String(httpPort), "search_endpoint": endpoint(.search), "reads_endpoint": endpoint(.storageReads),
+            "exports_dir": exportsDirectory,
         ]))
         list.append(("sensor", [
             "decoders": (0 ..< decoders).map { endpoint(.decoderFrames($0)) }.joined(separator: ","),

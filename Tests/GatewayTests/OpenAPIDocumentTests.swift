@@ -20,6 +20,7 @@ import Testing
             #expect(responses["200"] != nil && (responses["401"] != nil) == route.authenticated, "\(route.path)")
             let parameters = (operation["parameters"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
             #expect(parameters.contains("id") == route.path.contains("{id}"), "\(route.path)")
+            #expect(parameters.contains("name") == route.path.contains("{name}"), "\(route.path)")
         }
     }
 

@@ -19,11 +19,14 @@ struct APISystemTests {
         let wrong = String(repeating: "0", count: 64)
         let flows = system.api("/captures/1/flows", key: system.adminKey).body["ReturnValue"] as? [String: Any]
         let flowID = (flows?["Items"] as? [[String: Any]])?.first?["Id"] as? Int ?? 0
+        let export = system.api("/exports?q=tcp", key: system.adminKey, method: "POST").body["ReturnValue"] as? [String: Any]
+        let exportName = export?["RelativePath"] as? String ?? "none"
         for route in GatewayRouter.routes {
             let id = route.path.hasPrefix("/api/v1/flows/") ? "\(flowID)" : "1"
             var path = String(route.path.dropFirst("/api/v1".count)).replacingOccurrences(of: "{id}", with: id)
+                .replacingOccurrences(of: "{name}", with: exportName)
             if route.query.contains(where: { $0.kind == .query }) { path += "?q=tcp" }
-            if route.path.hasSuffix("/pcap") {
+            if case .captureFile = route.answer, route.method == "GET" {
                 let file = system.data + "/route.pcap"
                 #expect(system.download(path, key: system.adminKey, to: file) == 200, "\(route.path)")
                 #expect(((try? Data(contentsOf: URL(fileURLWithPath: file)))?.count ?? 0) > 24, "\(route.path)")

@@ -171,7 +171,7 @@ struct SearchSystemTests {
     /// same frames the search returns (packets), or every frame of the
     /// flows it finds (flows and events).
     func resultsExportAsPcap(_ system: NetSiftSystem) throws {
-        let scratch = system.data + "/exports"
+        let scratch = system.data + "/downloads"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         func all(_ query: String, _ parameters: String) -> [[String: Any]] {
             var items: [[String: Any]] = []
@@ -218,8 +218,37 @@ struct SearchSystemTests {
             }
             #expect(frames.count == expected && expected > 0, "\(query) \(parameters): \(frames.count) frames, expected \(expected)")
             print("search export `\(query)` \(parameters): \(frames.count) frames")
+            try exportFileEqualsDownload(system, query: encoded, parameters: parameters, downloaded: file, frames: frames.count)
         }
         #expect(system.download("/search/pcap?q=port%20%3D%2080", key: system.adminKey, to: scratch + "/bad.pcap") == 400)
+        #expect(system.api("/exports?q=port%20%3D%2080", key: system.adminKey, method: "POST").status == 400)
+        for name in ["..%2Fnetsift.json", "netsift-search-1-a.pcap", "%2Fetc%2Fpasswd", ".netsift-search-1-a.pcap.partial"] {
+            #expect(system.api("/exports/\(name)", key: system.adminKey).status == 404, "\(name)")
+        }
+    }
+
+    /// EXPORTFILE: `POST /exports` writes the bytes `/search/pcap` streams,
+    /// lists it, serves it back by its RelativePath, and removes it.
+    func exportFileEqualsDownload(_ system: NetSiftSystem, query: String, parameters: String, downloaded: String,
+                                  frames: Int) throws {
+        let made = system.api("/exports?q=\(query)&\(parameters)", key: system.adminKey, method: "POST")
+        guard let export = made.body["ReturnValue"] as? [String: Any], let name = export["RelativePath"] as? String,
+              let path = export["FileName"] as? String else {
+            Issue.record("POST /exports: \(made)")
+            return
+        }
+        let expected = try Data(contentsOf: URL(fileURLWithPath: downloaded))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == expected, "\(name) = /search/pcap's bytes")
+        #expect(path == system.data + "/exports/" + name && export["Version"] as? Int == 1)
+        #expect(export["Packets"] as? Int == frames && export["Bytes"] as? Int == expected.count)
+        let listed = system.api("/exports", key: system.adminKey).body["ReturnValue"] as? [String: Any]
+        #expect((listed?["Items"] as? [[String: Any]] ?? []).contains { $0["RelativePath"] as? String == name })
+        let again = system.data + "/downloads/again.pcap"
+        #expect(system.download("/exports/\(name)", key: system.adminKey, to: again) == 200)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: again)) == expected)
+        #expect(system.api("/exports/\(name)", key: system.adminKey, method: "DELETE").status == 200)
+        #expect(system.api("/exports/\(name)", key: system.adminKey).status == 404)
+        #expect(!FileManager.default.fileExists(atPath: path))
     }
 
     /// A background search (POST /searches) finds what the same search run

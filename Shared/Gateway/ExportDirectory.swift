@@ -1,0 +1,60 @@
+import Foundation
+
+/// Where `POST /exports` writes capture files, and which names it answers
+/// for: only the names it gives (`netsift-search-<ms>-<hex>.pcap` or
+/// `.pcapng`), never a path.
+public struct ExportDirectory: Sendable {
+    /// An export on disk.
+    struct File {
+        var name: String
+        var bytes: Int64
+        var isPcapng: Bool { name.hasSuffix(".pcapng") }
+    }
+
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// A new export's name: its UTC time and a random part, so names sort by time and never collide.
+    func newName(pcapng: Bool, now: Date = Date()) -> String {
+        let time = Int64(now.timeIntervalSince1970 * 1000)
+        let random = String(UInt32.random(in: .min ... .max), radix: 16)
+        return "netsift-search-\(time)-\(random)" + (pcapng ? ".pcapng" : ".pcap")
+    }
+
+    func path(for name: String) -> String { path + "/" + name }
+
+    /// Where an export is written until it is complete (hidden from listings and downloads).
+    func partialPath(for name: String) -> String { path + "/." + name + ".partial" }
+
+    /// The export called `name`, if it is one.
+    func file(named name: String) -> File? {
+        guard Self.isExportName(name),
+              let attributes = try? FileManager.default.attributesOfItem(atPath: path(for: name)),
+              attributes[.type] as? FileAttributeType == .typeRegular,
+              let size = attributes[.size] as? NSNumber else { return nil }
+        return File(name: name, bytes: size.int64Value)
+    }
+
+    /// Every export, oldest first.
+    func files() -> [File] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        return names.sorted().compactMap(file(named:))
+    }
+
+    func remove(_ file: File) throws {
+        try FileManager.default.removeItem(atPath: path(for: file.name))
+    }
+
+    static func isExportName(_ name: String) -> Bool {
+        name.utf8.count <= 128 && name.hasPrefix("netsift-search-")
+            && (name.hasSuffix(".pcap") || name.hasSuffix(".pcapng"))
+            && name.utf8.allSatisfy { byte in
+                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                    || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+            }
+            && !name.contains("..")
+    }
+}
