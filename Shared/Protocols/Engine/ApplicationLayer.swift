@@ -33,15 +33,19 @@ public struct ApplicationLayer {
     private var index: [UInt64: Int] = [:]
     private var slots: [FlowState] = []
     private var free: [Int] = []
+    /// The slot `receive` used last: bulk TCP repeats a flow back to back.
+    private var recent: (flow: UInt64, slot: Int)?
     private var clock: UInt64 = 0
-    /// Enabled modules per transport, in sniffing order, with their ports.
-    private let candidates: [UInt8: [(entry: ApplicationRegistry.Entry, ports: Set<UInt16>)]]
+    /// Enabled modules per transport (indexed by IP protocol number), in sniffing order, with their ports.
+    private let candidates: [[Candidate]]
+
+    typealias Candidate = (entry: ApplicationRegistry.Entry, ports: Set<UInt16>)
 
     public init(config: ApplicationConfig = ApplicationConfig()) {
         self.config = config
-        var candidates: [UInt8: [(entry: ApplicationRegistry.Entry, ports: Set<UInt16>)]] = [:]
+        var candidates = [[Candidate]](repeating: [], count: 256)
         for entry in ApplicationRegistry.entries where config[entry.proto].enabled {
-            for transport in entry.transports { candidates[transport, default: []].append((entry, config[entry.proto].ports)) }
+            for transport in entry.transports { candidates[Int(transport)].append((entry, config[entry.proto].ports)) }
         }
         self.candidates = candidates
     }
@@ -56,7 +60,8 @@ public struct ApplicationLayer {
                                  flow: UInt64, communityID: String, fromInitiator: Bool,
                                  transportPayload: UnsafeRawBufferPointer? = nil) -> [ApplicationTransaction] {
         let transport = packet.l4Type
-        guard let modules = candidates[transport], !modules.isEmpty else { return [] }
+        let modules = candidates[Int(transport)]
+        guard !modules.isEmpty else { return [] }
         let payload: UnsafeRawBufferPointer
         var uncaptured = 0
         if let transportPayload {
@@ -74,7 +79,9 @@ public struct ApplicationLayer {
         var out: [ApplicationTransaction] = []
         clock += 1
         let slot: Int
-        if let known = index[flow] {
+        if let recent, recent.flow == flow {
+            slot = recent.slot
+        } else if let known = index[flow] {
             slot = known
         } else {
             if transport == IPProtocol.tcp || transport == IPProtocol.udp {
@@ -86,50 +93,69 @@ public struct ApplicationLayer {
             slot = create(flow: flow, communityID: communityID, transport: transport, packet: packet,
                           fromInitiator: fromInitiator, modules: modules)
         }
-        var state = slots[slot]
-        slots[slot] = FlowState.placeholder
-        state.lastUsed = clock
-        state.lastFrame = frame
-        state.lastTime = time
-        switch transport {
-        case IPProtocol.tcp:
-            // A reassembled datagram's header was read from its first fragment.
-            guard packet.l4Length >= 20 || transportPayload != nil else { break }
-            if var reassembler = state.reassembler {
-                state.reassembler = nil
-                let before = reassembler.bufferedBytes
-                let segment = TCPSegment(direction: fromInitiator ? .toServer : .toClient, sequence: packet.tcp.sequence,
-                                         flags: TCPSegment.Flags(tcpFlags: packet.tcp.flags), payload: payload,
-                                         uncapturedLength: uncaptured, time: time, frame: frame)
-                var app = state.app
-                state.app = FlowApplication()
-                reassembler.receive(segment) { delivery in
-                    app.deliver(delivery, modules: modules, counters: &counters, into: &out)
-                }
-                state.app = app
-                bufferedBytes += reassembler.bufferedBytes - before
-                if state.app.stopped {
-                    counters.gaps += reassembler.counters.gaps
-                    counters.gapBytes += reassembler.counters.gapBytes
-                    bufferedBytes -= reassembler.bufferedBytes
-                } else {
-                    state.reassembler = reassembler
-                }
-            }
-        case IPProtocol.udp:
-            state.app.datagram(payload, fromInitiator: fromInitiator, time: time, frame: frame, modules: modules,
-                               counters: &counters, into: &out)
-        default:
-            if let info = packet.icmp {
-                state.app.session.icmp(info, payload: payload, direction: fromInitiator ? .toServer : .toClient,
-                                       time: time, frame: frame, context: state.app.context(frame: frame, time: time),
-                                       into: &out)
-            }
-        }
-        slots[slot] = state
+        recent = (flow, slot)
+        let input = PacketInput(frame: frame, time: time, payload: payload, uncaptured: uncaptured,
+                                fromInitiator: fromInitiator, reassembled: transportPayload != nil)
+        // In place: the slot's buffers are never copied.
+        Self.feed(&slots[slot], packet, input, clock: clock, modules: modules, counters: &counters,
+                  bufferedBytes: &bufferedBytes, into: &out)
         if bufferedBytes > config.limits.maxBufferedBytes { evictForBytes(sparing: slot, into: &out) }
         counters.transactions += out.count
         return out
+    }
+
+    /// What `receive` hands a flow's state besides the packet.
+    private struct PacketInput {
+        var frame: UInt64
+        var time: Int64
+        var payload: UnsafeRawBufferPointer
+        var uncaptured: Int
+        var fromInitiator: Bool
+        /// The payload is a datagram reassembled from fragments.
+        var reassembled: Bool
+    }
+
+    private static func feed(_ state: inout FlowState, _ packet: DecodedPacket, _ input: PacketInput, clock: UInt64,
+                             modules: [Candidate], counters: inout Counters, bufferedBytes: inout Int,
+                             into out: inout [ApplicationTransaction]) {
+        state.lastUsed = clock
+        state.lastFrame = input.frame
+        state.lastTime = input.time
+        switch packet.l4Type {
+        case IPProtocol.tcp:
+            // A reassembled datagram's header was read from its first fragment.
+            guard packet.l4Length >= 20 || input.reassembled, state.reassembler != nil else { break }
+            let segment = TCPSegment(direction: input.fromInitiator ? .toServer : .toClient, sequence: packet.tcp.sequence,
+                                     flags: TCPSegment.Flags(tcpFlags: packet.tcp.flags), payload: input.payload,
+                                     uncapturedLength: input.uncaptured, time: input.time, frame: input.frame)
+            reassemble(segment, &state.reassembler, &state.app, modules: modules, counters: &counters,
+                       bufferedBytes: &bufferedBytes, into: &out)
+        case IPProtocol.udp:
+            state.app.datagram(input.payload, fromInitiator: input.fromInitiator, time: input.time, frame: input.frame,
+                               modules: modules, counters: &counters, into: &out)
+        default:
+            state.app.icmp(packet, payload: input.payload, fromInitiator: input.fromInitiator, time: input.time,
+                           frame: input.frame, into: &out)
+        }
+    }
+
+    /// One segment through a flow's reassembler into its session; the
+    /// reassembler is dropped once the session needs no more bytes.
+    private static func reassemble(_ segment: TCPSegment, _ reassembler: inout TCPStreamReassembler?,
+                                   _ app: inout FlowApplication, modules: [Candidate], counters: inout Counters,
+                                   bufferedBytes: inout Int, into out: inout [ApplicationTransaction]) {
+        let before = reassembler?.bufferedBytes ?? 0
+        reassembler?.receive(segment) { delivery in
+            app.deliver(delivery, modules: modules, counters: &counters, into: &out)
+        }
+        guard let after = reassembler?.bufferedBytes else { return }
+        bufferedBytes += after - before
+        if app.stopped, let spent = reassembler?.counters {
+            counters.gaps += spent.gaps
+            counters.gapBytes += spent.gapBytes
+            bufferedBytes -= after
+            reassembler = nil
+        }
     }
 
     /// The flow ended (its final report): flushes its reassembly and session.
@@ -152,7 +178,7 @@ public struct ApplicationLayer {
     // MARK: State
 
     private mutating func create(flow: UInt64, communityID: String, transport: UInt8, packet: DecodedPacket,
-                                 fromInitiator: Bool, modules: [(entry: ApplicationRegistry.Entry, ports: Set<UInt16>)]) -> Int {
+                                 fromInitiator: Bool, modules: [Candidate]) -> Int {
         var state = FlowState(flow: flow, communityID: communityID, created: clock)
         // The initiator's ports, whichever way this packet went.
         let initiatorPort = fromInitiator ? packet.sourcePort : packet.destinationPort
@@ -195,21 +221,18 @@ public struct ApplicationLayer {
         slots[slot] = FlowState.placeholder
         index[state.flow] = nil
         free.append(slot)
+        if recent?.slot == slot { recent = nil }
         if var reassembler = state.reassembler {
             state.reassembler = nil
             bufferedBytes -= reassembler.bufferedBytes
-            var app = state.app
-            state.app = FlowApplication()
-            let modules = candidates[IPProtocol.tcp] ?? []
+            let modules = candidates[Int(IPProtocol.tcp)]
             reassembler.finish(deliver: { delivery in
-                app.deliver(delivery, modules: modules, counters: &counters, into: &out)
+                state.app.deliver(delivery, modules: modules, counters: &counters, into: &out)
             }, time: state.lastTime)
-            state.app = app
             counters.gaps += reassembler.counters.gaps
             counters.gapBytes += reassembler.counters.gapBytes
         }
-        state.app.session.step(.finish, direction: .toServer, time: state.lastTime,
-                               context: state.app.context(frame: state.lastFrame, time: state.lastTime), into: &out)
+        state.app.finish(frame: state.lastFrame, time: state.lastTime, into: &out)
     }
 
     /// The flow bound is reached: the least recently used sixteenth goes.

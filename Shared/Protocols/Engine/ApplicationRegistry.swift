@@ -16,19 +16,21 @@ enum ApplicationRegistry {
     /// In sniffing order: the strictest sniffers first (DHCP's magic cookie before DNS's header checks).
     static let entries: [Entry] = [
         Entry(proto: .http, defaultPorts: HTTPModule.defaultPorts, transports: [IPProtocol.tcp],
-              sniff: HTTPModule.sniff, makeSession: { _ in .http(HTTPModule.makeSession()) }),
+              sniff: HTTPModule.sniff, makeSession: { _ in .http(SessionBox(HTTPModule.makeSession())) }),
         Entry(proto: .tls, defaultPorts: TLSModule.defaultPorts, transports: [IPProtocol.tcp],
-              sniff: TLSModule.sniff, makeSession: { _ in .tls(TLSModule.makeSession()) }),
+              sniff: TLSModule.sniff, makeSession: { _ in .tls(SessionBox(TLSModule.makeSession())) }),
         Entry(proto: .dhcp, defaultPorts: DHCPModule.defaultPorts, transports: [IPProtocol.udp],
-              sniff: DHCPModule.sniff, makeSession: { _ in .dhcp(DHCPModule.makeSession()) }),
+              sniff: DHCPModule.sniff, makeSession: { _ in .dhcp(SessionBox(DHCPModule.makeSession())) }),
         Entry(proto: .dns, defaultPorts: DNSModule.defaultPorts, transports: [IPProtocol.udp, IPProtocol.tcp],
               sniff: DNSModule.sniff, makeSession: { transport in
-                  .dns(DNSModule.makeSession(transport: transport == IPProtocol.tcp ? .tcp : .udp))
+                  .dns(SessionBox(DNSModule.makeSession(transport: transport == IPProtocol.tcp ? .tcp : .udp)))
               }),
         // ICMP is chosen by the IP protocol, never by ports or content.
         Entry(proto: .icmp, defaultPorts: [], transports: [IPProtocol.icmp, IPProtocol.icmpv6],
               sniff: { _, _ in false },
-              makeSession: { transport in .icmp(ICMPSession(version: transport == IPProtocol.icmpv6 ? 6 : 4)) }),
+              makeSession: { transport in
+                  .icmp(SessionBox(ICMPSession(version: transport == IPProtocol.icmpv6 ? 6 : 4)))
+              }),
     ]
 
     static func entry(_ proto: ApplicationProtocol) -> Entry {

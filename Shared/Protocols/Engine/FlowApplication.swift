@@ -27,28 +27,39 @@ struct FlowApplication {
 
     func direction(fromInitiator: Bool) -> Direction { fromInitiator == clientIsInitiator ? .toServer : .toClient }
 
-    /// The context for transactions completed now.
-    func context(frame: UInt64, time: Int64) -> TransactionContext {
-        let first = firstFrame ?? frame
-        return TransactionContext(flow: flow, communityID: communityID,
-                                  frames: first == frame || frame == 0 ? [first] : [first, frame], time: time)
+    /// Where transactions completed now come from.
+    func origin(frame: UInt64, time: Int64) -> TransactionOrigin {
+        TransactionOrigin(flow: flow, communityID: communityID, firstFrame: firstFrame, frame: frame, time: time)
     }
 
     /// A UDP datagram.
     mutating func datagram(_ payload: UnsafeRawBufferPointer, fromInitiator: Bool, time: Int64, frame: UInt64,
-                           modules: [(entry: ApplicationRegistry.Entry, ports: Set<UInt16>)],
+                           modules: [ApplicationLayer.Candidate],
                            counters: inout ApplicationLayer.Counters, into out: inout [ApplicationTransaction]) {
         if !decided { sniff(payload, fromInitiator: fromInitiator, transport: IPProtocol.udp, modules: modules, counters: &counters) }
         guard !session.isNone else { return }
         received(frame)
         let before = out.count
         session.step(.data(payload), direction: direction(fromInitiator: fromInitiator), time: time,
-                     context: context(frame: frame, time: time), into: &out)
+                     origin: origin(frame: frame, time: time), into: &out)
         if out.count > before { emitted() }
     }
 
+    /// An ICMP message (its direction is by initiator: ICMP has no client or server side).
+    mutating func icmp(_ packet: DecodedPacket, payload: UnsafeRawBufferPointer, fromInitiator: Bool, time: Int64,
+                       frame: UInt64, into out: inout [ApplicationTransaction]) {
+        guard let info = packet.icmp else { return }
+        session.icmp(info, payload: payload, direction: fromInitiator ? .toServer : .toClient, time: time, frame: frame,
+                     origin: origin(frame: frame, time: time), into: &out)
+    }
+
+    /// The flow ended: what the session still holds.
+    mutating func finish(frame: UInt64, time: Int64, into out: inout [ApplicationTransaction]) {
+        session.step(.finish, direction: .toServer, time: time, origin: origin(frame: frame, time: time), into: &out)
+    }
+
     /// What a TCP reassembler delivers.
-    mutating func deliver(_ delivery: StreamDelivery, modules: [(entry: ApplicationRegistry.Entry, ports: Set<UInt16>)],
+    mutating func deliver(_ delivery: StreamDelivery, modules: [ApplicationLayer.Candidate],
                           counters: inout ApplicationLayer.Counters, into out: inout [ApplicationTransaction]) {
         let fromInitiator = delivery.direction == .toServer
         let before = out.count
@@ -58,7 +69,7 @@ struct FlowApplication {
             guard !session.isNone else { return }
             received(delivery.frame)
             session.step(.data(bytes), direction: direction(fromInitiator: fromInitiator), time: delivery.time,
-                         context: context(frame: delivery.frame, time: delivery.time), into: &out)
+                         origin: origin(frame: delivery.frame, time: delivery.time), into: &out)
         case .gap(let length):
             if !decided {
                 // A direction that starts with a gap cannot be sniffed.
@@ -66,7 +77,7 @@ struct FlowApplication {
                 return
             }
             session.step(.gap(length), direction: direction(fromInitiator: fromInitiator), time: delivery.time,
-                         context: context(frame: delivery.frame, time: delivery.time), into: &out)
+                         origin: origin(frame: delivery.frame, time: delivery.time), into: &out)
         case .end:
             return
         }
@@ -89,8 +100,7 @@ struct FlowApplication {
     /// The first payload of a direction: the first module whose sniffer
     /// knows it as a client's or a server's bytes takes the flow.
     private mutating func sniff(_ payload: UnsafeRawBufferPointer, fromInitiator: Bool, transport: UInt8,
-                                modules: [(entry: ApplicationRegistry.Entry, ports: Set<UInt16>)],
-                                counters: inout ApplicationLayer.Counters) {
+                                modules: [ApplicationLayer.Candidate], counters: inout ApplicationLayer.Counters) {
         guard !payload.isEmpty else { return }
         let bit: UInt8 = fromInitiator ? 1 : 2
         guard sniffed & bit == 0 else { return }
@@ -116,5 +126,20 @@ struct FlowApplication {
             unclaimed = true
             counters.unclaimed += 1
         }
+    }
+}
+
+/// What a `TransactionContext` is made of, made into one only when a step completes transactions.
+struct TransactionOrigin {
+    var flow: UInt64
+    var communityID: String
+    var firstFrame: UInt64?
+    var frame: UInt64
+    var time: Int64
+
+    var context: TransactionContext {
+        let first = firstFrame ?? frame
+        return TransactionContext(flow: flow, communityID: communityID,
+                                  frames: first == frame || frame == 0 ? [first] : [first, frame], time: time)
     }
 }
