@@ -99,7 +99,7 @@ public struct TLSSession: ProtocolSession {
         case 11: // Certificate
             do {
                 let (ders, skipped) = try TLSCertificateMessage.parse(body)
-                let infos = ders.map(TLSCertificateInfo.init(der:))
+                let infos = ders.map(TLSCertificateCache.shared.info(der:))
                 if infos.contains(where: { !$0.parsed }) { transaction.flag(.unparseableCertificate) }
                 if skipped > 0 { transaction.flag(.tooManyCertificates) }
                 if direction == clientDirection { transaction.clientCertificates = infos } else {
