@@ -56,11 +56,13 @@ public struct TCPStreamReassembler {
 
     public private(set) var counters = Counters()
     public let limits: Limits
-    private var toServer = DirectionState()
-    private var toClient = DirectionState()
+    private var toServer: DirectionState
+    private var toClient: DirectionState
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
+        toServer = DirectionState(comparedBytes: limits.comparedBytes)
+        toClient = DirectionState(comparedBytes: limits.comparedBytes)
     }
 
     /// Out-of-order bytes held for both directions.
@@ -154,7 +156,11 @@ private struct DirectionState {
     var pieces: [Piece] = []
     var bufferedBytes = 0
     /// The last bytes delivered (ending at `offset`), to compare retransmissions with.
-    var recent: [UInt8] = []
+    var recent: RecentBytes
+
+    init(comparedBytes: Int) {
+        recent = RecentBytes(limit: comparedBytes)
+    }
 
     func streamOffset(of sequence: UInt32) -> Int64 {
         offset + Int64(Int32(bitPattern: sequence &- nextSequence))
@@ -220,7 +226,7 @@ private struct DirectionState {
                 if from == offset && pieces.isEmpty {
                     if let slice {
                         emit(.data(slice))   // the common case: in order, no copy
-                        remember(slice, limit: limits.comparedBytes)
+                        recent.append(slice)
                         advance(by: Int64(slice.count))
                     }
                     if end > offset {
@@ -255,20 +261,8 @@ private struct DirectionState {
         let recentStart = offset - Int64(recent.count)
         let from = max(start, recentStart)
         guard from < end else { return }
-        let old = recent[Int(from - recentStart) ..< Int(end - recentStart)]
-        let new = payload[Int(from - start) ..< Int(end - start)]
-        if !old.elementsEqual(new) { counters.overlapConflicts += 1 }
-    }
-
-    mutating func remember(_ slice: UnsafeRawBufferPointer, limit: Int) {
-        guard limit > 0 else { return }
-        if slice.count >= limit {
-            recent.removeAll(keepingCapacity: true)
-            recent.append(contentsOf: slice[(slice.count - limit)...])
-            return
-        }
-        recent.append(contentsOf: slice)
-        if recent.count > 2 * limit { recent.removeFirst(recent.count - limit) }
+        let new = UnsafeRawBufferPointer(rebasing: payload[Int(from - start) ..< Int(end - start)])
+        if !recent.matches(new, at: Int(from - recentStart)) { counters.overlapConflicts += 1 }
     }
 
     /// Keeps only the parts of the new run no buffered piece covers (first
@@ -317,7 +311,7 @@ private struct DirectionState {
             first.bytes.withUnsafeBytes { all in
                 let slice = UnsafeRawBufferPointer(rebasing: all[Int(skip)...])
                 emit(.data(slice))
-                remember(slice, limit: limits.comparedBytes)
+                recent.append(slice)
             }
             advance(by: first.length - skip)
         }
@@ -333,7 +327,7 @@ private struct DirectionState {
         counters.droppedBytes += bufferedBytes
         pieces = []
         bufferedBytes = 0
-        recent = []
+        recent.release()
     }
 
     mutating func skipToFirstPiece(counters: inout TCPStreamReassembler.Counters, emit: inout Emitter) {
@@ -344,7 +338,7 @@ private struct DirectionState {
     mutating func reportGap(_ length: Int64, counters: inout TCPStreamReassembler.Counters, emit: inout Emitter) {
         counters.gaps += 1
         counters.gapBytes += length
-        recent.removeAll(keepingCapacity: true)
+        recent.removeAll()
         emit(.gap(Int(clamping: length)))
         advance(by: length)
     }
