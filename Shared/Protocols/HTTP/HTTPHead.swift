@@ -105,6 +105,7 @@ public enum HTTPHeadParser {
         // A gap cut the start line itself: method and target may still be whole.
         let startLineCut = partial && cursor.isAtEnd && bytes.peek(bytes.count - 1) != 0x0a
         var head = try parseStartLine(bytes, startLine, cut: startLineCut)
+        head.fields.reserveCapacity(16)
         if startLineCut { anomalies.insert(.truncatedHead) }
         while true {
             guard let line = try nextLine(&cursor, limits: limits, anomalies: &anomalies, partial: partial) else {
@@ -286,6 +287,17 @@ enum HTTPText {
         return zip(range, prefix.utf8).allSatisfy { index, c in
             guard let b = bytes.peek(index) else { return false }
             return ignoringCase ? lower(b) == c : b == c
+        }
+    }
+
+    /// `string(bytes, range).lowercased()`, made directly from the bytes when they are ASCII.
+    static func lowercasedString(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
+        guard range.lowerBound >= 0, range.upperBound <= bytes.count else { return "" }
+        let slice = UnsafeRawBufferPointer(rebasing: bytes[range])
+        guard slice.allSatisfy({ $0 < 0x80 && $0 != 0x0d && $0 != 0x0a }) else { return string(bytes, range).lowercased() }
+        return String(unsafeUninitializedCapacity: slice.count) { out in
+            for (index, byte) in slice.enumerated() { out[index] = lower(byte) }
+            return slice.count
         }
     }
 

@@ -101,22 +101,46 @@ struct HTTPHeadFields {
     var contentType: String?
     var contentEncoding: String?
     var names: [String] = []
-    var values: [String: String] = [:]
+    var values = KeptValues()
 
-    /// Header names whose values are kept.
-    static let kept: Set<String> = ["host", "user-agent", "referer", "authorization", "proxy-authorization",
-                                    "cookie", "location", "server", "set-cookie", "connection", "upgrade"]
+    /// Values of the few header names that are kept (`isKept`), by name: a
+    /// handful per message, so a list searched in order beats hashing.
+    struct KeptValues {
+        private var entries: [(name: String, value: String)] = []
+
+        static func isKept(_ name: String) -> Bool {
+            switch name {
+            case "host", "user-agent", "referer", "authorization", "proxy-authorization", "cookie", "location", "server",
+                 "set-cookie", "connection", "upgrade": true
+            default: false
+            }
+        }
+
+        subscript(name: String) -> String? {
+            get { entries.first { $0.name == name }?.value }
+            set {
+                let index = entries.firstIndex { $0.name == name }
+                switch (index, newValue) {
+                case (let index?, let value?): entries[index].value = value
+                case (let index?, nil): entries.remove(at: index)
+                case (nil, let value?): entries.append((name, value))
+                case (nil, nil): break
+                }
+            }
+        }
+    }
 
     init(_ head: HTTPHead, in bytes: UnsafeRawBufferPointer) {
+        names.reserveCapacity(head.fields.count)
         for field in head.fields {
-            let name = HTTPText.string(bytes, field.name).lowercased()
+            let name = HTTPText.lowercasedString(bytes, field.name)
             names.append(name)
             switch name {
             case "content-length": contentLengths.append(HTTPText.string(bytes, field.value))
             case "transfer-encoding": transferEncoding = join(transferEncoding, HTTPText.string(bytes, field.value))
             case "content-type": contentType = contentType ?? HTTPText.string(bytes, field.value)
             case "content-encoding": contentEncoding = join(contentEncoding, HTTPText.string(bytes, field.value))
-            case _ where Self.kept.contains(name):
+            case _ where KeptValues.isKept(name):
                 // Repeated fields combine as a list (RFC 9110 5.3); cookies with "; ".
                 let value = HTTPText.string(bytes, field.value)
                 values[name] = values[name].map { $0 + (name == "cookie" ? "; " : ", ") + value } ?? value
@@ -132,6 +156,11 @@ struct HTTPHeadFields {
     /// The body length the Content-Length fields give, with their faults.
     func declaredLength(_ anomalies: inout HTTPAnomalies) -> Int64?? {
         guard let first = contentLengths.first else { return .none }
+        // The usual case, one field of plain digits, without splitting and trimming.
+        if contentLengths.count == 1, first.utf8.count <= 18, first.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+           let value = Int64(first) {
+            return .some(value)
+        }
         // "42, 42" and repeated equal fields are one length (RFC 9110 8.6).
         let parts = contentLengths.flatMap { $0.split(separator: ",").map { $0.trimmingSpaces } }
         guard let value = Int64(first.split(separator: ",").first.map { $0.trimmingSpaces } ?? ""), value >= 0,
@@ -152,6 +181,9 @@ struct HTTPHeadFields {
 
 extension Substring {
     var trimmingSpaces: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+        var trimmed = self
+        while let first = trimmed.first, first == " " || first == "\t" { trimmed.removeFirst() }
+        while let last = trimmed.last, last == " " || last == "\t" { trimmed.removeLast() }
+        return String(trimmed)
     }
 }

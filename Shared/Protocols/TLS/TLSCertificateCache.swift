@@ -43,12 +43,28 @@ final class TLSCertificateCache: @unchecked Sendable {
         current[key] = info
     }
 
-    /// The DER hashed as one block of bytes (an array's own hash feeds them one at a time).
+    /// Compared whole, hashed by its length and ends: the serial number is
+    /// near the start and the signature at the end, so that is enough to tell
+    /// certificates apart, at a fraction of the cost of hashing all of it.
     private struct Key: Hashable {
         let der: [UInt8]
 
         func hash(into hasher: inout Hasher) {
-            der.withUnsafeBytes { hasher.combine(bytes: $0) }
+            hasher.combine(der.count)
+            der.withUnsafeBytes { bytes in
+                let ends = min(bytes.count, 64)
+                hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: bytes[..<ends]))
+                hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: bytes[(bytes.count - ends)...]))
+            }
+        }
+
+        static func == (a: Key, b: Key) -> Bool {
+            a.der.count == b.der.count && a.der.withUnsafeBytes { a in
+                b.der.withUnsafeBytes { b in
+                    guard let x = a.baseAddress, let y = b.baseAddress else { return true }
+                    return memcmp(x, y, a.count) == 0
+                }
+            }
         }
     }
 }
