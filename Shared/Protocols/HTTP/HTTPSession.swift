@@ -60,24 +60,24 @@ public struct HTTPSession: ProtocolSession {
         var out: [HTTPTransaction] = []
         var offset = 0
         while offset < bytes.count {
-            guard !self[direction].failed else { counters.ignoredBytes += bytes.count - offset; break }
+            guard !read(direction, { $0.failed }) else { counters.ignoredBytes += bytes.count - offset; break }
             let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
             do {
-                switch self[direction].phase {
+                switch read(direction, { $0.phase }) {
                 case .tunnel:
                     counters.ignoredBytes += rest.count
                     return out
                 case .head:
                     offset += try consumeHead(rest, direction: direction, time: time, into: &out)
                 case .body(var reader):
-                    let decoder = self[direction].decoder
+                    let decoder = read(direction, { $0.decoder })
                     let taken = try reader.consume(rest) { decoder?.feed($0) }
                     self[direction].phase = .body(reader)
                     offset += taken
                     if reader.isDone { endBody(reader, direction: direction, time: time, into: &out) }
                 }
             } catch {
-                if case .body = self[direction].phase { mark(.bodyTruncated, direction: direction) }
+                if case .body = read(direction, { $0.phase }) { mark(.bodyTruncated, direction: direction) }
                 abandon(error, direction: direction)
             }
         }
@@ -85,9 +85,9 @@ public struct HTTPSession: ProtocolSession {
     }
 
     public mutating func gap(_ length: Int, direction: Direction, time: Int64) -> [HTTPTransaction] {
-        guard !self[direction].failed else { return [] }
+        guard !read(direction, { $0.failed }) else { return [] }
         var out: [HTTPTransaction] = []
-        switch self[direction].phase {
+        switch read(direction, { $0.phase }) {
         case .tunnel:
             break
         case .head:
@@ -133,7 +133,7 @@ public struct HTTPSession: ProtocolSession {
     /// Parses a head from the buffered bytes plus `rest`; returns how many of `rest` it took.
     private mutating func consumeHead(_ rest: UnsafeRawBufferPointer, direction: Direction, time: Int64,
                                       into out: inout [HTTPTransaction]) throws(ParseError) -> Int {
-        if self[direction].headBuffer.isEmpty {
+        if read(direction, { $0.headBuffer.isEmpty }) {
             guard let head = try HTTPHeadParser.parse(rest, limits: limits) else {
                 self[direction].headBuffer.append(contentsOf: rest)
                 return rest.count
@@ -259,9 +259,9 @@ public struct HTTPSession: ProtocolSession {
         size.bytes = reader.contentBytes
         size.wireBytes = reader.wireBytes
         var anomalies: HTTPAnomalies = []
-        if self[direction].decodable {
-            switch self[direction].decoder?.outcome {
-            case .finished?, .running?: size.decodedBytes = self[direction].decoder?.decodedBytes
+        if read(direction, { $0.decodable }) {
+            switch read(direction, { $0.decoder?.outcome }) {
+            case .finished?, .running?: size.decodedBytes = read(direction, { $0.decoder?.decodedBytes })
             case .failed?: anomalies.insert(.decodingFailed)
             case .limitExceeded?: anomalies.insert(.decodedLimitExceeded)
             case nil: if reader.contentBytes == 0 { size.decodedBytes = 0 }
@@ -332,6 +332,11 @@ public struct HTTPSession: ProtocolSession {
         if counters.abandoned { notes.insert(.connectionAbandoned) }
         let start = request?.time ?? response?.time ?? end
         return HTTPTransaction(request: request, response: response, notes: notes, start: start, end: max(end, start))
+    }
+
+    /// One field of a side, read in place (the subscript's getter copies the whole side).
+    private func read<T>(_ direction: Direction, _ field: (borrowing Side) -> T) -> T {
+        direction == .toServer ? field(requestSide) : field(responseSide)
     }
 
     /// In place (`_modify`), so appending to a side's head buffer does not copy it.
