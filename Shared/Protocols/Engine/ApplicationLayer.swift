@@ -48,6 +48,10 @@ public struct ApplicationLayer {
             for transport in entry.transports { candidates[Int(transport)].append((entry, config[entry.proto].ports)) }
         }
         self.candidates = candidates
+        // Up front, so growing never copies the flows' state (the pages are touched only as flows come).
+        let expected = min(config.limits.maxFlows, 1 << 16)
+        index.reserveCapacity(expected)
+        slots.reserveCapacity(expected)
     }
 
     /// Flows holding state now.

@@ -103,28 +103,42 @@ struct HTTPHeadFields {
     var names: [String] = []
     var values = KeptValues()
 
-    /// Values of the few header names that are kept (`isKept`), by name: a
-    /// handful per message, so a list searched in order beats hashing.
+    /// Values of the header names that are kept (none of the framing ones), by name.
     struct KeptValues {
-        private var entries: [(name: String, value: String)] = []
+        private var host, userAgent, referer, authorization, proxyAuthorization, cookie, location, server, setCookie,
+                    connection, upgrade: String?
 
-        static func isKept(_ name: String) -> Bool {
-            switch name {
-            case "host", "user-agent", "referer", "authorization", "proxy-authorization", "cookie", "location", "server",
-                 "set-cookie", "connection", "upgrade": true
-            default: false
+        subscript(name: HTTPHeaderName) -> String? {
+            get {
+                switch name {
+                case .host: host
+                case .userAgent: userAgent
+                case .referer: referer
+                case .authorization: authorization
+                case .proxyAuthorization: proxyAuthorization
+                case .cookie: cookie
+                case .location: location
+                case .server: server
+                case .setCookie: setCookie
+                case .connection: connection
+                case .upgrade: upgrade
+                case .contentLength, .transferEncoding, .contentType, .contentEncoding: nil
+                }
             }
-        }
-
-        subscript(name: String) -> String? {
-            get { entries.first { $0.name == name }?.value }
             set {
-                let index = entries.firstIndex { $0.name == name }
-                switch (index, newValue) {
-                case (let index?, let value?): entries[index].value = value
-                case (let index?, nil): entries.remove(at: index)
-                case (nil, let value?): entries.append((name, value))
-                case (nil, nil): break
+                switch name {
+                case .host: host = newValue
+                case .userAgent: userAgent = newValue
+                case .referer: referer = newValue
+                case .authorization: authorization = newValue
+                case .proxyAuthorization: proxyAuthorization = newValue
+                case .cookie: cookie = newValue
+                case .location: location = newValue
+                case .server: server = newValue
+                case .setCookie: setCookie = newValue
+                case .connection: connection = newValue
+                case .upgrade: upgrade = newValue
+                case .contentLength, .transferEncoding, .contentType, .contentEncoding: break
                 }
             }
         }
@@ -135,16 +149,16 @@ struct HTTPHeadFields {
         for field in head.fields {
             let name = HTTPText.lowercasedString(bytes, field.name)
             names.append(name)
-            switch name {
-            case "content-length": contentLengths.append(HTTPText.string(bytes, field.value))
-            case "transfer-encoding": transferEncoding = join(transferEncoding, HTTPText.string(bytes, field.value))
-            case "content-type": contentType = contentType ?? HTTPText.string(bytes, field.value)
-            case "content-encoding": contentEncoding = join(contentEncoding, HTTPText.string(bytes, field.value))
-            case _ where KeptValues.isKept(name):
+            guard let known = HTTPHeaderName(name) else { continue }
+            switch known {
+            case .contentLength: contentLengths.append(HTTPText.string(bytes, field.value))
+            case .transferEncoding: transferEncoding = join(transferEncoding, HTTPText.string(bytes, field.value))
+            case .contentType: contentType = contentType ?? HTTPText.string(bytes, field.value)
+            case .contentEncoding: contentEncoding = join(contentEncoding, HTTPText.string(bytes, field.value))
+            default:
                 // Repeated fields combine as a list (RFC 9110 5.3); cookies with "; ".
                 let value = HTTPText.string(bytes, field.value)
-                values[name] = values[name].map { $0 + (name == "cookie" ? "; " : ", ") + value } ?? value
-            default: break
+                values[known] = values[known].map { $0 + (known == .cookie ? "; " : ", ") + value } ?? value
             }
         }
     }
@@ -176,6 +190,33 @@ struct HTTPHeadFields {
         guard let transferEncoding else { return nil }
         let last = transferEncoding.split(separator: ",").last.map { $0.trimmingSpaces.lowercased() }
         return last == "chunked"
+    }
+}
+
+/// The header names a head's fields are read for: framing and content
+/// fields, and those whose values are kept.
+enum HTTPHeaderName {
+    case contentLength, transferEncoding, contentType, contentEncoding
+    case host, userAgent, referer, authorization, proxyAuthorization, cookie, location, server, setCookie, connection, upgrade
+
+    /// From a lowercased name; nil for the names nothing reads. Sorted by length first: most names are of none.
+    init?(_ name: String) {
+        let known: HTTPHeaderName? = switch name.utf8.count {
+        case 4: name == "host" ? .host : nil
+        case 6: name == "cookie" ? .cookie : name == "server" ? .server : nil
+        case 7: name == "referer" ? .referer : name == "upgrade" ? .upgrade : nil
+        case 8: name == "location" ? .location : nil
+        case 10: name == "user-agent" ? .userAgent : name == "set-cookie" ? .setCookie : name == "connection" ? .connection : nil
+        case 12: name == "content-type" ? .contentType : nil
+        case 13: name == "authorization" ? .authorization : nil
+        case 14: name == "content-length" ? .contentLength : nil
+        case 16: name == "content-encoding" ? .contentEncoding : nil
+        case 17: name == "transfer-encoding" ? .transferEncoding : nil
+        case 19: name == "proxy-authorization" ? .proxyAuthorization : nil
+        default: nil
+        }
+        guard let known else { return nil }
+        self = known
     }
 }
 

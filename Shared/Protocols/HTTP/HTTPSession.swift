@@ -203,9 +203,9 @@ public struct HTTPSession: ProtocolSession {
             response.statusCode = status
             response.statusPhrase = HTTPText.string(bytes, reason)
             response.message.fill(from: fields)
-            response.location = fields.values["location"]
-            response.server = fields.values["server"]
-            response.setsCookie = fields.values["set-cookie"] != nil
+            response.location = fields.values[.location]
+            response.server = fields.values[.server]
+            response.setsCookie = fields.values[.setCookie] != nil
             response.version = version
             response.time = time
             response.headBytes = head.length
@@ -350,17 +350,17 @@ public struct HTTPSession: ProtocolSession {
 
 extension HTTPRequest {
     mutating func fill(from fields: HTTPHeadFields) {
-        host = fields.values["host"]
-        userAgent = fields.values["user-agent"]
-        referrer = fields.values["referer"]
-        if let cookie = fields.values["cookie"] {
+        host = fields.values[.host]
+        userAgent = fields.values[.userAgent]
+        referrer = fields.values[.referer]
+        if let cookie = fields.values[.cookie] {
             hasCookie = true
             cookieNames = cookie.split(separator: ";").compactMap { pair in
                 let name = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first?.trimmingSpaces
                 return name?.isEmpty == false ? name : nil
             }
         }
-        if let authorization = fields.values["authorization"] ?? fields.values["proxy-authorization"] {
+        if let authorization = fields.values[.authorization] ?? fields.values[.proxyAuthorization] {
             let parts = authorization.split(separator: " ", maxSplits: 1)
             authorizationType = parts.first.map { $0.lowercased() }
             if authorizationType == "basic" {

@@ -10,7 +10,8 @@ public struct TLSSession: ProtocolSession {
     /// Which direction carries the client's bytes; learnt from the hellos
     /// (a capture that starts late may have the roles reversed).
     private var clientDirection = Direction.toServer
-    private var encrypted: Set<Direction> = []
+    /// Directions that switched to encrypted records (bit 0 to the server, bit 1 to the client).
+    private var encrypted: UInt8 = 0
     private var keyExchangeSeen = false
     private var started = false
     private var emitted = false
@@ -56,9 +57,9 @@ public struct TLSSession: ProtocolSession {
         case .handshake(let type, let body):
             body.withUnsafeBytes { handshake(type, $0, from: direction) }
         case .changeCipherSpec:
-            if transaction.serverHello?.version.isTLS13Family != true { encrypted.insert(direction) }
+            if transaction.serverHello?.version.isTLS13Family != true { encrypted |= direction == .toServer ? 1 : 2 }
         case .applicationData:
-            encrypted.insert(direction)
+            encrypted |= direction == .toServer ? 1 : 2
         case .alert(let level, let description):
             transaction.alerts.append(TLSAlert(level: level, description: description,
                                                fromServer: direction != clientDirection))
@@ -119,7 +120,7 @@ public struct TLSSession: ProtocolSession {
 
     private mutating func emitIfDone(_ time: Int64) -> [TLSTransaction] {
         let fatal = transaction.alerts.contains(where: \.isFatal)
-        guard encrypted.count == 2 || fatal, hasContent else { return [] }
+        guard encrypted == 3 || fatal, hasContent else { return [] }
         return emit(time)
     }
 
@@ -128,7 +129,7 @@ public struct TLSSession: ProtocolSession {
         var done = transaction
         done.end = time
         let fatal = done.alerts.contains(where: \.isFatal)
-        done.established = encrypted.count == 2 && done.serverHello != nil && !fatal
+        done.established = encrypted == 3 && done.serverHello != nil && !fatal
         done.resumed = done.established && Self.resumed(done, keyExchangeSeen: keyExchangeSeen)
         done.droppedBytes = toServer.droppedBytes + toClient.droppedBytes
         transaction = TLSTransaction()
