@@ -221,8 +221,8 @@ public struct ApplicationLayer {
 
     /// Flushes a flow's reassembler and session, and forgets the flow.
     private mutating func release(_ slot: Int, into out: inout [ApplicationTransaction]) {
-        var state = slots[slot]
-        slots[slot] = FlowState.placeholder
+        var state = FlowState.placeholder
+        swap(&state, &slots[slot])
         index[state.flow] = nil
         free.append(slot)
         if recent?.slot == slot { recent = nil }
@@ -271,6 +271,6 @@ private struct FlowState {
     var reassembler: TCPStreamReassembler?
     var app = FlowApplication()
 
-    /// Stands in a slot while its state is worked on, so the state's buffers stay uniquely referenced.
+    /// Stands in a free slot.
     static var placeholder: FlowState { FlowState(flow: 0, communityID: "", created: 0) }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// The last bytes a direction delivered, to compare retransmissions with:
 /// at least `limit` of them once that many came, at most `2 × limit`, kept
-/// in a ring (grown up to `2 × limit` as bytes come) so that remembering a
+/// in a ring (sized for its first bytes, then for `2 × limit`) so that remembering a
 /// segment copies it once and never moves what is already held.
 struct RecentBytes {
     let limit: Int
@@ -66,6 +66,8 @@ struct RecentBytes {
         var rest = bytes
         if ring.count < capacity {
             let taken = min(rest.count, capacity - ring.count)
+            // A direction that goes on past its first bytes gets the whole ring at once.
+            if !ring.isEmpty, ring.capacity < ring.count + taken { ring.reserveCapacity(capacity) }
             ring.append(contentsOf: UnsafeRawBufferPointer(rebasing: rest[..<taken]))
             rest = UnsafeRawBufferPointer(rebasing: rest[taken...])
             head = ring.count % capacity
