@@ -44,7 +44,7 @@ enum ApplicationSession {
                                   _ wrap: (T, TransactionContext) -> ApplicationTransaction) {
         guard !done.isEmpty else { return }
         let context = origin.context
-        out += done.map { wrap($0, context) }
+        for transaction in done { out.append(wrap(transaction, context)) }
     }
 
     private static func apply<S: ProtocolSession>(_ step: Step, _ session: inout S, _ direction: Direction,
