@@ -144,7 +144,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Records", "Decoding", "Capture", "Dissection", "Flows", "Protocols", "TestSupport"],
                     path: "Tests/StoreTests"),
         .testTarget(name: "DecoderTests", dependencies: [
-            "Decoder", "Sensor", "Messaging", "Records", "Capture", "Dissection", "Dump", "TestSupport",
+            "Decoder", "Sensor", "Messaging", "Records", "Capture", "Dissection", "Dump", "Store", "TestSupport",
         ], path: "Tests/DecoderTests"),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "Store", "TestSupport"], path: "Tests/AuthTests"),
         .testTarget(name: "QueryTests", dependencies: [

@@ -88,8 +88,10 @@ enum RecordSamples {
         return RecordsMessage(batch, frames: frames)
     }
 
-    /// Every fixture capture decoded through a CaptureDecoder into a RecordCollector.
-    static var decoded: [RecordBatch] {
+    /// Every fixture capture decoded through a CaptureDecoder into a
+    /// RecordCollector, once, on a thread of its own: in debug builds the
+    /// decoding path runs deeper than a test-pool thread's stack allows.
+    static let decoded: [RecordBatch] = onOwnThread {
         Fixtures.all.enumerated().map { i, capture in
             var decoder = CaptureDecoder(captureID: UInt64(i + 1))
             var collector = RecordCollector(captureID: UInt64(i + 1))

@@ -3,6 +3,21 @@ import Foundation
 import Messaging
 import TestSupport
 
+/// `body`'s result, computed on a thread of its own with an 8 MiB stack while the caller waits.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T {
+    let done = DispatchSemaphore(value: 0)
+    let result = Mailbox<T>()
+    let thread = Thread {
+        result.put(body())
+        done.signal()
+    }
+    thread.stackSize = 8 << 20
+    thread.start()
+    done.wait()
+    guard let value = result.take(timeout: 0) else { preconditionFailure("the thread ended without a result") }
+    return value
+}
+
 /// Work on its own thread (never the cooperative pool, since it blocks on
 /// sockets), started at once — not when some task gets scheduled — so a
 /// busy pool cannot delay it.

@@ -22,6 +22,7 @@ struct DNSNameReader {
         var end: Int? = nil
         var jumps = 0
         var text: [UInt8] = []
+        if build { text.reserveCapacity(64) }
         var truncated = false
         while true {
             guard let length = cursor.peekUInt8(at: position) else {
@@ -70,14 +71,14 @@ struct DNSNameReader {
 
     /// Printable ASCII as is; `.`, `\` and other bytes escaped as `\.`, `\\`, `\DDD` (RFC 4343).
     static func appendEscaped(_ label: UnsafeRawBufferPointer, to text: inout [UInt8]) {
-        appendEscaped(label, to: &text, special: [UInt8(ascii: "."), UInt8(ascii: "\\")], printable: 0x21 ... 0x7e)
+        appendEscaped(label, to: &text, special: (UInt8(ascii: "."), UInt8(ascii: "\\")), printable: 0x21 ... 0x7e)
     }
 
-    /// Bytes in `printable` as is, `special` ones after a backslash, the rest as `\DDD`.
-    static func appendEscaped(_ bytes: UnsafeRawBufferPointer, to text: inout [UInt8], special: [UInt8],
+    /// Bytes in `printable` as is, the two `special` ones after a backslash, the rest as `\DDD`.
+    static func appendEscaped(_ bytes: UnsafeRawBufferPointer, to text: inout [UInt8], special: (UInt8, UInt8),
                               printable: ClosedRange<UInt8>) {
         for byte in bytes {
-            if special.contains(byte) {
+            if byte == special.0 || byte == special.1 {
                 text.append(UInt8(ascii: "\\")); text.append(byte)
             } else if printable.contains(byte) {
                 text.append(byte)

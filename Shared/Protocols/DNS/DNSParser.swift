@@ -22,9 +22,9 @@ public struct DNSParser: Sendable {
         var reader = SectionReader(names: DNSNameReader(message: bytes, limits: limits), position: cursor.position)
         do throws(ParseError) {
             try reader.questions(count: Int(qd), into: &message)
-            try reader.records(count: Int(an), into: \.answers, of: &message)
-            try reader.records(count: Int(ns), into: \.authorities, of: &message)
-            try reader.records(count: Int(ar), into: \.additionals, of: &message)
+            try reader.records(count: Int(an), into: .answers, of: &message)
+            try reader.records(count: Int(ns), into: .authorities, of: &message)
+            try reader.records(count: Int(ar), into: .additionals, of: &message)
             if reader.position < bytes.count && message.error == nil {
                 // Trailing bytes are tolerated (padding by some stacks) but noted.
                 message.error = ParseError(.malformed, at: reader.position,
@@ -64,8 +64,9 @@ private struct SectionReader {
         }
     }
 
-    mutating func records(count: Int, into section: WritableKeyPath<DNSMessage, [DNSRecord]>,
-                          of message: inout DNSMessage) throws(ParseError) {
+    enum Section { case answers, authorities, additionals }
+
+    mutating func records(count: Int, into section: Section, of message: inout DNSMessage) throws(ParseError) {
         for _ in 0 ..< count {
             let kept = message.answers.count + message.authorities.count + message.additionals.count
             let keep = kept < limits.maxRecords
@@ -93,8 +94,13 @@ private struct SectionReader {
                 // The record's length still frames it: note the fault, keep going.
                 if message.error == nil { message.error = error }
             }
-            message[keyPath: section].append(DNSRecord(name: name.text, type: type, class: rrClass, ttl: ttl, rdataLength: Int(length),
-                                     data: data, nameTruncated: name.truncated))
+            let record = DNSRecord(name: name.text, type: type, class: rrClass, ttl: ttl, rdataLength: Int(length),
+                                   data: data, nameTruncated: name.truncated)
+            switch section {
+            case .answers: message.answers.append(record)
+            case .authorities: message.authorities.append(record)
+            case .additionals: message.additionals.append(record)
+            }
             if name.truncated { message.noteLimit(at: start, "record name longer than \(limits.maxNameLength)") }
         }
     }

@@ -112,7 +112,7 @@ struct DNSRDataDecoder {
     static func characterString(_ bytes: UnsafeRawBufferPointer) -> String {
         var text: [UInt8] = []
         text.reserveCapacity(bytes.count)
-        DNSNameReader.appendEscaped(bytes, to: &text, special: [UInt8(ascii: "\""), UInt8(ascii: "\\")], printable: 0x20 ... 0x7e)
+        DNSNameReader.appendEscaped(bytes, to: &text, special: (UInt8(ascii: "\""), UInt8(ascii: "\\")), printable: 0x20 ... 0x7e)
         return String(decoding: text, as: UTF8.self)
     }
 }

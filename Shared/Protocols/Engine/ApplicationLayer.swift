@@ -35,9 +35,11 @@ public struct ApplicationLayer {
     private var index: [UInt64: Int] = [:]
     private var slots: [FlowState] = []
     private var free: [Int] = []
+    /// The slot `receive` used last: bulk TCP repeats a flow back to back.
+    private var recent: (flow: UInt64, slot: Int)?
     private var clock: UInt64 = 0
-    /// Enabled modules per transport, in sniffing order, with their options.
-    private let candidates: [UInt8: [EnabledModule]]
+    /// Enabled modules per transport (indexed by IP protocol number), in sniffing order, with their options.
+    private let candidates: [[EnabledModule]]
     /// How often (packet time, ns) pending requests are checked for expiry:
     /// every second, or every shortest enabled timeout if that is shorter (at least 1 ms).
     public let expiryInterval: Int64
@@ -45,15 +47,19 @@ public struct ApplicationLayer {
 
     public init(config: ApplicationConfig = ApplicationConfig()) {
         self.config = config
-        var candidates: [UInt8: [EnabledModule]] = [:]
+        var candidates = [[EnabledModule]](repeating: [], count: 256)
         var shortest: Int64 = 1_000_000_000
         for entry in ApplicationRegistry.entries where config[entry.proto].enabled {
             let module = EnabledModule(entry: entry, options: config[entry.proto])
-            for transport in entry.transports { candidates[transport, default: []].append(module) }
+            for transport in entry.transports { candidates[Int(transport)].append(module) }
             shortest = min(shortest, module.options.transactionTimeout)
         }
         self.candidates = candidates
         expiryInterval = max(1_000_000, shortest)
+        // Up front, so growing never copies the flows' state (the pages are touched only as flows come).
+        let expected = min(config.limits.maxFlows, 1 << 16)
+        index.reserveCapacity(expected)
+        slots.reserveCapacity(expected)
     }
 
     /// Flows holding state now.
@@ -77,7 +83,8 @@ public struct ApplicationLayer {
                                   flow: UInt64, communityID: String, fromInitiator: Bool,
                                   transportPayload: UnsafeRawBufferPointer?, into out: inout [ApplicationTransaction]) {
         let transport = packet.l4Type
-        guard let modules = candidates[transport], !modules.isEmpty else { return }
+        let modules = candidates[Int(transport)]
+        guard !modules.isEmpty else { return }
         let payload: UnsafeRawBufferPointer
         var uncaptured = 0
         if let transportPayload {
@@ -94,7 +101,9 @@ public struct ApplicationLayer {
         }
         clock += 1
         let slot: Int
-        if let known = index[flow] {
+        if let recent, recent.flow == flow {
+            slot = recent.slot
+        } else if let known = index[flow] {
             slot = known
         } else {
             if transport == IPProtocol.tcp || transport == IPProtocol.udp {
@@ -106,48 +115,67 @@ public struct ApplicationLayer {
             slot = create(flow: flow, communityID: communityID, transport: transport, packet: packet,
                           fromInitiator: fromInitiator, modules: modules)
         }
-        var state = slots[slot]
-        slots[slot] = FlowState.placeholder
+        recent = (flow, slot)
+        let input = PacketInput(frame: frame, time: time, payload: payload, uncaptured: uncaptured,
+                                fromInitiator: fromInitiator, reassembled: transportPayload != nil)
+        // In place: the slot's buffers are never copied.
+        Self.feed(&slots[slot], packet, input, clock: clock, modules: modules, counters: &counters,
+                  bufferedBytes: &bufferedBytes, into: &out)
+        if bufferedBytes > config.limits.maxBufferedBytes { evictForBytes(sparing: slot, into: &out) }
+    }
+
+    /// What `receive` hands a flow's state besides the packet.
+    private struct PacketInput {
+        var frame: UInt64
+        var time: Int64
+        var payload: UnsafeRawBufferPointer
+        var uncaptured: Int
+        var fromInitiator: Bool
+        /// The payload is a datagram reassembled from fragments.
+        var reassembled: Bool
+    }
+
+    private static func feed(_ state: inout FlowState, _ packet: DecodedPacket, _ input: PacketInput, clock: UInt64,
+                             modules: [EnabledModule], counters: inout Counters, bufferedBytes: inout Int,
+                             into out: inout [ApplicationTransaction]) {
         state.lastUsed = clock
-        state.lastFrame = frame
-        state.lastTime = time
-        switch transport {
+        state.lastFrame = input.frame
+        state.lastTime = input.time
+        switch packet.l4Type {
         case IPProtocol.tcp:
             // A reassembled datagram's header was read from its first fragment.
-            guard packet.l4Length >= 20 || transportPayload != nil else { break }
-            if var reassembler = state.reassembler {
-                state.reassembler = nil
-                let before = reassembler.bufferedBytes
-                let segment = TCPSegment(direction: fromInitiator ? .toServer : .toClient, sequence: packet.tcp.sequence,
-                                         flags: TCPSegment.Flags(tcpFlags: packet.tcp.flags), payload: payload,
-                                         uncapturedLength: uncaptured, time: time, frame: frame)
-                var app = state.app
-                state.app = FlowApplication()
-                reassembler.receive(segment) { delivery in
-                    app.deliver(delivery, modules: modules, counters: &counters, into: &out)
-                }
-                state.app = app
-                bufferedBytes += reassembler.bufferedBytes - before
-                if state.app.stopped {
-                    counters.gaps += reassembler.counters.gaps
-                    counters.gapBytes += reassembler.counters.gapBytes
-                    bufferedBytes -= reassembler.bufferedBytes
-                } else {
-                    state.reassembler = reassembler
-                }
-            }
+            guard packet.l4Length >= 20 || input.reassembled, state.reassembler != nil else { break }
+            let segment = TCPSegment(direction: input.fromInitiator ? .toServer : .toClient, sequence: packet.tcp.sequence,
+                                     flags: TCPSegment.Flags(tcpFlags: packet.tcp.flags), payload: input.payload,
+                                     uncapturedLength: input.uncaptured, time: input.time, frame: input.frame)
+            reassemble(segment, &state.reassembler, &state.app, modules: modules, counters: &counters,
+                       bufferedBytes: &bufferedBytes, into: &out)
         case IPProtocol.udp:
-            state.app.datagram(payload, fromInitiator: fromInitiator, time: time, frame: frame, modules: modules,
-                               counters: &counters, into: &out)
+            state.app.datagram(input.payload, fromInitiator: input.fromInitiator, time: input.time, frame: input.frame,
+                               modules: modules, counters: &counters, into: &out)
         default:
-            if let info = packet.icmp {
-                state.app.session.icmp(info, payload: payload, direction: fromInitiator ? .toServer : .toClient,
-                                       time: time, frame: frame, context: state.app.context(frame: frame, time: time),
-                                       into: &out)
-            }
+            state.app.icmp(packet, payload: input.payload, fromInitiator: input.fromInitiator, time: input.time,
+                           frame: input.frame, into: &out)
         }
-        slots[slot] = state
-        if bufferedBytes > config.limits.maxBufferedBytes { evictForBytes(sparing: slot, into: &out) }
+    }
+
+    /// One segment through a flow's reassembler into its session; the
+    /// reassembler is dropped once the session needs no more bytes.
+    private static func reassemble(_ segment: TCPSegment, _ reassembler: inout TCPStreamReassembler?,
+                                   _ app: inout FlowApplication, modules: [EnabledModule], counters: inout Counters,
+                                   bufferedBytes: inout Int, into out: inout [ApplicationTransaction]) {
+        let before = reassembler?.bufferedBytes ?? 0
+        reassembler?.receive(segment) { delivery in
+            app.deliver(delivery, modules: modules, counters: &counters, into: &out)
+        }
+        guard let after = reassembler?.bufferedBytes else { return }
+        bufferedBytes += after - before
+        if app.stopped, let spent = reassembler?.counters {
+            counters.gaps += spent.gaps
+            counters.gapBytes += spent.gapBytes
+            bufferedBytes -= after
+            reassembler = nil
+        }
     }
 
     /// The flow ended (its final report): flushes its reassembly and session.
@@ -217,25 +245,22 @@ public struct ApplicationLayer {
 
     /// Flushes a flow's reassembler and session, and forgets the flow.
     private mutating func release(_ slot: Int, into out: inout [ApplicationTransaction]) {
-        var state = slots[slot]
-        slots[slot] = FlowState.placeholder
+        var state = FlowState.placeholder
+        swap(&state, &slots[slot])
         index[state.flow] = nil
         free.append(slot)
+        if recent?.slot == slot { recent = nil }
         if var reassembler = state.reassembler {
             state.reassembler = nil
             bufferedBytes -= reassembler.bufferedBytes
-            var app = state.app
-            state.app = FlowApplication()
-            let modules = candidates[IPProtocol.tcp] ?? []
+            let modules = candidates[Int(IPProtocol.tcp)]
             reassembler.finish(deliver: { delivery in
-                app.deliver(delivery, modules: modules, counters: &counters, into: &out)
+                state.app.deliver(delivery, modules: modules, counters: &counters, into: &out)
             }, time: state.lastTime)
-            state.app = app
             counters.gaps += reassembler.counters.gaps
             counters.gapBytes += reassembler.counters.gapBytes
         }
-        state.app.session.step(.finish, direction: .toServer, time: state.lastTime,
-                               context: state.app.context(frame: state.lastFrame, time: state.lastTime), into: &out)
+        state.app.finish(frame: state.lastFrame, time: state.lastTime, into: &out)
     }
 
     /// The flow bound is reached: the least recently used sixteenth goes.
@@ -270,6 +295,6 @@ private struct FlowState {
     var reassembler: TCPStreamReassembler?
     var app = FlowApplication()
 
-    /// Stands in a slot while its state is worked on, so the state's buffers stay uniquely referenced.
+    /// Stands in a free slot.
     static var placeholder: FlowState { FlowState(flow: 0, communityID: "", created: 0) }
 }

@@ -18,28 +18,30 @@ enum ApplicationRegistry {
     static let entries: [Entry] = [
         Entry(proto: .http, defaultPorts: HTTPModule.defaultPorts, transports: [IPProtocol.tcp],
               sniff: HTTPModule.sniff, makeSession: { _, options in
-                  .http(HTTPSession(transactionTimeout: options.transactionTimeout,
-                                    raw: HTTPRawKeeping(requests: options.sendRequest, responses: options.sendResponse,
-                                                        maxBytes: options.maxMessageText)))
+                  .http(SessionBox(HTTPSession(transactionTimeout: options.transactionTimeout,
+                                               raw: HTTPRawKeeping(requests: options.sendRequest,
+                                                                   responses: options.sendResponse,
+                                                                   maxBytes: options.maxMessageText))))
               }),
         Entry(proto: .tls, defaultPorts: TLSModule.defaultPorts, transports: [IPProtocol.tcp],
               sniff: TLSModule.sniff, makeSession: { _, options in
-                  .tls(TLSSession(transactionTimeout: options.transactionTimeout))
+                  .tls(SessionBox(TLSSession(transactionTimeout: options.transactionTimeout)))
               }),
         Entry(proto: .dhcp, defaultPorts: DHCPModule.defaultPorts, transports: [IPProtocol.udp],
-              sniff: DHCPModule.sniff, makeSession: { _, _ in .dhcp(DHCPModule.makeSession()) }),
+              sniff: DHCPModule.sniff, makeSession: { _, _ in .dhcp(SessionBox(DHCPModule.makeSession())) }),
         Entry(proto: .dns, defaultPorts: DNSModule.defaultPorts, transports: [IPProtocol.udp, IPProtocol.tcp],
               sniff: DNSModule.sniff, makeSession: { transport, options in
                   var config = DNSConfig()
                   config.transactionTimeout = options.transactionTimeout
-                  return .dns(DNSModule.makeSession(transport: transport == IPProtocol.tcp ? .tcp : .udp, config: config))
+                  return .dns(SessionBox(DNSModule.makeSession(transport: transport == IPProtocol.tcp ? .tcp : .udp,
+                                                               config: config)))
               }),
         // ICMP is chosen by the IP protocol, never by ports or content.
         Entry(proto: .icmp, defaultPorts: [], transports: [IPProtocol.icmp, IPProtocol.icmpv6],
               sniff: { _, _ in false },
               makeSession: { transport, options in
-                  .icmp(ICMPSession(version: transport == IPProtocol.icmpv6 ? 6 : 4,
-                                    transactionTimeout: options.transactionTimeout))
+                  .icmp(SessionBox(ICMPSession(version: transport == IPProtocol.icmpv6 ? 6 : 4,
+                                               transactionTimeout: options.transactionTimeout)))
               }),
     ]
 

@@ -1,14 +1,16 @@
 import Dissection
 
-/// One flow's module session, whichever module it is. Each step moves the
-/// session out of the enum while it works, so its buffers are never copied.
+/// One flow's module session, whichever module it is. Sessions are large
+/// (HTTP's and TLS's hold a transaction in the making), so each lives in a
+/// box that steps change in place: nothing is copied or moved per step. A
+/// session belongs to one flow; a copy of the enum shares its box.
 enum ApplicationSession {
     case none
-    case dns(DNSSession)
-    case http(HTTPSession)
-    case tls(TLSSession)
-    case dhcp(DHCPSession)
-    case icmp(ICMPSession)
+    case dns(SessionBox<DNSSession>)
+    case http(SessionBox<HTTPSession>)
+    case tls(SessionBox<TLSSession>)
+    case dhcp(SessionBox<DHCPSession>)
+    case icmp(SessionBox<ICMPSession>)
 
     /// What a byte-parsing session is told.
     enum Step {
@@ -20,21 +22,29 @@ enum ApplicationSession {
 
     var isNone: Bool { if case .none = self { true } else { false } }
 
-    mutating func step(_ step: Step, direction: Direction, time: Int64, context: TransactionContext,
+    mutating func step(_ step: Step, direction: Direction, time: Int64, origin: TransactionOrigin,
                        into out: inout [ApplicationTransaction]) {
         switch self {
         case .none: return
-        case .icmp(var s):
+        case .icmp(let box):
             guard case .finish = step else { return }
             self = .none
-            out += s.finish().map { .icmp($0, Self.icmpContext($0, context)) }
+            Self.append(box.session.finish(), origin, to: &out) { .icmp($0, Self.icmpContext($0, $1)) }
             return
-        case .dns(var s): self = .none; out += Self.apply(step, &s, direction, time).map { .dns($0, context) }; self = .dns(s)
-        case .http(var s): self = .none; out += Self.apply(step, &s, direction, time).map { .http($0, context) }; self = .http(s)
-        case .tls(var s): self = .none; out += Self.apply(step, &s, direction, time).map { .tls($0, context) }; self = .tls(s)
-        case .dhcp(var s): self = .none; out += Self.apply(step, &s, direction, time).map { .dhcp($0, context) }; self = .dhcp(s)
+        case .dns(let box): Self.append(Self.apply(step, &box.session, direction, time), origin, to: &out) { .dns($0, $1) }
+        case .http(let box): Self.append(Self.apply(step, &box.session, direction, time), origin, to: &out) { .http($0, $1) }
+        case .tls(let box): Self.append(Self.apply(step, &box.session, direction, time), origin, to: &out) { .tls($0, $1) }
+        case .dhcp(let box): Self.append(Self.apply(step, &box.session, direction, time), origin, to: &out) { .dhcp($0, $1) }
         }
         if case .finish = step { self = .none }
+    }
+
+    /// Most steps complete nothing: the context is built only for those that do.
+    private static func append<T>(_ done: [T], _ origin: TransactionOrigin, to out: inout [ApplicationTransaction],
+                                  _ wrap: (T, TransactionContext) -> ApplicationTransaction) {
+        guard !done.isEmpty else { return }
+        let context = origin.context
+        for transaction in done { out.append(wrap(transaction, context)) }
     }
 
     private static func apply<S: ProtocolSession>(_ step: Step, _ session: inout S, _ direction: Direction,
@@ -47,36 +57,22 @@ enum ApplicationSession {
     }
 
     /// Packet time reached `now`: what waited past the transaction timeout.
-    /// `context` is built only when something expired.
-    mutating func expire(now: Int64, context: () -> TransactionContext, into out: inout [ApplicationTransaction]) {
+    func expire(now: Int64, origin: TransactionOrigin, into out: inout [ApplicationTransaction]) {
         switch self {
         case .none: return
-        case .dns(var s): self = .none; Self.add(s.expire(now: now), context, into: &out) { .dns($0, $1) }; self = .dns(s)
-        case .http(var s): self = .none; Self.add(s.expire(now: now), context, into: &out) { .http($0, $1) }; self = .http(s)
-        case .tls(var s): self = .none; Self.add(s.expire(now: now), context, into: &out) { .tls($0, $1) }; self = .tls(s)
-        case .dhcp(var s): self = .none; Self.add(s.expire(now: now), context, into: &out) { .dhcp($0, $1) }; self = .dhcp(s)
-        case .icmp(var s):
-            self = .none
-            Self.add(s.expire(now: now), context, into: &out) { .icmp($0, Self.icmpContext($0, $1)) }
-            self = .icmp(s)
+        case .dns(let box): Self.append(box.session.expire(now: now), origin, to: &out) { .dns($0, $1) }
+        case .http(let box): Self.append(box.session.expire(now: now), origin, to: &out) { .http($0, $1) }
+        case .tls(let box): Self.append(box.session.expire(now: now), origin, to: &out) { .tls($0, $1) }
+        case .dhcp(let box): Self.append(box.session.expire(now: now), origin, to: &out) { .dhcp($0, $1) }
+        case .icmp(let box): Self.append(box.session.expire(now: now), origin, to: &out) { .icmp($0, Self.icmpContext($0, $1)) }
         }
-    }
-
-    private static func add<T>(_ done: [T], _ context: () -> TransactionContext, into out: inout [ApplicationTransaction],
-                               _ wrap: (T, TransactionContext) -> ApplicationTransaction) {
-        guard !done.isEmpty else { return }
-        let c = context()
-        out += done.map { wrap($0, c) }
     }
 
     mutating func icmp(_ info: ICMPInfo, payload: UnsafeRawBufferPointer, direction: Direction, time: Int64,
-                       frame: UInt64, context: TransactionContext, into out: inout [ApplicationTransaction]) {
-        guard case .icmp(var s) = self else { return }
-        self = .none
-        out += s.receive(info, payload: payload, direction: direction, time: time, frame: frame).map {
-            .icmp($0, Self.icmpContext($0, context))
-        }
-        self = .icmp(s)
+                       frame: UInt64, origin: TransactionOrigin, into out: inout [ApplicationTransaction]) {
+        guard case .icmp(let box) = self else { return }
+        Self.append(box.session.receive(info, payload: payload, direction: direction, time: time, frame: frame),
+                    origin, to: &out) { .icmp($0, Self.icmpContext($0, $1)) }
     }
 
     /// ICMP transactions know their frames exactly.
@@ -84,5 +80,14 @@ enum ApplicationSession {
         var c = context
         c.frames = [t.request?.frame, t.response?.frame].compactMap { $0 }
         return c
+    }
+}
+
+/// Where a flow keeps its session (see `ApplicationSession`).
+final class SessionBox<Session> {
+    var session: Session
+
+    init(_ session: Session) {
+        self.session = session
     }
 }

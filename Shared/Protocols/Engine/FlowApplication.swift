@@ -30,11 +30,10 @@ struct FlowApplication {
 
     func direction(fromInitiator: Bool) -> Direction { fromInitiator == clientIsInitiator ? .toServer : .toClient }
 
-    /// The context for transactions completed now.
-    func context(frame: UInt64, time: Int64) -> TransactionContext {
-        let first = firstFrame ?? frame
-        return TransactionContext(flow: flow, communityID: communityID,
-                                  frames: first == frame || frame == 0 ? [first] : [first, frame], time: time, event: event)
+    /// Where transactions completed now come from.
+    func origin(frame: UInt64, time: Int64) -> TransactionOrigin {
+        TransactionOrigin(flow: flow, communityID: communityID, firstFrame: firstFrame, frame: frame, time: time,
+                          event: event)
     }
 
     /// Packet time reached `now`: requests past their transaction timeout
@@ -42,12 +41,7 @@ struct FlowApplication {
     /// else the flow's last frame).
     mutating func expire(now: Int64, lastFrame: UInt64, into out: inout [ApplicationTransaction]) {
         let before = out.count
-        let frame = firstFrame ?? lastFrame
-        // Out of `self` while the context closure reads the rest of it.
-        var working = session
-        session = .none
-        working.expire(now: now, context: { context(frame: frame, time: now) }, into: &out)
-        session = working
+        session.expire(now: now, origin: origin(frame: firstFrame ?? lastFrame, time: now), into: &out)
         if out.count > before { emitted() }
     }
 
@@ -60,8 +54,21 @@ struct FlowApplication {
         received(frame)
         let before = out.count
         session.step(.data(payload), direction: direction(fromInitiator: fromInitiator), time: time,
-                     context: context(frame: frame, time: time), into: &out)
+                     origin: origin(frame: frame, time: time), into: &out)
         if out.count > before { emitted() }
+    }
+
+    /// An ICMP message (its direction is by initiator: ICMP has no client or server side).
+    mutating func icmp(_ packet: DecodedPacket, payload: UnsafeRawBufferPointer, fromInitiator: Bool, time: Int64,
+                       frame: UInt64, into out: inout [ApplicationTransaction]) {
+        guard let info = packet.icmp else { return }
+        session.icmp(info, payload: payload, direction: fromInitiator ? .toServer : .toClient, time: time, frame: frame,
+                     origin: origin(frame: frame, time: time), into: &out)
+    }
+
+    /// The flow ended: what the session still holds.
+    mutating func finish(frame: UInt64, time: Int64, into out: inout [ApplicationTransaction]) {
+        session.step(.finish, direction: .toServer, time: time, origin: origin(frame: frame, time: time), into: &out)
     }
 
     /// What a TCP reassembler delivers.
@@ -75,7 +82,7 @@ struct FlowApplication {
             guard !session.isNone else { return }
             received(delivery.frame)
             session.step(.data(bytes), direction: direction(fromInitiator: fromInitiator), time: delivery.time,
-                         context: context(frame: delivery.frame, time: delivery.time), into: &out)
+                         origin: origin(frame: delivery.frame, time: delivery.time), into: &out)
         case .gap(let length):
             if !decided {
                 // A direction that starts with a gap cannot be sniffed.
@@ -83,7 +90,7 @@ struct FlowApplication {
                 return
             }
             session.step(.gap(length), direction: direction(fromInitiator: fromInitiator), time: delivery.time,
-                         context: context(frame: delivery.frame, time: delivery.time), into: &out)
+                         origin: origin(frame: delivery.frame, time: delivery.time), into: &out)
         case .end:
             return
         }
@@ -106,8 +113,7 @@ struct FlowApplication {
     /// The first payload of a direction: the first module whose sniffer
     /// knows it as a client's or a server's bytes takes the flow.
     private mutating func sniff(_ payload: UnsafeRawBufferPointer, fromInitiator: Bool, transport: UInt8,
-                                modules: [EnabledModule],
-                                counters: inout ApplicationLayer.Counters) {
+                                modules: [EnabledModule], counters: inout ApplicationLayer.Counters) {
         guard !payload.isEmpty else { return }
         let bit: UInt8 = fromInitiator ? 1 : 2
         guard sniffed & bit == 0 else { return }
@@ -133,5 +139,21 @@ struct FlowApplication {
             unclaimed = true
             counters.unclaimed += 1
         }
+    }
+}
+
+/// What a `TransactionContext` is made of, made into one only when a step completes transactions.
+struct TransactionOrigin {
+    var flow: UInt64
+    var communityID: String
+    var firstFrame: UInt64?
+    var frame: UInt64
+    var time: Int64
+    var event: EventOptions
+
+    var context: TransactionContext {
+        let first = firstFrame ?? frame
+        return TransactionContext(flow: flow, communityID: communityID,
+                                  frames: first == frame || frame == 0 ? [first] : [first, frame], time: time, event: event)
     }
 }

@@ -1,4 +1,5 @@
 import Dissection
+import Foundation
 
 /// Bounds on what one HTTP connection may make NetSift hold or compute.
 public struct HTTPLimits: Sendable, Hashable {
@@ -105,6 +106,7 @@ public enum HTTPHeadParser {
         // A gap cut the start line itself: method and target may still be whole.
         let startLineCut = partial && cursor.isAtEnd && bytes.peek(bytes.count - 1) != 0x0a
         var head = try parseStartLine(bytes, startLine, cut: startLineCut)
+        head.fields.reserveCapacity(16)
         if startLineCut { anomalies.insert(.truncatedHead) }
         while true {
             guard let line = try nextLine(&cursor, limits: limits, anomalies: &anomalies, partial: partial) else {
@@ -157,19 +159,18 @@ public enum HTTPHeadParser {
     private static func nextLine(_ cursor: inout ByteCursor, limits: HTTPLimits, anomalies: inout HTTPAnomalies,
                                  partial: Bool) throws(ParseError) -> Range<Int>? {
         let start = cursor.position
-        var length = 0
-        while let byte = cursor.peekUInt8(at: length) {
-            if byte == 0x0a {
-                var end = start + length
-                if length > 0, cursor.peekUInt8(at: length - 1) == 0x0d { end -= 1 } else { anomalies.insert(.bareLineFeed) }
-                _ = cursor.skip(length + 1)
-                return start ..< end
-            }
-            length += 1
-            if length > limits.maxLineLength {
-                throw ParseError(.limitExceeded, at: start, "line longer than \(limits.maxLineLength) bytes")
-            }
+        // A line end is looked for as far as a line may go: one byte past the limit.
+        let longest = max(0, limits.maxLineLength)
+        if let lineFeed = firstIndex(of: 0x0a, in: cursor.bytes, start ..< start + min(cursor.remaining, longest + 1)) {
+            var end = lineFeed
+            if lineFeed > start, cursor.bytes.peek(lineFeed - 1) == 0x0d { end -= 1 } else { anomalies.insert(.bareLineFeed) }
+            _ = cursor.skip(lineFeed + 1 - start)
+            return start ..< end
         }
+        if cursor.remaining > longest {
+            throw ParseError(.limitExceeded, at: start, "line longer than \(limits.maxLineLength) bytes")
+        }
+        let length = cursor.remaining
         guard partial, length > 0 else { return nil }
         _ = cursor.skip(length)
         return start ..< start + length
@@ -249,12 +250,22 @@ public enum HTTPHeadParser {
         guard !range.isEmpty, range.count <= 32 else { return false }
         return range.allSatisfy { index in
             guard let b = bytes.peek(index) else { return false }
-            return b > 0x20 && b < 0x7f && !"()<>@,;:\\\"/[]?={}".utf8.contains(b)
+            return b > 0x20 && b < 0x7f && !isSeparator(b)
+        }
+    }
+
+    /// RFC 2616's separators, the characters a token may not hold.
+    private static func isSeparator(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x28, 0x29, 0x3c, 0x3e, 0x40, 0x2c, 0x3b, 0x3a, 0x5c, 0x22, 0x2f, 0x5b, 0x5d, 0x3f, 0x3d, 0x7b, 0x7d: true
+        default: false
         }
     }
 
     private static func firstIndex(of byte: UInt8, in bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int? {
-        range.first { bytes.peek($0) == byte }
+        guard range.lowerBound >= 0, range.upperBound <= bytes.count, !range.isEmpty, let base = bytes.baseAddress,
+              let found = memchr(base + range.lowerBound, Int32(byte), range.count) else { return nil }
+        return UnsafeRawPointer(found) - base
     }
 
     static func trimmed(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Range<Int> {
@@ -277,15 +288,27 @@ enum HTTPText {
     static func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte }
 
     static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ lowercase: String) -> Bool {
-        guard range.count == lowercase.utf8.count else { return false }
-        return zip(range, lowercase.utf8).allSatisfy { index, c in bytes.peek(index).map(lower) == c }
+        range.count == lowercase.utf8.count && hasPrefix(bytes, range, lowercase, ignoringCase: true)
     }
 
     static func hasPrefix(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ prefix: String, ignoringCase: Bool = false) -> Bool {
         guard range.count >= prefix.utf8.count else { return false }
-        return zip(range, prefix.utf8).allSatisfy { index, c in
-            guard let b = bytes.peek(index) else { return false }
-            return ignoringCase ? lower(b) == c : b == c
+        var index = range.lowerBound
+        for c in prefix.utf8 {
+            guard let b = bytes.peek(index), (ignoringCase ? lower(b) : b) == c else { return false }
+            index += 1
+        }
+        return true
+    }
+
+    /// `string(bytes, range).lowercased()`, made directly from the bytes when they are ASCII.
+    static func lowercasedString(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
+        guard range.lowerBound >= 0, range.upperBound <= bytes.count else { return "" }
+        let slice = UnsafeRawBufferPointer(rebasing: bytes[range])
+        guard slice.allSatisfy({ $0 < 0x80 && $0 != 0x0d && $0 != 0x0a }) else { return string(bytes, range).lowercased() }
+        return String(unsafeUninitializedCapacity: slice.count) { out in
+            for (index, byte) in slice.enumerated() { out[index] = lower(byte) }
+            return slice.count
         }
     }
 

@@ -108,26 +108,64 @@ struct HTTPHeadFields {
     var contentType: String?
     var contentEncoding: String?
     var names: [String] = []
-    var values: [String: String] = [:]
+    var values = KeptValues()
 
-    /// Header names whose values are kept.
-    static let kept: Set<String> = ["host", "user-agent", "referer", "authorization", "proxy-authorization",
-                                    "cookie", "location", "server", "set-cookie", "connection", "upgrade"]
+    /// Values of the header names that are kept (none of the framing ones), by name.
+    struct KeptValues {
+        private var host, userAgent, referer, authorization, proxyAuthorization, cookie, location, server, setCookie,
+                    connection, upgrade: String?
+
+        subscript(name: HTTPHeaderName) -> String? {
+            get {
+                switch name {
+                case .host: host
+                case .userAgent: userAgent
+                case .referer: referer
+                case .authorization: authorization
+                case .proxyAuthorization: proxyAuthorization
+                case .cookie: cookie
+                case .location: location
+                case .server: server
+                case .setCookie: setCookie
+                case .connection: connection
+                case .upgrade: upgrade
+                case .contentLength, .transferEncoding, .contentType, .contentEncoding: nil
+                }
+            }
+            set {
+                switch name {
+                case .host: host = newValue
+                case .userAgent: userAgent = newValue
+                case .referer: referer = newValue
+                case .authorization: authorization = newValue
+                case .proxyAuthorization: proxyAuthorization = newValue
+                case .cookie: cookie = newValue
+                case .location: location = newValue
+                case .server: server = newValue
+                case .setCookie: setCookie = newValue
+                case .connection: connection = newValue
+                case .upgrade: upgrade = newValue
+                case .contentLength, .transferEncoding, .contentType, .contentEncoding: break
+                }
+            }
+        }
+    }
 
     init(_ head: HTTPHead, in bytes: UnsafeRawBufferPointer) {
+        names.reserveCapacity(head.fields.count)
         for field in head.fields {
-            let name = HTTPText.string(bytes, field.name).lowercased()
+            let name = HTTPText.lowercasedString(bytes, field.name)
             names.append(name)
-            switch name {
-            case "content-length": contentLengths.append(HTTPText.string(bytes, field.value))
-            case "transfer-encoding": transferEncoding = join(transferEncoding, HTTPText.string(bytes, field.value))
-            case "content-type": contentType = contentType ?? HTTPText.string(bytes, field.value)
-            case "content-encoding": contentEncoding = join(contentEncoding, HTTPText.string(bytes, field.value))
-            case _ where Self.kept.contains(name):
+            guard let known = HTTPHeaderName(name) else { continue }
+            switch known {
+            case .contentLength: contentLengths.append(HTTPText.string(bytes, field.value))
+            case .transferEncoding: transferEncoding = join(transferEncoding, HTTPText.string(bytes, field.value))
+            case .contentType: contentType = contentType ?? HTTPText.string(bytes, field.value)
+            case .contentEncoding: contentEncoding = join(contentEncoding, HTTPText.string(bytes, field.value))
+            default:
                 // Repeated fields combine as a list (RFC 9110 5.3); cookies with "; ".
                 let value = HTTPText.string(bytes, field.value)
-                values[name] = values[name].map { $0 + (name == "cookie" ? "; " : ", ") + value } ?? value
-            default: break
+                values[known] = values[known].map { $0 + (known == .cookie ? "; " : ", ") + value } ?? value
             }
         }
     }
@@ -139,6 +177,11 @@ struct HTTPHeadFields {
     /// The body length the Content-Length fields give, with their faults.
     func declaredLength(_ anomalies: inout HTTPAnomalies) -> Int64?? {
         guard let first = contentLengths.first else { return .none }
+        // The usual case, one field of plain digits, without splitting and trimming.
+        if contentLengths.count == 1, first.utf8.count <= 18, first.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+           let value = Int64(first) {
+            return .some(value)
+        }
         // "42, 42" and repeated equal fields are one length (RFC 9110 8.6).
         let parts = contentLengths.flatMap { $0.split(separator: ",").map { $0.trimmingSpaces } }
         guard let value = Int64(first.split(separator: ",").first.map { $0.trimmingSpaces } ?? ""), value >= 0,
@@ -157,8 +200,38 @@ struct HTTPHeadFields {
     }
 }
 
+/// The header names a head's fields are read for: framing and content
+/// fields, and those whose values are kept.
+enum HTTPHeaderName {
+    case contentLength, transferEncoding, contentType, contentEncoding
+    case host, userAgent, referer, authorization, proxyAuthorization, cookie, location, server, setCookie, connection, upgrade
+
+    /// From a lowercased name; nil for the names nothing reads. Sorted by length first: most names are of none.
+    init?(_ name: String) {
+        let known: HTTPHeaderName? = switch name.utf8.count {
+        case 4: name == "host" ? .host : nil
+        case 6: name == "cookie" ? .cookie : name == "server" ? .server : nil
+        case 7: name == "referer" ? .referer : name == "upgrade" ? .upgrade : nil
+        case 8: name == "location" ? .location : nil
+        case 10: name == "user-agent" ? .userAgent : name == "set-cookie" ? .setCookie : name == "connection" ? .connection : nil
+        case 12: name == "content-type" ? .contentType : nil
+        case 13: name == "authorization" ? .authorization : nil
+        case 14: name == "content-length" ? .contentLength : nil
+        case 16: name == "content-encoding" ? .contentEncoding : nil
+        case 17: name == "transfer-encoding" ? .transferEncoding : nil
+        case 19: name == "proxy-authorization" ? .proxyAuthorization : nil
+        default: nil
+        }
+        guard let known else { return nil }
+        self = known
+    }
+}
+
 extension Substring {
     var trimmingSpaces: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+        var trimmed = self
+        while let first = trimmed.first, first == " " || first == "\t" { trimmed.removeFirst() }
+        while let last = trimmed.last, last == " " || last == "\t" { trimmed.removeLast() }
+        return String(trimmed)
     }
 }

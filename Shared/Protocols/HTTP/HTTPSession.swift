@@ -74,18 +74,18 @@ public struct HTTPSession: ProtocolSession {
         var out = expire(now: time)
         var offset = 0
         while offset < bytes.count {
-            guard !self[direction].failed else { counters.ignoredBytes += bytes.count - offset; break }
+            guard !read(direction, { $0.failed }) else { counters.ignoredBytes += bytes.count - offset; break }
             let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
             do {
-                switch self[direction].phase {
+                switch read(direction, { $0.phase }) {
                 case .tunnel:
                     counters.ignoredBytes += rest.count
                     return out
                 case .head:
                     offset += try consumeHead(rest, direction: direction, time: time, into: &out)
                 case .body(var reader):
-                    let decoder = self[direction].decoder
-                    let room = self[direction].rawRoom
+                    let decoder = read(direction, { $0.decoder })
+                    let room = read(direction, { $0.rawRoom })
                     var kept: [UInt8] = []
                     let taken = try reader.consume(rest) { content in
                         decoder?.feed(content)
@@ -97,7 +97,7 @@ public struct HTTPSession: ProtocolSession {
                     if reader.isDone { endBody(reader, direction: direction, time: time, into: &out) }
                 }
             } catch {
-                if case .body = self[direction].phase { mark(.bodyTruncated, direction: direction) }
+                if case .body = read(direction, { $0.phase }) { mark(.bodyTruncated, direction: direction) }
                 abandon(error, direction: direction)
             }
         }
@@ -106,8 +106,8 @@ public struct HTTPSession: ProtocolSession {
 
     public mutating func gap(_ length: Int, direction: Direction, time: Int64) -> [HTTPTransaction] {
         var out = expire(now: time)
-        guard !self[direction].failed else { return out }
-        switch self[direction].phase {
+        guard !read(direction, { $0.failed }) else { return out }
+        switch read(direction, { $0.phase }) {
         case .tunnel:
             break
         case .head:
@@ -173,7 +173,7 @@ public struct HTTPSession: ProtocolSession {
     /// Parses a head from the buffered bytes plus `rest`; returns how many of `rest` it took.
     private mutating func consumeHead(_ rest: UnsafeRawBufferPointer, direction: Direction, time: Int64,
                                       into out: inout [HTTPTransaction]) throws(ParseError) -> Int {
-        if self[direction].headBuffer.isEmpty {
+        if read(direction, { $0.headBuffer.isEmpty }) {
             guard let head = try HTTPHeadParser.parse(rest, limits: limits) else {
                 self[direction].headBuffer.append(contentsOf: rest)
                 return rest.count
@@ -246,9 +246,9 @@ public struct HTTPSession: ProtocolSession {
             response.statusCode = status
             response.statusPhrase = HTTPText.string(bytes, reason)
             response.message.fill(from: fields)
-            response.location = fields.values["location"]
-            response.server = fields.values["server"]
-            response.setsCookie = fields.values["set-cookie"] != nil
+            response.location = fields.values[.location]
+            response.server = fields.values[.server]
+            response.setsCookie = fields.values[.setCookie] != nil
             response.version = version
             response.time = time
             response.endTime = time
@@ -306,9 +306,9 @@ public struct HTTPSession: ProtocolSession {
         size.bytes = reader.contentBytes
         size.wireBytes = reader.wireBytes
         var anomalies: HTTPAnomalies = []
-        if self[direction].decodable {
-            switch self[direction].decoder?.outcome {
-            case .finished?, .running?: size.decodedBytes = self[direction].decoder?.decodedBytes
+        if read(direction, { $0.decodable }) {
+            switch read(direction, { $0.decoder?.outcome }) {
+            case .finished?, .running?: size.decodedBytes = read(direction, { $0.decoder?.decodedBytes })
             case .failed?: anomalies.insert(.decodingFailed)
             case .limitExceeded?: anomalies.insert(.decodedLimitExceeded)
             case nil: if reader.contentBytes == 0 { size.decodedBytes = 0 }
@@ -406,6 +406,11 @@ public struct HTTPSession: ProtocolSession {
         return HTTPTransaction(request: request, response: response, notes: notes, start: start, end: max(end, start))
     }
 
+    /// One field of a side, read in place (the subscript's getter copies the whole side).
+    private func read<T>(_ direction: Direction, _ field: (borrowing Side) -> T) -> T {
+        direction == .toServer ? field(requestSide) : field(responseSide)
+    }
+
     /// In place (`_modify`), so appending to a side's head buffer does not copy it.
     private subscript(direction: Direction) -> Side {
         get { direction == .toServer ? requestSide : responseSide }
@@ -417,17 +422,17 @@ public struct HTTPSession: ProtocolSession {
 
 extension HTTPRequest {
     mutating func fill(from fields: HTTPHeadFields) {
-        host = fields.values["host"]
-        userAgent = fields.values["user-agent"]
-        referrer = fields.values["referer"]
-        if let cookie = fields.values["cookie"] {
+        host = fields.values[.host]
+        userAgent = fields.values[.userAgent]
+        referrer = fields.values[.referer]
+        if let cookie = fields.values[.cookie] {
             hasCookie = true
             cookieNames = cookie.split(separator: ";").compactMap { pair in
                 let name = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first?.trimmingSpaces
                 return name?.isEmpty == false ? name : nil
             }
         }
-        if let authorization = fields.values["authorization"] ?? fields.values["proxy-authorization"] {
+        if let authorization = fields.values[.authorization] ?? fields.values[.proxyAuthorization] {
             let parts = authorization.split(separator: " ", maxSplits: 1)
             authorizationType = parts.first.map { $0.lowercased() }
             if authorizationType == "basic" {

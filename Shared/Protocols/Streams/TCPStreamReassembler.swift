@@ -56,11 +56,13 @@ public struct TCPStreamReassembler {
 
     public private(set) var counters = Counters()
     public let limits: Limits
-    private var toServer = DirectionState()
-    private var toClient = DirectionState()
+    private var toServer: DirectionState
+    private var toClient: DirectionState
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
+        toServer = DirectionState(comparedBytes: limits.comparedBytes)
+        toClient = DirectionState(comparedBytes: limits.comparedBytes)
     }
 
     /// Out-of-order bytes held for both directions.
@@ -71,43 +73,42 @@ public struct TCPStreamReassembler {
     public func pickedUpMidStream(_ direction: Direction) -> Bool { self[direction].midStream }
 
     public mutating func receive(_ segment: TCPSegment, deliver: (StreamDelivery) -> Void) {
-        withoutActuallyEscaping(deliver) { receive(segment, escaping: $0) }
-    }
-
-    private mutating func receive(_ segment: TCPSegment, escaping deliver: @escaping (StreamDelivery) -> Void) {
         let direction = segment.direction
-        var emitter = Emitter(direction: direction, time: segment.time, frame: segment.frame, deliver: deliver)
         let limits = limits
         if segment.flags.contains(.rst), !self[direction].acceptsReset(at: segment.sequence, limits: limits) {
             // RFC 5961: a reset far from the expected sequence is not this connection's (or is forged).
             counters.ignoredResets += 1
             return
         }
-        update(direction) { $0.absorb(segment, limits: limits, counters: &$1, emit: &emitter) }
-        guard segment.flags.contains(.rst) else { return }
-        for side in [direction, direction.reversed] {
-            var sideEmitter = Emitter(direction: side, time: segment.time, frame: segment.frame, deliver: deliver)
-            update(side) { $0.flush(close: true, limits: limits, counters: &$1, emit: &sideEmitter) }
+        update(direction) { state, counters in
+            state.absorb(segment, limits: limits, counters: &counters) {
+                deliver(StreamDelivery(direction: direction, kind: $0, time: segment.time, frame: segment.frame))
+            }
         }
+        guard segment.flags.contains(.rst) else { return }
+        flush(direction, close: true, time: segment.time, frame: segment.frame, deliver: deliver)
+        flush(direction.reversed, close: true, time: segment.time, frame: segment.frame, deliver: deliver)
     }
 
     /// Delivers everything buffered (skipping holes as gaps) without ending
     /// the directions: for a caller over its global buffer budget.
     public mutating func releaseBuffers(deliver: (StreamDelivery) -> Void, time: Int64 = 0) {
-        flushBoth(close: false, time: time, deliver: deliver)
+        flush(.toServer, close: false, time: time, frame: 0, deliver: deliver)
+        flush(.toClient, close: false, time: time, frame: 0, deliver: deliver)
     }
 
     /// The flow ended: both directions deliver what they hold, gaps for the rest, and end.
     public mutating func finish(deliver: (StreamDelivery) -> Void, time: Int64 = 0) {
-        flushBoth(close: true, time: time, deliver: deliver)
+        flush(.toServer, close: true, time: time, frame: 0, deliver: deliver)
+        flush(.toClient, close: true, time: time, frame: 0, deliver: deliver)
     }
 
-    private mutating func flushBoth(close: Bool, time: Int64, deliver: (StreamDelivery) -> Void) {
+    private mutating func flush(_ side: Direction, close: Bool, time: Int64, frame: UInt64,
+                                deliver: (StreamDelivery) -> Void) {
         let limits = limits
-        withoutActuallyEscaping(deliver) { deliver in
-            for side in [Direction.toServer, .toClient] {
-                var emitter = Emitter(direction: side, time: time, frame: 0, deliver: deliver)
-                update(side) { $0.flush(close: close, limits: limits, counters: &$1, emit: &emitter) }
+        update(side) { state, counters in
+            state.flush(close: close, limits: limits, counters: &counters) {
+                deliver(StreamDelivery(direction: side, kind: $0, time: time, frame: frame))
             }
         }
     }
@@ -120,17 +121,9 @@ public struct TCPStreamReassembler {
     }
 }
 
-/// Stamps deliveries of one direction with the segment that caused them.
-struct Emitter {
-    var direction: Direction
-    var time: Int64
-    var frame: UInt64
-    var deliver: (StreamDelivery) -> Void
-
-    func callAsFunction(_ kind: StreamDelivery.Kind) {
-        deliver(StreamDelivery(direction: direction, kind: kind, time: time, frame: frame))
-    }
-}
+/// Hands on one direction's deliveries, stamped with the segment that caused them
+/// (non-escaping all the way down: nothing is allocated per segment).
+typealias Emit = (StreamDelivery.Kind) -> Void
 
 /// A copied out-of-order run of bytes at a stream offset, or a run known to
 /// be missing (payload the capture cut off), delivered as a gap.
@@ -154,7 +147,11 @@ private struct DirectionState {
     var pieces: [Piece] = []
     var bufferedBytes = 0
     /// The last bytes delivered (ending at `offset`), to compare retransmissions with.
-    var recent: [UInt8] = []
+    var recent: RecentBytes
+
+    init(comparedBytes: Int) {
+        recent = RecentBytes(limit: comparedBytes)
+    }
 
     func streamOffset(of sequence: UInt32) -> Int64 {
         offset + Int64(Int32(bitPattern: sequence &- nextSequence))
@@ -171,7 +168,7 @@ private struct DirectionState {
     }
 
     mutating func absorb(_ segment: TCPSegment, limits: TCPStreamReassembler.Limits,
-                         counters: inout TCPStreamReassembler.Counters, emit: inout Emitter) {
+                         counters: inout TCPStreamReassembler.Counters, emit: Emit) {
         let payload = segment.payload
         // No IP datagram carries more than 2^32 bytes: a larger claim is clamped, never trusted to overflow.
         let uncaptured = min(max(0, segment.uncapturedLength), Int(UInt32.max))
@@ -220,12 +217,12 @@ private struct DirectionState {
                 if from == offset && pieces.isEmpty {
                     if let slice {
                         emit(.data(slice))   // the common case: in order, no copy
-                        remember(slice, limit: limits.comparedBytes)
+                        recent.append(slice)
                         advance(by: Int64(slice.count))
                     }
                     if end > offset {
                         counters.uncapturedBytes += Int(end - offset)
-                        reportGap(end - offset, counters: &counters, emit: &emit)
+                        reportGap(end - offset, counters: &counters, emit: emit)
                     }
                 } else {
                     if let slice { insert(slice, length: slice.count, at: from, counters: &counters) }
@@ -240,11 +237,11 @@ private struct DirectionState {
         if fin, finOffset == nil, start - offset <= limits.maxWindow, end >= offset {
             finOffset = end
         }
-        drain(limits: limits, counters: &counters, emit: &emit)
+        drain(limits: limits, counters: &counters, emit: emit)
         while bufferedBytes > limits.maxBufferedBytes || pieces.count > limits.maxBufferedPieces {
             counters.limitGaps += 1
-            skipToFirstPiece(counters: &counters, emit: &emit)
-            drain(limits: limits, counters: &counters, emit: &emit)
+            skipToFirstPiece(counters: &counters, emit: emit)
+            drain(limits: limits, counters: &counters, emit: emit)
         }
     }
 
@@ -255,20 +252,8 @@ private struct DirectionState {
         let recentStart = offset - Int64(recent.count)
         let from = max(start, recentStart)
         guard from < end else { return }
-        let old = recent[Int(from - recentStart) ..< Int(end - recentStart)]
-        let new = payload[Int(from - start) ..< Int(end - start)]
-        if !old.elementsEqual(new) { counters.overlapConflicts += 1 }
-    }
-
-    mutating func remember(_ slice: UnsafeRawBufferPointer, limit: Int) {
-        guard limit > 0 else { return }
-        if slice.count >= limit {
-            recent.removeAll(keepingCapacity: true)
-            recent.append(contentsOf: slice[(slice.count - limit)...])
-            return
-        }
-        recent.append(contentsOf: slice)
-        if recent.count > 2 * limit { recent.removeFirst(recent.count - limit) }
+        let new = UnsafeRawBufferPointer(rebasing: payload[Int(from - start) ..< Int(end - start)])
+        if !recent.matches(new, at: Int(from - recentStart)) { counters.overlapConflicts += 1 }
     }
 
     /// Keeps only the parts of the new run no buffered piece covers (first
@@ -304,20 +289,20 @@ private struct DirectionState {
     /// Delivers the buffered pieces that now follow on, and ends the
     /// direction when its FIN is reached.
     mutating func drain(limits: TCPStreamReassembler.Limits, counters: inout TCPStreamReassembler.Counters,
-                        emit: inout Emitter) {
+                        emit: Emit) {
         while let first = pieces.first, first.start <= offset {
             pieces.removeFirst()
             bufferedBytes -= first.bytes.count
             let skip = offset - first.start
             guard skip < first.length else { continue }
             if first.bytes.isEmpty {
-                reportGap(first.length - skip, counters: &counters, emit: &emit)
+                reportGap(first.length - skip, counters: &counters, emit: emit)
                 continue
             }
             first.bytes.withUnsafeBytes { all in
                 let slice = UnsafeRawBufferPointer(rebasing: all[Int(skip)...])
                 emit(.data(slice))
-                remember(slice, limit: limits.comparedBytes)
+                recent.append(slice)
             }
             advance(by: first.length - skip)
         }
@@ -333,35 +318,35 @@ private struct DirectionState {
         counters.droppedBytes += bufferedBytes
         pieces = []
         bufferedBytes = 0
-        recent = []
+        recent.release()
     }
 
-    mutating func skipToFirstPiece(counters: inout TCPStreamReassembler.Counters, emit: inout Emitter) {
+    mutating func skipToFirstPiece(counters: inout TCPStreamReassembler.Counters, emit: Emit) {
         guard let first = pieces.first, first.start > offset else { return }
-        reportGap(first.start - offset, counters: &counters, emit: &emit)
+        reportGap(first.start - offset, counters: &counters, emit: emit)
     }
 
-    mutating func reportGap(_ length: Int64, counters: inout TCPStreamReassembler.Counters, emit: inout Emitter) {
+    mutating func reportGap(_ length: Int64, counters: inout TCPStreamReassembler.Counters, emit: Emit) {
         counters.gaps += 1
         counters.gapBytes += length
-        recent.removeAll(keepingCapacity: true)
+        recent.removeAll()
         emit(.gap(Int(clamping: length)))
         advance(by: length)
     }
 
     /// Delivers every buffered piece with gaps between; with `close`, also
     /// the missing bytes up to a known FIN, then ends the direction.
-    mutating func flush(close: Bool, limits: TCPStreamReassembler.Limits, counters: inout TCPStreamReassembler.Counters, emit: inout Emitter) {
+    mutating func flush(close: Bool, limits: TCPStreamReassembler.Limits, counters: inout TCPStreamReassembler.Counters, emit: Emit) {
         guard started, !closed else {
             if close, !closed { self.close(counters: &counters) }
             return
         }
         while !pieces.isEmpty {
-            skipToFirstPiece(counters: &counters, emit: &emit)
-            drain(limits: limits, counters: &counters, emit: &emit)
+            skipToFirstPiece(counters: &counters, emit: emit)
+            drain(limits: limits, counters: &counters, emit: emit)
         }
         guard close, !closed else { return }
-        if let finOffset, finOffset > offset { reportGap(finOffset - offset, counters: &counters, emit: &emit) }
+        if let finOffset, finOffset > offset { reportGap(finOffset - offset, counters: &counters, emit: emit) }
         self.close(counters: &counters)
         emit(.end)
     }

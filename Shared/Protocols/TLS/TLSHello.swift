@@ -193,25 +193,29 @@ public struct TLSServerHello: Hashable, Sendable {
 }
 
 /// Length-prefixed vectors and extension blocks, read through ByteCursor.
+/// What a vector is (for the error) is only put into words when it is malformed.
 enum TLSWire {
-    static func vector8(_ c: inout ByteCursor, _ what: String) throws(ParseError) -> UnsafeRawBufferPointer {
-        guard let length = c.readUInt8() else { throw ParseError(.truncated, at: c.position, "\(what) length") }
-        guard let slice = c.readSlice(Int(length)) else { throw ParseError(.malformed, at: c.position, "\(what) past its message") }
+    static func vector8(_ c: inout ByteCursor, _ what: @autoclosure () -> String) throws(ParseError)
+        -> UnsafeRawBufferPointer {
+        guard let length = c.readUInt8() else { throw ParseError(.truncated, at: c.position, "\(what()) length") }
+        guard let slice = c.readSlice(Int(length)) else { throw ParseError(.malformed, at: c.position, "\(what()) past its message") }
         return slice
     }
 
-    static func vector16(_ c: inout ByteCursor, _ what: String) throws(ParseError) -> UnsafeRawBufferPointer {
-        guard let length = c.readUInt16() else { throw ParseError(.truncated, at: c.position, "\(what) length") }
-        guard let slice = c.readSlice(Int(length)) else { throw ParseError(.malformed, at: c.position, "\(what) past its message") }
+    static func vector16(_ c: inout ByteCursor, _ what: @autoclosure () -> String) throws(ParseError)
+        -> UnsafeRawBufferPointer {
+        guard let length = c.readUInt16() else { throw ParseError(.truncated, at: c.position, "\(what()) length") }
+        guard let slice = c.readSlice(Int(length)) else { throw ParseError(.malformed, at: c.position, "\(what()) past its message") }
         return slice
     }
 
-    static func vector24(_ c: inout ByteCursor, _ what: String) throws(ParseError) -> UnsafeRawBufferPointer {
+    static func vector24(_ c: inout ByteCursor, _ what: @autoclosure () -> String) throws(ParseError)
+        -> UnsafeRawBufferPointer {
         guard let high = c.readUInt8(), let low = c.readUInt16() else {
-            throw ParseError(.truncated, at: c.position, "\(what) length")
+            throw ParseError(.truncated, at: c.position, "\(what()) length")
         }
         guard let slice = c.readSlice(Int(high) << 16 | Int(low)) else {
-            throw ParseError(.malformed, at: c.position, "\(what) past its message")
+            throw ParseError(.malformed, at: c.position, "\(what()) past its message")
         }
         return slice
     }

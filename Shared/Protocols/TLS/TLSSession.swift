@@ -11,7 +11,8 @@ public struct TLSSession: ProtocolSession {
     /// Which direction carries the client's bytes; learnt from the hellos
     /// (a capture that starts late may have the roles reversed).
     private var clientDirection = Direction.toServer
-    private var encrypted: Set<Direction> = []
+    /// Directions that switched to encrypted records (bit 0 to the server, bit 1 to the client).
+    private var encrypted: UInt8 = 0
     private var keyExchangeSeen = false
     private var started = false
     private var emitted = false
@@ -71,9 +72,9 @@ public struct TLSSession: ProtocolSession {
         case .handshake(let type, let body):
             body.withUnsafeBytes { handshake(type, $0, from: direction) }
         case .changeCipherSpec:
-            if transaction.serverHello?.version.isTLS13Family != true { encrypted.insert(direction) }
+            if transaction.serverHello?.version.isTLS13Family != true { encrypted |= direction == .toServer ? 1 : 2 }
         case .applicationData:
-            encrypted.insert(direction)
+            encrypted |= direction == .toServer ? 1 : 2
         case .alert(let level, let description):
             transaction.alerts.append(TLSAlert(level: level, description: description,
                                                fromServer: direction != clientDirection))
@@ -114,7 +115,7 @@ public struct TLSSession: ProtocolSession {
         case 11: // Certificate
             do {
                 let (ders, skipped) = try TLSCertificateMessage.parse(body)
-                let infos = ders.map(TLSCertificateInfo.init(der:))
+                let infos = ders.map(TLSCertificateCache.shared.info(der:))
                 if infos.contains(where: { !$0.parsed }) { transaction.flag(.unparseableCertificate) }
                 if skipped > 0 { transaction.flag(.tooManyCertificates) }
                 if direction == clientDirection { transaction.clientCertificates = infos } else {
@@ -134,7 +135,7 @@ public struct TLSSession: ProtocolSession {
 
     private mutating func emitIfDone(_ time: Int64) -> [TLSTransaction] {
         let fatal = transaction.alerts.contains(where: \.isFatal)
-        guard encrypted.count == 2 || fatal, hasContent else { return [] }
+        guard encrypted == 3 || fatal, hasContent else { return [] }
         return emit(time)
     }
 
@@ -143,7 +144,7 @@ public struct TLSSession: ProtocolSession {
         var done = transaction
         done.end = time
         let fatal = done.alerts.contains(where: \.isFatal)
-        done.established = encrypted.count == 2 && done.serverHello != nil && !fatal
+        done.established = encrypted == 3 && done.serverHello != nil && !fatal
         done.resumed = done.established && Self.resumed(done, keyExchangeSeen: keyExchangeSeen)
         done.droppedBytes = toServer.droppedBytes + toClient.droppedBytes
         transaction = TLSTransaction()
