@@ -337,6 +337,56 @@ struct SearchSystemTests {
         #expect(results?["Status"] as? Int == 4 && results?["Returned"] as? Int == 0)
     }
 
+    /// A background search that runs too long is stopped by the statement
+    /// timeout with a clear error, a running one can be cancelled, and search
+    /// keeps answering meanwhile. The runner is held deterministically: a
+    /// transaction of the test locks `search_results`, so its insert waits.
+    @Test func runningSearchesTimeOutOrAreCancelled() throws {
+        let system = try NetSiftSystem(decoders: 1, environment: ["NETSIFT_SEARCH_SEARCH_TIMEOUT_SECONDS": "1"])
+        defer { system.shutdown() }
+        let path = system.data + "/small.pcap"
+        try SyntheticCapture.write(to: path, flows: 5, packetsPerFlow: 4, seconds: 1)
+        #expect(system.ingest(path).status == 0)
+        let lock = try system.database()
+        func meta(_ id: Int, until done: (Int) -> Bool) -> [String: Any] {
+            var meta: [String: Any] = [:]
+            for _ in 0 ..< 300 {
+                meta = system.api("/searches/\(id)", key: system.adminKey).body["ReturnValue"] as? [String: Any] ?? [:]
+                if done(meta["Status"] as? Int ?? -1) { break }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            return meta
+        }
+        func start() -> Int {
+            let started = system.api("/searches?q=ip&as=packets", key: system.adminKey, method: "POST")
+            return (started.body["ReturnValue"] as? [String: Any])?["Id"] as? Int ?? -1
+        }
+
+        try lock.execute("BEGIN")
+        try lock.execute("LOCK TABLE search_results IN ACCESS EXCLUSIVE MODE")
+        let slow = start()
+        #expect(meta(slow) { $0 == 2 }["Status"] as? Int == 2, "running")
+        let waited = system.api("/search?q=ip&as=packets", key: system.adminKey)
+        #expect(waited.status == 200 && (waited.body["ReturnValue"] as? [String: Any])?["Returned"] as? Int == 20,
+                "a waited search is answered while a background one hangs")
+        let failed = meta(slow) { $0 == 3 }
+        #expect(failed["Status"] as? Int == 3 && failed["ErrorCode"] as? Int == 1, "\(failed)")
+        #expect((failed["Error"] as? String ?? "").contains("longer than 1 s"), "\(failed)")
+
+        let cancelled = start()
+        #expect(meta(cancelled) { $0 == 2 }["Status"] as? Int == 2, "running")
+        let answer = system.api("/searches/\(cancelled)", key: system.adminKey, method: "DELETE")
+        #expect((answer.body["ReturnValue"] as? [String: Any])?["Status"] as? Int == 4, "\(answer)")
+        try lock.execute("ROLLBACK")
+        Thread.sleep(forTimeInterval: 0.5)
+        let after = system.api("/searches/\(cancelled)/results", key: system.adminKey).body["ReturnValue"] as? [String: Any]
+        #expect(after?["Status"] as? Int == 4 && after?["Returned"] as? Int == 0, "\(String(describing: after))")
+
+        let fresh = start()
+        let done = meta(fresh) { $0 == 1 }
+        #expect(done["Status"] as? Int == 1 && done["FoundCount"] as? Int == 20, "the runner goes on: \(done)")
+    }
+
     static func tshark(_ path: String, _ filter: String) -> [Int] {
         TShark.fields(path, ["frame.number"], filter: filter).compactMap { Int($0.first ?? "") }
     }
