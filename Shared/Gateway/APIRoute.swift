@@ -148,13 +148,13 @@ extension GatewayRouter {
         APIRoute(method: "PATCH", "/api/v1/hunts/{id}", "Enables or disables a hunt, or changes its interval.",
                  query: [.init(name: "enabled", kind: .flag, summary: "true or false"), APIRoute.interval],
                  answer: .object("Hunt")),
-        APIRoute(method: "DELETE", "/api/v1/hunts/{id}", "Deletes a hunt and its matches: the hunt as it was.",
-                 answer: .object("Hunt")),
         APIRoute("/api/v1/hunts/{id}/matches", "The flows a hunt matched, in the order they matched (FLOW items).",
                  query: [.init(name: "after", kind: .cursor, summary: "the previous LastId (an ordinal; default 0)"),
                          APIRoute.limit],
                  answer: .object("HuntMatches")),
         APIRoute(method: "POST", "/api/v1/hunts/{id}/run", "Runs a hunt now, due or not: the hunt after the run.",
+                 answer: .object("Hunt")),
+        APIRoute(method: "DELETE", "/api/v1/hunts/{id}", "Deletes a hunt and its matches: the hunt as it was.",
                  answer: .object("Hunt")),
     ]
 }
