@@ -151,6 +151,10 @@ let package = Package(
             "Query", "Store", "TestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ], path: "Tests/QueryTests"),
+        .testTarget(name: "SearchTests", dependencies: [
+            "Search", "Store", "Messaging", "TestSupport",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/SearchTests"),
         .testTarget(name: "GatewayTests", dependencies: [
             "Gateway", "Messaging",
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -7,6 +7,6 @@ struct NetSift: ParsableCommand {
         commandName: "netsift",
         abstract: "NetSift: network traffic capture and analysis.",
         subcommands: [DumpCommand.self, UpCommand.self, IngestCommand.self, StatusCommand.self, DownCommand.self,
-                      KeysCommand.self, SearchCommand.self])
+                      KeysCommand.self, SearchCommand.self, HuntCommand.self])
 }
 

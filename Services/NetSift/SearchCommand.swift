@@ -1,10 +1,6 @@
 import ArgumentParser
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Model
-import Operations
 import Query
 
 /// `netsift search 'QUERY'`: a query (docs/QUERY.md) through the API, every
@@ -18,9 +14,7 @@ struct SearchCommand: ParsableCommand {
 
     @Argument(help: "The query, e.g. 'tcp && port == 443'.")
     var query: String
-    @OptionGroup var data: DataOption
-    @Option(help: "The API to ask instead of the local deployment, e.g. http://host:8080/api/v1 (key: NETSIFT_API_KEY).")
-    var api: String?
+    @OptionGroup var endpoint: APIOptions
     @Option(name: .customLong("as"), help: "packets, flows or events (with --dataset).")
     var target: Target = .packets
     @Option(help: "The protocol whose events --as events returns: dns, http, tls, dhcp or icmp.")
@@ -37,7 +31,7 @@ struct SearchCommand: ParsableCommand {
     var before: String?
 
     func run() throws {
-        let (base, key) = try endpoint()
+        let client = try endpoint.client()
         // `--last` is fixed once, so every page covers the same window.
         let window: TimeWindow
         do {
@@ -55,34 +49,17 @@ struct SearchCommand: ParsableCommand {
         var header = !json
         while limit.map({ printed < $0 }) ?? true {
             let page = min(1_000, limit.map { $0 - printed } ?? 1_000)
-            var components = URLComponents(string: base + "/search")
-            components?.queryItems = [
+            let value = try client.object("GET", "/search", [
                 URLQueryItem(name: "q", value: query), URLQueryItem(name: "as", value: target.rawValue),
                 URLQueryItem(name: "after_capture", value: "\(afterCapture)"), URLQueryItem(name: "after", value: "\(after)"),
                 URLQueryItem(name: "limit", value: "\(page)"),
-            ] + bounds + (dataset.map { [URLQueryItem(name: "dataset", value: $0)] } ?? [])
-            // '+' is a space in query strings: send it encoded.
-            let encoded = components?.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
-            components?.percentEncodedQuery = encoded
-            guard let url = components?.url else { throw ValidationError("bad API address \(base)") }
-            let body = try Self.get(url, key: key)
-            guard let envelope = try JSONSerialization.jsonObject(with: body) as? [String: Any] else {
-                throw ValidationError("the API answered something that is not JSON")
-            }
-            guard envelope["ErrorCode"] as? Int == 0, let value = envelope["ReturnValue"] as? [String: Any] else {
-                printError("netsift search: \(envelope["ReturnValue"] as? String ?? "failed")")
-                throw ExitCode(1)
-            }
+            ] + bounds + (dataset.map { [URLQueryItem(name: "dataset", value: $0)] } ?? []), command: "search")
             let items = rows(value)
             if header {
-                switch target {
-                case .packets: say("capture\tframe\ttime\tsource\tdestination\tproto\tsize")
-                case .flows: say("flow\tcapture\tstart\tsource\tdestination\tproto\tpackets\tbytes\tcommunity_id")
-                case .events: say("event\tcapture\ttime\tdataset\tflow\tcommunity_id")
-                }
+                say(Self.header(target))
                 header = false
             }
-            for item in items { say(json ? Self.jsonLine(item) : Self.tableLine(item, target)) }
+            for item in items { say(json ? APIClient.jsonLine(item) : Self.tableLine(item, target)) }
             printed += items.count
             guard !items.isEmpty, let last = (value["LastId"] as? NSNumber)?.uint64Value else { break }
             after = last
@@ -99,38 +76,12 @@ struct SearchCommand: ParsableCommand {
         }
     }
 
-    private func endpoint() throws -> (String, String) {
-        if let api {
-            guard let key = ProcessInfo.processInfo.environment["NETSIFT_API_KEY"] else {
-                throw ValidationError("--api needs the key in NETSIFT_API_KEY")
-            }
-            return (api, key)
+    static func header(_ target: Target) -> String {
+        switch target {
+        case .packets: "capture\tframe\ttime\tsource\tdestination\tproto\tsize"
+        case .flows: "flow\tcapture\tstart\tsource\tdestination\tproto\tpackets\tbytes\tcommunity_id"
+        case .events: "event\tcapture\ttime\tdataset\tflow\tcommunity_id"
         }
-        let deployment = try Deployment.load(dataDirectory: data.path)
-        let key = try String(contentsOfFile: data.path + "/admin.key", encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        return (deployment.apiURL, key)
-    }
-
-    static func get(_ url: URL, key: String) throws -> Data {
-        var request = URLRequest(url: url)
-        request.setValue("Token \(key)", forHTTPHeaderField: "Authorization")
-        request.timeoutInterval = 120
-        let done = DispatchSemaphore(value: 0)
-        let result = LockedResult()
-        URLSession.shared.dataTask(with: request) { data, _, error in
-            result.set(data, error)
-            done.signal()
-        }.resume()
-        done.wait()
-        let (data, error) = result.get()
-        if let error { throw ValidationError("cannot reach the API at \(url.host ?? ""): \(error.localizedDescription)") }
-        return data ?? Data()
-    }
-
-    static func jsonLine(_ item: [String: Any]) -> String {
-        (try? JSONSerialization.data(withJSONObject: item, options: [.sortedKeys, .withoutEscapingSlashes]))
-            .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     static func tableLine(_ item: [String: Any], _ target: Target) -> String {
@@ -159,15 +110,4 @@ struct SearchCommand: ParsableCommand {
                     text("IpProtocol"), "\(packets)", "\(bytes)", text("CommunityId")].joined(separator: "\t")
         }
     }
-}
-
-/// The data task's outcome, handed from its thread to the waiting one.
-private final class LockedResult: @unchecked Sendable {
-    // @unchecked: `data` and `error` are guarded by `lock`.
-    private let lock = NSLock()
-    private var data: Data?
-    private var error: (any Error)?
-
-    func set(_ data: Data?, _ error: (any Error)?) { lock.withLock { self.data = data; self.error = error } }
-    func get() -> (Data?, (any Error)?) { lock.withLock { (data, error) } }
 }

@@ -14,7 +14,7 @@ struct SearchService: AsyncParsableCommand {
         discussion: "Settings come from --config (a JSON object) and NETSIFT_SEARCH_<KEY> environment variables.")
 
     static let keys: Set<String> = ["database_url", "endpoint", "workers", "metrics_port", "log_level", "search_runners",
-                                    "search_timeout_seconds"]
+                                    "search_timeout_seconds", "hunt_interval_seconds"]
 
     @Option(help: "Config file: a JSON object of settings.")
     var config: String?
@@ -34,17 +34,23 @@ struct SearchService: AsyncParsableCommand {
         let runners = (0 ..< max(0, try settings.int("search_runners", default: 1))).map { _ in
             SearchRunner(conninfo: conninfo, timeoutSeconds: timeout, logger: logger)
         }
+        let hunts = HuntScheduler(conninfo: conninfo,
+                                  defaultIntervalSeconds: try settings.int("hunt_interval_seconds", default: 60),
+                                  timeoutSeconds: timeout, logger: logger)
         let context = try MessageContext()
         let registry = PrometheusCollectorRegistry()
         let gauges = StatusGauges(registry: registry, prefix: "netsift_search_")
         let endpoint = MetricsEndpoint(port: try settings.int("metrics_port", default: 47_306), registry: registry) {
             let status = server.status.get()
             let searches = runners.map { $0.counters.get() }
+            let hunted = hunts.counters.get()
             gauges.update(["queries": Double(status.requests), "failures": Double(status.failures),
                            "malformed": Double(status.malformed),
                            "searches_completed": Double(searches.reduce(0) { $0 + $1.completed }),
                            "searches_failed": Double(searches.reduce(0) { $0 + $1.failed }),
-                           "searches_cancelled": Double(searches.reduce(0) { $0 + $1.cancelled })])
+                           "searches_cancelled": Double(searches.reduce(0) { $0 + $1.cancelled }),
+                           "hunt_runs": Double(hunted.runs), "hunt_failures": Double(hunted.failures),
+                           "hunt_matches": Double(hunted.matched)])
             return HealthReport(service: "search", status: HealthReport.ok, detail: [
                 "queries": "\(status.requests)", "failures": "\(status.failures)",
                 "last_error": status.lastError ?? "",
@@ -56,6 +62,7 @@ struct SearchService: AsyncParsableCommand {
                 try server.run(context: context, makeHandler: { try SearchEngine.handler(conninfo: conninfo) },
                                failure: SearchEngine.failure)
             }, stop: { server.stop() }),
+            BlockingLoopService(name: "hunts", run: { try hunts.run() }, stop: { hunts.stop() }),
         ] + runners.enumerated().map { index, runner in
             BlockingLoopService(name: "search-runner-\(index + 1)", run: { try runner.run() }, stop: { runner.stop() })
         })

@@ -30,6 +30,10 @@ public struct APIRoute: Sendable {
             case duration
             /// An RFC 3339 time.
             case instant
+            /// A name of 1–128 characters.
+            case name
+            /// true or false.
+            case flag
         }
 
         public var name: String
@@ -69,6 +73,8 @@ public struct APIRoute: Sendable {
         .init(name: "start", kind: .instant, summary: "from this RFC 3339 time on (inclusive)"),
         .init(name: "end", kind: .instant, summary: "before this RFC 3339 time (exclusive)"),
     ]
+    static let interval = Parameter(name: "interval", kind: .duration,
+                                    summary: "time between runs: 90s, 15m, 1h, 1d (default: the search service's hunt_interval_seconds)")
     static let dataset = Parameter(name: "dataset", kind: .dataset, summary: "one protocol's events: dns, http, tls, dhcp or icmp (default all)")
 }
 
@@ -136,5 +142,26 @@ extension GatewayRouter {
         APIRoute("/api/v1/exports/{name}", "An export's capture file (its RelativePath).", answer: .captureFile),
         APIRoute(method: "DELETE", "/api/v1/exports/{name}", "Removes an export: its EXPORTFILE.",
                  answer: .object("ExportFile")),
+        APIRoute(method: "POST", "/api/v1/hunts",
+                 "Saves a hunt: a query run every interval over newly stored flows, recording the flows it selects.",
+                 query: [.init(name: "name", kind: .name, summary: "the hunt's name, unique"),
+                         .init(name: "q", kind: .query, summary: "the query, e.g. dns.question.name endswith .example.com"),
+                         .init(name: "as", kind: .searchTarget, summary: "what the query tests: packets (default), flows or events"),
+                         .init(name: "dataset", kind: .dataset, summary: "events: the protocol (required with as=events)"),
+                         APIRoute.interval],
+                 answer: .object("Hunt")),
+        APIRoute("/api/v1/hunts", "Every hunt, by id.", answer: .list("Hunt")),
+        APIRoute("/api/v1/hunts/{id}", "One hunt: its query, schedule, last run and matches so far.", answer: .object("Hunt")),
+        APIRoute(method: "PATCH", "/api/v1/hunts/{id}", "Enables or disables a hunt, or changes its interval.",
+                 query: [.init(name: "enabled", kind: .flag, summary: "true or false"), APIRoute.interval],
+                 answer: .object("Hunt")),
+        APIRoute("/api/v1/hunts/{id}/matches", "The flows a hunt matched, in the order they matched (FLOW items).",
+                 query: [.init(name: "after", kind: .cursor, summary: "the previous LastId (an ordinal; default 0)"),
+                         APIRoute.limit],
+                 answer: .object("HuntMatches")),
+        APIRoute(method: "POST", "/api/v1/hunts/{id}/run", "Runs a hunt now, due or not: the hunt after the run.",
+                 answer: .object("Hunt")),
+        APIRoute(method: "DELETE", "/api/v1/hunts/{id}", "Deletes a hunt and its matches: the hunt as it was.",
+                 answer: .object("Hunt")),
     ]
 }

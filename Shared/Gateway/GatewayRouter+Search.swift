@@ -7,25 +7,14 @@ import Query
 extension GatewayRouter {
     static let maxQueryLength = 4_096
 
-    /// The search a request describes (`q`, `as`, `dataset`, the window and the page), or the answer refusing it.
-    static func searchRequest(_ request: Request) -> Result<QueryMessage.SearchRequest, RefusedRequest> {
+    /// What a request asks for: the query (`q`), what it returns (`as`) and,
+    /// for events, the protocol (`dataset`); or the answer refusing them.
+    static func queryTarget(_ request: Request)
+        -> Result<(query: String, target: QueryMessage.SearchRequest.Target, dataset: String?), RefusedRequest> {
         let parameters = request.uri.queryParameters
         guard let query = parameters.get("q"), !query.isEmpty, query.count <= Self.maxQueryLength else {
             return .failure(RefusedRequest(Self.failure(.malformedRequest,
                                                         "q must be a query of 1–\(Self.maxQueryLength) characters (docs/QUERY.md)")))
-        }
-        guard let page = Self.page(request),
-              let afterCapture = Self.parameter(parameters.get("after_capture"), default: Int64(0)), afterCapture >= 0 else {
-            return .failure(RefusedRequest(Self.badPage))
-        }
-        let window: TimeWindow
-        do {
-            window = try TimeWindow.parse(last: parameters.get("last").map { String($0) },
-                                          after: parameters.get("start").map { String($0) },
-                                          before: parameters.get("end").map { String($0) },
-                                          now: Int64(Date().timeIntervalSince1970 * 1e9))
-        } catch {
-            return .failure(RefusedRequest(Self.failure(.malformedRequest, "time window: \(error)")))
         }
         let target: QueryMessage.SearchRequest.Target
         switch parameters.get("as") ?? "packets" {
@@ -39,9 +28,33 @@ extension GatewayRouter {
             return .failure(RefusedRequest(Self.failure(
                 .malformedRequest, "events searches need dataset: one of \(Self.datasets.joined(separator: ", "))")))
         }
-        return .success(QueryMessage.SearchRequest(query: query, target: target, afterCapture: UInt64(afterCapture),
+        return .success((String(query), target, dataset))
+    }
+
+    /// The search a request describes (`q`, `as`, `dataset`, the window and the page), or the answer refusing it.
+    static func searchRequest(_ request: Request) -> Result<QueryMessage.SearchRequest, RefusedRequest> {
+        let asked: (query: String, target: QueryMessage.SearchRequest.Target, dataset: String?)
+        switch queryTarget(request) {
+        case .success(let made): asked = made
+        case .failure(let refused): return .failure(refused)
+        }
+        let parameters = request.uri.queryParameters
+        guard let page = Self.page(request),
+              let afterCapture = Self.parameter(parameters.get("after_capture"), default: Int64(0)), afterCapture >= 0 else {
+            return .failure(RefusedRequest(Self.badPage))
+        }
+        let window: TimeWindow
+        do {
+            window = try TimeWindow.parse(last: parameters.get("last").map { String($0) },
+                                          after: parameters.get("start").map { String($0) },
+                                          before: parameters.get("end").map { String($0) },
+                                          now: Int64(Date().timeIntervalSince1970 * 1e9))
+        } catch {
+            return .failure(RefusedRequest(Self.failure(.malformedRequest, "time window: \(error)")))
+        }
+        return .success(QueryMessage.SearchRequest(query: asked.query, target: asked.target, afterCapture: UInt64(afterCapture),
                                                    afterID: page.after, limit: page.limit, start: window.start,
-                                                   end: window.end, dataset: dataset))
+                                                   end: window.end, dataset: asked.dataset))
     }
 
     func search(_ request: Request) async throws -> Response {

@@ -151,6 +151,28 @@ public struct GatewayRouter: Sendable {
             guard let id = Self.id(context) else { return Self.badID("search") }
             return try await searchResults(id, request)
         }
+        api.post("hunts") { request, _ in try await addHunt(request) }
+        api.get("hunts") { _, _ in try await listHunts() }
+        api.get("hunts/:id") { _, context in
+            guard let id = Self.id(context) else { return Self.badID("hunt") }
+            return try await hunt(.getHunt(id: id), id: id)
+        }
+        api.patch("hunts/:id") { request, context in
+            guard let id = Self.id(context) else { return Self.badID("hunt") }
+            return try await changeHunt(id, request)
+        }
+        api.delete("hunts/:id") { _, context in
+            guard let id = Self.id(context) else { return Self.badID("hunt") }
+            return try await hunt(.deleteHunt(id: id), id: id)
+        }
+        api.get("hunts/:id/matches") { request, context in
+            guard let id = Self.id(context) else { return Self.badID("hunt") }
+            return try await huntMatches(id, request)
+        }
+        api.post("hunts/:id/run") { _, context in
+            guard let id = Self.id(context) else { return Self.badID("hunt") }
+            return try await hunt(.runHunt(id: id), id: id)
+        }
         api.get("flows/:id/pcap") { _, context in
             guard let id = Self.id(context) else { return Self.badID("flow") }
             return try await download(.scope(.flow(id)), name: "netsift-flow-\(id)")

@@ -23,6 +23,9 @@ public enum OpenAPIDocument {
                                      start: 1, end: 2, firstFrame: 1, sourcePackets: 1, sourceBytes: 60,
                                      destinationPackets: 0, destinationBytes: 0, sourceTCPFlags: 2,
                                      destinationTCPFlags: 0, isFinal: true, reason: "end", vlans: [10])
+        let hunt = QueryMessage.Hunt(id: 1, name: "dga", query: "tcp", target: .events, dataset: "dns",
+                                     intervalSeconds: 60, enabled: true, createdAt: 1, lastRunAt: 2, lastError: "e",
+                                     matched: 1)
         return [
             "AppPacCap": AppPacCapObject(version: GatewayRouter.version),
             "StatsQuery": StatsQueryObject(.init(runningCaptures: 0, lastCompleteCapture: 1, adapters: 0, packets: 1,
@@ -45,6 +48,8 @@ public enum OpenAPIDocument {
                                                  found: 0, error: "e")),
             "ExportFile": ExportFileObject(.init(name: "netsift-search-1-a.pcap", bytes: 24),
                                            in: ExportDirectory(path: "/var/lib/netsift/exports"), packets: 0),
+            "Hunt": HuntObject(hunt),
+            "HuntMatches": HuntMatchesObject(.init(hunt: hunt, flows: [flow], lastOrdinal: 1)),
             "SearchSyntax": SearchSyntaxObject(page: .init(processed: "tcp", problem: .init(position: 0, message: "m",
                                                                                           hint: "h"))),
         ]
@@ -123,7 +128,7 @@ public enum OpenAPIDocument {
         var paths: [String: Any] = [:]
         for route in GatewayRouter.routes {
             var parameters: [[String: Any]] = route.query.map {
-                ["name": $0.name, "in": "query", "required": $0.kind == .query, "description": $0.summary,
+                ["name": $0.name, "in": "query", "required": $0.kind == .query || $0.kind == .name, "description": $0.summary,
                  "schema": parameterSchema($0.kind)]
             }
             if route.path.contains("{id}") {
@@ -193,6 +198,8 @@ public enum OpenAPIDocument {
         case .dataset: ["type": "string", "enum": GatewayRouter.datasets]
         case .duration: ["type": "string", "pattern": "^[0-9]+[smhdw]$"]
         case .instant: ["type": "string", "format": "date-time"]
+        case .name: ["type": "string", "minLength": 1, "maxLength": 128]
+        case .flag: ["type": "boolean"]
         }
     }
 

@@ -179,6 +179,22 @@ public struct QueryMessage: JSONWireMessage {
         /// A search's results by ordinal above `after`; nil when there is no such search.
         case listSearchResults(id: UInt64, after: UInt64, limit: Int)
         case searchResults(SearchResults?)
+        /// Saves a hunt: its `hunt`, or `huntRefused`.
+        case addHunt(HuntRequest)
+        case huntRefused(HuntRefusal)
+        case listHunts
+        case hunts([Hunt])
+        case getHunt(id: UInt64)
+        case updateHunt(id: UInt64, HuntChange)
+        /// Deletes a hunt with its matches: the hunt as it was.
+        case deleteHunt(id: UInt64)
+        /// Runs a hunt now, whether due or not: the hunt after the run.
+        case runHunt(id: UInt64)
+        /// nil when there is no such hunt.
+        case hunt(Hunt?)
+        /// A hunt's matches by ordinal above `after`; nil when there is no such hunt.
+        case listHuntMatches(id: UInt64, after: UInt64, limit: Int)
+        case huntMatches(HuntMatches?)
         /// Runs a query (or, with limit 0, only checks it).
         case search(SearchRequest)
         case searchPage(SearchPage)

@@ -13,13 +13,31 @@ extension SearchEngine {
         s.path, p.segment_offset, p.capture_id
         """
 
+    /// An event (`e`) belongs to a flow (`f`) by its capture, key and the
+    /// flow's lifetime (a key used again later is another flow).
+    static let eventOfFlow = """
+        f.flow_key = e.flow_key AND f.capture_id = e.capture_id AND e.ts_ns BETWEEN f.start_ns AND f.end_ns
+        """
+
     /// Events of one table (`e`) joined to their flow (`f`), for an events
     /// target's condition; the table name is `EventTable`'s constant.
     static func eventsWithFlows(_ table: String) -> String {
-        """
-        \(table) e JOIN flows f ON f.flow_key = e.flow_key AND f.capture_id = e.capture_id \
-        AND e.ts_ns BETWEEN f.start_ns AND f.end_ns
-        """
+        "\(table) e JOIN flows f ON \(eventOfFlow)"
+    }
+
+    /// A condition on `flows f`: the flow is one a search selects with the
+    /// session semantics of docs/QUERY.md — a flows search the flow itself,
+    /// a packets search the flows of the packets it finds, an events search
+    /// the flows carrying the events it finds. `condition` is compiled for `target`.
+    static func selectsFlow(_ target: QueryTarget, _ condition: String) -> String {
+        switch target {
+        case .flows:
+            condition
+        case .packets:
+            "EXISTS (SELECT 1 FROM packets p WHERE p.flow_key = f.flow_key AND p.capture_id = f.capture_id AND \(condition))"
+        case .events(let table):
+            "EXISTS (SELECT 1 FROM \(table) e WHERE \(eventOfFlow) AND \(condition))"
+        }
     }
 
     func search(_ request: QueryMessage.SearchRequest) throws -> QueryMessage.SearchPage {

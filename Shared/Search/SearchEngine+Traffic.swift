@@ -5,9 +5,9 @@ import Store
 /// Packets, flows and downloads: what the gateway's traffic routes ask.
 extension SearchEngine {
     static let flowSelect = """
-        SELECT id, capture_id, community_id, host(src), host(dst), src_port, dst_port, protocol, start_ns, end_ns,
-               first_frame, src_packets, src_bytes, dst_packets, dst_bytes, src_tcp_flags, dst_tcp_flags, final,
-               reason, array_to_json(vlan_ids)::text
+        SELECT f.id, f.capture_id, f.community_id, host(f.src), host(f.dst), f.src_port, f.dst_port, f.protocol,
+               f.start_ns, f.end_ns, f.first_frame, f.src_packets, f.src_bytes, f.dst_packets, f.dst_bytes,
+               f.src_tcp_flags, f.dst_tcp_flags, f.final, f.reason, array_to_json(f.vlan_ids)::text
         FROM flows f
         """
 

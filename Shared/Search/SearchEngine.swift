@@ -82,6 +82,20 @@ public final class SearchEngine {
             return .searchMeta(try cancelSearch(id))
         case .listSearchResults(let id, let after, let limit):
             return .searchResults(try searchResults(id, after: after, limit: Self.clamp(limit)))
+        case .addHunt(let request):
+            return try addHunt(request)
+        case .listHunts:
+            return .hunts(try hunts())
+        case .getHunt(let id):
+            return .hunt(try hunt(id))
+        case .updateHunt(let id, let change):
+            return .hunt(try updateHunt(id, change))
+        case .deleteHunt(let id):
+            return .hunt(try deleteHunt(id))
+        case .runHunt(let id):
+            return .hunt(try runHunt(id))
+        case .listHuntMatches(let id, let after, let limit):
+            return .huntMatches(try huntMatches(id, after: after, limit: Self.clamp(limit)))
         case .search(let request):
             do {
                 return .searchPage(try search(request))
@@ -89,7 +103,8 @@ public final class SearchEngine {
                 return .failed(message: "the search ran longer than \(Self.statementTimeoutSeconds) s and was cancelled")
             }
         case .keyValid, .captures, .capture, .captureStats, .totals, .sensors, .adapters, .captureMeta, .packets,
-             .flows, .flow, .exportPlan, .exportFrames, .events, .searchPage, .searchMeta, .searchResults, .failed:
+             .flows, .flow, .exportPlan, .exportFrames, .events, .searchPage, .searchMeta, .searchResults, .huntRefused,
+             .hunts, .hunt, .huntMatches, .failed:
             return .failed(message: "not a query")
         }
     }

@@ -42,6 +42,13 @@ import Testing
         let capture = QueryMessage.Capture(id: 3, sensorID: UUID(), sensorName: "s", source: "/a.pcap", status: "complete",
                                            failureReason: nil, packets: 10, bytes: 600, wireBytes: 600, firstPacket: 1,
                                            lastPacket: 2, startedAt: 3, endedAt: nil)
+        let flow = QueryMessage.Flow(id: 9, captureID: 3, communityID: "1:x=", source: "10.0.0.1", destination: "10.0.0.2",
+                                     sourcePort: 1, destinationPort: 2, protocolNumber: 6, start: 1, end: 2, firstFrame: 1,
+                                     sourcePackets: 1, sourceBytes: 60, destinationPackets: 0, destinationBytes: 0,
+                                     sourceTCPFlags: 2, destinationTCPFlags: 0, isFinal: false, reason: "period", vlans: [10])
+        let hunt = QueryMessage.Hunt(id: 4, name: "dga", query: "dns.question.name endswith \".top\"", target: .events,
+                                     dataset: "dns", intervalSeconds: nil, enabled: true, createdAt: 1, lastRunAt: nil,
+                                     lastError: "the run took longer than 300 s and was stopped", matched: 3)
         let bodies: [QueryMessage.Body] = [
             .verifyKey(hashHex: String(repeating: "ab", count: 32)), .keyValid(true), .listCaptures(after: 0, limit: 10),
             .captures([capture]), .getCapture(id: 3), .capture(nil), .capture(capture), .getCaptureStats(id: 3),
@@ -61,15 +68,20 @@ import Testing
                            lastPacketID: 6, before: 5, total: 10, lastFlowID: 9)),
             .listFlows(captureID: 3, after: 0, limit: 1), .findFlows(communityID: "1:x=", after: 0, limit: 1),
             .findFlows(communityID: nil, after: 2, limit: 3), .flows(nil), .getFlow(id: 9), .flow(nil),
-            .flows([.init(id: 9, captureID: 3, communityID: "1:x=", source: "10.0.0.1", destination: "10.0.0.2",
-                          sourcePort: 1, destinationPort: 2, protocolNumber: 6, start: 1, end: 2, firstFrame: 1,
-                          sourcePackets: 1, sourceBytes: 60, destinationPackets: 0, destinationBytes: 0,
-                          sourceTCPFlags: 2, destinationTCPFlags: 0, isFinal: false, reason: "period", vlans: [10])]),
+            .flows([flow]),
             .getExportPlan(.scope(.capture(3))), .getExportPlan(.scope(.flow(9))), .exportPlan(nil),
             .getExportPlan(.search(.init(query: "tcp", target: .flows, limit: 0, start: 1, end: 2))),
             .exportPlan(.init(linkTypes: [1, 113], packets: 4)),
             .listExportFrames(.scope(.flow(9)), after: .init(time: -1, capture: 2, frame: 3), limit: 10),
             .exportFrames([.init(capture: 2, frame: 1, time: -5, linkType: 1, position: .init(segment: "s", offset: 24, length: 80))]),
+            .addHunt(.init(name: "dga", query: "dns.question.name endswith .top", target: .events, dataset: "dns",
+                           intervalSeconds: 300)),
+            .addHunt(.init(name: "web", query: "port == 80", target: .packets)),
+            .huntRefused(.query(.init(position: 5, message: "m", hint: nil))), .huntRefused(.nameTaken("dga")),
+            .listHunts, .hunts([hunt]), .getHunt(id: 4), .hunt(nil), .hunt(hunt),
+            .updateHunt(id: 4, .init(enabled: false)), .updateHunt(id: 4, .init(intervalSeconds: 60)),
+            .deleteHunt(id: 4), .runHunt(id: 4), .listHuntMatches(id: 4, after: 2, limit: 100), .huntMatches(nil),
+            .huntMatches(.init(hunt: hunt, flows: [flow], lastOrdinal: 3)),
         ]
         for body in bodies {
             let envelope = QueryMessage(body).envelope(producer: UUID(), sequence: 1)

@@ -25,7 +25,10 @@ struct APISystemTests {
             let id = route.path.hasPrefix("/api/v1/flows/") ? "\(flowID)" : "1"
             var path = String(route.path.dropFirst("/api/v1".count)).replacingOccurrences(of: "{id}", with: id)
                 .replacingOccurrences(of: "{name}", with: exportName)
-            if route.query.contains(where: { $0.kind == .query }) { path += "?q=tcp" }
+            let required: [(APIRoute.Parameter.Kind, String)] = [(.query, "q=tcp"), (.name, "name=every-route"),
+                                                                 (.flag, "enabled=true")]
+            let query = required.filter { kind, _ in route.query.contains { $0.kind == kind } }.map(\.1)
+            if !query.isEmpty { path += "?" + query.joined(separator: "&") }
             if case .captureFile = route.answer, route.method == "GET" {
                 let file = system.data + "/route.pcap"
                 #expect(system.download(path, key: system.adminKey, to: file) == 200, "\(route.path)")

@@ -15,5 +15,6 @@ public enum Migrations {
         flowPacketOrder,
         events,
         searches,
+        hunts,
     ]
 }

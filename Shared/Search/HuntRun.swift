@@ -1,0 +1,143 @@
+import Messaging
+import Query
+import Store
+
+/// One run of one hunt, on a connection the caller owns (blocking).
+///
+/// The run reads in one REPEATABLE READ transaction, whose snapshot is
+/// taken by its first statement and returned by `pg_current_snapshot()`.
+/// It evaluates the query over the flows whose row was last written by a
+/// batch that the previous run's snapshot (the hunt's `cursor`) did not
+/// see — `batches.xid` not visible in it — records those it selects, and
+/// stores its own snapshot as the next cursor, all in that transaction.
+/// Visibility, not id order, decides what is new, so a batch that commits
+/// after a later one is still seen by the next run, and none is seen twice.
+/// The first run reads every flow.
+///
+/// A session advisory lock per hunt, taken before the transaction, keeps
+/// two runs of a hunt apart, so the second's snapshot follows the first's
+/// commit.
+struct HuntRun {
+    enum When: Equatable {
+        /// Whatever its schedule, waiting for a run in progress.
+        case now
+        /// Only when enabled and its interval has passed; skipped while another run holds it.
+        case due(defaultIntervalSeconds: Int)
+    }
+
+    enum Outcome: Equatable {
+        case ran(matched: Int)
+        case failed(String)
+        /// Not due, disabled, or running elsewhere.
+        case skipped
+        case missing
+    }
+
+    /// The first key of every hunt's advisory lock ("NSH" and 1).
+    static let lockTag: Int32 = 0x4E53_4801
+    static let serializationFailure = "40001"
+    static let queryCanceled = "57014"
+
+    /// SQL on `hunts`: its interval (or the default, a placeholder) has passed since its last run.
+    static func isDue(defaultInterval placeholder: String) -> String {
+        "(last_run_at IS NULL OR last_run_at + make_interval(secs => coalesce(interval_seconds, \(placeholder))) <= now())"
+    }
+
+    let connection: PostgresConnection
+    /// The statement timeout the connection runs with, for the error a timeout records.
+    let timeoutSeconds: Int
+
+    /// Runs hunt `id`; a run that fails records why (and when) on the hunt.
+    /// - Throws: `PostgresError` when the connection is lost.
+    func run(_ id: Int64, _ when: When) throws -> Outcome {
+        let key: [(any PostgresParameter)?] = [Self.lockTag, Int32(truncatingIfNeeded: id)]
+        switch when {
+        case .now:
+            _ = try connection.query("SELECT pg_advisory_lock($1, $2)", key)
+        case .due:
+            guard try connection.query("SELECT pg_try_advisory_lock($1, $2)", key).row(0)?.bool(0) == true else {
+                return .skipped
+            }
+        }
+        defer { _ = try? connection.query("SELECT pg_advisory_unlock($1, $2)", key) }
+        // A PATCH committed after the run's snapshot makes its update of the hunt fail: run again.
+        var attempt = 1
+        while true {
+            do {
+                return try connection.transaction { _ in try runOnce(id, when) }
+            } catch let error as PostgresError where error.kind == .connection {
+                throw error
+            } catch let error as PostgresError where error.sqlState == Self.serializationFailure && attempt < 3 {
+                attempt += 1
+            } catch let error as PostgresError where error.sqlState == Self.queryCanceled {
+                return try record("the run took longer than \(timeoutSeconds) s and was stopped", on: id)
+            } catch {
+                return try record("\(error)", on: id)
+            }
+        }
+    }
+
+    private func runOnce(_ id: Int64, _ when: When) throws -> Outcome {
+        try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        var interval = 0
+        if case .due(let seconds) = when { interval = seconds }
+        guard let hunt = try connection.query("""
+            SELECT pg_current_snapshot()::text, query, target, dataset, cursor::text, matched, enabled,
+                   \(Self.isDue(defaultInterval: "$2"))
+            FROM hunts WHERE id = $1
+            """, [id, interval]).row(0) else { return .missing }
+        guard let snapshot = hunt.string(0), let query = hunt.string(1), let matched = hunt.int64(5),
+              let target = hunt.string(2).flatMap(QueryMessage.SearchRequest.Target.init(rawValue:)) else {
+            throw HuntRunError.unreadable(id)
+        }
+        if case .due = when, hunt.bool(6) != true || hunt.bool(7) != true { return .skipped }
+        let request = QueryMessage.SearchRequest(query: query, target: target, limit: 0, dataset: hunt.string(3))
+        let cursor = hunt.string(4)
+        guard let queryTarget = request.queryTarget else { throw HuntRunError.noDataset }
+        let condition: SQLCondition
+        do {
+            (_, condition) = try request.compiled(for: queryTarget, firstParameter: cursor == nil ? 3 : 4)
+        } catch {
+            throw HuntRunError.query(error)
+        }
+        // `xid >= xmin` lets the index skip every batch the cursor saw for certain.
+        let fresh = cursor == nil ? "" : """
+            f.batch_id IN (SELECT b.id FROM batches b WHERE b.xid >= pg_snapshot_xmin($3::pg_snapshot) \
+            AND NOT pg_visible_in_snapshot(b.xid, $3::pg_snapshot)) AND
+            """
+        let parameters: [(any PostgresParameter)?] = [id, matched] + (cursor.map { [$0] } ?? []) + condition.values
+        let inserted = try connection.query("""
+            INSERT INTO hunt_matches (hunt_id, capture_id, flow_key, start_ns, ordinal)
+            SELECT $1, f.capture_id, f.flow_key, f.start_ns, $2 + row_number() OVER (ORDER BY f.id)
+            FROM flows f
+            WHERE \(fresh) NOT EXISTS (SELECT 1 FROM hunt_matches m
+                                       WHERE m.hunt_id = $1 AND m.capture_id = f.capture_id AND m.flow_key = f.flow_key)
+              AND \(SearchEngine.selectsFlow(queryTarget, condition.text))
+            """, parameters).affectedRows ?? 0
+        try connection.query("""
+            UPDATE hunts SET cursor = $2::pg_snapshot, last_run_at = now(), last_error = NULL, matched = matched + $3
+            WHERE id = $1
+            """, [id, snapshot, inserted])
+        return .ran(matched: inserted)
+    }
+
+    /// Records a failed run, so its interval passes before the next.
+    private func record(_ message: String, on id: Int64) throws -> Outcome {
+        try connection.query("UPDATE hunts SET last_run_at = now(), last_error = $2 WHERE id = $1", [id, message])
+        return .failed(message)
+    }
+}
+
+enum HuntRunError: Error, CustomStringConvertible {
+    case query(QueryError)
+    case noDataset
+    case unreadable(Int64)
+
+    var description: String {
+        switch self {
+        case .query(let error): "the query no longer compiles: \(error.message)"
+        case .noDataset: "an events hunt needs a dataset"
+        case .unreadable(let id): "hunt \(id) could not be read"
+        }
+    }
+}
