@@ -18,9 +18,11 @@ import Testing
             #expect(security.isEmpty == !route.authenticated, "\(route.path)")
             let responses = operation["responses"] as? [String: Any] ?? [:]
             #expect(responses["200"] != nil && (responses["401"] != nil) == route.authenticated, "\(route.path)")
-            let parameters = (operation["parameters"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
-            #expect(parameters.contains("id") == route.path.contains("{id}"), "\(route.path)")
-            #expect(parameters.contains("name") == route.path.contains("{name}"), "\(route.path)")
+            let inPath = (operation["parameters"] as? [[String: Any]] ?? [])
+                .filter { $0["in"] as? String == "path" }.compactMap { $0["name"] as? String }
+            #expect(inPath.map { "{\($0)}" }.allSatisfy(route.path.contains), "\(route.path)")
+            #expect(inPath.contains("id") == route.path.contains("{id}"), "\(route.path)")
+            #expect(inPath.contains("name") == route.path.contains("{name}"), "\(route.path)")
         }
     }
 
