@@ -6,6 +6,7 @@ import Hummingbird
 import Messaging
 import NIOCore
 import PcapStore
+import Search
 
 /// Capture files of stored frames: downloads streamed to the client, and
 /// exports written to the exports directory (EXPORTFILE).
@@ -116,65 +117,83 @@ extension GatewayRouter {
             return .failure(RefusedRequest(Self.failure(.noPage, missing)))
         }
         do {
-            let first = try await downloadPage(target, after: .start)
+            let frames = try await framePositions(target, after: .start)
+            let bytes = try await read(frames.prefix(Self.framesPerRead).map(\.position))
             return .success(CaptureFileSource(router: self, target: target,
-                                              linkTypes: plan.linkTypes.map { LinkType(rawValue: $0) }, first: first))
+                                              linkTypes: plan.linkTypes.map { LinkType(rawValue: $0) },
+                                              first: frames, firstBytes: bytes))
         } catch {
             return .failure(RefusedRequest(Self.failure(.genericError, "cannot read the frames: \(error)")))
         }
     }
 
-    struct DownloadPage: Sendable {
-        var frames: [QueryMessage.ExportFrame]
-        var bytes: [PacketReadMessage.StoredFrame]
-    }
-
-    /// Frames after the cursor (search) and their bytes (storage).
-    func downloadPage(_ target: QueryMessage.ExportTarget, after: QueryMessage.ExportCursor) async throws -> DownloadPage {
-        let reply = try await search.ask(.listExportFrames(target, after: after, limit: Self.downloadPage))
+    /// Frame positions after the cursor, in the file's order (search).
+    func framePositions(_ target: QueryMessage.ExportTarget,
+                        after: QueryMessage.ExportCursor) async throws -> [QueryMessage.ExportFrame] {
+        let reply = try await search.ask(.listExportFrames(target, after: after, limit: Self.positionsPerPage))
         guard case .exportFrames(let list) = reply else { throw GatewayError.unexpected("\(reply)") }
-        return DownloadPage(frames: list, bytes: try await read(list.map(\.position)))
+        return list
     }
 
-    /// Frames asked of search per download page.
-    static let downloadPage = 5_000
+    /// Positions asked of search at a time: each page of a search's file
+    /// evaluates its query again, so pages are as large as a `query.v1`
+    /// answer comfortably holds (~200 bytes a position).
+    static let positionsPerPage = SearchEngine.maxExportFrames
+    /// Frames read from storage and encoded at a time: what bounds an export's memory.
+    static let framesPerRead = 5_000
 }
 
-/// The frames of one capture file, ready to encode: its link types and first page.
+/// The frames of one capture file, ready to encode: its link types, its
+/// first page of positions and the bytes of the first frames.
 struct CaptureFileSource: Sendable {
     let router: GatewayRouter
     let target: QueryMessage.ExportTarget
     let linkTypes: [LinkType]
-    let first: GatewayRouter.DownloadPage
+    let first: [QueryMessage.ExportFrame]
+    let firstBytes: [PacketReadMessage.StoredFrame]
     let isPcapng: Bool
 
     init(router: GatewayRouter, target: QueryMessage.ExportTarget, linkTypes: [LinkType],
-         first: GatewayRouter.DownloadPage) {
+         first: [QueryMessage.ExportFrame], firstBytes: [PacketReadMessage.StoredFrame]) {
         self.router = router
         self.target = target
         self.linkTypes = linkTypes
         self.first = first
+        self.firstBytes = firstBytes
         isPcapng = CaptureFileEncoder(linkTypes: linkTypes).isPcapng
     }
 
-    /// Encodes every frame, handing `write` the file's bytes a page at a
+    /// Encodes every frame, handing `write` the file's bytes a read at a
     /// time; returns the frames written. A frame storage cannot give back
     /// breaks the file off: it is never quietly short.
     func encode(into write: ([UInt8]) async throws -> Void) async throws -> UInt64 {
         var encoder = CaptureFileEncoder(linkTypes: linkTypes)
         var page = first
+        var bytes: [PacketReadMessage.StoredFrame]? = firstBytes
         var written: UInt64 = 0
-        while !page.frames.isEmpty {
-            for (entry, frame) in zip(page.frames, page.bytes) {
-                guard case .frame(let timestamp, let wireLength, let bytes) = frame else {
-                    throw GatewayError.unreadableFrame(entry.frame, "\(frame)")
+        while let last = page.last {
+            var start = page.startIndex
+            while start < page.endIndex {
+                let chunk = page[start ..< min(start + GatewayRouter.framesPerRead, page.endIndex)]
+                let frames: [PacketReadMessage.StoredFrame]
+                if let read = bytes {
+                    frames = read
+                    bytes = nil
+                } else {
+                    frames = try await router.read(chunk.map(\.position))
                 }
-                encoder.append(linkType: LinkType(rawValue: entry.linkType), timestamp: timestamp,
-                               wireLength: Int(wireLength), frame: bytes)
+                for (entry, frame) in zip(chunk, frames) {
+                    guard case .frame(let timestamp, let wireLength, let data) = frame else {
+                        throw GatewayError.unreadableFrame(entry.frame, "\(frame)")
+                    }
+                    encoder.append(linkType: LinkType(rawValue: entry.linkType), timestamp: timestamp,
+                                   wireLength: Int(wireLength), frame: data)
+                }
+                written += UInt64(chunk.count)
+                try await write(encoder.take())
+                start = chunk.endIndex
             }
-            written += UInt64(page.frames.count)
-            try await write(encoder.take())
-            page = try await router.downloadPage(target, after: page.frames[page.frames.count - 1].cursor)
+            page = try await router.framePositions(target, after: last.cursor)
         }
         let rest = encoder.take()
         if !rest.isEmpty { try await write(rest) }

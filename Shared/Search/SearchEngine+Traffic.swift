@@ -137,6 +137,19 @@ extension SearchEngine {
             return QueryMessage.ExportPlan(linkTypes: Self.linkTypes(types),
                                            packets: UInt64(clamping: flow.packets))
         case .search(let request):
+            // The whole result now, kept for the pages to come, when it is small enough to keep.
+            let now = ContinuousClock.now
+            if !Self.exportResults.update({ $0.isTooLarge(request, now: now) }) {
+                guard let found = try searchExportFrames(request, after: .start,
+                                                         limit: ExportResults.maxFramesPerResult + 1) else { return nil }
+                let frames = Self.exportFrames(found)
+                Self.exportResults.update { $0.keep(frames, for: request, after: .start, now: now) }
+                if frames.count <= ExportResults.maxFramesPerResult {
+                    var types: [UInt32] = []
+                    for frame in frames where !types.contains(frame.linkType) { types.append(frame.linkType) }
+                    return QueryMessage.ExportPlan(linkTypes: types, packets: UInt64(frames.count))
+                }
+            }
             return try searchExportPlan(request)
         }
     }
@@ -170,8 +183,17 @@ extension SearchEngine {
             guard let flow = try flowKey(id) else { return [] }
             result = try connection.query(Self.flowFramesSQL, [flow.key, flow.capture, Int64(clamping: after.frame), limit])
         case .search(let request):
-            guard let found = try searchExportFrames(request, after: after, limit: limit) else { return [] }
-            result = found
+            let now = ContinuousClock.now
+            let kept = Self.exportResults.update { $0.page(request, after: after, limit: limit, now: now) }
+            if let kept { return kept }
+            // The whole result at once (up to what may be kept), so the next pages need no query.
+            let whole = !Self.exportResults.update { $0.isTooLarge(request, now: now) }
+            guard let found = try searchExportFrames(request, after: after,
+                                                     limit: whole ? ExportResults.maxFramesPerResult + 1 : limit)
+            else { return [] }
+            let frames = Self.exportFrames(found)
+            if whole { Self.exportResults.update { $0.keep(frames, for: request, after: after, now: now) } }
+            return Array(frames.prefix(limit))
         }
         return Self.exportFrames(result)
     }

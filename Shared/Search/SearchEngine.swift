@@ -10,11 +10,14 @@ public final class SearchEngine {
     /// Most captures one listing returns.
     public static let maxLimit = 1_000
     /// Most frames one download page lists.
-    public static let maxExportFrames = 5_000
+    public static let maxExportFrames = 20_000
 
     /// Capture stats answered in the last second: counting a capture's
     /// distinct addresses reads all its flows (~40 ms for 28k flows), and a
     /// dashboard polls them. A second of staleness is the price.
+    /// Recent search exports' frames (`ExportResults`), shared by the
+    /// process's engines: a file's pages go to whichever worker is free.
+    static let exportResults = Locked(ExportResults())
     private var recentStats: [UInt64: (stats: QueryMessage.CaptureStats, at: ContinuousClock.Instant)] = [:]
     static let statsLifetime = Duration.seconds(1)
     static let maxCachedStats = 10_000
