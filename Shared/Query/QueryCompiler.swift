@@ -311,10 +311,14 @@ public struct QueryCompiler {
 
     /// `body` applied to the column: both sides for `either`, any element
     /// for arrays, the capture's sensor for `sensor`; never NULL.
+    /// Two-valued tests (a missing field fails, so `!` negates them). A test
+    /// on a column is null only where the column is: `AND … IS NOT NULL`
+    /// makes it false there and, unlike COALESCE, leaves the comparison
+    /// itself where an index on the column can serve it.
     private func test(_ column: Column, _ body: (String) -> String) -> String {
         switch column {
-        case .one(let sql): "COALESCE(\(body(sql)), false)"
-        case .either(let a, let b): "COALESCE(\(body(a)) OR \(body(b)), false)"
+        case .one(let sql): "(\(body(sql)) AND \(sql) IS NOT NULL)"
+        case .either(let a, let b): "((\(body(a)) AND \(a) IS NOT NULL) OR (\(body(b)) AND \(b) IS NOT NULL))"
         case .array(let sql): "COALESCE(EXISTS (SELECT 1 FROM unnest(\(sql)) AS v(x) WHERE \(body("v.x"))), false)"
         case .condition(let sql): "COALESCE(\(sql), false)"
         case .sensor(let capture):

@@ -23,11 +23,11 @@ import Testing
 
     @Test func eventFieldsSelectFlowsThroughTheirEvents() throws {
         let packets = try QueryCompiler.compile("dns.question.name == \"example.com\"", for: .packets)
-        #expect(packets.text == "COALESCE(p.flow_key IN (SELECT e.flow_key FROM dns_events e WHERE COALESCE(e.question_name = $1, false)), false)")
+        #expect(packets.text == "COALESCE(p.flow_key IN (SELECT e.flow_key FROM dns_events e WHERE (e.question_name = $1 AND e.question_name IS NOT NULL)), false)")
         #expect(packets.parameters == [.text("example.com")])
         let flows = try QueryCompiler.compile("sni == *.example.com", for: .flows)
         #expect(flows.text.hasPrefix("EXISTS (SELECT 1 FROM tls_events e WHERE e.flow_key = f.flow_key"))
-        #expect(flows.text.contains("e.ts_ns BETWEEN f.start_ns AND f.end_ns AND COALESCE(e.server_name LIKE $1, false)"))
+        #expect(flows.text.contains("e.ts_ns BETWEEN f.start_ns AND f.end_ns AND (e.server_name LIKE $1 AND e.server_name IS NOT NULL)"))
         #expect(flows.parameters == [.text("%.example.com")])
         let bare = try QueryCompiler.compile("http", for: .packets)
         #expect(bare.text == "COALESCE(p.flow_key IN (SELECT e.flow_key FROM http_events e WHERE true), false)")
@@ -38,7 +38,7 @@ import Testing
         let own = try QueryCompiler.compile("dns.question.name == x && tcp && dns && !tls", for: .events(table: "dns_events"),
                                             firstParameter: 3, window: TimeWindow(start: 5))
         #expect(own.text == """
-            (e.ts_ns >= $3 AND (((COALESCE(e.question_name = $4, false) AND COALESCE(f.protocol = 6, false)) AND true) \
+            (e.ts_ns >= $3 AND ((((e.question_name = $4 AND e.question_name IS NOT NULL) AND COALESCE(f.protocol = 6, false)) AND true) \
             AND (NOT EXISTS (SELECT 1 FROM tls_events e WHERE e.flow_key = f.flow_key AND e.capture_id = f.capture_id \
             AND e.ts_ns BETWEEN f.start_ns AND f.end_ns AND e.ts_ns >= $3 AND true))))
             """)
