@@ -55,6 +55,5 @@ public struct ExportDirectory: Sendable {
                 (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
                     || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
             }
-            && !name.contains("..")
     }
 }

@@ -140,10 +140,7 @@ extension SearchEngine {
             // The whole result now, kept for the pages to come, when it is small enough to keep.
             let now = ContinuousClock.now
             if !Self.exportResults.update({ $0.isTooLarge(request, now: now) }) {
-                guard let found = try searchExportFrames(request, after: .start,
-                                                         limit: ExportResults.maxFramesPerResult + 1) else { return nil }
-                let frames = Self.exportFrames(found)
-                Self.exportResults.update { $0.keep(frames, for: request, after: .start, now: now) }
+                guard let frames = try evaluateExport(request, after: .start, now: now) else { return nil }
                 if frames.count <= ExportResults.maxFramesPerResult {
                     var types: [UInt32] = []
                     for frame in frames where !types.contains(frame.linkType) { types.append(frame.linkType) }
@@ -186,16 +183,26 @@ extension SearchEngine {
             let now = ContinuousClock.now
             let kept = Self.exportResults.update { $0.page(request, after: after, limit: limit, now: now) }
             if let kept { return kept }
-            // The whole result at once (up to what may be kept), so the next pages need no query.
-            let whole = !Self.exportResults.update { $0.isTooLarge(request, now: now) }
-            guard let found = try searchExportFrames(request, after: after,
-                                                     limit: whole ? ExportResults.maxFramesPerResult + 1 : limit)
-            else { return [] }
-            let frames = Self.exportFrames(found)
-            if whole { Self.exportResults.update { $0.keep(frames, for: request, after: after, now: now) } }
-            return Array(frames.prefix(limit))
+            if Self.exportResults.update({ $0.isTooLarge(request, now: now) }) {
+                guard let found = try searchExportFrames(request, after: after, limit: limit) else { return [] }
+                result = found
+            } else {
+                return Array((try evaluateExport(request, after: after, now: now) ?? []).prefix(limit))
+            }
         }
         return Self.exportFrames(result)
+    }
+
+    /// A search export's frames after `after`, evaluated whole (up to what
+    /// `ExportResults` keeps, plus one) and kept, so the next pages need no
+    /// query; nil when the query does not compile.
+    private func evaluateExport(_ request: QueryMessage.SearchRequest, after: QueryMessage.ExportCursor,
+                                now: ContinuousClock.Instant) throws -> [QueryMessage.ExportFrame]? {
+        guard let found = try searchExportFrames(request, after: after, limit: ExportResults.maxFramesPerResult + 1)
+        else { return nil }
+        let frames = Self.exportFrames(found)
+        Self.exportResults.update { $0.keep(frames, for: request, after: after, now: now) }
+        return frames
     }
 
     /// Rows of (capture, frame, time, linktype, segment path, offset, caplen).
