@@ -166,7 +166,8 @@ let package = Package(
         .testTarget(name: "SystemTests", dependencies: ["Store", "Capture", "Gateway", "TestSupport"],
                     path: "Tests/SystemTests"),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Storage", "Decoder", "Sensor", "Store", "Messaging", "Records", "Capture", "Dissection", "TestSupport",
+            "Storage", "Decoder", "Sensor", "Store", "Messaging", "Records", "Capture", "Dissection", "Search", "Query",
+            "TestSupport",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/PipelineTests"),
         .testTarget(name: "PcapStoreTests", dependencies: ["PcapStore", "Capture", "Dissection", "Model"], path: "Tests/PcapStoreTests"),

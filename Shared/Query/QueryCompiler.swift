@@ -261,22 +261,16 @@ public struct QueryCompiler {
         let value = operand.text
         switch comparison {
         case .equal where !operand.quoted && value.contains("*"):
-            let pattern = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                .replacingOccurrences(of: "_", with: "\\_").replacingOccurrences(of: "*", with: "%")
-            let placeholder = bind(.text(pattern))
-            return test(column) { "\($0) LIKE \(placeholder)" }
+            return like(column, Self.literal(value).replacingOccurrences(of: "*", with: "%"))
         case .equal:
             let placeholder = bind(.text(value))
             return test(column) { "\($0) = \(placeholder)" }
         case .contains:
-            let placeholder = bind(.text(value))
-            return test(column) { "strpos(\($0), \(placeholder)) > 0" }
+            return like(column, "%" + Self.literal(value) + "%")
         case .startsWith:
-            let placeholder = bind(.text(value))
-            return test(column) { "starts_with(\($0), \(placeholder))" }
+            return like(column, Self.literal(value) + "%")
         case .endsWith:
-            let placeholder = bind(.text(value))
-            return test(column) { "right(\($0), length(\(placeholder))) = \(placeholder)" }
+            return like(column, "%" + Self.literal(value))
         case .matches:
             do {
                 _ = try NSRegularExpression(pattern: value)
@@ -289,6 +283,19 @@ public struct QueryCompiler {
         default:
             return "false"
         }
+    }
+
+    /// Every text test but equality is a LIKE pattern, which a trigram
+    /// index on the column serves (migration 10).
+    private mutating func like(_ column: Column, _ pattern: String) -> String {
+        let placeholder = bind(.text(pattern))
+        return test(column) { "\($0) LIKE \(placeholder)" }
+    }
+
+    /// `text` matched literally by LIKE (its `\\`, `%` and `_` escaped).
+    static func literal(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_")
     }
 
     private mutating func member(_ spec: FieldSpec, _ column: Column, _ items: [SetItem],

@@ -62,14 +62,7 @@ extension SearchEngine {
         parameters += condition.values
         switch target {
         case .packets:
-            let result = try connection.query("""
-                SELECT \(Self.packetColumns)
-                FROM packets p
-                LEFT JOIN segments s ON s.id = p.segment_id
-                LEFT JOIN LATERAL (SELECT id FROM flows WHERE flow_key = p.flow_key LIMIT 1) fl ON true
-                WHERE (p.capture_id, p.frame_number) > ($1, $2) AND \(condition.text)
-                ORDER BY p.capture_id, p.frame_number LIMIT $3
-                """, parameters)
+            let result = try packetPage(expression, request: request, parameters: parameters, condition: condition)
             var found: [QueryMessage.FoundPacket] = []
             for index in result.rows.indices {
                 guard let row = result.row(index), let packet = Self.packet(row), let capture = row.int64(22) else { continue }
@@ -94,6 +87,47 @@ extension SearchEngine {
             return QueryMessage.SearchPage(events: events, lastID: events.last?.id ?? request.afterID,
                                            processed: expression.text)
         }
+    }
+}
+
+extension SearchEngine {
+    /// A packets search's page: through its flow scope when it has a small
+    /// one (`FlowScope`), else by reading packets in order. `parameters`
+    /// hold the cursor ($1, $2), the limit ($3) and `condition`'s values.
+    private func packetPage(_ expression: Expression, request: QueryMessage.SearchRequest,
+                            parameters: [(any PostgresParameter)?], condition: SQLCondition) throws -> PostgresResult {
+        let window = TimeWindow(start: request.start, end: request.end)
+        let joins = """
+            LEFT JOIN segments s ON s.id = p.segment_id
+            LEFT JOIN LATERAL (SELECT id FROM flows WHERE flow_key = p.flow_key LIMIT 1) fl ON true
+            """
+        guard let scope = try FlowScope.find(expression, window: window, on: connection) else {
+            return try connection.query("""
+                SELECT \(Self.packetColumns) FROM packets p \(joins)
+                WHERE (p.capture_id, p.frame_number) > ($1, $2) AND \(condition.text)
+                ORDER BY p.capture_id, p.frame_number LIMIT $3
+                """, parameters)
+        }
+        guard !scope.isEmpty else { return try connection.query("SELECT 1 WHERE false") }
+        // $4–$6 the flow keys and their captures' first and last packet times,
+        // $7 the open captures; the condition's values follow.
+        let scoped = try QueryCompiler.compile(expression, for: .packets, firstParameter: 8, window: window)
+        let after = "(p.capture_id, p.frame_number) > ($1, $2) AND \(scoped.text)"
+        // OFFSET 0 keeps each flow's lookup a separate index probe: flattened,
+        // the planner would read all packets in order again.
+        return try connection.query("""
+            SELECT \(Self.packetColumns) FROM (
+                SELECT q.* FROM unnest($4::bigint[], $5::bigint[], $6::bigint[]) AS k(key, first_ns, last_ns)
+                CROSS JOIN LATERAL (SELECT p.* FROM packets p
+                                    WHERE p.flow_key = k.key AND p.ts_ns BETWEEN k.first_ns AND k.last_ns
+                                    AND \(after) OFFSET 0) q
+                UNION ALL
+                (SELECT p.* FROM packets p WHERE p.capture_id = ANY($7::bigint[]) AND \(after)
+                 ORDER BY p.capture_id, p.frame_number LIMIT $3)
+            ) p \(joins)
+            ORDER BY p.capture_id, p.frame_number LIMIT $3
+            """, Array(parameters.prefix(3)) + [scope.keys, scope.firstTimes, scope.lastTimes, scope.openCaptures]
+                .map { FlowScope.array($0) } + scoped.values)
     }
 }
 

@@ -28,6 +28,8 @@ public final class SearchEngine {
     public init(conninfo: String) throws {
         connection = try PostgresConnection(conninfo: conninfo)
         try connection.execute("SET statement_timeout = \(Self.statementTimeoutSeconds * 1_000)")
+        // Compiling a plan to machine code costs ~20 ms a statement; a page of 100 is done sooner.
+        try connection.execute("SET jit = off")
     }
 
     public func answer(_ query: QueryMessage.Body) throws -> QueryMessage.Body {

@@ -16,6 +16,22 @@ import TestSupport
         #expect(numbered.text.contains("$4") && !numbered.text.contains("$1"))
     }
 
+    /// Text tests other than equality are LIKE patterns (a trigram index
+    /// serves them) that match the value literally.
+    @Test func textTestsAreLiteralLikePatterns() throws {
+        let cases: [(String, String)] = [
+            (#"url.original contains "a%b_c\\d""#, #"%a\%b\_c\\d%"#),
+            (#"sni startswith "www.""#, "www.%"),
+            (#"dns.question.name endswith ".example""#, "%.example"),
+            ("sni == *.exa_mple.com", #"%.exa\_mple.com"#),
+        ]
+        for (query, pattern) in cases {
+            let condition = try QueryCompiler.compile(query, for: .flows)
+            #expect(condition.text.contains("LIKE $1"), "\(query)")
+            #expect(condition.parameters == [.text(pattern)], "\(query)")
+        }
+    }
+
     @Test func typeErrorsSayWhereAndHint() {
         let cases: [(String, Int, String)] = [
             ("sensor < \"a\"", 9, "does not apply to text"),

@@ -16,5 +16,7 @@ public enum Migrations {
         events,
         searches,
         hunts,
+        flowAddresses,
+        eventText,
     ]
 }

@@ -1,0 +1,67 @@
+import Query
+import Store
+
+/// The flows a packets search can reach its packets through, when its
+/// query names addresses that few flows carry (`Expression.flowScope`).
+///
+/// Reading packets in (capture, frame) order and testing each is fast
+/// when matches are dense, and reads everything when they are rare (an
+/// address that is not there); the planner cannot tell the two apart, as
+/// one host's packets cluster in time. The flows table can: a handful of
+/// flows names every matching packet of a finished capture by its flow key.
+/// A capture still being stored may have packets whose flow is not stored
+/// yet (flows are reported every `period`, and the last ones with the
+/// capture's end in one transaction), so its packets are tested directly.
+struct FlowScope {
+    /// Most flows and packets a scope may name; past either the search
+    /// reads packets in order instead (matches are then dense enough).
+    static let maxFlows = 5_000
+    static let maxPackets = 200_000
+
+    /// Flow keys of finished captures' flows that meet the scope, and the
+    /// times of the first and last packet of each key's capture: packets
+    /// of a flow may precede its start (timestamps can step back), never
+    /// its capture's first, so partitions outside prune safely.
+    var keys: [Int64]
+    var firstTimes: [Int64]
+    var lastTimes: [Int64]
+    /// Captures not complete: their packets are tested one by one.
+    var openCaptures: [Int64]
+
+    /// Nil when the query implies nothing about flows, or when more than
+    /// `maxFlows` flows or `maxPackets` packets meet it.
+    static func find(_ expression: Expression, window: TimeWindow, on connection: PostgresConnection) throws -> FlowScope? {
+        guard let implied = expression.flowScope,
+              let condition = try? QueryCompiler.compile(implied, for: .flows, firstParameter: 1, window: window) else {
+            return nil
+        }
+        let flows = try connection.query("""
+            SELECT f.flow_key, f.src_packets + f.dst_packets, c.first_packet_ns, c.last_packet_ns
+            FROM flows f JOIN captures c ON c.id = f.capture_id
+            WHERE c.status = 'complete' AND \(condition.text)
+            LIMIT \(maxFlows + 1)
+            """, condition.values)
+        guard flows.rows.count <= maxFlows else { return nil }
+        var scope = FlowScope(keys: [], firstTimes: [], lastTimes: [], openCaptures: [])
+        var packets: Int64 = 0
+        for index in flows.rows.indices {
+            guard let row = flows.row(index), let key = row.int64(0), let first = row.int64(2),
+                  let last = row.int64(3) else { continue }
+            scope.keys.append(key)
+            scope.firstTimes.append(first)
+            scope.lastTimes.append(last)
+            packets += row.int64(1) ?? 0
+        }
+        guard packets <= maxPackets else { return nil }
+        let open = try connection.query("SELECT id FROM captures WHERE status <> 'complete' ORDER BY id")
+        scope.openCaptures = open.rows.indices.compactMap { open.row($0)?.int64(0) }
+        return scope
+    }
+
+    var isEmpty: Bool { keys.isEmpty && openCaptures.isEmpty }
+
+    /// A Postgres array literal of the values, bound as one parameter.
+    static func array(_ values: [Int64]) -> String {
+        "{" + values.map(String.init).joined(separator: ",") + "}"
+    }
+}
