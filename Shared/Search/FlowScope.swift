@@ -32,17 +32,21 @@ struct FlowScope {
     /// `maxFlows` flows or `maxPackets` packets meet it.
     static func find(_ expression: Expression, window: TimeWindow, on connection: PostgresConnection) throws -> FlowScope? {
         guard let implied = expression.flowScope,
-              let condition = try? QueryCompiler.compile(implied, for: .flows, firstParameter: 1, window: window) else {
+              let condition = try? QueryCompiler.compile(implied, for: .flows, firstParameter: 2, window: window) else {
             return nil
         }
+        // Open captures first: one that completes meanwhile is then tested
+        // directly, never missed between the two reads.
+        let open = try connection.query("SELECT id FROM captures WHERE status <> 'complete' ORDER BY id")
+        var scope = FlowScope(keys: [], firstTimes: [], lastTimes: [],
+                              openCaptures: open.rows.indices.compactMap { open.row($0)?.int64(0) })
         let flows = try connection.query("""
             SELECT f.flow_key, f.src_packets + f.dst_packets, c.first_packet_ns, c.last_packet_ns
             FROM flows f JOIN captures c ON c.id = f.capture_id
-            WHERE c.status = 'complete' AND \(condition.text)
+            WHERE c.status = 'complete' AND c.id <> ALL($1::bigint[]) AND \(condition.text)
             LIMIT \(maxFlows + 1)
-            """, condition.values)
+            """, [Self.array(scope.openCaptures)] + condition.values)
         guard flows.rows.count <= maxFlows else { return nil }
-        var scope = FlowScope(keys: [], firstTimes: [], lastTimes: [], openCaptures: [])
         var packets: Int64 = 0
         for index in flows.rows.indices {
             guard let row = flows.row(index), let key = row.int64(0), let first = row.int64(2),
@@ -52,10 +56,7 @@ struct FlowScope {
             scope.lastTimes.append(last)
             packets += row.int64(1) ?? 0
         }
-        guard packets <= maxPackets else { return nil }
-        let open = try connection.query("SELECT id FROM captures WHERE status <> 'complete' ORDER BY id")
-        scope.openCaptures = open.rows.indices.compactMap { open.row($0)?.int64(0) }
-        return scope
+        return packets <= maxPackets ? scope : nil
     }
 
     var isEmpty: Bool { keys.isEmpty && openCaptures.isEmpty }
