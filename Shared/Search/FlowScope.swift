@@ -45,7 +45,7 @@ struct FlowScope {
             FROM flows f JOIN captures c ON c.id = f.capture_id
             WHERE c.status = 'complete' AND c.id <> ALL($1::bigint[]) AND \(condition.text)
             LIMIT \(maxFlows + 1)
-            """, [Self.array(scope.openCaptures)] + condition.values)
+            """, [scope.values[3]] + condition.values)
         guard flows.rows.count <= maxFlows else { return nil }
         var packets: Int64 = 0
         for index in flows.rows.indices {
@@ -59,10 +59,27 @@ struct FlowScope {
         return packets <= maxPackets ? scope : nil
     }
 
-    var isEmpty: Bool { keys.isEmpty && openCaptures.isEmpty }
+    /// The scope's packets that pass `condition` (on `packets p`), every
+    /// column, as a query; its placeholders `$first`…`$first+3` bind
+    /// `values`. `pageLimit`: the open captures' packets only up to that
+    /// many in (capture, frame) order, for a page. OFFSET 0 keeps each
+    /// flow's lookup a separate index probe: flattened, the planner would
+    /// read all packets in order again.
+    func packets(passing condition: String, firstParameter first: Int, pageLimit: String? = nil) -> String {
+        """
+        SELECT q.* FROM unnest($\(first)::bigint[], $\(first + 1)::bigint[], $\(first + 2)::bigint[])
+            AS k(key, first_ns, last_ns)
+        CROSS JOIN LATERAL (SELECT p.* FROM packets p
+                            WHERE p.flow_key = k.key AND p.ts_ns BETWEEN k.first_ns AND k.last_ns
+                            AND \(condition) OFFSET 0) q
+        UNION ALL
+        (SELECT p.* FROM packets p WHERE p.capture_id = ANY($\(first + 3)::bigint[]) AND \(condition)
+         \(pageLimit.map { "ORDER BY p.capture_id, p.frame_number LIMIT \($0)" } ?? ""))
+        """
+    }
 
-    /// A Postgres array literal of the values, bound as one parameter.
-    static func array(_ values: [Int64]) -> String {
-        "{" + values.map(String.init).joined(separator: ",") + "}"
+    /// What `packets(passing:firstParameter:)`'s placeholders bind, as Postgres array literals.
+    var values: [(any PostgresParameter)?] {
+        [keys, firstTimes, lastTimes, openCaptures].map { "{" + $0.map(String.init).joined(separator: ",") + "}" }
     }
 }

@@ -108,56 +108,56 @@ extension SearchEngine {
                 ORDER BY p.capture_id, p.frame_number LIMIT $3
                 """, parameters)
         }
-        guard !scope.isEmpty else { return try connection.query("SELECT 1 WHERE false") }
-        // $4–$6 the flow keys and their captures' first and last packet times,
-        // $7 the open captures; the condition's values follow.
+        // $4–$7 the scope's values; the condition's follow.
         let scoped = try QueryCompiler.compile(expression, for: .packets, firstParameter: 8, window: window)
         let after = "(p.capture_id, p.frame_number) > ($1, $2) AND \(scoped.text)"
-        // OFFSET 0 keeps each flow's lookup a separate index probe: flattened,
-        // the planner would read all packets in order again.
         return try connection.query("""
-            SELECT \(Self.packetColumns) FROM (
-                SELECT q.* FROM unnest($4::bigint[], $5::bigint[], $6::bigint[]) AS k(key, first_ns, last_ns)
-                CROSS JOIN LATERAL (SELECT p.* FROM packets p
-                                    WHERE p.flow_key = k.key AND p.ts_ns BETWEEN k.first_ns AND k.last_ns
-                                    AND \(after) OFFSET 0) q
-                UNION ALL
-                (SELECT p.* FROM packets p WHERE p.capture_id = ANY($7::bigint[]) AND \(after)
-                 ORDER BY p.capture_id, p.frame_number LIMIT $3)
-            ) p \(joins)
+            SELECT \(Self.packetColumns)
+            FROM (\(scope.packets(passing: after, firstParameter: 4, pageLimit: "$3"))) p \(joins)
             ORDER BY p.capture_id, p.frame_number LIMIT $3
-            """, Array(parameters.prefix(3)) + [scope.keys, scope.firstTimes, scope.lastTimes, scope.openCaptures]
-                .map { FlowScope.array($0) } + scoped.values)
+            """, Array(parameters.prefix(3)) + scope.values + scoped.values)
     }
 }
 
 /// Exports of a search's result: its packets, or every packet of the flows it found.
 extension SearchEngine {
-    /// The packets a search's result covers, as a condition on `packets p`
-    /// whose placeholders start at `firstParameter`; nil when the query
-    /// does not compile (the gateway checks it first) or names no dataset.
-    func exportCondition(_ request: QueryMessage.SearchRequest,
-                         firstParameter: Int) -> (text: String, values: [(any PostgresParameter)?])? {
+    /// The packets a search's result covers: a source aliased `p` with
+    /// every packets column (the table, or a packets search's flow scope)
+    /// and a condition on it, whose placeholders start at `firstParameter`;
+    /// nil when the query does not compile (the gateway checks it first)
+    /// or names no dataset.
+    func exportSelection(_ request: QueryMessage.SearchRequest, firstParameter: Int) throws
+        -> (source: String, condition: String, values: [(any PostgresParameter)?])? {
         guard let target = request.queryTarget,
-              let (_, condition) = try? request.compiled(for: target, firstParameter: firstParameter) else { return nil }
+              let (expression, condition) = try? request.compiled(for: target, firstParameter: firstParameter) else {
+            return nil
+        }
         switch target {
         case .packets:
-            return (condition.text, condition.values)
+            let window = TimeWindow(start: request.start, end: request.end)
+            guard let scope = try FlowScope.find(expression, window: window, on: connection) else {
+                return ("packets p", condition.text, condition.values)
+            }
+            let scoped = try QueryCompiler.compile(expression, for: .packets, firstParameter: firstParameter + 4,
+                                                   window: window)
+            return ("(\(scope.packets(passing: scoped.text, firstParameter: firstParameter))) p", "true",
+                    scope.values + scoped.values)
         case .flows:
-            return ("p.flow_key IN (SELECT f.flow_key FROM flows f WHERE \(condition.text))", condition.values)
+            return ("packets p", "p.flow_key IN (SELECT f.flow_key FROM flows f WHERE \(condition.text))", condition.values)
         case .events(let table):
-            return ("p.flow_key IN (SELECT e.flow_key FROM \(Self.eventsWithFlows(table)) WHERE \(condition.text))",
+            return ("packets p",
+                    "p.flow_key IN (SELECT e.flow_key FROM \(Self.eventsWithFlows(table)) WHERE \(condition.text))",
                     condition.values)
         }
     }
 
     /// The result's link types in order of first appearance, and its packets (one pass over them).
     func searchExportPlan(_ request: QueryMessage.SearchRequest) throws -> QueryMessage.ExportPlan? {
-        guard let condition = exportCondition(request, firstParameter: 1) else { return nil }
+        guard let selection = try exportSelection(request, firstParameter: 1) else { return nil }
         let result = try connection.query("""
-            SELECT s.linktype, count(*) FROM packets p JOIN segments s ON s.id = p.segment_id
-            WHERE \(condition.text) GROUP BY s.linktype ORDER BY min(p.ts_ns)
-            """, condition.values)
+            SELECT s.linktype, count(*) FROM \(selection.source) JOIN segments s ON s.id = p.segment_id
+            WHERE \(selection.condition) GROUP BY s.linktype ORDER BY min(p.ts_ns)
+            """, selection.values)
         let packets = result.rows.indices.reduce(Int64(0)) { $0 + (result.row($1)?.int64(1) ?? 0) }
         return QueryMessage.ExportPlan(linkTypes: Self.linkTypes(result), packets: UInt64(clamping: packets))
     }
@@ -165,13 +165,13 @@ extension SearchEngine {
     /// The result's stored frames after the cursor, in time order across captures.
     func searchExportFrames(_ request: QueryMessage.SearchRequest, after: QueryMessage.ExportCursor,
                             limit: Int) throws -> PostgresResult? {
-        guard let condition = exportCondition(request, firstParameter: 5) else { return nil }
+        guard let selection = try exportSelection(request, firstParameter: 5) else { return nil }
         return try connection.query("""
             SELECT p.capture_id, p.frame_number, p.ts_ns, s.linktype, s.path, p.segment_offset, p.caplen
-            FROM packets p JOIN segments s ON s.id = p.segment_id
-            WHERE (p.ts_ns, p.capture_id, p.frame_number) > ($1, $2, $3) AND \(condition.text)
+            FROM \(selection.source) JOIN segments s ON s.id = p.segment_id
+            WHERE (p.ts_ns, p.capture_id, p.frame_number) > ($1, $2, $3) AND \(selection.condition)
             ORDER BY p.ts_ns, p.capture_id, p.frame_number LIMIT $4
-            """, [after.time, Int64(clamping: after.capture), Int64(clamping: after.frame), limit] + condition.values)
+            """, [after.time, Int64(clamping: after.capture), Int64(clamping: after.frame), limit] + selection.values)
     }
 }
 

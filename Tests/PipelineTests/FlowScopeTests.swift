@@ -31,9 +31,20 @@ struct FlowScopeTests {
         }
     }
 
-    static func truth(_ condition: String, _ values: [String], on db: PostgresConnection) throws -> [String] {
+    /// A packets search's export, in its order (time, capture, frame).
+    static func exported(_ query: String, engine: SearchEngine) throws -> [String] {
+        let request = QueryMessage.SearchRequest(query: query, target: .packets, limit: 0)
+        let found = try #require(try engine.searchExportFrames(request, after: .start, limit: 100_000))
+        return found.rows.map { "\($0[0] ?? "?"):\($0[1] ?? "?")" }
+    }
+
+    static func truth(_ condition: String, _ values: [String], on db: PostgresConnection,
+                      inTimeOrder: Bool = false) throws -> [String] {
+        // An export holds the frames stored in the pcap store, in time order.
         try db.query("""
-            SELECT capture_id || ':' || frame_number FROM packets WHERE \(condition) ORDER BY capture_id, frame_number
+            SELECT capture_id || ':' || frame_number FROM packets
+            WHERE \(inTimeOrder ? "segment_id IS NOT NULL AND" : "") (\(condition))
+            ORDER BY \(inTimeOrder ? "ts_ns, " : "")capture_id, frame_number
             """, values.map { $0 as (any PostgresParameter)? }).rows.compactMap { $0[0] ?? nil }
     }
 
@@ -60,6 +71,9 @@ struct FlowScopeTests {
                     == Self.truth("src = $1::inet OR dst = $1::inet", [address], on: db), "\(address)")
             #expect(try Self.found("ip.src == \(address) && frame.len > 60", engine: engine)
                     == Self.truth("src = $1::inet AND wirelen > 60", [address], on: db), "\(address)")
+            #expect(try Self.exported("ip.addr == \(address)", engine: engine)
+                    == Self.truth("src = $1::inet OR dst = $1::inet", [address], on: db,
+                                  inTimeOrder: true), "\(address)")
             if try FlowScope.find(try QueryParser.parse("ip.addr == \(address)"), window: TimeWindow(),
                                   on: engine.connection) != nil { scoped += 1 }
         }
@@ -77,9 +91,11 @@ struct FlowScopeTests {
             """).rows.first)
         let (capture, address) = (try #require(busiest[0] ?? nil), try #require(busiest[1] ?? nil))
         let before = try Self.found("ip.addr == \(address)", engine: engine)
+        let exportedBefore = try Self.exported("ip.addr == \(address)", engine: engine)
         try db.query("UPDATE captures SET status = 'running' WHERE id = $1::bigint", [capture])
         try db.query("DELETE FROM flows WHERE capture_id = $1::bigint", [capture])
         #expect(try Self.found("ip.addr == \(address)", engine: engine) == before)
-        #expect(before.contains { $0.hasPrefix("\(capture):") })
+        #expect(try Self.exported("ip.addr == \(address)", engine: engine) == exportedBefore)
+        #expect(before.contains { $0.hasPrefix("\(capture):") } && !exportedBefore.isEmpty)
     }
 }
