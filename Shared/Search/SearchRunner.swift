@@ -55,7 +55,7 @@ public final class SearchRunner: Sendable {
         let request = QueryMessage.SearchRequest(query: query, target: target, limit: 0, start: claimed.int64(4),
                                                  end: claimed.int64(5), dataset: claimed.string(3))
         do {
-            guard let statement = Self.statement(request) else {
+            guard let statement = try Self.statement(request, on: connection) else {
                 try finish(id, status: "failed", error: "the query no longer compiles", on: connection)
                 return true
             }
@@ -96,13 +96,23 @@ public final class SearchRunner: Sendable {
     }
 
     /// The statement that stores a search's results in order; `$1` is the search id.
-    static func statement(_ request: QueryMessage.SearchRequest) -> (text: String, values: [(any PostgresParameter)?])? {
+    static func statement(_ request: QueryMessage.SearchRequest,
+                          on connection: PostgresConnection) throws -> (text: String, values: [(any PostgresParameter)?])? {
         guard let target = request.queryTarget,
-              let (_, condition) = try? request.compiled(for: target, firstParameter: 2) else { return nil }
+              let (expression, condition) = try? request.compiled(for: target, firstParameter: 2) else { return nil }
         let insert = "INSERT INTO search_results (search_id, ordinal, capture_id, item, ts_ns)"
         let select: String
         switch target {
         case .packets:
+            let window = TimeWindow(start: request.start, end: request.end)
+            if let scope = try FlowScope.find(expression, window: window, on: connection) {
+                let scoped = try QueryCompiler.compile(expression, for: .packets, firstParameter: 6, window: window)
+                return ("""
+                    \(insert) SELECT $1, row_number() OVER (ORDER BY p.capture_id, p.frame_number), p.capture_id,
+                        p.frame_number, p.ts_ns
+                    FROM (\(scope.packets(passing: scoped.text, firstParameter: 2))) p
+                    """, scope.values + scoped.values)
+            }
             select = """
                 SELECT $1, row_number() OVER (ORDER BY p.capture_id, p.frame_number), p.capture_id, p.frame_number, p.ts_ns
                 FROM packets p

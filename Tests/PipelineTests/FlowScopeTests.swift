@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Messaging
 import Query
 @testable import Search
@@ -38,6 +39,17 @@ struct FlowScopeTests {
         return found.rows.map { "\($0[0] ?? "?"):\($0[1] ?? "?")" }
     }
 
+    /// A packets search run in the background, as the runner stores it.
+    static func background(_ query: String, engine: SearchEngine, on connection: PostgresConnection) throws -> [String] {
+        _ = try engine.startSearch(QueryMessage.SearchRequest(query: query, target: .packets, limit: 0))
+        let runner = SearchRunner(conninfo: "", timeoutSeconds: 30, logger: Logger(label: "flowscope-test"))
+        #expect(try runner.runOne(connection))
+        let id = try #require(try connection.query("SELECT max(id) FROM searches WHERE status = 'complete'").row(0)?.int64(0))
+        return try connection.query("""
+            SELECT capture_id || ':' || item FROM search_results WHERE search_id = $1 ORDER BY ordinal
+            """, [id]).rows.compactMap { $0[0] ?? nil }
+    }
+
     static func truth(_ condition: String, _ values: [String], on db: PostgresConnection,
                       inTimeOrder: Bool = false) throws -> [String] {
         // An export holds the frames stored in the pcap store, in time order.
@@ -74,6 +86,8 @@ struct FlowScopeTests {
             #expect(try Self.exported("ip.addr == \(address)", engine: engine)
                     == Self.truth("src = $1::inet OR dst = $1::inet", [address], on: db,
                                   inTimeOrder: true), "\(address)")
+            #expect(try Self.background("ip.addr == \(address)", engine: engine, on: db)
+                    == Self.truth("src = $1::inet OR dst = $1::inet", [address], on: db), "\(address)")
             if try FlowScope.find(try QueryParser.parse("ip.addr == \(address)"), window: TimeWindow(),
                                   on: engine.connection) != nil { scoped += 1 }
         }
@@ -96,6 +110,7 @@ struct FlowScopeTests {
         try db.query("DELETE FROM flows WHERE capture_id = $1::bigint", [capture])
         #expect(try Self.found("ip.addr == \(address)", engine: engine) == before)
         #expect(try Self.exported("ip.addr == \(address)", engine: engine) == exportedBefore)
+        #expect(try Self.background("ip.addr == \(address)", engine: engine, on: db) == before)
         #expect(before.contains { $0.hasPrefix("\(capture):") } && !exportedBefore.isEmpty)
     }
 }
