@@ -1,13 +1,13 @@
 import ArgumentParser
 import Foundation
 
-/// `netsift hunt add|list|matches|run|remove`: saved queries that search
+/// `netsift hunt add|list|matches|run|enable|disable|remove`: saved queries that search
 /// runs over newly stored flows (docs/QUERY.md, "Hunts"), through the API.
 struct HuntCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hunt",
         abstract: "Save queries that run over newly stored traffic and record the flows they match.",
-        subcommands: [Add.self, List.self, Matches.self, Run.self, Remove.self])
+        subcommands: [Add.self, List.self, Matches.self, Run.self, Enable.self, Disable.self, Remove.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Save a hunt; it runs at once, then every interval.")
@@ -100,6 +100,38 @@ struct HuntCommand: ParsableCommand {
             }
             say("hunt \(id): \(hunt.name): \(ran["MatchedCount"] ?? 0) flows matched in all")
         }
+    }
+
+    struct Enable: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Let a hunt run again (from the data stored since its last run), optionally at a new interval.")
+
+        @OptionGroup var hunt: NamedHunt
+        @Option(help: "Time between runs from now on: 90s, 15m, 1h, 1d.")
+        var interval: String?
+
+        func run() throws {
+            try HuntCommand.change(hunt, enabled: true, interval: interval, command: "hunt enable")
+        }
+    }
+
+    struct Disable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop running a hunt; its matches stay.")
+
+        @OptionGroup var hunt: NamedHunt
+
+        func run() throws {
+            try HuntCommand.change(hunt, enabled: false, interval: nil, command: "hunt disable")
+        }
+    }
+
+    static func change(_ hunt: NamedHunt, enabled: Bool, interval: String?, command: String) throws {
+        let (client, id) = try hunt.resolve(command: command)
+        let query = [URLQueryItem(name: "enabled", value: "\(enabled)")]
+            + (interval.map { [URLQueryItem(name: "interval", value: $0)] } ?? [])
+        let changed = try client.object("PATCH", "/hunts/\(id)", query, command: command)
+        let every = (changed["Interval"] as? Int).map { ", every \($0) s" } ?? ""
+        say("hunt \(id): \(hunt.name): \(enabled ? "enabled" : "disabled")\(every)")
     }
 
     struct Remove: ParsableCommand {

@@ -152,6 +152,13 @@ struct HuntSystemTests {
         }
         #expect(matches.status == 0 && Set(flows.compactMap { $0["Id"] as? Int }) == web, "\(matches)")
         #expect(system.run(["hunt", "add", "bad", "port = 80", "--data", system.data]).status != 0)
+        let disabled = system.run(["hunt", "disable", "dhcp", "--data", system.data])
+        #expect(disabled.status == 0 && disabled.stdout.contains("disabled"), "\(disabled)")
+        #expect(system.run(["hunt", "list", "--data", system.data]).stdout.contains("dhcp\tflows\t86400s\tno"))
+        let enabled = system.run(["hunt", "enable", "dhcp", "--interval", "2h", "--data", system.data])
+        #expect(enabled.status == 0 && enabled.stdout.contains("enabled, every 7200 s"), "\(enabled)")
+        #expect(system.run(["hunt", "list", "--data", system.data]).stdout.contains("dhcp\tflows\t7200s\tyes"))
+        #expect(system.run(["hunt", "enable", "dhcp", "--interval", "soon", "--data", system.data]).status != 0)
         #expect(system.run(["hunt", "remove", "dhcp", "--data", system.data]).status == 0)
         #expect(system.run(["hunt", "run", "dhcp", "--data", system.data]).status != 0, "removed")
     }
