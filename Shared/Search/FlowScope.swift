@@ -15,8 +15,11 @@ import Store
 struct FlowScope {
     /// Most flows and packets a scope may name; past either the search
     /// reads packets in order instead (matches are then dense enough).
+    /// Each packet costs ~2 µs to fetch and sort (30k packets of 1,070
+    /// flows: 55 ms; 123k of 4,280 flows: 250 ms, where reading in order
+    /// took 92 ms — docs/BENCHMARKS.md), so the scope stops near 100 ms.
     static let maxFlows = 5_000
-    static let maxPackets = 200_000
+    static let maxPackets = 50_000
 
     /// Flow keys of finished captures' flows that meet the scope, and the
     /// times of the first and last packet of each key's capture: packets
