@@ -12,9 +12,27 @@ public struct ExportDirectory: Sendable {
     }
 
     public let path: String
+    /// Space an export leaves free on its file system: it does not start
+    /// below this, and stops (its partial file removed) when it would go
+    /// below. The pcap store often shares the disk; capture must not starve.
+    public let minimumFreeBytes: Int64
 
-    public init(path: String) {
+    public init(path: String, minimumFreeBytes: Int64 = 1 << 30) {
         self.path = path
+        self.minimumFreeBytes = max(0, minimumFreeBytes)
+    }
+
+    /// Free bytes on the exports' file system; nil when it cannot be read.
+    func freeBytes() -> Int64? {
+        (try? FileManager.default.attributesOfFileSystem(forPath: path))?[.systemFreeSize]
+            .flatMap { $0 as? NSNumber }?.int64Value
+    }
+
+    /// Whether `more` bytes can be written and leave `minimumFreeBytes`
+    /// free (true when the free space cannot be read: the write then fails on its own).
+    func hasRoom(for more: Int64) -> Bool {
+        guard let free = freeBytes() else { return true }
+        return free - more >= minimumFreeBytes
     }
 
     /// A new export's name: its UTC time and a random part, so names sort by time and never collide.
