@@ -220,9 +220,10 @@ struct CaptureFileSource: Sendable {
         var current = first
         var written: UInt64 = 0
         while let read = current {
+            async let ahead = router.nextRead(after: read.chunks, of: target)
             try await Self.write(read, with: &encoder, into: write)
             written += UInt64(read.frames.count)
-            current = try await router.nextRead(after: read.chunks, of: target)
+            current = try await ahead
         }
         return written
     }
