@@ -52,8 +52,10 @@ extension GatewayRouter {
             written = try await FileSystem.shared.withFileHandle(
                 forWritingAt: partial, options: .newFile(replaceExisting: true)
             ) { handle in
-                try await handle.withBufferedWriter { writer in
-                    try await source.encode { _ = try await writer.write(contentsOf: $0) }
+                // Pieces are whole reads (megabytes): written as they come, unbuffered.
+                var offset: Int64 = 0
+                return try await source.encode { piece in
+                    offset += try await handle.write(contentsOf: piece, toAbsoluteOffset: offset)
                 }
             }
             try await FileSystem.shared.moveItem(at: partial, to: FilePath(exports.path(for: name)))
@@ -97,9 +99,10 @@ extension GatewayRouter {
         return try Self.ok(ExportFileObject(file, in: exports))
     }
 
-    /// A capture file's plan and first page, or the answer refusing it. The
-    /// first page is read before anything is sent or written: a file that
-    /// cannot start is an error answer, not a broken transfer.
+    /// A capture file's plan, its first page of positions and the first
+    /// read, or the answer refusing it. The first read is done before
+    /// anything is sent or written: a file that cannot start is an error
+    /// answer, not a broken transfer.
     func captureFileSource(_ target: QueryMessage.ExportTarget) async throws -> Result<CaptureFileSource, RefusedRequest> {
         let reply: QueryMessage.Body
         do {
@@ -117,11 +120,10 @@ extension GatewayRouter {
             return .failure(RefusedRequest(Self.failure(.noPage, missing)))
         }
         do {
-            let frames = try await framePositions(target, after: .start)
-            let bytes = try await read(frames.prefix(Self.framesPerRead).map(\.position))
+            let first = try await nextRead(after: ExportChunks(page: try await framePositions(target, after: .start)),
+                                           of: target)
             return .success(CaptureFileSource(router: self, target: target,
-                                              linkTypes: plan.linkTypes.map { LinkType(rawValue: $0) },
-                                              first: frames, firstBytes: bytes))
+                                              linkTypes: plan.linkTypes.map { LinkType(rawValue: $0) }, first: first))
         } catch {
             return .failure(RefusedRequest(Self.failure(.genericError, "cannot read the frames: \(error)")))
         }
@@ -135,68 +137,124 @@ extension GatewayRouter {
         return list
     }
 
+    /// The chunk after `chunks`' last one (asking search for the next page
+    /// when the current one is done) and its records; nil at the end.
+    func nextRead(after chunks: ExportChunks, of target: QueryMessage.ExportTarget) async throws -> ExportRead? {
+        var chunks = chunks
+        if chunks.isAtEnd {
+            guard let last = chunks.page.last else { return nil }
+            chunks = ExportChunks(page: try await framePositions(target, after: last.cursor))
+        }
+        guard let chunk = chunks.next() else { return nil }
+        return ExportRead(chunks: chunks, frames: chunk, records: try await readRecords(chunk.map(\.position)))
+    }
+
     /// Positions asked of search at a time: each page of a search's file
     /// evaluates its query again, so pages are as large as a `query.v1`
-    /// answer comfortably holds (~200 bytes a position).
+    /// answer comfortably holds (44 bytes a position).
     static let positionsPerPage = SearchEngine.maxExportFrames
-    /// Frames read from storage and encoded at a time: what bounds an export's memory.
+    /// Frames and bytes read from storage and written at a time: what
+    /// bounds an export's memory (two reads: one written, one read ahead).
     static let framesPerRead = 5_000
+    static let bytesPerRead = 4 << 20
 }
 
-/// The frames of one capture file, ready to encode: its link types, its
-/// first page of positions and the bytes of the first frames.
+/// A page of frame positions cut into reads of at most
+/// `GatewayRouter.framesPerRead` frames and `bytesPerRead` bytes (one frame always).
+struct ExportChunks: Sendable {
+    let page: [QueryMessage.ExportFrame]
+    private var start: Int
+
+    init(page: [QueryMessage.ExportFrame]) {
+        self.page = page
+        start = page.startIndex
+    }
+
+    var isAtEnd: Bool { start == page.endIndex }
+
+    mutating func next() -> ArraySlice<QueryMessage.ExportFrame>? {
+        guard start < page.endIndex else { return nil }
+        var end = start
+        var bytes = 0
+        while end < page.endIndex, end - start < GatewayRouter.framesPerRead,
+              end == start || bytes + Int(page[end].position.length) <= GatewayRouter.bytesPerRead {
+            bytes += Int(page[end].position.length)
+            end += 1
+        }
+        defer { start = end }
+        return page[start ..< end]
+    }
+}
+
+/// One read of an export: its frames' positions and storage's replies.
+struct ExportRead: Sendable {
+    /// Where the next read starts.
+    let chunks: ExportChunks
+    let frames: ArraySlice<QueryMessage.ExportFrame>
+    let records: [StoredRecords]
+}
+
+/// The frames of one capture file, ready to encode: its link types and its first read.
 struct CaptureFileSource: Sendable {
     let router: GatewayRouter
     let target: QueryMessage.ExportTarget
     let linkTypes: [LinkType]
-    let first: [QueryMessage.ExportFrame]
-    let firstBytes: [PacketReadMessage.StoredFrame]
+    let first: ExportRead?
     let isPcapng: Bool
 
-    init(router: GatewayRouter, target: QueryMessage.ExportTarget, linkTypes: [LinkType],
-         first: [QueryMessage.ExportFrame], firstBytes: [PacketReadMessage.StoredFrame]) {
+    init(router: GatewayRouter, target: QueryMessage.ExportTarget, linkTypes: [LinkType], first: ExportRead?) {
         self.router = router
         self.target = target
         self.linkTypes = linkTypes
         self.first = first
-        self.firstBytes = firstBytes
         isPcapng = CaptureFileEncoder(linkTypes: linkTypes).isPcapng
     }
 
     /// Encodes every frame, handing `write` the file's bytes a read at a
-    /// time; returns the frames written. A frame storage cannot give back
-    /// breaks the file off: it is never quietly short.
-    func encode(into write: ([UInt8]) async throws -> Void) async throws -> UInt64 {
+    /// time while the next read is under way (one read ahead, no more);
+    /// returns the frames written. A frame storage cannot give back breaks
+    /// the file off: it is never quietly short.
+    func encode(into write: (ArraySlice<UInt8>) async throws -> Void) async throws -> UInt64 {
         var encoder = CaptureFileEncoder(linkTypes: linkTypes)
-        var page = first
-        var bytes: [PacketReadMessage.StoredFrame]? = firstBytes
+        try await write(encoder.take()[...])
+        var current = first
         var written: UInt64 = 0
-        while let last = page.last {
-            var start = page.startIndex
-            while start < page.endIndex {
-                let chunk = page[start ..< min(start + GatewayRouter.framesPerRead, page.endIndex)]
-                let frames: [PacketReadMessage.StoredFrame]
-                if let read = bytes {
-                    frames = read
-                    bytes = nil
-                } else {
-                    frames = try await router.read(chunk.map(\.position))
-                }
-                for (entry, frame) in zip(chunk, frames) {
-                    guard case .frame(let timestamp, let wireLength, let data) = frame else {
-                        throw GatewayError.unreadableFrame(entry.frame, "\(frame)")
-                    }
-                    encoder.append(linkType: LinkType(rawValue: entry.linkType), timestamp: timestamp,
-                                   wireLength: Int(wireLength), frame: data)
-                }
-                written += UInt64(chunk.count)
-                try await write(encoder.take())
-                start = chunk.endIndex
-            }
-            page = try await router.framePositions(target, after: last.cursor)
+        while let read = current {
+            async let ahead = router.nextRead(after: read.chunks, of: target)
+            try await Self.write(read, with: &encoder, into: write)
+            written += UInt64(read.frames.count)
+            current = try await ahead
         }
-        let rest = encoder.take()
-        if !rest.isEmpty { try await write(rest) }
         return written
+    }
+
+    /// One read's frames: pcap records as storage sent them, or pcapng blocks.
+    private static func write(_ read: ExportRead, with encoder: inout CaptureFileEncoder,
+                              into write: (ArraySlice<UInt8>) async throws -> Void) async throws {
+        var rest = read.frames
+        for records in read.records {
+            let frames = rest.prefix(records.count)
+            rest = rest.dropFirst(records.count)
+            if let failed = records.unreadable.first {
+                throw GatewayError.unreadableFrame(frames.dropFirst(failed.index).first?.frame ?? 0, failed.reason)
+            }
+            if frames.allSatisfy({ encoder.takesStoredRecords(of: LinkType(rawValue: $0.linkType)) }) {
+                try await write(records.bytes)
+                continue
+            }
+            var entries = frames.makeIterator()
+            var refused: QueryMessage.ExportFrame?
+            records.forEachRecord { timestamp, wireLength, frame in
+                guard let entry = entries.next() else { return }
+                if !encoder.append(linkType: LinkType(rawValue: entry.linkType), timestamp: timestamp,
+                                   wireLength: Int(wireLength), frame: frame) {
+                    refused = refused ?? entry
+                }
+            }
+            if let refused {
+                throw GatewayError.unreadableFrame(refused.frame, "link type \(refused.linkType) is not in the file's plan")
+            }
+            try await write(encoder.take()[...])
+        }
     }
 }

@@ -36,22 +36,24 @@ extension GatewayRouter {
 
     /// PACKET objects with the bytes of each stored frame (one `read.v1` exchange for the page).
     func packetObjects(_ packets: [QueryMessage.Packet]) async throws -> [PacketObject] {
-        let frames = try await read(packets.compactMap(\.position))
+        let frames = try await readRecords(packets.compactMap(\.position)).flatMap(\.frames)
         var next = frames.makeIterator()
         return packets.map { PacketObject($0, frame: $0.position == nil ? nil : next.next()) }
     }
 
-    /// Every frame at `positions`, in order, asking storage again for what a
-    /// reply left out (replies stop at `PacketReadMessage.replyBudget`).
-    func read(_ positions: [QueryMessage.StoredPosition]) async throws -> [PacketReadMessage.StoredFrame] {
-        var frames: [PacketReadMessage.StoredFrame] = []
-        frames.reserveCapacity(positions.count)
-        while frames.count < positions.count {
-            let reply = try await storage.ask(PacketReadMessage(.read(Array(positions[frames.count...]))))
-            guard case .frames(let got) = reply.body, !got.isEmpty else { throw GatewayError.storageRefused }
-            frames.append(contentsOf: got.prefix(positions.count - frames.count))
+    /// Every frame at `positions`, in order, as storage's replies, asking
+    /// again for what a reply left out (replies stop at `PacketReadMessage.replyBudget`).
+    func readRecords(_ positions: [QueryMessage.StoredPosition]) async throws -> [StoredRecords] {
+        var replies: [StoredRecords] = []
+        var answered = 0
+        while answered < positions.count {
+            let reply = try await storage.ask(PacketReadMessage(.read(Array(positions[answered...]))))
+            guard case .records(let records) = reply.body, records.count > 0,
+                  records.count <= positions.count - answered else { throw GatewayError.storageRefused }
+            replies.append(records)
+            answered += records.count
         }
-        return frames
+        return replies
     }
 
     static func unexpected(_ reply: QueryMessage.Body) -> Response {
@@ -67,7 +69,7 @@ enum GatewayError: Error, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .storageRefused: "storage returned no frames"
+        case .storageRefused: "storage answered no frames, or more than asked"
         case .unexpected(let reply): "unexpected answer: \(reply)"
         case .unreadableFrame(let frame, let why): "frame \(frame) cannot be read: \(why)"
         }

@@ -13,24 +13,33 @@ public protocol JSONWireMessage: WireMessage {
 extension JSONWireMessage {
     public var itemCount: UInt32 { 1 }
 
-    public func encodePayload() -> [UInt8] {
+    public func encodePayload() -> [UInt8] { Self.jsonPayload(body) }
+
+    public init(payload: [UInt8], itemCount: UInt32, limits: WireLimits = .default) throws(WireError) {
+        self.init(try Self.jsonBody(payload, itemCount: itemCount, limits: limits))
+    }
+
+    static func jsonPayload(_ body: Body) -> [UInt8] {
         // Encoding these plain values cannot fail; an empty payload would be refused by the peer.
         (try? JSONEncoder().encode(body)).map { [UInt8]($0) } ?? []
     }
 
-    public init(payload: [UInt8], itemCount: UInt32, limits: WireLimits = .default) throws(WireError) {
+    /// Checks the item count and the size, then decodes the JSON.
+    static func jsonBody(_ payload: [UInt8], itemCount: UInt32, limits: WireLimits) throws(WireError) -> Body {
+        try checkFrame(payload, itemCount: itemCount, limits: limits)
+        do {
+            return try JSONDecoder().decode(Body.self, from: Data(payload))
+        } catch {
+            throw WireError(.invalidValue, "\(Self.type.name): not a \(Self.type.name) body: \(error)")
+        }
+    }
+
+    static func checkFrame(_ payload: [UInt8], itemCount: UInt32, limits: WireLimits) throws(WireError) {
         let name = Self.type.name
         guard itemCount == 1 else { throw WireError(.invalidValue, "\(name): item count \(itemCount), must be 1") }
         let limit = Self.payloadLimit(limits)
         guard payload.count <= limit else {
             throw WireError(.limitExceeded, "\(name): \(payload.count) bytes; limit \(limit)")
         }
-        let body: Body
-        do {
-            body = try JSONDecoder().decode(Body.self, from: Data(payload))
-        } catch {
-            throw WireError(.invalidValue, "\(name): not a \(name) body: \(error)")
-        }
-        self.init(body)
     }
 }

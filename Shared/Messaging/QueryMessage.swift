@@ -4,6 +4,8 @@ import Foundation
 /// answers, over DEALER → ROUTER. Like `control.v1`: one JSON payload (the
 /// Codable form of `Body`), the header's producer the asker and its
 /// sequence the request number, repeated in the reply. Item count = 1.
+/// One exception: `exportFrames`, pages of thousands of positions, is
+/// binary (`QueryMessage+ExportFrames.swift`).
 public struct QueryMessage: JSONWireMessage {
     public static let type = MessageType(validated: "query.v1")
 
@@ -206,4 +208,20 @@ public struct QueryMessage: JSONWireMessage {
     public init(_ body: Body) { self.body = body }
 
     public static func payloadLimit(_ limits: WireLimits) -> Int { limits.queryBytes }
+
+    public func encodePayload() -> [UInt8] {
+        if case .exportFrames(let frames) = body { return Self.exportFramesPayload(frames) }
+        return Self.jsonPayload(body)
+    }
+
+    public init(payload: [UInt8], itemCount: UInt32, limits: WireLimits = .default) throws(WireError) {
+        if payload.first == Self.exportFramesTag {
+            try Self.checkFrame(payload, itemCount: itemCount, limits: limits)
+            body = .exportFrames(try Self.exportFrames(payload, limits: limits))
+            return
+        }
+        body = try Self.jsonBody(payload, itemCount: itemCount, limits: limits)
+        // One encoding per value: export frames only ever travel binary.
+        if case .exportFrames = body { throw WireError(.invalidValue, "query.v1: exportFrames as JSON") }
+    }
 }

@@ -15,7 +15,6 @@ public struct CaptureFileEncoder {
         isPcapng = linkTypes.count > 1
         if isPcapng {
             for linkType in linkTypes { interfaces[linkType] = pcapng.addInterface(linkType: linkType) }
-            out = pcapng.take()
         } else {
             let only = linkTypes.first ?? .ethernet
             interfaces[only] = 0
@@ -26,11 +25,10 @@ public struct CaptureFileEncoder {
     /// Appends one frame. A link type not announced at `init` is refused
     /// (false): a pcap file has one, and pcapng interfaces come first.
     @discardableResult
-    public mutating func append(linkType: LinkType, timestamp: Int64, wireLength: Int, frame: [UInt8]) -> Bool {
+    public mutating func append(linkType: LinkType, timestamp: Int64, wireLength: Int, frame: ArraySlice<UInt8>) -> Bool {
         guard let interface = interfaces[linkType] else { return false }
         if isPcapng {
-            pcapng.append(interface: interface, timestamp: timestamp, frame: frame, wireLength: wireLength)
-            out.append(contentsOf: pcapng.take())
+            frame.withUnsafeBytes { pcapng.append(interface: interface, timestamp: timestamp, frame: $0, wireLength: wireLength) }
         } else {
             PcapFormat.appendRecordHeader(to: &out, timestamp: timestamp, capturedLength: frame.count,
                                           wireLength: wireLength)
@@ -39,10 +37,21 @@ public struct CaptureFileEncoder {
         return true
     }
 
-    public var pendingBytes: Int { out.count }
+    @discardableResult
+    public mutating func append(linkType: LinkType, timestamp: Int64, wireLength: Int, frame: [UInt8]) -> Bool {
+        append(linkType: linkType, timestamp: timestamp, wireLength: wireLength, frame: frame[...])
+    }
+
+    /// Whether frames of `linkType` go into the file as the pcap store's
+    /// records, unchanged: the store keeps nanosecond pcap, the format of a
+    /// pcap file here, so its records need no encoding.
+    public func takesStoredRecords(of linkType: LinkType) -> Bool {
+        !isPcapng && interfaces[linkType] != nil
+    }
 
     /// The bytes written since the last `take`.
     public mutating func take() -> [UInt8] {
+        if isPcapng { return pcapng.take() }
         defer { out.removeAll(keepingCapacity: true) }
         return out
     }

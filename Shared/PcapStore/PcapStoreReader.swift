@@ -73,28 +73,43 @@ public final class PcapStoreReader {
         return packet
     }
 
-    /// Reads `positions` in order, adjacent records of one segment with one
-    /// pread. A run that fails is read again record by record, so only the
-    /// bad records come back as errors.
-    public func read(_ positions: [PacketPosition], body: (Result<Packet, PcapStoreError>) -> Void) {
+    /// Appends the records at `positions` to `out` as the store holds them
+    /// (pcap record header and captured bytes), in order: adjacent records
+    /// of one segment with one pread straight into `out`. A run that fails
+    /// is read again record by record; a record that does not check out is
+    /// left out and reported to `failed` with its index in `positions`.
+    public func appendRecords(_ positions: [PacketPosition], to out: inout [UInt8],
+                              failed: (Int, PcapStoreError) -> Void) {
         var start = 0
         while start < positions.count {
             let end = Self.runEnd(positions, from: start)
-            var packets: [Packet] = []
-            packets.reserveCapacity(end - start)
             do throws(PcapStoreError) {
-                let linkType = positions[start].segment.key.linkType
-                try readRun(positions[start..<end], interface: { _ in 0 }) { _, header, frame in
-                    packets.append(Packet(linkType: linkType, timestamp: header.timestamp,
-                                          wireLength: header.wireLength, bytes: Array(frame)))
-                }
-                for packet in packets { body(.success(packet)) }
+                try appendRun(positions[start..<end], to: &out)
             } catch {
-                for position in positions[start..<end] {
-                    do throws(PcapStoreError) { body(.success(try read(position))) } catch { body(.failure(error)) }
+                for index in start..<end {
+                    do throws(PcapStoreError) { try appendRun(positions[index...index], to: &out) } catch { failed(index, error) }
                 }
             }
             start = end
+        }
+    }
+
+    /// One checked run appended to `out`, or `out` as it was.
+    private func appendRun(_ run: ArraySlice<PacketPosition>, to out: inout [UInt8]) throws(PcapStoreError) {
+        let start = out.count
+        let total = try length(of: run)
+        out.append(contentsOf: repeatElement(0, count: total))
+        let outcome: Result<Void, PcapStoreError> = out.withUnsafeMutableBytes { raw in
+            do throws(PcapStoreError) {
+                try readRun(run, into: UnsafeMutableRawBufferPointer(rebasing: raw[start...]), interface: { _ in 0 }) { _, _, _ in }
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        if case .failure(let error) = outcome {
+            out.removeSubrange(start...)
+            throw error
         }
     }
 
@@ -173,19 +188,46 @@ public final class PcapStoreReader {
         return end
     }
 
-    /// Reads adjacent records with one pread into `buffer`, checks each
-    /// record header against its position and calls `body` per record.
-    private func readRun(_ run: some Collection<PacketPosition>, interface: (LinkType) -> UInt32,
-                         body: (UInt32, PcapFormat.RecordHeader, UnsafeRawBufferPointer) -> Void) throws(PcapStoreError) {
-        guard let first = run.first else { return }
+    /// The bytes of a run of records whose lengths are possible (checked
+    /// before anything is allocated for them).
+    private func length(of run: some Collection<PacketPosition>) throws(PcapStoreError) -> Int {
+        var total = 0
         for position in run {
             guard position.length >= UInt32(PcapFormat.recordHeaderLength),
                   position.capturedLength <= PcapStoreLimits.maxCapturedLength else {
                 throw PcapStoreError(.badPosition, path: root + "/" + position.segment.relativePath,
                                      offset: position.offset, "record length \(position.length)")
             }
+            total += Int(position.length)
         }
-        let total = run.reduce(0) { $0 + Int($1.length) }
+        return total
+    }
+
+    /// Reads adjacent records with one pread into `buffer`, checks each
+    /// record header against its position and calls `body` per record.
+    private func readRun(_ run: some Collection<PacketPosition>, interface: (LinkType) -> UInt32,
+                         body: (UInt32, PcapFormat.RecordHeader, UnsafeRawBufferPointer) -> Void) throws(PcapStoreError) {
+        let total = try length(of: run)
+        if buffer.count != total { buffer = [UInt8](repeating: 0, count: total) }
+        let outcome: Result<Void, PcapStoreError> = buffer.withUnsafeMutableBytes { raw in
+            do throws(PcapStoreError) {
+                try readRun(run, into: raw, interface: interface, body: body)
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        try outcome.get()
+    }
+
+    /// Reads adjacent records (their lengths checked) with one pread into
+    /// `raw` (exactly their length), checks each record header against its
+    /// position and calls `body` per record.
+    private func readRun(_ run: some Collection<PacketPosition>, into raw: UnsafeMutableRawBufferPointer,
+                         interface: (LinkType) -> UInt32,
+                         body: (UInt32, PcapFormat.RecordHeader, UnsafeRawBufferPointer) -> Void) throws(PcapStoreError) {
+        guard let first = run.first else { return }
+        let total = raw.count
         let file = try open(first.segment)
         let path = file.path
         guard first.offset >= UInt64(PcapFormat.fileHeaderLength) else {
@@ -200,15 +242,14 @@ public final class PcapStoreReader {
                                      "record ends at \(end), file has \(size) bytes")
             }
         }
-        if buffer.count != total { buffer = [UInt8](repeating: 0, count: total) }
-        let fd = file.fd
-        let got = try Posix.read(fd, into: &buffer, at: first.offset, path: path)
+        let got = try Posix.read(file.fd, into: raw, at: first.offset, path: path)
         guard got == total else {
             throw PcapStoreError(.positionOutOfBounds, path: path, offset: first.offset, "short read: \(got) of \(total)")
         }
         let linkType = first.segment.key.linkType
         let iface = interface(linkType)
-        let failure: PcapStoreError? = buffer.withUnsafeBytes { raw in
+        let failure: PcapStoreError? = {
+            let raw = UnsafeRawBufferPointer(raw)
             var local = 0
             for position in run {
                 switch PcapFormat.recordHeader(raw, at: local) {
@@ -225,7 +266,7 @@ public final class PcapStoreReader {
                 }
             }
             return nil
-        }
+        }()
         if let failure { throw failure }
     }
 

@@ -91,37 +91,188 @@ import Testing
     }
 }
 
+extension Array where Element == UInt8 {
+    /// Appends `value` little-endian (hand-made payloads).
+    mutating func le(_ value: some FixedWidthInteger) {
+        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+    }
+
+    /// Appends a segment table: the count, then each path after its length.
+    mutating func segmentTable(_ paths: [[UInt8]]) {
+        le(UInt32(paths.count))
+        for path in paths {
+            le(UInt16(path.count))
+            self += path
+        }
+    }
+}
+
+@Suite struct ExportFramesWireTests {
+    static let frames: [QueryMessage.ExportFrame] = [
+        .init(capture: 2, frame: 1, time: -5, linkType: 1, position: .init(segment: "a", offset: 24, length: 80)),
+        .init(capture: 3, frame: 9, time: 7, linkType: 113, position: .init(segment: "ü", offset: .max, length: 16)),
+        .init(capture: 2, frame: 2, time: 8, linkType: 1, position: .init(segment: "a", offset: 104, length: 16)),
+    ]
+
+    /// Tag, count 3, segments "a" and "ü", then three frames naming segments `indices`.
+    static func payload(indices: [UInt32] = [0, 1, 0], paths: [[UInt8]] = [Array("a".utf8), Array("ü".utf8)]) -> [UInt8] {
+        var p: [UInt8] = [0]
+        p.le(UInt32(3))
+        p.segmentTable(paths)
+        for (frame, index) in zip(frames, indices) {
+            p.le(frame.capture); p.le(frame.frame); p.le(frame.time); p.le(frame.linkType)
+            p.le(index); p.le(frame.position.offset); p.le(frame.position.length)
+        }
+        return p
+    }
+
+    @Test func binaryWithEachSegmentOnce() throws {
+        let payload = QueryMessage(.exportFrames(Self.frames)).encodePayload()
+        #expect(payload == Self.payload())
+        #expect(try QueryMessage(payload: payload, itemCount: 1).body == .exportFrames(Self.frames))
+        #expect(try QueryMessage(payload: QueryMessage(.exportFrames([])).encodePayload(), itemCount: 1).body
+                == .exportFrames([]))
+    }
+
+    @Test func corruptPayloadsAreTypedErrors() throws {
+        let payload = Self.payload()
+        for cut in 1 ..< payload.count {
+            #expect(throws: WireError.self) { try QueryMessage(payload: Array(payload[..<cut]), itemCount: 1) }
+        }
+        let bad: [[UInt8]] = [
+            payload + [0],
+            Self.payload(indices: [0, 2, 0]),  // no segment 2
+            Self.payload(indices: [1, 0, 0]),  // segment 1 used before segment 0
+            Self.payload(indices: [0, 0, 0]),  // segment 1 never used
+            Self.payload(paths: [Array("a".utf8), Array("a".utf8)]),  // listed twice
+            Self.payload(paths: [Array("a".utf8), [0xC3, 0x28]]),  // not UTF-8
+            Self.payload(paths: [Array("a".utf8), Array(repeating: 0x61, count: 1_025)]),
+        ]
+        for corrupt in bad {
+            #expect(throws: WireError.self) { try QueryMessage(payload: corrupt, itemCount: 1) }
+        }
+        #expect(throws: WireError.self) { try QueryMessage(payload: payload, itemCount: 2) }
+        var limits = WireLimits()
+        limits.framesPerBatch = 2
+        #expect(throws: WireError.self) { try QueryMessage(payload: payload, itemCount: 1, limits: limits) }
+        // One encoding per value: the JSON form of the body is refused.
+        let json = [UInt8](try JSONEncoder().encode(QueryMessage.Body.exportFrames(Self.frames)))
+        #expect(throws: WireError.self) { try QueryMessage(payload: json, itemCount: 1) }
+    }
+}
+
 @Suite struct PacketReadMessageTests {
+    /// A pcap record: 1,700,000,000.000000005 s, `captured` bytes of 7, wire length 1,514.
+    static func record(captured: Int = 60, nanoseconds: UInt32 = 5) -> [UInt8] {
+        var r: [UInt8] = []
+        r.le(UInt32(1_700_000_000)); r.le(nanoseconds); r.le(UInt32(captured)); r.le(UInt32(1_514))
+        return r + Array(repeating: 7, count: captured)
+    }
+
+    /// Three frames answered, the second unreadable.
+    static let records = StoredRecords(count: 3, unreadable: [.init(index: 1, reason: "gone")],
+                                       bytes: (record() + record(captured: 0))[...])
+
     @Test func roundTrips() throws {
         let bodies: [PacketReadMessage.Body] = [
             .read([]), .read([.init(segment: "6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8/2024-03-10/1-1-000001.pcap",
-                                   offset: 24, length: 76), .init(segment: "ü", offset: .max, length: 16)]),
-            .frames([]), .frames([.frame(timestamp: -5, wireLength: 1_514, bytes: Array(0 ..< 60)),
-                                  .unreadable(reason: "gone"), .frame(timestamp: 1, wireLength: 0, bytes: [])]),
+                                   offset: 24, length: 76), .init(segment: "ü", offset: .max, length: 16),
+                             .init(segment: "6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8/2024-03-10/1-1-000001.pcap",
+                                   offset: 100, length: 16)]),
+            .records(StoredRecords(count: 0, unreadable: [], bytes: [])),
+            .records(StoredRecords(count: 2, unreadable: [.init(index: 0, reason: "a"), .init(index: 1, reason: "b")],
+                                   bytes: [])),
+            .records(Self.records),
         ]
         for body in bodies {
             let envelope = PacketReadMessage(body).envelope(producer: UUID(), sequence: 8)
             #expect(try Message(try Envelope(frames: envelope.frames)) == .read(PacketReadMessage(body)))
         }
+        // Each segment's path travels once.
+        let read = PacketReadMessage(bodies[1]).encodePayload()
+        #expect(read.count == 1 + 4 + 4 + (2 + 63) + (2 + 2) + 3 * 16)
+    }
+
+    @Test func recordsAreTheStoredPcapRecords() throws {
+        let payload = PacketReadMessage(.records(Self.records)).encodePayload()
+        #expect(Array(payload.suffix(76 + 16)) == Self.record() + Self.record(captured: 0))
+        guard case .records(let decoded) = try PacketReadMessage(payload: payload, itemCount: 3).body else {
+            Issue.record("not records")
+            return
+        }
+        #expect(decoded.frames == [
+            .frame(timestamp: 1_700_000_000_000_000_005, wireLength: 1_514, bytes: Array(repeating: 7, count: 60)),
+            .unreadable(reason: "gone"),
+            .frame(timestamp: 1_700_000_000_000_000_005, wireLength: 1_514, bytes: []),
+        ])
+        let tail = StoredRecords(count: 2, unreadable: [.init(index: 1, reason: "late")], bytes: Self.record()[...])
+        #expect(tail.frames.map { if case .unreadable = $0 { true } else { false } } == [false, true])
+        #expect(StoredRecords.Unreadable(index: 0, reason: String(repeating: "é", count: 3_000)).reason.utf8.count
+                == StoredRecords.maxReasonLength)
     }
 
     @Test func corruptPayloadsAreTypedErrors() throws {
-        let good = PacketReadMessage(.frames([.frame(timestamp: 1, wireLength: 60, bytes: Array(repeating: 7, count: 60))]))
-        let payload = good.encodePayload()
-        // Every truncation, a wrong item count, an unknown kind and status, a frame above the limit.
+        let payload = PacketReadMessage(.records(Self.records)).encodePayload()
+        // Kind 1, count 3, one unreadable (index 1, "gone"), then the records from byte 19.
+        #expect(payload.count == 19 + 76 + 16)
         for cut in 0 ..< payload.count {
-            #expect(throws: WireError.self) { try PacketReadMessage(payload: Array(payload[..<cut]), itemCount: 1) }
+            #expect(throws: WireError.self) { try PacketReadMessage(payload: Array(payload[..<cut]), itemCount: 3) }
+        }
+        func patched(_ at: Int, _ bytes: [UInt8]) -> [UInt8] {
+            var p = payload
+            p.replaceSubrange(at ..< at + bytes.count, with: bytes)
+            return p
+        }
+        let bad: [[UInt8]] = [
+            payload + [0],
+            payload + Self.record(),  // a record more than answered
+            patched(0, [9]),  // kind
+            patched(5, [4, 0, 0, 0]),  // more unreadable than answered
+            patched(9, [3, 0, 0, 0]),  // unreadable index beyond the frames answered
+            patched(15, [0xFF]),  // reason not UTF-8
+            patched(23, [0x00, 0xCA, 0x9A, 0x3B]),  // nanoseconds 10^9
+            patched(27, [61, 0, 0, 0]),  // captured length past the record
+        ]
+        for corrupt in bad {
+            #expect(throws: WireError.self) { try PacketReadMessage(payload: corrupt, itemCount: 3) }
         }
         #expect(throws: WireError.self) { try PacketReadMessage(payload: payload, itemCount: 2) }
-        var kind = payload
-        kind[0] = 9
-        #expect(throws: WireError.self) { try PacketReadMessage(payload: kind, itemCount: 1) }
-        var status = payload
-        status[5] = 4
-        #expect(throws: WireError.self) { try PacketReadMessage(payload: status, itemCount: 1) }
         var limits = WireLimits()
         limits.capturedLength = 59
-        #expect(throws: WireError.self) { try PacketReadMessage(payload: payload, itemCount: 1, limits: limits) }
-        #expect(throws: WireError.self) { try PacketReadMessage(payload: payload + [0], itemCount: 1) }
+        #expect(throws: WireError.self) { try PacketReadMessage(payload: payload, itemCount: 3, limits: limits) }
+        let descending = StoredRecords(count: 3, unreadable: [.init(index: 2, reason: ""), .init(index: 1, reason: "")],
+                                       bytes: Self.record()[...])
+        #expect(throws: WireError.self) {
+            try PacketReadMessage(payload: PacketReadMessage(.records(descending)).encodePayload(), itemCount: 3)
+        }
+    }
+
+    @Test func corruptReadsAreTypedErrors() throws {
+        // Kind 0, count 3, segments "a" and "ü", three positions naming `indices`.
+        func read(indices: [UInt32] = [0, 1, 0], paths: [[UInt8]] = [Array("a".utf8), Array("ü".utf8)]) -> [UInt8] {
+            var p: [UInt8] = [0]
+            p.le(UInt32(3))
+            p.segmentTable(paths)
+            for index in indices {
+                p.le(index); p.le(UInt64(24)); p.le(UInt32(76))
+            }
+            return p
+        }
+        let good = read()
+        #expect(try PacketReadMessage(payload: good, itemCount: 3).body == .read([
+            .init(segment: "a", offset: 24, length: 76), .init(segment: "ü", offset: 24, length: 76),
+            .init(segment: "a", offset: 24, length: 76),
+        ]))
+        for cut in 0 ..< good.count {
+            #expect(throws: WireError.self) { try PacketReadMessage(payload: Array(good[..<cut]), itemCount: 3) }
+        }
+        let bad: [[UInt8]] = [
+            good + [0], read(indices: [0, 2, 0]), read(indices: [1, 0, 0]), read(indices: [0, 0, 0]),
+            read(paths: [Array("a".utf8), Array("a".utf8)]), read(paths: [Array("a".utf8), [0xFF]]),
+            read(paths: [Array("a".utf8), Array(repeating: 0x61, count: 1_025)]),
+        ]
+        for corrupt in bad {
+            #expect(throws: WireError.self) { try PacketReadMessage(payload: corrupt, itemCount: 3) }
+        }
     }
 }

@@ -108,9 +108,16 @@ enum Samples {
     static let failedEnd = EndOfCapture(captureID: 7, frameCount: 9, outcome: .failed, reason: "truncated record — 12 bytes short")
     static let ack = Ack(producer: producer, ranges: [1 ... 10, 12 ... 12, 20 ... 4_000_000_000])
 
+    static let read = PacketReadMessage(.read([
+        .init(segment: "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/2024-03-10/1-1-000001.pcap", offset: 24, length: 76),
+        .init(segment: "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/2024-03-10/1-1-000002.pcap", offset: 24, length: 16),
+        .init(segment: "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/2024-03-10/1-1-000001.pcap", offset: 100, length: 16),
+    ]))
+    static let records = PacketReadMessage(.records(PacketReadMessageTests.records))
+
     static var messages: [Message] {
         [.frames(frameBatch), .frames(FrameBatch(captureID: 1)), .watermark(watermark), .end(end), .end(failedEnd),
-         .ack(ack), .ack(Ack(producer: producer, ranges: []))]
+         .ack(ack), .ack(Ack(producer: producer, ranges: [])), .read(read), .read(records)]
     }
 
     /// The wire frames of every sample, with distinct sequence numbers.

@@ -141,28 +141,32 @@ func export(_ reader: PcapStoreReader, _ positions: [PacketPosition], format: Pc
 }
 
 @Suite struct FrameReadTests {
-    @Test func manyPositionsReadInOrderWithOnlyBadOnesFailing() throws {
+    @Test func recordsAppendAsStoredInOrderWithOnlyBadOnesLeftOut() throws {
         let dir = try TemporaryDirectory()
         let writer = try PcapStoreWriter(root: dir.path)
         let packets = makePackets(count: 40, start: noonMarch10, seed: 5)
         var positions = try writer.append(packets)
         try writer.close()
+        let stored = try fileBytes(writer.path(of: positions[0].segment))
+        var expected: [UInt8] = [0xEE]
+        for (index, position) in positions.enumerated() where index != 7 {
+            expected += stored[Int(position.offset) ..< Int(position.offset) + Int(position.length)]
+        }
         var broken = positions[7]
         broken.length -= 1
         positions[7] = broken
-        var results: [Result<PcapStoreReader.Packet, PcapStoreError>] = []
-        PcapStoreReader(root: dir.path).read(positions) { results.append($0) }
-        #expect(results.count == 40)
-        for (index, result) in results.enumerated() {
-            switch result {
-            case .success(let packet):
-                #expect(index != 7)
-                #expect(TestPacket(timestamp: packet.timestamp, wireLength: packet.wireLength, bytes: packet.bytes)
-                        == packets[index])
-            case .failure(let error):
-                #expect(index == 7 && error.code == .recordMismatch)
-            }
-        }
+        var out: [UInt8] = [0xEE]
+        var failed: [(index: Int, code: PcapStoreError.Code)] = []
+        PcapStoreReader(root: dir.path).appendRecords(positions, to: &out) { failed.append(($0, $1.code)) }
+        #expect(failed.map(\.index) == [7] && failed.first?.code == .recordMismatch)
+        #expect(out == expected, "the records as the segment holds them, after what was there")
+
+        var impossible = positions[3]
+        impossible.length = .max
+        var none: [UInt8] = []
+        var refused: [Int] = []
+        PcapStoreReader(root: dir.path).appendRecords([impossible], to: &none) { index, _ in refused.append(index) }
+        #expect(refused == [0] && none.isEmpty, "an impossible length is refused before anything is allocated")
     }
 
     @Test func encoderWritesPcapForOneLinkTypeAndPcapngForSeveral() throws {
