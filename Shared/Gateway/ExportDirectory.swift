@@ -22,9 +22,31 @@ public struct ExportDirectory: Sendable {
         self.minimumFreeBytes = max(0, minimumFreeBytes)
     }
 
+    /// An export refused or stopped for the space it must leave free.
+    struct Full: Error, CustomStringConvertible {
+        var free: Int64?
+        var minimum: Int64
+
+        init(_ directory: ExportDirectory) {
+            free = directory.freeBytes()
+            minimum = directory.minimumFreeBytes
+        }
+
+        var description: String {
+            "the exports' disk has \(free.map { "\($0 >> 20)" } ?? "?") MiB free and exports leave "
+                + "\(minimum >> 20) MiB (exports_min_free_mb): remove old exports or free space"
+        }
+    }
+
     /// Free bytes on the exports' file system; nil when it cannot be read.
+    /// Free bytes on the exports' file system (the nearest existing
+    /// directory's, before the first export creates it); nil when it cannot be read.
     func freeBytes() -> Int64? {
-        (try? FileManager.default.attributesOfFileSystem(forPath: path))?[.systemFreeSize]
+        var directory = URL(fileURLWithPath: path)
+        while !FileManager.default.fileExists(atPath: directory.path), directory.pathComponents.count > 1 {
+            directory.deleteLastPathComponent()
+        }
+        return (try? FileManager.default.attributesOfFileSystem(forPath: directory.path))?[.systemFreeSize]
             .flatMap { $0 as? NSNumber }?.int64Value
     }
 

@@ -39,6 +39,7 @@ extension GatewayRouter {
         case .success(let checked): ask = checked
         case .failure(let refused): return refused.response
         }
+        guard exports.hasRoom(for: 0) else { return Self.failure(.genericError, "\(ExportDirectory.Full(exports))") }
         let source: CaptureFileSource
         switch try await captureFileSource(.search(ask)) {
         case .success(let ready): source = ready
@@ -51,14 +52,20 @@ extension GatewayRouter {
             try await FileSystem.shared.createDirectory(at: FilePath(exports.path), withIntermediateDirectories: true)
             written = try await FileSystem.shared.withFileHandle(
                 forWritingAt: partial, options: .newFile(replaceExisting: true)
-            ) { handle in
+            ) { [exports] handle in
                 // Pieces are whole reads (megabytes): written as they come, unbuffered.
                 var offset: Int64 = 0
-                return try await source.encode { piece in
+                let written = try await source.encode { piece in
+                    guard exports.hasRoom(for: Int64(piece.count)) else { throw ExportDirectory.Full(exports) }
                     offset += try await handle.write(contentsOf: piece, toAbsoluteOffset: offset)
                 }
+                try await handle.synchronize()
+                return written
             }
             try await FileSystem.shared.moveItem(at: partial, to: FilePath(exports.path(for: name)))
+        } catch let full as ExportDirectory.Full {
+            _ = try? await FileSystem.shared.removeItem(at: partial)
+            return Self.failure(.genericError, "\(full)")
         } catch {
             _ = try? await FileSystem.shared.removeItem(at: partial)
             return Self.failure(.genericError, "cannot write the export: \(error)")

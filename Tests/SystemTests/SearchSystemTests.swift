@@ -342,7 +342,9 @@ struct SearchSystemTests {
     /// keeps answering meanwhile. The runner is held deterministically: a
     /// transaction of the test locks `search_results`, so its insert waits.
     @Test func runningSearchesTimeOutOrAreCancelled() throws {
-        let system = try NetSiftSystem(decoders: 1, environment: ["NETSIFT_SEARCH_SEARCH_TIMEOUT_SECONDS": "1"])
+        // Exports must leave ~1 PB free: none can start.
+        let system = try NetSiftSystem(decoders: 1, environment: ["NETSIFT_SEARCH_SEARCH_TIMEOUT_SECONDS": "1",
+                                                                  "NETSIFT_GATEWAY_EXPORTS_MIN_FREE_MB": "1000000000"])
         defer { system.shutdown() }
         let path = system.data + "/small.pcap"
         try SyntheticCapture.write(to: path, flows: 5, packetsPerFlow: 4, seconds: 1)
@@ -385,6 +387,11 @@ struct SearchSystemTests {
         let fresh = start()
         let done = meta(fresh) { $0 == 1 }
         #expect(done["Status"] as? Int == 1 && done["FoundCount"] as? Int == 20, "the runner goes on: \(done)")
+
+        // An export that would leave less than exports_min_free_mb free is refused and leaves no file.
+        let full = system.api("/exports?q=ip", key: system.adminKey, method: "POST")
+        #expect(full.status == 500 && "\(full.body)".contains("exports_min_free_mb"), "\(full)")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: system.data + "/exports")) ?? []).isEmpty)
     }
 
     static func tshark(_ path: String, _ filter: String) -> [Int] {
