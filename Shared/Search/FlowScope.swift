@@ -33,9 +33,12 @@ struct FlowScope {
 
     /// Nil when the query implies nothing about flows, or when more than
     /// `maxFlows` flows or `maxPackets` packets meet it.
-    static func find(_ expression: Expression, window: TimeWindow, on connection: PostgresConnection) throws -> FlowScope? {
+    /// The flows are those of the addresses at any time: a packet inside
+    /// a search's window may belong to a flow that started after it
+    /// (timestamps can step back); the packets' own test applies the window.
+    static func find(_ expression: Expression, on connection: PostgresConnection) throws -> FlowScope? {
         guard let implied = expression.flowScope,
-              let condition = try? QueryCompiler.compile(implied, for: .flows, firstParameter: 2, window: window) else {
+              let condition = try? QueryCompiler.compile(implied, for: .flows, firstParameter: 2) else {
             return nil
         }
         // Open captures first: one that completes meanwhile is then tested

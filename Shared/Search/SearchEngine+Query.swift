@@ -101,7 +101,7 @@ extension SearchEngine {
             LEFT JOIN segments s ON s.id = p.segment_id
             LEFT JOIN LATERAL (SELECT id FROM flows WHERE flow_key = p.flow_key LIMIT 1) fl ON true
             """
-        guard let scope = try FlowScope.find(expression, window: window, on: connection) else {
+        guard let scope = try FlowScope.find(expression, on: connection) else {
             return try connection.query("""
                 SELECT \(Self.packetColumns) FROM packets p \(joins)
                 WHERE (p.capture_id, p.frame_number) > ($1, $2) AND \(condition.text)
@@ -135,7 +135,7 @@ extension SearchEngine {
         switch target {
         case .packets:
             let window = TimeWindow(start: request.start, end: request.end)
-            guard let scope = try FlowScope.find(expression, window: window, on: connection) else {
+            guard let scope = try FlowScope.find(expression, on: connection) else {
                 return ("packets p", condition.text, condition.values)
             }
             let scoped = try QueryCompiler.compile(expression, for: .packets, firstParameter: firstParameter + 4,

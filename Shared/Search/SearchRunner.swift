@@ -105,7 +105,7 @@ public final class SearchRunner: Sendable {
         switch target {
         case .packets:
             let window = TimeWindow(start: request.start, end: request.end)
-            if let scope = try FlowScope.find(expression, window: window, on: connection) {
+            if let scope = try FlowScope.find(expression, on: connection) {
                 let scoped = try QueryCompiler.compile(expression, for: .packets, firstParameter: 6, window: window)
                 return ("""
                     \(insert) SELECT $1, row_number() OVER (ORDER BY p.capture_id, p.frame_number), p.capture_id,

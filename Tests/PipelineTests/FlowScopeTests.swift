@@ -19,8 +19,11 @@ struct FlowScopeTests {
     }
 
     /// Every page of a packets search, as (capture, frame) pairs.
-    static func found(_ query: String, engine: SearchEngine, limit: Int = 7) throws -> [String] {
+    static func found(_ query: String, engine: SearchEngine, limit: Int = 7, start: Int64? = nil,
+                      end: Int64? = nil) throws -> [String] {
         var request = QueryMessage.SearchRequest(query: query, target: .packets, limit: limit)
+        request.start = start
+        request.end = end
         var all: [String] = []
         while true {
             let page = try engine.search(request)
@@ -88,8 +91,7 @@ struct FlowScopeTests {
                                   inTimeOrder: true), "\(address)")
             #expect(try Self.background("ip.addr == \(address)", engine: engine, on: db)
                     == Self.truth("src = $1::inet OR dst = $1::inet", [address], on: db), "\(address)")
-            if try FlowScope.find(try QueryParser.parse("ip.addr == \(address)"), window: TimeWindow(),
-                                  on: engine.connection) != nil { scoped += 1 }
+            if try FlowScope.find(try QueryParser.parse("ip.addr == \(address)"), on: engine.connection) != nil { scoped += 1 }
         }
         #expect(scoped > 0, "some searches go through their flows")
         let pair = Array(Set(addresses).sorted().prefix(2))
@@ -97,6 +99,14 @@ struct FlowScopeTests {
                 == Self.truth("dst IN ($1::inet, $2::inet) OR src <<= '2001:db8::/32' OR dst <<= '2001:db8::/32'",
                               pair, on: db))
         #expect(try Self.found("ip.addr == 192.0.2.254", engine: engine).isEmpty)
+        // A window: the packets inside it, whenever their flows started.
+        let window = try #require(try db.query("SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY ts_ns) FROM packets")
+            .row(0)?.int64(0))
+        for address in Set(addresses).sorted().prefix(6) {
+            #expect(try Self.found("ip.addr == \(address)", engine: engine, start: window)
+                    == Self.truth("(src = $1::inet OR dst = $1::inet) AND ts_ns >= $2::bigint", [address, "\(window)"],
+                                  on: db), "\(address)")
+        }
 
         // A capture still being stored: its flows are not there yet, its packets are.
         let busiest = try #require(try db.query("""
