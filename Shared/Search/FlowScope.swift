@@ -33,6 +33,7 @@ struct FlowScope {
 
     /// Nil when the query implies nothing about flows, or when more than
     /// `maxFlows` flows or `maxPackets` packets meet it.
+    ///
     /// The flows are those of the addresses at any time: a packet inside
     /// a search's window may belong to a flow that started after it
     /// (timestamps can step back); the packets' own test applies the window.
@@ -51,7 +52,7 @@ struct FlowScope {
             FROM flows f JOIN captures c ON c.id = f.capture_id
             WHERE c.status = 'complete' AND c.id <> ALL($1::bigint[]) AND \(condition.text)
             LIMIT \(maxFlows + 1)
-            """, [scope.values[3]] + condition.values)
+            """, [Self.array(scope.openCaptures)] + condition.values)
         guard flows.rows.count <= maxFlows else { return nil }
         var packets: Int64 = 0
         for index in flows.rows.indices {
@@ -86,6 +87,10 @@ struct FlowScope {
 
     /// What `packets(passing:firstParameter:)`'s placeholders bind, as Postgres array literals.
     var values: [(any PostgresParameter)?] {
-        [keys, firstTimes, lastTimes, openCaptures].map { "{" + $0.map(String.init).joined(separator: ",") + "}" }
+        [keys, firstTimes, lastTimes, openCaptures].map(Self.array)
+    }
+
+    private static func array(_ values: [Int64]) -> String {
+        "{" + values.map(String.init).joined(separator: ",") + "}"
     }
 }
