@@ -66,13 +66,28 @@ struct FlowScope {
         return packets <= maxPackets ? scope : nil
     }
 
+    /// A packets search's rows through its flow scope, as a FROM item
+    /// aliased `p` with every packets column, and the values of its
+    /// placeholders (from `firstParameter` on); nil when the search has no
+    /// small scope. `test`: a further condition on `p` (a page's cursor);
+    /// `pageLimit`: as in `packets(passing:firstParameter:pageLimit:)`.
+    static func source(_ expression: Expression, window: TimeWindow, firstParameter first: Int,
+                       test: String? = nil, pageLimit: String? = nil,
+                       on connection: PostgresConnection) throws -> (sql: String, values: [(any PostgresParameter)?])? {
+        guard let scope = try find(expression, on: connection) else { return nil }
+        let condition = try QueryCompiler.compile(expression, for: .packets, firstParameter: first + 4, window: window)
+        let passing = test.map { "\($0) AND \(condition.text)" } ?? condition.text
+        return ("(\(scope.packets(passing: passing, firstParameter: first, pageLimit: pageLimit))) p",
+                scope.values + condition.values)
+    }
+
     /// The scope's packets that pass `condition` (on `packets p`), every
     /// column, as a query; its placeholders `$first`…`$first+3` bind
     /// `values`. `pageLimit`: the open captures' packets only up to that
     /// many in (capture, frame) order, for a page. OFFSET 0 keeps each
     /// flow's lookup a separate index probe: flattened, the planner would
     /// read all packets in order again.
-    func packets(passing condition: String, firstParameter first: Int, pageLimit: String? = nil) -> String {
+    private func packets(passing condition: String, firstParameter first: Int, pageLimit: String? = nil) -> String {
         """
         SELECT q.* FROM unnest($\(first)::bigint[], $\(first + 1)::bigint[], $\(first + 2)::bigint[])
             AS k(key, first_ns, last_ns)
@@ -86,7 +101,7 @@ struct FlowScope {
     }
 
     /// What `packets(passing:firstParameter:)`'s placeholders bind, as Postgres array literals.
-    var values: [(any PostgresParameter)?] {
+    private var values: [(any PostgresParameter)?] {
         [keys, firstTimes, lastTimes, openCaptures].map(Self.array)
     }
 

@@ -96,26 +96,24 @@ extension SearchEngine {
     /// hold the cursor ($1, $2), the limit ($3) and `condition`'s values.
     private func packetPage(_ expression: Expression, request: QueryMessage.SearchRequest,
                             parameters: [(any PostgresParameter)?], condition: SQLCondition) throws -> PostgresResult {
-        let window = TimeWindow(start: request.start, end: request.end)
         let joins = """
             LEFT JOIN segments s ON s.id = p.segment_id
             LEFT JOIN LATERAL (SELECT id FROM flows WHERE flow_key = p.flow_key LIMIT 1) fl ON true
             """
-        guard let scope = try FlowScope.find(expression, on: connection) else {
+        let cursor = "(p.capture_id, p.frame_number) > ($1, $2)"
+        // $4 on: the scope's values, then the condition's.
+        guard let scoped = try FlowScope.source(expression, window: TimeWindow(start: request.start, end: request.end),
+                                                firstParameter: 4, test: cursor, pageLimit: "$3", on: connection) else {
             return try connection.query("""
                 SELECT \(Self.packetColumns) FROM packets p \(joins)
-                WHERE (p.capture_id, p.frame_number) > ($1, $2) AND \(condition.text)
+                WHERE \(cursor) AND \(condition.text)
                 ORDER BY p.capture_id, p.frame_number LIMIT $3
                 """, parameters)
         }
-        // $4–$7 the scope's values; the condition's follow.
-        let scoped = try QueryCompiler.compile(expression, for: .packets, firstParameter: 8, window: window)
-        let after = "(p.capture_id, p.frame_number) > ($1, $2) AND \(scoped.text)"
         return try connection.query("""
-            SELECT \(Self.packetColumns)
-            FROM (\(scope.packets(passing: after, firstParameter: 4, pageLimit: "$3"))) p \(joins)
+            SELECT \(Self.packetColumns) FROM \(scoped.sql) \(joins)
             ORDER BY p.capture_id, p.frame_number LIMIT $3
-            """, Array(parameters.prefix(3)) + scope.values + scoped.values)
+            """, Array(parameters.prefix(3)) + scoped.values)
     }
 }
 
@@ -134,14 +132,11 @@ extension SearchEngine {
         }
         switch target {
         case .packets:
-            let window = TimeWindow(start: request.start, end: request.end)
-            guard let scope = try FlowScope.find(expression, on: connection) else {
+            guard let scoped = try FlowScope.source(expression, window: TimeWindow(start: request.start, end: request.end),
+                                                    firstParameter: firstParameter, on: connection) else {
                 return ("packets p", condition.text, condition.values)
             }
-            let scoped = try QueryCompiler.compile(expression, for: .packets, firstParameter: firstParameter + 4,
-                                                   window: window)
-            return ("(\(scope.packets(passing: scoped.text, firstParameter: firstParameter))) p", "true",
-                    scope.values + scoped.values)
+            return (scoped.sql, "true", scoped.values)
         case .flows:
             return ("packets p", "p.flow_key IN (SELECT f.flow_key FROM flows f WHERE \(condition.text))", condition.values)
         case .events(let table):

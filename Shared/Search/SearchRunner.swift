@@ -104,19 +104,12 @@ public final class SearchRunner: Sendable {
         let select: String
         switch target {
         case .packets:
-            let window = TimeWindow(start: request.start, end: request.end)
-            if let scope = try FlowScope.find(expression, on: connection) {
-                let scoped = try QueryCompiler.compile(expression, for: .packets, firstParameter: 6, window: window)
-                return ("""
-                    \(insert) SELECT $1, row_number() OVER (ORDER BY p.capture_id, p.frame_number), p.capture_id,
-                        p.frame_number, p.ts_ns
-                    FROM (\(scope.packets(passing: scoped.text, firstParameter: 2))) p
-                    """, scope.values + scoped.values)
+            let rows = "SELECT $1, row_number() OVER (ORDER BY p.capture_id, p.frame_number), p.capture_id, p.frame_number, p.ts_ns"
+            if let scoped = try FlowScope.source(expression, window: TimeWindow(start: request.start, end: request.end),
+                                                 firstParameter: 2, on: connection) {
+                return ("\(insert) \(rows) FROM \(scoped.sql)", scoped.values)
             }
-            select = """
-                SELECT $1, row_number() OVER (ORDER BY p.capture_id, p.frame_number), p.capture_id, p.frame_number, p.ts_ns
-                FROM packets p
-                """
+            select = "\(rows) FROM packets p"
         case .flows:
             select = "SELECT $1, row_number() OVER (ORDER BY f.id), f.capture_id, f.id, NULL FROM flows f"
         case .events(let table):
