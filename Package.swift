@@ -141,7 +141,7 @@ let package = Package(
         ], path: "Tests/MessagingTests"),
         .testTarget(name: "SensorTests", dependencies: ["Sensor", "Messaging", "Capture", "Dissection", "TestSupport"],
                     path: "Tests/SensorTests"),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Records", "Decoding", "Capture", "Dissection", "Flows", "Protocols", "TestSupport"],
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Model", "Records", "Decoding", "Capture", "Dissection", "Flows", "Protocols", "TestSupport"],
                     path: "Tests/StoreTests"),
         .testTarget(name: "DecoderTests", dependencies: [
             "Decoder", "Sensor", "Messaging", "Records", "Capture", "Dissection", "Dump", "Store", "TestSupport",

@@ -61,7 +61,8 @@ struct WindowPruningTests {
         let first: Int64 = 19_000 * day   // 2022-01-08
         let plans = try await TrafficDatabase.with("window") { conninfo in
             let connection = try PostgresConnection(conninfo: conninfo)
-            var partitions = PartitionManager()
+            // Days near "today" get a partition each.
+            var partitions = PartitionManager(today: { 19_001 })
             for table in [PartitionManager.Table.packets, .flows, .dnsEvents] {
                 try partitions.ensure(table, coveringTimes: [first, first + day, first + 2 * day], on: connection)
             }

@@ -34,3 +34,22 @@ enum SyntheticCapture {
         try Data(writer.bytes).write(to: URL(fileURLWithPath: path))
     }
 }
+
+extension SyntheticCapture {
+    /// `days` UDP packets, one a day from 2010-01-01 (out of order in
+    /// places: every tenth swapped with its neighbour), between 20 address
+    /// pairs — a capture whose rows span years.
+    static func writeSpanningDays(to path: String, days: Int) throws {
+        var writer = PcapWriter(linkType: .ethernet)
+        let start: Int64 = 1_262_304_000_000_000_000   // 2010-01-01
+        let day: Int64 = 86_400_000_000_000
+        for i in 0 ..< days {
+            let slot = i % 10 == 9 ? i - 1 : (i % 10 == 8 && i + 1 < days ? i + 1 : i)
+            let pair = i % 20
+            let ip = Build.ipv4(src: "10.9.\(pair).1", dst: "10.8.\(pair).2", proto: 17,
+                                payload: Build.udp(sport: UInt16(40_000 + pair), dport: 5_000, payload: Build.bytes(32)))
+            writer.append(timestamp: start + Int64(slot) * day + 1_000, frame: Build.ethernet(type: 0x0800) + ip)
+        }
+        try Data(writer.bytes).write(to: URL(fileURLWithPath: path))
+    }
+}
