@@ -12,8 +12,8 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let deployment = try Deployment.load(dataDirectory: data.path)
         let health = HealthWatch(deployment: deployment)
-        let pid = RunningInstance.pid(in: data.path + "/netsift.pid")
-        print("netsift up: " + (pid.map { "running (pid \($0))" } ?? "not running"))
+        let holder = DataDirectoryLock.holder(dataDirectory: data.path)
+        print("netsift up: " + (holder.map { "running" + ($0.map { " (pid \($0))" } ?? "") } ?? "not running"))
         print(health.report())
         if !health.allOK() { throw ExitCode(1) }
     }
@@ -27,7 +27,7 @@ struct DownCommand: ParsableCommand {
     @OptionGroup var data: DataOption
 
     func run() throws {
-        guard let pid = RunningInstance.pid(in: data.path + "/netsift.pid") else {
+        guard case .some(let holder) = DataDirectoryLock.holder(dataDirectory: data.path), let pid = holder else {
             print("NetSift is not up for \(data.path)")
             return
         }

@@ -4,6 +4,7 @@ import Foundation
 import Messaging
 import Operations
 import ServiceRuntime
+import Store
 
 struct UpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,7 +30,7 @@ struct UpCommand: ParsableCommand {
     @Option(help: "Decoder processes (only when the data directory is new).")
     var decoders: Int = 2
 
-    @Option(help: "First TCP port on 127.0.0.1 the services use (only when the data directory is new).")
+    @Option(help: "First TCP port on 127.0.0.1 the services' metrics use (only when the data directory is new).")
     var basePort: Int = 47_300
 
     @Option(help: "The API's HTTP port (only when the data directory is new).")
@@ -39,16 +40,19 @@ struct UpCommand: ParsableCommand {
         if decoders < 1 || decoders > 16 { throw ValidationError("--decoders must be 1 to 16") }
         if basePort < 1024 || basePort > 65_000 { throw ValidationError("--base-port must be 1024 to 65000") }
         if port < 1 || port > 65_535 { throw ValidationError("--port must be 1 to 65535") }
+        let planned = Deployment(dataDirectory: "", basePort: basePort, decoders: decoders, httpPort: port)
+        if let overlap = planned.portOverlap { throw ValidationError(overlap) }
     }
 
     func run() throws {
         let directory = data.path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let pidFile = directory + "/netsift.pid"
-        if let pid = RunningInstance.pid(in: pidFile) {
-            printError("NetSift is already up for \(directory) (pid \(pid)); stop it with: netsift down --data \(directory)")
-            throw ExitCode(1)
-        }
+        // What the deployment writes is its user's alone (DESIGN: a deployment is private on its host).
+        umask(0o077)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        chmod(directory, 0o700)
+        let lock = try DataDirectoryLock(dataDirectory: directory)
+        defer { withExtendedLifetime(lock) {} }
 
         let deployment: Deployment
         if FileManager.default.fileExists(atPath: Deployment.file(in: directory)) {
@@ -57,13 +61,37 @@ struct UpCommand: ParsableCommand {
             deployment = Deployment(dataDirectory: directory, basePort: basePort, decoders: decoders, httpPort: port)
             try deployment.save()
         }
+        if let overlap = deployment.portOverlap {
+            printError("netsift up: \(overlap) (\(deployment.file))")
+            throw ExitCode(1)
+        }
+        let busy = PortCheck.busy(deployment.listeningPorts)
+        guard busy.isEmpty else {
+            printError("netsift up: nothing started: " + busy.joined(separator: "; "))
+            throw ExitCode(1)
+        }
+        try deployment.prepareSocketDirectory()
         var children: [Supervisor.Child] = []
         let storage = try ProjectFiles.serviceExecutable("netsift-storage")
         let decoder = try ProjectFiles.serviceExecutable("netsift-decoder")
 
+        let supervisor = Supervisor(note: note)
+        let stop = Locked(false)
+        let signals = SignalWatch(signals: [SIGINT, SIGTERM]) { stop.set(true) }
+        defer { signals.cancel() }
+        defer {
+            note("stopping services and PostgreSQL")
+            supervisor.stop()
+        }
+        // PostgreSQL is a supervised child like the services: restarted when
+        // it dies, stopped last, and stopped with `up` however `up` ends.
         let postgres = try LocalPostgres(dataDirectory: directory)
+        try FileManager.default.createDirectory(atPath: deployment.logDirectory, withIntermediateDirectories: true)
         note("starting PostgreSQL")
-        let conninfo = try postgres.start()
+        try supervisor.start(.init(name: "postgres", executable: postgres.script, arguments: ["run", directory],
+                                   logFile: deployment.logFile("postgres"), stopSignal: SIGINT))
+        let conninfo = try Self.waitForDatabase(postgres, supervisor: supervisor, stop: stop,
+                                                log: deployment.logFile("postgres"))
         let identity = try SensorIdentityFile.loadOrCreate(path: deployment.sensorIdentityFile,
                                                            defaultName: SensorIdentityFile.hostName)
         try deployment.writeConfigs(conninfo: conninfo, sensorName: identity.name)
@@ -93,19 +121,7 @@ struct UpCommand: ParsableCommand {
             children.append(.init(name: "sensor", executable: try ProjectFiles.serviceExecutable("netsift-sensor"),
                                   arguments: arguments, logFile: deployment.logFile("sensor")))
         }
-        let supervisor = Supervisor(children: children, note: note)
-        let stop = Locked(false)
-        let signals = SignalWatch(signals: [SIGINT, SIGTERM]) { stop.set(true) }
-        defer { signals.cancel() }
-        try supervisor.start()
-        try? "\(getpid())\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
-        defer {
-            note("stopping services")
-            supervisor.stop()
-            note("stopping PostgreSQL")
-            try? postgres.stop()
-            try? FileManager.default.removeItem(atPath: pidFile)
-        }
+        for child in children { try supervisor.start(child) }
 
         let health = HealthWatch(deployment: deployment, sensor: nic != nil)
         let deadline = ContinuousClock.now + .seconds(90)
@@ -136,18 +152,31 @@ struct UpCommand: ParsableCommand {
         }
     }
 
+    /// The conninfo once the supervised server (not `ops/pg run`'s
+    /// short-lived setup server) accepts connections.
+    static func waitForDatabase(_ postgres: LocalPostgres, supervisor: Supervisor, stop: Locked<Bool>,
+                                log: String) throws -> String {
+        let deadline = ContinuousClock.now + .seconds(60)
+        var lastError = "not started"
+        while ContinuousClock.now < deadline, !stop.get() {
+            supervisor.check()
+            if let pid = supervisor.pid(of: "postgres"),
+               (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.hasPrefix("postgres") == true {
+                do {
+                    let conninfo = try postgres.conninfo()
+                    _ = try PostgresConnection(conninfo: conninfo)
+                    return conninfo
+                } catch {
+                    lastError = "\(error)"
+                }
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw OperationsError.failed(what: "start PostgreSQL", reason: "\(lastError) (log: \(log))")
+    }
+
     private func note(_ text: String) {
         printError("netsift up: \(text)")
-    }
-}
-
-/// A running `netsift up`, by its pid file.
-enum RunningInstance {
-    static func pid(in file: String) -> Int32? {
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8),
-              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0,
-              kill(pid, 0) == 0 else { return nil }
-        return pid
     }
 }
 

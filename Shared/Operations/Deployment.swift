@@ -7,7 +7,8 @@ import Foundation
 /// endpoints.
 public struct Deployment: Codable, Hashable, Sendable {
     public var dataDirectory: String
-    /// First of the TCP ports on 127.0.0.1 the services use (see `port(_:)`).
+    /// First of the TCP ports on 127.0.0.1 the services' metrics and health
+    /// endpoints use (see `port(_:)`).
     public var basePort: Int
     public var decoders: Int
     /// The API's HTTP port (gateway).
@@ -35,31 +36,109 @@ public struct Deployment: Codable, Hashable, Sendable {
     /// The API's base URL.
     public var apiURL: String { "http://127.0.0.1:\(httpPort)/api/v1" }
 
-    /// Each endpoint's offset from `basePort`.
+    /// Each metrics and health endpoint's offset from `basePort` (the gaps
+    /// were ZeroMQ ports before those moved to Unix sockets).
     public enum Port: Sendable {
-        case storageRecords, storageControl, storageAcks, storageMetrics, storageReads, search, searchMetrics
-        case decoderFrames(Int), decoderEvents(Int), decoderMetrics(Int)
-        case sensorMetrics
+        case storageMetrics, searchMetrics, sensorMetrics, decoderMetrics(Int)
 
         var offset: Int {
             switch self {
-            case .storageRecords: 0
-            case .storageControl: 1
-            case .storageAcks: 2
             case .storageMetrics: 3
             case .sensorMetrics: 4
-            case .search: 5
             case .searchMetrics: 6
-            case .storageReads: 7
-            case .decoderFrames(let i): 10 + 3 * i
-            case .decoderEvents(let i): 11 + 3 * i
             case .decoderMetrics(let i): 12 + 3 * i
             }
         }
     }
 
+    /// The ZeroMQ sockets between services.
+    public enum Socket: Sendable {
+        case storageRecords, storageControl, storageAcks, storageReads, search
+        case decoderFrames(Int), decoderEvents(Int)
+
+        /// Its name in `socketDirectory`.
+        var name: String {
+            switch self {
+            case .storageRecords: "storage-records"
+            case .storageControl: "storage-control"
+            case .storageAcks: "storage-acks"
+            case .storageReads: "storage-reads"
+            case .search: "search"
+            case .decoderFrames(let i): "decoder-\(i + 1)-frames"
+            case .decoderEvents(let i): "decoder-\(i + 1)-events"
+            }
+        }
+
+        static let longestName = "/decoder-16-events".utf8.count
+    }
+
     public func port(_ port: Port) -> Int { basePort + port.offset }
-    public func endpoint(_ port: Port) -> String { "tcp://127.0.0.1:\(self.port(port))" }
+
+    /// The ports `basePort` reserves (metrics, and the gaps between them).
+    public var reservedPorts: ClosedRange<Int> { basePort ... port(.decoderMetrics(decoders - 1)) }
+
+    /// Why the ports cannot work together (the API's inside the reserved
+    /// range: a service would take it and the gateway would never start).
+    public var portOverlap: String? {
+        reservedPorts.contains(httpPort)
+            ? "the API port \(httpPort) lies inside the ports \(reservedPorts.lowerBound)-\(reservedPorts.upperBound) "
+                + "that base port \(basePort) reserves for \(decoders) decoder(s); choose another --port or --base-port"
+            : nil
+    }
+
+    /// The TCP ports the deployment listens on: each metrics endpoint's and the API's.
+    public var listeningPorts: [(name: String, port: Int)] {
+        [("storage metrics", port(.storageMetrics)), ("search metrics", port(.searchMetrics)),
+         ("sensor metrics", port(.sensorMetrics))]
+            + (0 ..< decoders).map { ("decoder-\($0 + 1) metrics", port(.decoderMetrics($0))) }
+            + [("API", httpPort)]
+    }
+
+    /// The ZeroMQ endpoint between services: a Unix socket in
+    /// `socketDirectory`, which only the deployment's user may enter, so no
+    /// other local user can send a message (control, hunts, packet reads)
+    /// or subscribe to one.
+    public func endpoint(_ socket: Socket) -> String { "ipc://\(socketDirectory)/\(socket.name)" }
+
+    /// `DATA/run`, or a short private directory when that path is too long
+    /// for a Unix socket's address (107 bytes).
+    public var socketDirectory: String {
+        let inData = dataDirectory + "/run"
+        if inData.utf8.count + Socket.longestName <= Self.maximumSocketPath { return inData }
+        let uid = getuid()
+        let runtime = uid == 0 ? "/run" : ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"] ?? "/tmp"
+        return "\(runtime)/netsift-\(uid)-\(Self.fnv1a(dataDirectory))"
+    }
+
+    static let maximumSocketPath = 107
+
+    /// Creates `socketDirectory` (0700) or checks that it is private: a
+    /// directory, not a link, owned by this user, closed to everyone else.
+    public func prepareSocketDirectory() throws(OperationsError) {
+        let path = socketDirectory
+        if mkdir(path, 0o700) != 0 && errno != EEXIST {
+            throw .failed(what: "create \(path)", reason: String(cString: strerror(errno)))
+        }
+        var status = stat()
+        guard lstat(path, &status) == 0 else {
+            throw .failed(what: "check \(path)", reason: String(cString: strerror(errno)))
+        }
+        guard status.st_mode & S_IFMT == S_IFDIR, status.st_uid == geteuid(), status.st_mode & 0o077 == 0 else {
+            throw .failed(what: "use \(path) for the services' sockets",
+                          reason: "it must be a directory owned by this user with mode 0700 (owner \(status.st_uid), "
+                              + "mode \(String(status.st_mode & 0o7777, radix: 8)))")
+        }
+    }
+
+    /// 64-bit FNV-1a of the text, in hex: a short, stable name.
+    static func fnv1a(_ text: String) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return String(hash, radix: 16)
+    }
 
     public var file: String { Self.file(in: dataDirectory) }
     public static func file(in dataDirectory: String) -> String { dataDirectory + "/netsift.json" }
@@ -139,8 +218,11 @@ public struct Deployment: Codable, Hashable, Sendable {
         for (name, settings) in serviceConfigs(conninfo: conninfo, sensorName: sensorName) {
             let path = configFile(name)
             if FileManager.default.fileExists(atPath: path) {
-                // The database address changes with the cluster's port.
-                try update(path, missing: settings, current: settings.filter { $0.key == "database_url" })
+                // The database address changes with the cluster's port, and
+                // `netsift ingest` takes the endpoints from here, not the file.
+                try update(path, missing: settings, current: settings.filter {
+                    $0.key == "database_url" || $0.key.hasSuffix("endpoint") || $0.key == "decoders"
+                })
                 continue
             }
             try OperationsError.attempt("write \(path)") {

@@ -1,9 +1,9 @@
 import Foundation
 
 /// The data directory's private PostgreSQL, through the project's `ops/pg`
-/// (initdb/pg_ctl on a private socket; as root, run as `postgres` with the
-/// cluster in /var/lib/netsift/<hash>). Never installs anything: when the
-/// server binaries are missing it says so.
+/// (initdb on a private socket; as root, run as `postgres` with the cluster
+/// in /var/lib/netsift/<hash>): `netsift up` supervises `ops/pg run` as a
+/// child and asks here for the conninfo. Never installs anything.
 public struct LocalPostgres: Sendable {
     public let dataDirectory: String
     public let script: String
@@ -14,21 +14,6 @@ public struct LocalPostgres: Sendable {
         }
         self.dataDirectory = dataDirectory
         self.script = script
-    }
-
-    /// Starts (initialising once) and returns the conninfo.
-    public func start() throws(OperationsError) -> String {
-        let result = try run(["start", dataDirectory])
-        switch result.status {
-        case 0: return result.output
-        case 5: throw .missing(what: "PostgreSQL server", hint: "install it with ops/install-deps (apt: postgresql)")
-        default: throw .failed(what: "start PostgreSQL", reason: result.errors)
-        }
-    }
-
-    public func stop() throws(OperationsError) {
-        let result = try run(["stop", dataDirectory])
-        guard result.status == 0 else { throw .failed(what: "stop PostgreSQL", reason: result.errors) }
     }
 
     /// The conninfo of the cluster, running or not.

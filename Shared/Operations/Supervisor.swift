@@ -1,21 +1,28 @@
 import Foundation
 
-/// Runs the services as child processes, restarts one that exits while it
-/// should run (waiting 1 s, doubling to 30 s while it keeps failing; back to
-/// 1 s after a minute up), and stops them with SIGTERM (SIGKILL after a
-/// grace period). Each child's stdout and stderr go to its log file.
-/// One thread drives it (`start`, `check`, `stop`); `note` reports events.
+/// Runs the services (and PostgreSQL) as child processes, restarts one that
+/// exits while it should run (`RestartPolicy`), and stops them in reverse
+/// start order with each one's stop signal (SIGKILL after a grace period).
+/// Each child's stdout and stderr go to its log file. Children are started
+/// through `setpriv --pdeathsig`, so they get their stop signal when the
+/// supervisor dies, however it dies: no orphans.
+/// One thread drives it (`start`, `check`, `stop`) and must outlive the
+/// children (the kernel signals them when the thread that started them
+/// ends); `note` reports events.
 public final class Supervisor {
     public struct Child: Sendable {
         public var name: String
         public var executable: String
         public var arguments: [String]
         public var logFile: String
-        public init(name: String, executable: String, arguments: [String], logFile: String) {
+        /// What asks it to stop (PostgreSQL: SIGINT, a fast shutdown).
+        public var stopSignal: Int32
+        public init(name: String, executable: String, arguments: [String], logFile: String, stopSignal: Int32 = SIGTERM) {
             self.name = name
             self.executable = executable
             self.arguments = arguments
             self.logFile = logFile
+            self.stopSignal = stopSignal
         }
     }
 
@@ -23,22 +30,29 @@ public final class Supervisor {
         let child: Child
         var process: Process?
         var startedAt = ContinuousClock.now
-        var backoff: Duration = .seconds(1)
+        var policy = RestartPolicy()
         var restartAt: ContinuousClock.Instant?
         var restarts = 0
         init(child: Child) { self.child = child }
     }
 
-    private let children: [Running]
+    private var children: [Running] = []
     private let note: (String) -> Void
 
-    public init(children: [Child], note: @escaping (String) -> Void) {
-        self.children = children.map(Running.init)
+    public init(note: @escaping (String) -> Void) {
         self.note = note
     }
 
-    public func start() throws(OperationsError) {
-        for running in children { try launch(running) }
+    /// Starts a child and supervises it from now on.
+    public func start(_ child: Child) throws(OperationsError) {
+        let running = Running(child: child)
+        try launch(running)
+        children.append(running)
+    }
+
+    /// The named child's pid while it runs.
+    public func pid(of name: String) -> Int32? {
+        children.first { $0.child.name == name }?.process.flatMap { $0.isRunning ? $0.processIdentifier : nil }
     }
 
     /// Restarts children that exited; call it every few hundred milliseconds.
@@ -48,11 +62,10 @@ public final class Supervisor {
             if let process = running.process, !process.isRunning {
                 let status = process.terminationStatus
                 let reason = process.terminationReason == .uncaughtSignal ? "signal \(status)" : "status \(status)"
-                if now - running.startedAt > .seconds(60) { running.backoff = .seconds(1) }
-                note("\(running.child.name) exited (\(reason)); restarting in \(running.backoff)")
+                let delay = running.policy.exited(after: now - running.startedAt)
+                note("\(running.child.name) exited (\(reason)); restarting in \(delay)")
                 running.process = nil
-                running.restartAt = now + running.backoff
-                running.backoff = min(running.backoff * 2, .seconds(30))
+                running.restartAt = now + delay
             }
             if running.process == nil, let at = running.restartAt, now >= at {
                 running.restarts += 1
@@ -60,7 +73,7 @@ public final class Supervisor {
                     try launch(running)
                 } catch {
                     note("\(running.child.name) could not be restarted: \(error)")
-                    running.restartAt = now + running.backoff
+                    running.restartAt = now + running.policy.launchFailed()
                 }
             }
         }
@@ -75,7 +88,7 @@ public final class Supervisor {
     public func stop(grace: Duration = .seconds(15)) {
         for running in children.reversed() {
             running.restartAt = nil
-            if let process = running.process, process.isRunning { process.terminate() }
+            if let process = running.process, process.isRunning { kill(process.processIdentifier, running.child.stopSignal) }
             let deadline = ContinuousClock.now + grace
             while let process = running.process, process.isRunning, ContinuousClock.now < deadline {
                 Thread.sleep(forTimeInterval: 0.05)
@@ -92,8 +105,13 @@ public final class Supervisor {
     private func launch(_ running: Running) throws(OperationsError) {
         let child = running.child
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: child.executable)
-        process.arguments = child.arguments
+        if FileManager.default.isExecutableFile(atPath: Self.setpriv) {
+            process.executableURL = URL(fileURLWithPath: Self.setpriv)
+            process.arguments = ["--pdeathsig", Self.signalName(child.stopSignal), "--", child.executable] + child.arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: child.executable)
+            process.arguments = child.arguments
+        }
         process.standardInput = FileHandle.nullDevice
         do {
             if !FileManager.default.fileExists(atPath: child.logFile) {
@@ -113,5 +131,16 @@ public final class Supervisor {
         running.startedAt = .now
         running.restartAt = nil
         note("\(child.name) started (pid \(process.processIdentifier))")
+    }
+
+    /// util-linux's: sets the parent-death signal, then executes the child.
+    static let setpriv = "/usr/bin/setpriv"
+
+    static func signalName(_ signal: Int32) -> String {
+        switch signal {
+        case SIGINT: "INT"
+        case SIGKILL: "KILL"
+        default: "TERM"
+        }
     }
 }

@@ -9,7 +9,7 @@ import Darwin
 enum Posix {
     static func message(_ err: Int32) -> String { String(cString: strerror(err)) }
 
-    static func openFile(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws(PcapStoreError) -> Int32 {
+    static func openFile(_ path: String, _ flags: Int32, mode: mode_t = 0o600) throws(PcapStoreError) -> Int32 {
         while true {
             let fd = open(path, flags | O_CLOEXEC, mode)
             if fd >= 0 { return fd }
@@ -22,7 +22,7 @@ enum Posix {
     /// Creates a file that must not exist yet; nil when it does.
     static func createExclusive(_ path: String) throws(PcapStoreError) -> Int32? {
         while true {
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
             if fd >= 0 { return fd }
             let err = errno
             if err == EINTR { continue }
@@ -117,7 +117,7 @@ enum Posix {
 
     /// mkdir; true when it created the directory, false when it existed.
     static func makeDirectory(_ path: String) throws(PcapStoreError) -> Bool {
-        if mkdir(path, 0o755) == 0 { return true }
+        if mkdir(path, 0o700) == 0 { return true }
         let err = errno
         if err == EEXIST { return false }
         throw PcapStoreError(.io, path: path, "mkdir: \(message(err))")

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import ServiceLifecycle
 
@@ -6,6 +7,9 @@ import ServiceLifecycle
 /// stops the services in reverse order.
 public enum ServiceMain {
     public static func run(name: String, logger: Logger, services: [any Service]) async throws {
+        // Files and directories a service makes (pcap segments, exports,
+        // logs) are its user's alone: traffic is not for other local users.
+        umask(0o077)
         let group = ServiceGroup(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -45,7 +45,8 @@ public final class StorageEngine {
             if let id = SegmentID(relativePath: path) { committed[id] = length }
         }
         if !FileManager.default.fileExists(atPath: pcapRoot) {
-            try FileManager.default.createDirectory(atPath: pcapRoot, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: pcapRoot, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
         }
         _ = try PcapStoreRecovery.reconcile(root: pcapRoot, committedLengths: committed)
         pcap = try PcapStoreWriter(root: pcapRoot, configuration: pcapConfiguration)

@@ -92,4 +92,135 @@ struct HardeningSystemTests {
             """).scalar.flatMap { Int($0) } ?? -1
         #expect(partitions > 0 && partitions <= 12, "\(partitions) packet partitions for 9 calendar years")
     }
+
+    /// Runs a program (no shell): exit status and both outputs.
+    static func run(_ executable: String, _ arguments: [String]) -> (status: Int32, output: String) {
+        (try? LiveEnvironment.outcome(executable, arguments)) ?? (-1, "cannot run \(executable)")
+    }
+
+    /// Connects to a Unix socket as `user` (python3, no shell): "ok" or the error's name.
+    static func connectAs(_ user: String?, _ path: String) -> String {
+        let script = """
+            import socket, sys
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                s.connect(sys.argv[1]); print("ok")
+            except OSError as e:
+                print(type(e).__name__)
+            """
+        let python = ["python3", "-c", script, path]
+        let answer = user.map { run("/usr/sbin/runuser", ["-u", $0, "--"] + python) } ?? run("/usr/bin/env", python)
+        return answer.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func mode(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int) ?? -1
+    }
+
+    /// Another local user (nobody) reaches neither PostgreSQL nor any
+    /// ZeroMQ endpoint nor the data; the deployment's own user reaches the
+    /// database only as the application role, which cannot run programs.
+    @Test func aLocalUserReachesNothingOfTheDeployment() throws {
+        let system = try NetSiftSystem(decoders: 1)
+        defer { system.shutdown() }
+        let key = system.adminKey
+        let path = system.data + "/small.pcap"
+        try SyntheticCapture.write(to: path, flows: 20, packetsPerFlow: 10, seconds: 2)
+        #expect(system.ingest(path).status == 0)
+        #expect(system.api("/hunts?name=kept&q=tcp", key: key, method: "POST").status == 200)
+
+        // PostgreSQL: the socket's directory is closed to others; no superuser for anyone but its server.
+        let conninfo = try system.conninfo
+        let nobody = Self.run("/usr/sbin/runuser", ["-u", "nobody", "--", "psql", conninfo, "-XAtc", "SELECT 1"])
+        #expect(nobody.status != 0 && nobody.output.contains("Permission denied"), "\(nobody)")
+        var superuser = conninfo.replacingOccurrences(of: "user=netsift", with: "user=postgres")
+        superuser = superuser.replacingOccurrences(of: "dbname=netsift", with: "dbname=postgres")
+        let asPostgres = Self.run("/usr/bin/psql", [superuser, "-XAtc", "SELECT 1"])
+        #expect(asPostgres.status != 0 && asPostgres.output.contains("authentication failed"), "\(asPostgres)")
+        let program = Self.run("/usr/bin/psql", [conninfo, "-XAtc", "COPY (SELECT 1) TO PROGRAM 'true'"])
+        #expect(program.status != 0 && program.output.contains("must be superuser"), "\(program)")
+        #expect(Self.run("/usr/bin/psql", [conninfo, "-XAtc", "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"])
+                .output.trimmingCharacters(in: .whitespacesAndNewlines) == "f")
+
+        // ZeroMQ: every endpoint is a Unix socket in a 0700 directory.
+        for name in ["storage", "decoder-1", "search", "gateway"] {
+            let data = try Data(contentsOf: URL(fileURLWithPath: system.data + "/config/\(name).json"))
+            let settings = try JSONSerialization.jsonObject(with: data) as? [String: String] ?? [:]
+            let endpoints = settings.filter { $0.key.hasSuffix("endpoint") }
+            #expect(endpoints.count >= 1 && endpoints.values.allSatisfy { $0.hasPrefix("ipc://\(system.data)/run/") },
+                    "\(name): \(endpoints)")
+        }
+        let sockets = try FileManager.default.contentsOfDirectory(atPath: system.data + "/run")
+        #expect(sockets.count >= 7, "\(sockets)")
+        #expect(Self.mode(system.data + "/run") == 0o700)
+        for socket in sockets {
+            let endpoint = system.data + "/run/" + socket
+            #expect(Self.connectAs(nil, endpoint) == "ok", "\(socket): the deployment's own user connects")
+            #expect(Self.connectAs("nobody", endpoint) == "PermissionError", "\(socket): nobody must not connect")
+        }
+        // Nothing changed for the attempts: the hunt is there, no capture appeared.
+        let hunts = Self.value(system.api("/hunts", key: key))["Items"] as? [[String: Any]] ?? []
+        #expect(hunts.map { $0["Name"] as? String } == ["kept"])
+        let captures = Self.value(system.api("/captures", key: key))["Items"] as? [[String: Any]] ?? []
+        #expect(captures.count == 1)
+
+        // Data: the directory and what the services wrote are the user's alone.
+        #expect(Self.mode(system.data) == 0o700)
+        #expect(Self.mode(system.data + "/admin.key") == 0o600)
+        let pcap = system.data + "/pcap"
+        let files = FileManager.default.enumerator(atPath: pcap)?.allObjects as? [String] ?? []
+        #expect(!files.isEmpty)
+        for file in files {
+            let mode = Self.mode(pcap + "/" + file)
+            #expect(mode & 0o077 == 0, "\(file): mode \(String(mode, radix: 8))")
+        }
+        #expect(Self.run("/usr/sbin/runuser", ["-u", "nobody", "--", "ls", pcap]).status != 0)
+    }
+
+    /// A second deployment on the first one's ports, or on its data
+    /// directory, is refused at once, naming the holder; the first goes on.
+    /// An API port inside the reserved range is refused before anything starts.
+    @Test func deploymentsDoNotCrossWire() throws {
+        let system = try NetSiftSystem(decoders: 1)
+        defer { system.shutdown() }
+        let other = system.data + "-other"
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        let started = ContinuousClock.now
+        let samePorts = system.run(["up", "--data", other, "--decoders", "1", "--base-port", "\(system.basePort)",
+                                    "--port", "\(system.httpPort)"])
+        #expect(samePorts.status != 0 && samePorts.stderr.contains("in use by pid"), "\(samePorts.stderr)")
+        #expect(ContinuousClock.now - started < .seconds(20))
+        let sameData = system.run(["up", "--data", system.data])
+        #expect(sameData.status != 0 && sameData.stderr.contains("already up"), "\(sameData.stderr)")
+        let overlap = system.run(["up", "--data", other + "2", "--base-port", "30000", "--port", "30004"])
+        #expect(overlap.status != 0 && overlap.stderr.contains("inside the ports"), "\(overlap.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: other + "2"))
+        // The first deployment is untouched.
+        #expect(system.run(["status", "--data", system.data]).status == 0)
+        #expect(system.api("/captures", key: system.adminKey).status == 200)
+    }
+
+    /// kill -9 of `netsift up`: every service and PostgreSQL goes with it.
+    @Test func killingUpLeavesNoProcessBehind() throws {
+        let system = try NetSiftSystem(decoders: 2)
+        defer { system.shutdown() }
+        let postmaster = try system.postmasterPID()
+        let services = ["storage", "decoder-1", "decoder-2", "search", "gateway"].flatMap { system.pids(of: $0) }
+        #expect(services.count == 5, "\(services)")
+        kill(system.up.processIdentifier, SIGKILL)
+        let everyone = services + [postmaster]
+        let deadline = ContinuousClock.now + .seconds(30)
+        func alive() -> [Int32] {
+            everyone.filter { pid in
+                // A zombie is gone already (only its parent's wait remains).
+                let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+                return !stat.isEmpty && stat.split(separator: ")").last?.split(separator: " ").first != "Z"
+            }
+        }
+        while !alive().isEmpty, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.2) }
+        #expect(alive().isEmpty, "still running after up was killed: \(alive())")
+        let down = system.run(["down", "--data", system.data])
+        #expect(down.status == 0 && down.stdout.contains("not up"), "\(down)")
+    }
 }
+

@@ -11,7 +11,7 @@ final class NetSiftSystem: @unchecked Sendable {
     let basePort: Int
     let decoders: Int
     let httpPort: Int
-    private let up: Process
+    let up: Process
 
     static let binaries = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
         .map { ($0 as NSString).deletingLastPathComponent } ?? ""
@@ -31,10 +31,11 @@ final class NetSiftSystem: @unchecked Sendable {
         guard let made = mkdtemp(&buffer) else { throw Failure(description: "mkdtemp failed") }
         data = String(cString: made) + "/data"
         self.decoders = decoders
-        basePort = try Self.freeBlock(size: 13 + 3 * decoders)
+        let reserved = 13 + 3 * decoders
+        basePort = try Self.freeBlock(size: reserved)
         up = Process()
         up.executableURL = URL(fileURLWithPath: Self.netsift)
-        httpPort = try Self.freeBlock(size: 1)
+        httpPort = try Self.freeBlock(size: 1, avoiding: basePort ..< basePort + reserved)
         up.arguments = ["up", "--data", data, "--decoders", "\(decoders)", "--base-port", "\(basePort)",
                         "--port", "\(httpPort)"] + upArguments
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
@@ -45,7 +46,13 @@ final class NetSiftSystem: @unchecked Sendable {
         up.standardInput = FileHandle.nullDevice
         up.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         try up.run()
-        try waitUntilHealthy(timeout: .seconds(120))
+        do {
+            try waitUntilHealthy(timeout: .seconds(120))
+        } catch {
+            // A test that fails here must not leave its deployment running.
+            shutdown()
+            throw error
+        }
     }
 
     func waitUntilHealthy(timeout: Duration) throws {
@@ -175,8 +182,19 @@ final class NetSiftSystem: @unchecked Sendable {
         for pid in pids(of: service) { kill(pid, number) }
     }
 
-    func stopDatabase() throws { try PostgresTestServer.pg(["stop", data]) }
-    func startDatabase() throws { try PostgresTestServer.pg(["start", data]) }
+    /// The deployment's postmaster: the parent of a backend serving us.
+    func postmasterPID() throws -> Int32 {
+        let connection = try database()
+        let backend = try connection.query("SELECT pg_backend_pid()").scalar ?? ""
+        let stat = (try? String(contentsOfFile: "/proc/\(backend)/stat", encoding: .utf8)) ?? ""
+        withExtendedLifetime(connection) {}
+        // pid (comm) state ppid …: the fields after the command's closing parenthesis.
+        let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+        guard fields.count > 1, let parent = Int32(fields[1]) else {
+            throw Failure(description: "no postmaster for backend \(backend): \(stat)")
+        }
+        return parent
+    }
 
     func shutdown() {
         run(["down", "--data", data])
@@ -187,10 +205,10 @@ final class NetSiftSystem: @unchecked Sendable {
     }
 
     /// `size` consecutive free TCP ports on 127.0.0.1.
-    static func freeBlock(size: Int) throws -> Int {
+    static func freeBlock(size: Int, avoiding taken: Range<Int> = 0 ..< 0) throws -> Int {
         for _ in 0 ..< 50 {
             let base = Int.random(in: 20_000 ... 60_000)
-            if (base ..< base + size).allSatisfy(isFree) { return base }
+            if !(base ..< base + size).overlaps(taken), (base ..< base + size).allSatisfy(isFree) { return base }
         }
         throw Failure(description: "no block of \(size) free ports")
     }

@@ -126,28 +126,37 @@ struct SystemTests {
         #expect(missing.status != 0 && missing.stderr.contains("no such file"), "\(missing.stderr)")
     }
 
-    @Test func deadDatabaseAtStartIsReportedAndRecovered() throws {
-        let system = try NetSiftSystem(decoders: 1)
+    /// kill -9 of the postmaster mid-ingest: `netsift up` restarts it (it is
+    /// supervised like the services) and the ingest completes, whole.
+    @Test func aKilledDatabaseIsRestartedAndTheIngestCompletes() throws {
+        let system = try NetSiftSystem(decoders: 2)
         defer { system.shutdown() }
-        let path = system.data + "/small.pcap"
-        try SyntheticCapture.write(to: path, flows: 10, packetsPerFlow: 10, seconds: 2)
-
-        try system.stopDatabase()
-        system.signal("storage", SIGKILL)   // restarted by the supervisor, with no database
-        Thread.sleep(forTimeInterval: 3)
-        let status = system.run(["status", "--data", system.data])
-        #expect(status.status == 1)
-        #expect(status.stdout.contains("storage") && status.stdout.contains("failing"), "\(status.stdout)")
-        let refused = system.ingest(path)
-        #expect(refused.status != 0)
-        #expect(refused.stderr.contains("no database connection") || refused.stderr.contains("did not answer"),
-                "\(refused.stderr)")
-
-        try system.startDatabase()
-        try system.waitUntilHealthy(timeout: .seconds(30))
-        let output = system.ingest(path)
-        #expect(output.status == 0, "\(output.stderr)")
-        #expect(output.stdout.contains("complete, 100 packets"), "\(output.stdout)")
+        let path = system.data + "/big.pcap"
+        try SyntheticCapture.write(to: path, flows: 2_000, packetsPerFlow: 40, seconds: 60)
+        let postmaster = try system.postmasterPID()
+        let (ingest, out) = try system.startIngest(path)
+        let db = try system.database()
+        let started = ContinuousClock.now + .seconds(60)
+        while (try db.query("SELECT count(*) FROM packets").scalar.flatMap { Int($0) } ?? 0) == 0,
+              ContinuousClock.now < started, ingest.isRunning {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(ingest.isRunning, "the ingest ended before the database was killed")
+        kill(postmaster, SIGKILL)
+        let deadline = ContinuousClock.now + .seconds(180)
+        while ingest.isRunning, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.2) }
+        if ingest.isRunning {
+            Issue.record("the ingest still waits 180 s after the database was killed")
+            ingest.terminate()
+        }
+        ingest.waitUntilExit()
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(ingest.terminationStatus == 0, "\(output)")
+        let capture = try #require(NetSiftSystem.captures(in: output).first, "\(output)")
+        let stored = try StoredCapture.load(capture.id, from: try system.database())
+        #expect(stored.packets == 80_000 && stored.distinctFrames == 80_000 && stored.status == "complete", "\(stored)")
+        #expect(try system.postmasterPID() != postmaster)
+        #expect(system.log("up.log").contains("postgres exited (signal 9)"), "\(system.log("up.log"))")
     }
 
     @Test func upMakesAnAdminKeyOnceAndKeysCanBeManaged() throws {

@@ -29,20 +29,26 @@ public enum LiveEnvironment {
     /// Runs a tool with arguments (no shell) and returns its combined output.
     @discardableResult
     public static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let (status, output) = try outcome(executable, arguments)
+        guard status == 0 else {
+            throw ToolFailure(command: [executable] + arguments, status: status, output: output)
+        }
+        return output
+    }
+
+    /// Runs a tool with arguments (no shell): its exit status and combined output.
+    public static func outcome(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let output = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw ToolFailure(command: [executable] + arguments, status: process.terminationStatus, output: output)
-        }
-        return output
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
     /// Wall-clock nanoseconds since the Unix epoch, as capture timestamps are.
