@@ -53,6 +53,7 @@ struct StorageService: AsyncParsableCommand {
                 "packets": Double(counters.packets), "flow_reports": Double(counters.flowReports),
                 "replayed_packets": Double(counters.replayedPackets),
                 "frames_not_stored": Double(counters.framesNotStored),
+                "frames_resent": Double(counters.framesResent),
                 "captures_started": Double(counters.capturesStarted),
                 "malformed_messages": Double(status.malformedMessages),
                 "refused_batches": Double(status.refusedBatches), "failed_attempts": Double(status.failedAttempts),

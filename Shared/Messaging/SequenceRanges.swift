@@ -51,6 +51,44 @@ public struct SequenceRanges: Hashable, Sendable {
         for range in other.ranges { insert(range) }
     }
 
+    /// Adds ascending ranges in one pass over both lists (linear, where
+    /// inserting them one by one would be quadratic).
+    public mutating func formUnion(ascending added: [ClosedRange<UInt64>]) {
+        var merged: [ClosedRange<UInt64>] = []
+        merged.reserveCapacity(ranges.count + added.count)
+        var i = 0
+        var j = 0
+        while i < ranges.count || j < added.count {
+            let next: ClosedRange<UInt64>
+            if j == added.count || (i < ranges.count && ranges[i].lowerBound <= added[j].lowerBound) {
+                next = ranges[i]
+                i += 1
+            } else {
+                next = added[j]
+                j += 1
+            }
+            if let last = merged.last, last.upperBound == .max || next.lowerBound <= last.upperBound + 1 {
+                merged[merged.count - 1] = last.lowerBound ... Swift.max(last.upperBound, next.upperBound)
+            } else {
+                merged.append(next)
+            }
+        }
+        ranges = merged
+    }
+
+    /// The ascending ranges of some numbers (any order, repeats allowed).
+    public static func runs<Numbers: Sequence>(of numbers: Numbers) -> [ClosedRange<UInt64>] where Numbers.Element == UInt64 {
+        var runs: [ClosedRange<UInt64>] = []
+        for number in numbers.sorted() {
+            if let last = runs.last, last.upperBound == .max || number <= last.upperBound + 1 {
+                runs[runs.count - 1] = last.lowerBound ... Swift.max(last.upperBound, number)
+            } else {
+                runs.append(number ... number)
+            }
+        }
+        return runs
+    }
+
     /// The highest s with every sequence in start…s present; start - 1 when
     /// `start` itself is missing.
     public func contiguous(from start: UInt64) -> UInt64 {

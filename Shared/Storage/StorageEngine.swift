@@ -20,6 +20,9 @@ public final class StorageEngine {
         public var replayedPackets = 0
         /// Frames whose bytes the pcap store cannot hold (time outside pcap's range).
         public var framesNotStored = 0
+        /// Frames not appended again: their rows were committed before (a
+        /// restarted decoder re-sends a capture's frames from its start).
+        public var framesResent = 0
         public var capturesStarted = 0
         /// Where the time goes, seconds: appending frames, fsyncing the pcap
         /// store, the database transaction.
@@ -33,6 +36,10 @@ public final class StorageEngine {
     public private(set) var counters = Counters()
     private var segmentRows: [SegmentID: Int64] = [:]
     private var captureSensors: [UInt64: UUID] = [:]
+    /// Per capture still receiving frames: the frames whose rows committed
+    /// (loaded from the database the first time a capture this engine did
+    /// not start is seen, then kept by `record`).
+    private var committedFrames: [UInt64: SequenceRanges] = [:]
 
     /// Connects, migrates, and cuts the pcap store back to what is committed.
     public init(conninfo: String, pcapRoot: String,
@@ -89,6 +96,9 @@ public final class StorageEngine {
     public func record(_ report: CommitPool.Report, of prepared: PreparedBatch) {
         counters.commitSeconds += report.seconds
         if report.committed {
+            for (captureID, packets) in Dictionary(grouping: prepared.batch.packets, by: \.captureID) {
+                committedFrames[captureID]?.formUnion(ascending: SequenceRanges.runs(of: packets.lazy.map(\.frameNumber)))
+            }
             counters.batchesCommitted += 1
             counters.packets += prepared.batch.packets.count - report.replayedPackets
             counters.flowReports += prepared.batch.flows.count
@@ -104,12 +114,18 @@ public final class StorageEngine {
         return byProducer.map { Ack(producer: $0.key, ranges: $0.value) }
     }
 
-    /// Appends each frame to its segment and points its packet row there.
+    /// Appends each frame to its segment and points its packet row there;
+    /// a frame whose row is committed already is not appended again (its
+    /// row is dropped as a replay at commit).
     private func store(_ frames: FrameBatch, positionsInto batch: inout RecordBatch) throws {
         for (index, frame) in frames.enumerated() where index < batch.packets.count {
             let captureID = batch.packets[index].captureID
             guard PcapFormat.representable(frame.timestamp) else {
                 counters.framesNotStored += 1
+                continue
+            }
+            if try isCommitted(frame: batch.packets[index].frameNumber, ofCapture: captureID) {
+                counters.framesResent += 1
                 continue
             }
             let key = SegmentKey(sensor: try sensor(ofCapture: captureID), capture: captureID,
@@ -120,6 +136,14 @@ public final class StorageEngine {
             batch.packets[index].pcapPosition = PcapPosition(segmentID: try segmentRow(position.segment),
                                                              offset: Int64(position.offset))
         }
+    }
+
+    private func isCommitted(frame: UInt64, ofCapture captureID: UInt64) throws -> Bool {
+        if let frames = committedFrames[captureID] { return frames.contains(frame) }
+        var frames = SequenceRanges()
+        frames.formUnion(ascending: try writer.storedFrameRuns(ofCapture: captureID))
+        committedFrames[captureID] = frames
+        return frames.contains(frame)
     }
 
     private func segmentRow(_ segment: SegmentID) throws -> Int64 {
@@ -145,6 +169,7 @@ public final class StorageEngine {
         try pcap.retire { $0.capture == captureID }
         segmentRows = segmentRows.filter { $0.key.key.capture != captureID }
         captureSensors[captureID] = nil
+        committedFrames[captureID] = nil
     }
 
     /// Answers one control request.
@@ -156,6 +181,7 @@ public final class StorageEngine {
                 let id = try writer.startCapture(sensor: SensorIdentity(id: sensorID, name: sensorName),
                                                  source: source, runID: runID)
                 captureSensors[id] = sensorID
+                committedFrames[id] = SequenceRanges()
                 counters.capturesStarted += 1
                 return .captureStarted(captureID: id)
             case .captureStatus(let captureID):

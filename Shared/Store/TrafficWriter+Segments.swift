@@ -28,6 +28,23 @@ extension TrafficWriter {
         return lengths
     }
 
+    /// The committed frame numbers of a capture as ascending ranges (gaps
+    /// and islands over `packets_capture_frame`).
+    public func storedFrameRuns(ofCapture captureID: UInt64) throws -> [ClosedRange<UInt64>] {
+        let result = try connection.query("""
+            SELECT min(frame_number), max(frame_number) FROM (
+                SELECT frame_number, frame_number - row_number() OVER (ORDER BY frame_number) AS island
+                FROM packets WHERE capture_id = $1) frames
+            GROUP BY island ORDER BY 1
+            """, [Int64(bitPattern: captureID)])
+        return (0 ..< result.rows.count).compactMap { row in
+            guard let first = result.row(row)?.int64(0), let last = result.row(row)?.int64(1), first <= last else {
+                return nil
+            }
+            return UInt64(bitPattern: first) ... UInt64(bitPattern: last)
+        }
+    }
+
     /// Inside a batch's transaction: the durable lengths its packets rely on.
     func commitSegmentLengths(_ lengths: [SegmentLength]) throws {
         for segment in lengths {

@@ -92,6 +92,14 @@ struct SystemTests {
         let second = try StoredCapture.load(secondID, from: try system.database())
         #expect(second == expected)
         #expect(second.status == "complete")
+        // Frames re-sent after the interruption are not appended to the pcap
+        // store again (a restarted storage starts a new segment: one more
+        // 24-byte file header, no frame bytes).
+        let segmentBytes = try db.query("""
+            SELECT capture_id, sum(committed_length - 24) FROM segments
+            WHERE capture_id IN ($1, $2) AND committed_length > 0 GROUP BY 1 ORDER BY 1
+            """, [Int64(cleanID), Int64(secondID)]).rows.map { $0[1] ?? "" }
+        #expect(segmentBytes.count == 2 && segmentBytes[0] == segmentBytes[1], "clean, interrupted: \(segmentBytes)")
         try system.waitUntilHealthy(timeout: .seconds(60))
     }
 
