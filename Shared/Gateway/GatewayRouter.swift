@@ -229,6 +229,7 @@ public struct GatewayRouter: Sendable {
     }
 
     static func failure(_ code: APIResponse.ErrorCode, _ message: String) -> Response {
+        guard code.httpStatus < 500 else { return internalError(code, message) }
         var response = json(APIResponse.error(code, message), status: code.httpStatus)
         if code.httpStatus == 401 { response.headers[.wwwAuthenticate] = #"Basic realm="NetSift""# }
         return response
