@@ -13,22 +13,52 @@ import Search
 extension GatewayRouter {
     /// A capture's or a flow's frames (in frame order) or a search's result
     /// (in time order) as one capture file, streamed a page at a time (pcap,
-    /// or pcapng when link types mix).
-    func download(_ target: QueryMessage.ExportTarget, name: String) async throws -> Response {
+    /// or pcapng when link types mix). A file whose bytes cannot change has
+    /// a length and serves ranges.
+    func download(_ target: QueryMessage.ExportTarget, name: String, request: Request) async throws -> Response {
         let source: CaptureFileSource
         switch try await captureFileSource(target) {
         case .success(let ready): source = ready
         case .failure(let refused): return refused.response
         }
-        let body = ResponseBody { writer in
-            _ = try await source.encode { try await writer.write(ByteBuffer(bytes: $0)) }
-            try await writer.finish(nil)
-        }
         let fileName = name + (source.isPcapng ? ".pcapng" : ".pcap")
-        return Response(status: .ok, headers: [
+        return await Self.fileAnswer(request, size: source.size, headers: [
             .contentType: source.isPcapng ? "application/x-pcapng" : "application/vnd.tcpdump.pcap",
             .contentDisposition: "attachment; filename=\"\(fileName)\"",
-        ], body: body)
+        ]) { range, length in
+            ResponseBody(contentLength: length) { writer in
+                _ = try await source.encode(range: range) { try await writer.write(ByteBuffer(bytes: $0)) }
+                try await writer.finish(nil)
+            }
+        }
+    }
+
+    /// A file's answer: whole (200) or, when its `size` is known (its bytes
+    /// cannot change), the one range `Range` asks for (206) or 416 when the
+    /// file holds none of it. `body` gives the bytes of a range (nil: all)
+    /// and their length when known.
+    static func fileAnswer(_ request: Request, size: UInt64?, headers: HTTPFields,
+                           body: (ClosedRange<UInt64>?, Int?) async throws -> ResponseBody) async rethrows -> Response {
+        var headers = headers
+        guard let size else {
+            headers[.acceptRanges] = "none"
+            return Response(status: .ok, headers: headers, body: try await body(nil, nil))
+        }
+        headers[.acceptRanges] = "bytes"
+        switch ByteRange(header: request.headers[.range], size: size) {
+        case .whole:
+            return Response(status: .ok, headers: headers, body: try await body(nil, Int(size)))
+        case .part(let range):
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
+            return Response(status: .partialContent, headers: headers,
+                            body: try await body(range, Int(range.upperBound - range.lowerBound + 1)))
+        case .unsatisfiable:
+            var response = json(APIResponse.error(.malformedRequest, "the range is outside the file's \(size) bytes"),
+                                status: 416)
+            response.headers[.contentRange] = "bytes */\(size)"
+            response.headers[.acceptRanges] = "bytes"
+            return response
+        }
     }
 
     /// `POST /exports`: a search's result written whole to the exports
@@ -77,15 +107,19 @@ extension GatewayRouter {
     }
 
     /// `GET /exports/{name}`: an export's bytes.
-    func exportDownload(_ context: some RequestContext) async throws -> Response {
+    func exportDownload(_ request: Request, _ context: some RequestContext) async throws -> Response {
         guard let name = context.parameters.get("name"), let file = exports.file(named: name) else {
             return Self.failure(.noPage, "no such export")
         }
-        let body = try await FileIO().loadFile(path: exports.path(for: file.name), context: context)
-        return Response(status: .ok, headers: [
+        let path = exports.path(for: file.name)
+        return try await Self.fileAnswer(request, size: UInt64(clamping: file.bytes), headers: [
             .contentType: file.isPcapng ? "application/x-pcapng" : "application/vnd.tcpdump.pcap",
             .contentDisposition: "attachment; filename=\"\(file.name)\"",
-        ], body: body)
+        ]) { range, _ in
+            guard let range else { return try await FileIO().loadFile(path: path, context: context) }
+            return try await FileIO().loadFile(path: path, range: Int(range.lowerBound) ... Int(range.upperBound),
+                                               context: context)
+        }
     }
 
     func exportList() throws -> Response {
@@ -130,7 +164,8 @@ extension GatewayRouter {
             let first = try await nextRead(after: ExportChunks(page: try await framePositions(target, after: .start)),
                                            of: target)
             return .success(CaptureFileSource(router: self, target: target,
-                                              linkTypes: plan.linkTypes.map { LinkType(rawValue: $0) }, first: first))
+                                              linkTypes: plan.linkTypes.map { LinkType(rawValue: $0) }, first: first,
+                                              fixedFrames: plan.fixedFrames))
         } catch {
             return .failure(RefusedRequest(Self.failure(.genericError, "cannot read the frames: \(error)")))
         }
@@ -207,13 +242,16 @@ struct CaptureFileSource: Sendable {
     let target: QueryMessage.ExportTarget
     let linkTypes: [LinkType]
     let first: ExportRead?
+    let fixedFrames: QueryMessage.FrameSizes?
     let isPcapng: Bool
 
-    init(router: GatewayRouter, target: QueryMessage.ExportTarget, linkTypes: [LinkType], first: ExportRead?) {
+    init(router: GatewayRouter, target: QueryMessage.ExportTarget, linkTypes: [LinkType], first: ExportRead?,
+         fixedFrames: QueryMessage.FrameSizes? = nil) {
         self.router = router
         self.target = target
         self.linkTypes = linkTypes
         self.first = first
+        self.fixedFrames = fixedFrames
         isPcapng = CaptureFileEncoder(linkTypes: linkTypes).isPcapng
     }
 
@@ -234,6 +272,31 @@ struct CaptureFileSource: Sendable {
         }
         return written
     }
+
+    /// Encodes the bytes of `range` (nil: all), stopping after its end.
+    func encode(range: ClosedRange<UInt64>?, into write: (ArraySlice<UInt8>) async throws -> Void) async throws {
+        guard let range else {
+            _ = try await encode(into: write)
+            return
+        }
+        var cutter = ByteRangeCutter(range)
+        do {
+            _ = try await encode { piece in
+                if let part = cutter.cut(piece) { try await write(part) }
+                if cutter.isDone { throw RangeWritten() }
+            }
+        } catch is RangeWritten {}
+    }
+
+    /// The file's size when its bytes cannot change (the plan has its frames' sizes).
+    var size: UInt64? {
+        fixedFrames.map {
+            CaptureFileEncoder.fileSize(linkTypes: linkTypes, frames: $0.frames, capturedBytes: $0.capturedBytes,
+                                        paddedBytes: $0.paddedBytes)
+        }
+    }
+
+    private struct RangeWritten: Error {}
 
     /// One read's frames: pcap records as storage sent them, or pcapng blocks.
     private static func write(_ read: ExportRead, with encoder: inout CaptureFileEncoder,

@@ -91,7 +91,7 @@ extension GatewayRouter {
     /// flows (or events' flows) it found, in time order across captures.
     func searchDownload(_ request: Request) async throws -> Response {
         switch try await checkedSearch(request) {
-        case .success(let ask): try await download(.search(ask), name: "netsift-search")
+        case .success(let ask): try await download(.search(ask), name: "netsift-search", request: request)
         case .failure(let refused): refused.response
         }
     }

@@ -22,6 +22,18 @@ public struct CaptureFileEncoder {
         }
     }
 
+    /// The size of the file `init(linkTypes:)` starts: its header, then
+    /// `frames` records or blocks holding `capturedBytes` (pcap) or
+    /// `paddedBytes`, the same with each frame padded to 4 (pcapng).
+    public static func fileSize(linkTypes: [LinkType], frames: UInt64, capturedBytes: UInt64,
+                                paddedBytes: UInt64) -> UInt64 {
+        var encoder = CaptureFileEncoder(linkTypes: linkTypes)
+        let header = UInt64(encoder.take().count)
+        return encoder.isPcapng
+            ? header + frames * UInt64(PcapngWriter.enhancedPacketOverhead) + paddedBytes
+            : header + frames * UInt64(PcapFormat.recordHeaderLength) + capturedBytes
+    }
+
     /// Appends one frame. A link type not announced at `init` is refused
     /// (false): a pcap file has one, and pcapng interfaces come first.
     @discardableResult
