@@ -53,6 +53,11 @@ struct ByteRangeCutter: Sendable {
     /// Whether the range has been written whole.
     var isDone: Bool { offset > range.upperBound }
 
+    /// Passes over bytes of the file that were never encoded (before the range).
+    mutating func skip(_ bytes: UInt64) {
+        offset += bytes
+    }
+
     /// The part of `piece` (the file's next bytes) inside the range, if any.
     mutating func cut(_ piece: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
         let start = offset, end = offset + UInt64(piece.count)

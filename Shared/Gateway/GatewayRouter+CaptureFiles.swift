@@ -27,7 +27,7 @@ extension GatewayRouter {
             .contentDisposition: "attachment; filename=\"\(fileName)\"",
         ]) { range, length in
             ResponseBody(contentLength: length) { writer in
-                _ = try await source.encode(range: range) { try await writer.write(ByteBuffer(bytes: $0)) }
+                try await source.encode(range: range) { try await writer.write(ByteBuffer(bytes: $0)) }
                 try await writer.finish(nil)
             }
         }
@@ -181,14 +181,26 @@ extension GatewayRouter {
 
     /// The chunk after `chunks`' last one (asking search for the next page
     /// when the current one is done) and its records; nil at the end.
-    func nextRead(after chunks: ExportChunks, of target: QueryMessage.ExportTarget) async throws -> ExportRead? {
+    /// Chunks wholly within the file's first `skipping` bytes are passed
+    /// over unread (a range's start; `pcapng` says how frames are encoded).
+    func nextRead(after chunks: ExportChunks, of target: QueryMessage.ExportTarget, skipping: UInt64 = 0,
+                  pcapng: Bool = false) async throws -> ExportRead? {
         var chunks = chunks
-        if chunks.isAtEnd {
-            guard let last = chunks.page.last else { return nil }
-            chunks = ExportChunks(page: try await framePositions(target, after: last.cursor))
+        var skipped: UInt64 = 0
+        while true {
+            if chunks.isAtEnd {
+                guard let last = chunks.page.last else { return nil }
+                chunks = ExportChunks(page: try await framePositions(target, after: last.cursor))
+            }
+            guard let chunk = chunks.next() else { return nil }
+            let bytes = ExportRead.encodedLength(of: chunk, pcapng: pcapng)
+            if skipped + bytes <= skipping {
+                skipped += bytes
+                continue
+            }
+            return ExportRead(chunks: chunks, frames: chunk, records: try await readRecords(chunk.map(\.position)),
+                              skipped: skipped)
         }
-        guard let chunk = chunks.next() else { return nil }
-        return ExportRead(chunks: chunks, frames: chunk, records: try await readRecords(chunk.map(\.position)))
     }
 
     /// Positions asked of search at a time: each page of a search's file
@@ -234,6 +246,16 @@ struct ExportRead: Sendable {
     let chunks: ExportChunks
     let frames: ArraySlice<QueryMessage.ExportFrame>
     let records: [StoredRecords]
+    /// The file's bytes of the frames passed over, unread, before these.
+    var skipped: UInt64 = 0
+
+    /// The bytes `frames` take in the file (as stored records, or pcapng blocks).
+    static func encodedLength(of frames: ArraySlice<QueryMessage.ExportFrame>, pcapng: Bool) -> UInt64 {
+        frames.reduce(0) {
+            $0 + CaptureFileEncoder.encodedLength(capturedLength: UInt64(max($1.position.length, 16) - 16),
+                                                  pcapng: pcapng)
+        }
+    }
 }
 
 /// The frames of one capture file, ready to encode: its link types and its first read.
@@ -259,33 +281,33 @@ struct CaptureFileSource: Sendable {
     /// time while the next read is under way (one read ahead, no more);
     /// returns the frames written. A frame storage cannot give back breaks
     /// the file off: it is never quietly short.
-    func encode(into write: (ArraySlice<UInt8>) async throws -> Void) async throws -> UInt64 {
+    ///
+    /// With a `range`, only its bytes are handed over: reads wholly before
+    /// it are passed over unread, and encoding stops after its end.
+    @discardableResult
+    func encode(range: ClosedRange<UInt64>? = nil,
+                into write: (ArraySlice<UInt8>) async throws -> Void) async throws -> UInt64 {
         var encoder = CaptureFileEncoder(linkTypes: linkTypes)
-        try await write(encoder.take()[...])
+        var cutter = range.map { ByteRangeCutter($0) }
+        func emit(_ piece: ArraySlice<UInt8>) async throws {
+            guard cutter != nil else { return try await write(piece) }
+            if let part = cutter?.cut(piece) { try await write(part) }
+        }
+        try await emit(encoder.take()[...])
         var current = first
         var written: UInt64 = 0
-        while let read = current {
-            async let ahead = router.nextRead(after: read.chunks, of: target)
-            try await Self.write(read, with: &encoder, into: write)
+        while let read = current, cutter?.isDone != true {
+            cutter?.skip(read.skipped)
+            let end = (cutter?.offset ?? 0) + ExportRead.encodedLength(of: read.frames, pcapng: isPcapng)
+            let skipping = cutter.map { $0.range.lowerBound > end ? $0.range.lowerBound - end : 0 } ?? 0
+            let needed = cutter.map { end <= $0.range.upperBound } ?? true
+            async let ahead = needed
+                ? router.nextRead(after: read.chunks, of: target, skipping: skipping, pcapng: isPcapng) : nil
+            try await Self.write(read, with: &encoder, into: emit)
             written += UInt64(read.frames.count)
             current = try await ahead
         }
         return written
-    }
-
-    /// Encodes the bytes of `range` (nil: all), stopping after its end.
-    func encode(range: ClosedRange<UInt64>?, into write: (ArraySlice<UInt8>) async throws -> Void) async throws {
-        guard let range else {
-            _ = try await encode(into: write)
-            return
-        }
-        var cutter = ByteRangeCutter(range)
-        do {
-            _ = try await encode { piece in
-                if let part = cutter.cut(piece) { try await write(part) }
-                if cutter.isDone { throw RangeWritten() }
-            }
-        } catch is RangeWritten {}
     }
 
     /// The file's size when its bytes cannot change (the plan has its frames' sizes).
@@ -295,8 +317,6 @@ struct CaptureFileSource: Sendable {
                                         paddedBytes: $0.paddedBytes)
         }
     }
-
-    private struct RangeWritten: Error {}
 
     /// One read's frames: pcap records as storage sent them, or pcapng blocks.
     private static func write(_ read: ExportRead, with encoder: inout CaptureFileEncoder,

@@ -161,6 +161,11 @@ public enum OpenAPIDocument {
                 ok = ["description": "plain JSON", "content": ["application/json": ["schema": ["type": "object"]]]]
             }
             var responses: [String: Any] = ["200": ok]
+            if case .captureFile = route.answer, route.method == "GET" {
+                responses["206"] = ["description": "the byte range asked for (`Range`), when the file cannot change",
+                                    "content": ok["content"] ?? [:]]
+                responses["416"] = error
+            }
             if route.authenticated { responses["401"] = error }
             responses["405"] = error
             if !route.query.isEmpty || route.path.contains("{id}") { responses["400"] = error }

@@ -34,6 +34,13 @@ public struct CaptureFileEncoder {
             : header + frames * UInt64(PcapFormat.recordHeaderLength) + capturedBytes
     }
 
+    /// The bytes one frame of `capturedLength` takes in a pcap file (a
+    /// record) or a pcapng file (a block, the frame padded to 4).
+    public static func encodedLength(capturedLength: UInt64, pcapng: Bool) -> UInt64 {
+        pcapng ? UInt64(PcapngWriter.enhancedPacketOverhead) + (capturedLength + 3) / 4 * 4
+            : UInt64(PcapFormat.recordHeaderLength) + capturedLength
+    }
+
     /// Appends one frame. A link type not announced at `init` is refused
     /// (false): a pcap file has one, and pcapng interfaces come first.
     @discardableResult

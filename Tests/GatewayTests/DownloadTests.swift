@@ -9,15 +9,18 @@ import Testing
 
 /// `HEAD` and `Range` on downloads, through the gateway's router with fake
 /// search and storage: captures 1 (complete, pcap) and 3 (complete, mixed
-/// link types: pcapng) serve ranges; capture 2 (running) does not.
+/// link types: pcapng) serve ranges; capture 2 (running) does not; capture 4
+/// (complete) is 12,000 frames, three storage reads.
 @Suite struct DownloadTests {
     /// A capture's frames: captured lengths that cross every padding remainder.
     static let lengths = [60, 61, 62, 63, 1_500, 1, 90]
 
+    static func frames(capture: UInt64) -> Range<Int> { 0 ..< (capture == 4 ? 12_000 : lengths.count) }
+
     static func frame(_ index: Int) -> (linkType: UInt32, timestamp: Int64, bytes: [UInt8]) {
         let linkType: UInt32 = index % 2 == 0 ? 1 : 101
         return (linkType, 1_700_000_000_000_000_000 + Int64(index) * 1_000,
-                (0 ..< lengths[index]).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ index) })
+                (0 ..< (index < lengths.count ? lengths[index] : 100)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ index) })
     }
 
     static func linkTypes(capture: UInt64) -> [UInt32] { capture == 3 ? [1, 101] : [1] }
@@ -34,7 +37,7 @@ import Testing
     static func expectedFile(capture: UInt64) -> [UInt8] {
         var encoder = CaptureFileEncoder(linkTypes: linkTypes(capture: capture).map { LinkType(rawValue: $0) })
         var bytes = encoder.take()
-        for index in lengths.indices {
+        for index in frames(capture: capture) {
             let frame = frame(index)
             encoder.append(linkType: LinkType(rawValue: capture == 3 ? frame.linkType : 1), timestamp: frame.timestamp,
                            wireLength: frame.bytes.count, frame: frame.bytes)
@@ -46,12 +49,13 @@ import Testing
     static func answer(_ query: QueryMessage.Body) -> QueryMessage.Body {
         switch query {
         case .getExportPlan(.scope(.capture(let id))):
-            let sizes = QueryMessage.FrameSizes(frames: UInt64(lengths.count), capturedBytes: UInt64(lengths.reduce(0, +)),
-                                                paddedBytes: UInt64(lengths.map { ($0 + 3) / 4 * 4 }.reduce(0, +)))
-            return .exportPlan(.init(linkTypes: linkTypes(capture: id), packets: UInt64(lengths.count),
+            let captured = frames(capture: id).map { frame($0).bytes.count }
+            let sizes = QueryMessage.FrameSizes(frames: UInt64(captured.count), capturedBytes: UInt64(captured.reduce(0, +)),
+                                                paddedBytes: UInt64(captured.map { ($0 + 3) / 4 * 4 }.reduce(0, +)))
+            return .exportPlan(.init(linkTypes: linkTypes(capture: id), packets: UInt64(captured.count),
                                      fixedFrames: id == 2 ? nil : sizes))
         case .listExportFrames(.scope(.capture(let id)), let after, let limit):
-            return .exportFrames(lengths.indices.dropFirst(Int(after.frame)).prefix(limit).map { exportFrame($0, capture: id) })
+            return .exportFrames(frames(capture: id).dropFirst(Int(after.frame)).prefix(limit).map { exportFrame($0, capture: id) })
         default:
             return .failed(message: "not faked: \(query)")
         }
@@ -68,8 +72,11 @@ import Testing
         return StoredRecords(count: positions.count, unreadable: [], bytes: encoder.take()[...])
     }
 
-    static func backends() throws -> FakeBackends {
-        try FakeBackends(answer: answer, read: read)
+    static func backends(counting reads: Locked<Int> = Locked(0)) throws -> FakeBackends {
+        try FakeBackends(answer: answer) { positions in
+            reads.update { $0 += positions.count }
+            return read(positions)
+        }
     }
 
     static func get(_ client: some TestClientProtocol, _ uri: String, range: String? = nil,
@@ -117,6 +124,20 @@ import Testing
             #expect(head.status == .ok && head.body.readableBytes == 0)
             #expect(head.headers[.contentLength] == "\(size)" && head.headers[.acceptRanges] == "bytes")
         }
+    }
+
+    /// A range near the end reads the first chunk (read before the answer
+    /// starts) and the last, not those between.
+    @Test func readsBeforeARangeArePassedOver() async throws {
+        let file = Self.expectedFile(capture: 4)
+        let reads = Locked(0)
+        try await Self.backends(counting: reads).test { client in
+            let tail = try await Self.get(client, "/api/v1/captures/4/pcap", range: "bytes=-50")
+            #expect(tail.status == .partialContent && Array(buffer: tail.body) == Array(file.suffix(50)))
+            let middle = try await Self.get(client, "/api/v1/captures/4/pcap", range: "bytes=600000-600099")
+            #expect(Array(buffer: middle.body) == Array(file[600_000 ... 600_099]))
+        }
+        #expect(reads.get() == (5_000 + 2_000) + (5_000 + 5_000), "frames read: \(reads.get())")
     }
 
     /// A running capture's bytes grow: no length, no ranges, the whole file.
