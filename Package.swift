@@ -68,6 +68,7 @@ let package = Package(
         .target(name: "Gateway", dependencies: [
             "Auth", "Search", "Messaging", "Model", "PcapStore", "Dissection", "Query",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "_NIOFileSystem", package: "swift-nio"),
         ], path: "Shared/Gateway"),
@@ -156,8 +157,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/SearchTests"),
         .testTarget(name: "GatewayTests", dependencies: [
-            "Gateway", "Messaging",
+            "Gateway", "Messaging", "PcapStore", "Dissection",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/GatewayTests"),
         .testTarget(name: "ProtocolsTests", dependencies: [
             "Protocols", "Capture", "Decoding", "Dissection", "Flows", "TestSupport",

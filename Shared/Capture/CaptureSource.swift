@@ -9,12 +9,15 @@ public enum CaptureSource {
         public var skipped: [String]
     }
 
+    /// A FIFO, socket or device is refused (a file) or skipped (in a
+    /// directory) without being opened: reading one would block.
     public static func files(at path: String) throws(CaptureError) -> Listing {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw CaptureError(kind: .open, path: path, message: "no such file or directory")
+        switch PathKind(path: path) {
+        case nil: throw CaptureError(kind: .open, path: path, message: "no such file or directory")
+        case .regular: return Listing(captures: [path], skipped: [])
+        case .directory: break
+        case let kind?: throw kind.refusal(path)
         }
-        guard isDirectory.boolValue else { return Listing(captures: [path], skipped: []) }
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: path)
@@ -24,9 +27,11 @@ public enum CaptureSource {
         var listing = Listing(captures: [], skipped: [])
         for name in names.sorted() where !name.hasPrefix(".") {
             let full = (path as NSString).appendingPathComponent(name)
-            var dir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: full, isDirectory: &dir), !dir.boolValue else { continue }
-            if isCaptureFile(full) { listing.captures.append(full) } else { listing.skipped.append(full) }
+            switch PathKind(path: full) {
+            case .regular where isCaptureFile(full): listing.captures.append(full)
+            case .regular, .other: listing.skipped.append(full)
+            case .directory, nil: continue
+            }
         }
         return listing
     }

@@ -23,11 +23,15 @@ public struct APIRoute: Sendable {
             case communityID
             /// A query of the language (docs/QUERY.md); required.
             case query
+            /// Any text to check as a query (it need not be one); required.
+            case queryText
             case searchTarget
             /// An application protocol: dns, http, tls, dhcp or icmp.
             case dataset
             /// A duration back from now: 90s, 15m, 1h, 7d, 2w.
             case duration
+            /// A hunt's interval: a duration of at most 30 days.
+            case huntInterval
             /// An RFC 3339 time.
             case instant
             /// A name of 1–128 characters.
@@ -73,7 +77,7 @@ public struct APIRoute: Sendable {
         .init(name: "start", kind: .instant, summary: "from this RFC 3339 time on (inclusive)"),
         .init(name: "end", kind: .instant, summary: "before this RFC 3339 time (exclusive)"),
     ]
-    static let interval = Parameter(name: "interval", kind: .duration,
+    static let interval = Parameter(name: "interval", kind: .huntInterval,
                                     summary: "time between runs: 90s, 15m, 1h, 1d (default: the search service's hunt_interval_seconds)")
     static let dataset = Parameter(name: "dataset", kind: .dataset, summary: "one protocol's events: dns, http, tls, dhcp or icmp (default all)")
 }
@@ -129,7 +133,7 @@ extension GatewayRouter {
                  "A background search's results by ordinal (SEARCHLIST for packets; Items for flows and events).",
                  query: [APIRoute.after, APIRoute.limit], answer: .object("SearchList")),
         APIRoute("/api/v1/search/syntax", "SEARCHSYNTAX: checks a query and returns its processed form.",
-                 query: [.init(name: "q", kind: .query, summary: "the query")], answer: .object("SearchSyntax")),
+                 query: [.init(name: "q", kind: .queryText, summary: "the query")], answer: .object("SearchSyntax")),
         APIRoute("/api/v1/search/pcap",
                  "The pcap of a search's result in time order across captures: the packets found, or every packet of the flows (or events' flows) found.",
                  query: APIRoute.searchQuery, answer: .captureFile),

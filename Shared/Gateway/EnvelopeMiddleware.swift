@@ -2,10 +2,21 @@ import HTTPTypes
 import Hummingbird
 
 /// Answers what no route answers in the RESPONSE envelope too: a method a
-/// path does not serve gets 405 with `Allow`, an unknown path 404.
+/// path does not serve gets 405 with `Allow`, an unknown path 404, an error
+/// a route throws the generic 500 (`GatewayRouter.internalError`). Every
+/// answer carries the request's id in `X-Request-Id`.
 struct EnvelopeMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context,
                 next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await RequestScope.$current.withValue(RequestScope(context)) {
+            try await answer(request, context: context, next: next)
+        }
+        response.headers[.requestID] = context.id
+        return response
+    }
+
+    private func answer(_ request: Request, context: Context,
+                        next: (Request, Context) async throws -> Response) async throws -> Response {
         let allowed = Self.methods(servedAt: request.uri.path)
         let method = request.method == .head ? "GET" : request.method.rawValue
         if !allowed.isEmpty, !allowed.contains(method) {
@@ -19,6 +30,10 @@ struct EnvelopeMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
             return GatewayRouter.failure(.noPage, "no route \(request.uri.path)")
+        } catch let error as any HTTPResponseError where error.status.code < 500 {
+            throw error
+        } catch {
+            return GatewayRouter.failure(.genericError, "\(request.method) \(request.uri.path): \(error)")
         }
     }
 

@@ -13,22 +13,52 @@ import Search
 extension GatewayRouter {
     /// A capture's or a flow's frames (in frame order) or a search's result
     /// (in time order) as one capture file, streamed a page at a time (pcap,
-    /// or pcapng when link types mix).
-    func download(_ target: QueryMessage.ExportTarget, name: String) async throws -> Response {
+    /// or pcapng when link types mix). A file whose bytes cannot change has
+    /// a length and serves ranges.
+    func download(_ target: QueryMessage.ExportTarget, name: String, request: Request) async throws -> Response {
         let source: CaptureFileSource
         switch try await captureFileSource(target) {
         case .success(let ready): source = ready
         case .failure(let refused): return refused.response
         }
-        let body = ResponseBody { writer in
-            _ = try await source.encode { try await writer.write(ByteBuffer(bytes: $0)) }
-            try await writer.finish(nil)
-        }
         let fileName = name + (source.isPcapng ? ".pcapng" : ".pcap")
-        return Response(status: .ok, headers: [
+        return await Self.fileAnswer(request, size: source.size, headers: [
             .contentType: source.isPcapng ? "application/x-pcapng" : "application/vnd.tcpdump.pcap",
             .contentDisposition: "attachment; filename=\"\(fileName)\"",
-        ], body: body)
+        ]) { range, length in
+            ResponseBody(contentLength: length) { writer in
+                try await source.encode(range: range) { try await writer.write(ByteBuffer(bytes: $0)) }
+                try await writer.finish(nil)
+            }
+        }
+    }
+
+    /// A file's answer: whole (200) or, when its `size` is known (its bytes
+    /// cannot change), the one range `Range` asks for (206) or 416 when the
+    /// file holds none of it. `body` gives the bytes of a range (nil: all)
+    /// and their length when known.
+    static func fileAnswer(_ request: Request, size: UInt64?, headers: HTTPFields,
+                           body: (ClosedRange<UInt64>?, Int?) async throws -> ResponseBody) async rethrows -> Response {
+        var headers = headers
+        guard let size else {
+            headers[.acceptRanges] = "none"
+            return Response(status: .ok, headers: headers, body: try await body(nil, nil))
+        }
+        headers[.acceptRanges] = "bytes"
+        switch ByteRange(header: request.headers[.range], size: size) {
+        case .whole:
+            return Response(status: .ok, headers: headers, body: try await body(nil, Int(size)))
+        case .part(let range):
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
+            return Response(status: .partialContent, headers: headers,
+                            body: try await body(range, Int(range.upperBound - range.lowerBound + 1)))
+        case .unsatisfiable:
+            var response = json(APIResponse.error(.malformedRequest, "the range is outside the file's \(size) bytes"),
+                                status: 416)
+            response.headers[.contentRange] = "bytes */\(size)"
+            response.headers[.acceptRanges] = "bytes"
+            return response
+        }
     }
 
     /// `POST /exports`: a search's result written whole to the exports
@@ -77,15 +107,19 @@ extension GatewayRouter {
     }
 
     /// `GET /exports/{name}`: an export's bytes.
-    func exportDownload(_ context: some RequestContext) async throws -> Response {
+    func exportDownload(_ request: Request, _ context: some RequestContext) async throws -> Response {
         guard let name = context.parameters.get("name"), let file = exports.file(named: name) else {
             return Self.failure(.noPage, "no such export")
         }
-        let body = try await FileIO().loadFile(path: exports.path(for: file.name), context: context)
-        return Response(status: .ok, headers: [
+        let path = exports.path(for: file.name)
+        return try await Self.fileAnswer(request, size: UInt64(clamping: file.bytes), headers: [
             .contentType: file.isPcapng ? "application/x-pcapng" : "application/vnd.tcpdump.pcap",
             .contentDisposition: "attachment; filename=\"\(file.name)\"",
-        ], body: body)
+        ]) { range, _ in
+            guard let range else { return try await FileIO().loadFile(path: path, context: context) }
+            return try await FileIO().loadFile(path: path, range: Int(range.lowerBound) ... Int(range.upperBound),
+                                               context: context)
+        }
     }
 
     func exportList() throws -> Response {
@@ -130,7 +164,8 @@ extension GatewayRouter {
             let first = try await nextRead(after: ExportChunks(page: try await framePositions(target, after: .start)),
                                            of: target)
             return .success(CaptureFileSource(router: self, target: target,
-                                              linkTypes: plan.linkTypes.map { LinkType(rawValue: $0) }, first: first))
+                                              linkTypes: plan.linkTypes.map { LinkType(rawValue: $0) }, first: first,
+                                              fixedFrames: plan.fixedFrames))
         } catch {
             return .failure(RefusedRequest(Self.failure(.genericError, "cannot read the frames: \(error)")))
         }
@@ -146,14 +181,26 @@ extension GatewayRouter {
 
     /// The chunk after `chunks`' last one (asking search for the next page
     /// when the current one is done) and its records; nil at the end.
-    func nextRead(after chunks: ExportChunks, of target: QueryMessage.ExportTarget) async throws -> ExportRead? {
+    /// Chunks wholly within the file's first `skipping` bytes are passed
+    /// over unread (a range's start; `pcapng` says how frames are encoded).
+    func nextRead(after chunks: ExportChunks, of target: QueryMessage.ExportTarget, skipping: UInt64 = 0,
+                  pcapng: Bool = false) async throws -> ExportRead? {
         var chunks = chunks
-        if chunks.isAtEnd {
-            guard let last = chunks.page.last else { return nil }
-            chunks = ExportChunks(page: try await framePositions(target, after: last.cursor))
+        var skipped: UInt64 = 0
+        while true {
+            if chunks.isAtEnd {
+                guard let last = chunks.page.last else { return nil }
+                chunks = ExportChunks(page: try await framePositions(target, after: last.cursor))
+            }
+            guard let chunk = chunks.next() else { return nil }
+            let bytes = ExportRead.encodedLength(of: chunk, pcapng: pcapng)
+            if skipped + bytes <= skipping {
+                skipped += bytes
+                continue
+            }
+            return ExportRead(chunks: chunks, frames: chunk, records: try await readRecords(chunk.map(\.position)),
+                              skipped: skipped)
         }
-        guard let chunk = chunks.next() else { return nil }
-        return ExportRead(chunks: chunks, frames: chunk, records: try await readRecords(chunk.map(\.position)))
     }
 
     /// Positions asked of search at a time: each page of a search's file
@@ -199,6 +246,16 @@ struct ExportRead: Sendable {
     let chunks: ExportChunks
     let frames: ArraySlice<QueryMessage.ExportFrame>
     let records: [StoredRecords]
+    /// The file's bytes of the frames passed over, unread, before these.
+    var skipped: UInt64 = 0
+
+    /// The bytes `frames` take in the file (as stored records, or pcapng blocks).
+    static func encodedLength(of frames: ArraySlice<QueryMessage.ExportFrame>, pcapng: Bool) -> UInt64 {
+        frames.reduce(0) {
+            $0 + CaptureFileEncoder.encodedLength(capturedLength: UInt64(max($1.position.length, 16) - 16),
+                                                  pcapng: pcapng)
+        }
+    }
 }
 
 /// The frames of one capture file, ready to encode: its link types and its first read.
@@ -207,13 +264,16 @@ struct CaptureFileSource: Sendable {
     let target: QueryMessage.ExportTarget
     let linkTypes: [LinkType]
     let first: ExportRead?
+    let fixedFrames: QueryMessage.FrameSizes?
     let isPcapng: Bool
 
-    init(router: GatewayRouter, target: QueryMessage.ExportTarget, linkTypes: [LinkType], first: ExportRead?) {
+    init(router: GatewayRouter, target: QueryMessage.ExportTarget, linkTypes: [LinkType], first: ExportRead?,
+         fixedFrames: QueryMessage.FrameSizes? = nil) {
         self.router = router
         self.target = target
         self.linkTypes = linkTypes
         self.first = first
+        self.fixedFrames = fixedFrames
         isPcapng = CaptureFileEncoder(linkTypes: linkTypes).isPcapng
     }
 
@@ -221,18 +281,41 @@ struct CaptureFileSource: Sendable {
     /// time while the next read is under way (one read ahead, no more);
     /// returns the frames written. A frame storage cannot give back breaks
     /// the file off: it is never quietly short.
-    func encode(into write: (ArraySlice<UInt8>) async throws -> Void) async throws -> UInt64 {
+    ///
+    /// With a `range`, only its bytes are handed over: reads wholly before
+    /// it are passed over unread, and encoding stops after its end.
+    @discardableResult
+    func encode(range: ClosedRange<UInt64>? = nil,
+                into write: (ArraySlice<UInt8>) async throws -> Void) async throws -> UInt64 {
         var encoder = CaptureFileEncoder(linkTypes: linkTypes)
-        try await write(encoder.take()[...])
+        var cutter = range.map { ByteRangeCutter($0) }
+        func emit(_ piece: ArraySlice<UInt8>) async throws {
+            guard cutter != nil else { return try await write(piece) }
+            if let part = cutter?.cut(piece) { try await write(part) }
+        }
+        try await emit(encoder.take()[...])
         var current = first
         var written: UInt64 = 0
-        while let read = current {
-            async let ahead = router.nextRead(after: read.chunks, of: target)
-            try await Self.write(read, with: &encoder, into: write)
+        while let read = current, cutter?.isDone != true {
+            cutter?.skip(read.skipped)
+            let end = (cutter?.offset ?? 0) + ExportRead.encodedLength(of: read.frames, pcapng: isPcapng)
+            let skipping = cutter.map { $0.range.lowerBound > end ? $0.range.lowerBound - end : 0 } ?? 0
+            let needed = cutter.map { end <= $0.range.upperBound } ?? true
+            async let ahead = needed
+                ? router.nextRead(after: read.chunks, of: target, skipping: skipping, pcapng: isPcapng) : nil
+            try await Self.write(read, with: &encoder, into: emit)
             written += UInt64(read.frames.count)
             current = try await ahead
         }
         return written
+    }
+
+    /// The file's size when its bytes cannot change (the plan has its frames' sizes).
+    var size: UInt64? {
+        fixedFrames.map {
+            CaptureFileEncoder.fileSize(linkTypes: linkTypes, frames: $0.frames, capturedBytes: $0.capturedBytes,
+                                        paddedBytes: $0.paddedBytes)
+        }
     }
 
     /// One read's frames: pcap records as storage sent them, or pcapng blocks.

@@ -12,7 +12,7 @@ extension GatewayRouter {
     static func queryTarget(_ request: Request)
         -> Result<(query: String, target: QueryMessage.SearchRequest.Target, dataset: String?), RefusedRequest> {
         let parameters = request.uri.queryParameters
-        guard let query = parameters.get("q"), !query.isEmpty, query.count <= Self.maxQueryLength else {
+        guard let query = parameters.get("q"), !query.isEmpty, query.unicodeScalars.count <= Self.maxQueryLength else {
             return .failure(RefusedRequest(Self.failure(.malformedRequest,
                                                         "q must be a query of 1–\(Self.maxQueryLength) characters (docs/QUERY.md)")))
         }
@@ -91,7 +91,7 @@ extension GatewayRouter {
     /// flows (or events' flows) it found, in time order across captures.
     func searchDownload(_ request: Request) async throws -> Response {
         switch try await checkedSearch(request) {
-        case .success(let ask): try await download(.search(ask), name: "netsift-search")
+        case .success(let ask): try await download(.search(ask), name: "netsift-search", request: request)
         case .failure(let refused): refused.response
         }
     }
@@ -121,7 +121,7 @@ extension GatewayRouter {
     }
 
     func syntax(_ request: Request) async throws -> Response {
-        guard let query = request.uri.queryParameters.get("q"), !query.isEmpty, query.count <= Self.maxQueryLength else {
+        guard let query = request.uri.queryParameters.get("q"), !query.isEmpty, query.unicodeScalars.count <= Self.maxQueryLength else {
             return Self.failure(.malformedRequest, "q must be a query of 1–\(Self.maxQueryLength) characters")
         }
         return try await answer(.search(QueryMessage.SearchRequest(query: query, target: .packets, limit: 0))) { reply in

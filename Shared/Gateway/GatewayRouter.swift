@@ -26,7 +26,7 @@ public struct GatewayRouter: Sendable {
     }
 
     public func makeRouter() -> Router<BasicRequestContext> {
-        let router = Router()
+        let router = Router(options: .autoGenerateHeadEndpoints)
         router.add(middleware: EnvelopeMiddleware())
         router.get("/api/v1/health") { _, _ in
             Self.json(Array(#"{"detail":{},"service":"gateway","status":"ok"}"#.utf8), status: 200)
@@ -110,9 +110,9 @@ public struct GatewayRouter: Sendable {
             guard let id = Self.id(context) else { return Self.badID("capture") }
             return try await events(.capture(id), request)
         }
-        api.get("captures/:id/pcap") { _, context in
+        api.get("captures/:id/pcap") { request, context in
             guard let id = Self.id(context) else { return Self.badID("capture") }
-            return try await download(.scope(.capture(id)), name: "netsift-capture-\(id)")
+            return try await download(.scope(.capture(id)), name: "netsift-capture-\(id)", request: request)
         }
         api.get("flows") { request, _ in
             guard let page = Self.page(request) else { return Self.badPage }
@@ -173,13 +173,13 @@ public struct GatewayRouter: Sendable {
             guard let id = Self.id(context) else { return Self.badID("hunt") }
             return try await hunt(.runHunt(id: id), id: id)
         }
-        api.get("flows/:id/pcap") { _, context in
+        api.get("flows/:id/pcap") { request, context in
             guard let id = Self.id(context) else { return Self.badID("flow") }
-            return try await download(.scope(.flow(id)), name: "netsift-flow-\(id)")
+            return try await download(.scope(.flow(id)), name: "netsift-flow-\(id)", request: request)
         }
         api.post("exports") { request, _ in try await exportSearch(request) }
         api.get("exports") { _, _ in try exportList() }
-        api.get("exports/:name") { _, context in try await exportDownload(context) }
+        api.get("exports/:name") { request, context in try await exportDownload(request, context) }
         api.delete("exports/:name") { _, context in try exportRemoval(context) }
         return router
     }
@@ -229,6 +229,7 @@ public struct GatewayRouter: Sendable {
     }
 
     static func failure(_ code: APIResponse.ErrorCode, _ message: String) -> Response {
+        guard code.httpStatus < 500 else { return internalError(code, message) }
         var response = json(APIResponse.error(code, message), status: code.httpStatus)
         if code.httpStatus == 401 { response.headers[.wwwAuthenticate] = #"Basic realm="NetSift""# }
         return response

@@ -1,5 +1,6 @@
 import Foundation
 import Messaging
+import Query
 
 /// The OpenAPI 3.1 document of the native API, built from `GatewayRouter.routes`
 /// and from the response objects themselves (their stored properties, read
@@ -128,7 +129,7 @@ public enum OpenAPIDocument {
         var paths: [String: Any] = [:]
         for route in GatewayRouter.routes {
             var parameters: [[String: Any]] = route.query.map {
-                ["name": $0.name, "in": "query", "required": $0.kind == .query || $0.kind == .name, "description": $0.summary,
+                ["name": $0.name, "in": "query", "required": [.query, .queryText, .name].contains($0.kind), "description": $0.summary,
                  "schema": parameterSchema($0.kind)]
             }
             if route.path.contains("{id}") {
@@ -160,6 +161,11 @@ public enum OpenAPIDocument {
                 ok = ["description": "plain JSON", "content": ["application/json": ["schema": ["type": "object"]]]]
             }
             var responses: [String: Any] = ["200": ok]
+            if case .captureFile = route.answer, route.method == "GET" {
+                responses["206"] = ["description": "the byte range asked for (`Range`), when the file cannot change",
+                                    "content": ok["content"] ?? [:]]
+                responses["416"] = error
+            }
             if route.authenticated { responses["401"] = error }
             responses["405"] = error
             if !route.query.isEmpty || route.path.contains("{id}") { responses["400"] = error }
@@ -193,14 +199,43 @@ public enum OpenAPIDocument {
         case .limit: ["type": "integer", "minimum": 1, "maximum": Int64.max]
         case .uuid: ["type": "string", "format": "uuid"]
         case .communityID: ["type": "string", "minLength": 1, "maxLength": 128]
-        case .query: ["type": "string", "minLength": 1, "maxLength": 4_096]
+        // Every query names a field or protocol: it has a letter.
+        case .query: ["type": "string", "minLength": 1, "maxLength": GatewayRouter.maxQueryLength, "pattern": "[A-Za-z]"]
+        case .queryText: ["type": "string", "minLength": 1, "maxLength": GatewayRouter.maxQueryLength]
         case .searchTarget: ["type": "string", "enum": ["packets", "flows", "events"]]
         case .dataset: ["type": "string", "enum": GatewayRouter.datasets]
-        case .duration: ["type": "string", "pattern": "^[0-9]+[smhdw]$"]
+        case .duration: ["type": "string", "pattern": durationPattern(atMostSeconds: .max)]
+        case .huntInterval:
+            ["type": "string", "pattern": durationPattern(atMostSeconds: Int64(GatewayRouter.maxHuntIntervalSeconds))]
         case .instant: ["type": "string", "format": "date-time"]
         case .name: ["type": "string", "minLength": 1, "maxLength": 128]
         case .flag: ["type": "boolean"]
         }
+    }
+
+    /// What `TimeWindow.duration` takes, up to `atMostSeconds`: per unit, a
+    /// count of 1 to the largest that unit allows.
+    static func durationPattern(atMostSeconds limit: Int64) -> String {
+        let units = TimeWindow.units.compactMap { unit -> String? in
+            let most = min(limit / unit.seconds, Int64(String(repeating: "9", count: unit.digits)) ?? 0)
+            return most > 0 ? integers(upTo: most) + String(unit.unit) : nil
+        }
+        return "^(?:" + units.joined(separator: "|") + ")$"
+    }
+
+    /// A pattern of the decimal integers 1 … `most` (no sign, no leading zero).
+    static func integers(upTo most: Int64) -> String {
+        let digits = Array(String(most))
+        var alternatives = (1 ..< digits.count).map { $0 == 1 ? "[1-9]" : "[1-9][0-9]{\($0 - 1)}" }
+        // As many digits as `most`: its first i digits, a smaller one, then any.
+        for (i, digit) in digits.enumerated() {
+            let low = i == 0 ? 1 : 0
+            guard let value = digit.wholeNumberValue, value > low else { continue }
+            let rest = digits.count - i - 1
+            alternatives.append(String(digits[..<i]) + "[\(low)-\(value - 1)]" + (rest > 0 ? "[0-9]{\(rest)}" : ""))
+        }
+        alternatives.append(String(digits))
+        return "(?:" + alternatives.joined(separator: "|") + ")"
     }
 
     static func operationID(_ path: String, method: String) -> String {

@@ -194,10 +194,28 @@ extension QueryMessage {
     public struct ExportPlan: Codable, Hashable, Sendable {
         public var linkTypes: [UInt32]
         public var packets: UInt64
+        /// The frames' sizes when the file's bytes cannot change (a complete
+        /// capture, a flow of one): what its length, `HEAD` and `Range` need.
+        public var fixedFrames: FrameSizes?
 
-        public init(linkTypes: [UInt32], packets: UInt64) {
+        public init(linkTypes: [UInt32], packets: UInt64, fixedFrames: FrameSizes? = nil) {
             self.linkTypes = linkTypes
             self.packets = packets
+            self.fixedFrames = fixedFrames
+        }
+    }
+
+    /// The stored frames of a download: how many, their captured bytes, and
+    /// those bytes with each frame padded to 4 (as pcapng stores them).
+    public struct FrameSizes: Codable, Hashable, Sendable {
+        public var frames: UInt64
+        public var capturedBytes: UInt64
+        public var paddedBytes: UInt64
+
+        public init(frames: UInt64, capturedBytes: UInt64, paddedBytes: UInt64) {
+            self.frames = frames
+            self.capturedBytes = capturedBytes
+            self.paddedBytes = paddedBytes
         }
     }
 }

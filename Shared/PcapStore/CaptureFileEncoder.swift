@@ -22,6 +22,25 @@ public struct CaptureFileEncoder {
         }
     }
 
+    /// The size of the file `init(linkTypes:)` starts: its header, then
+    /// `frames` records or blocks holding `capturedBytes` (pcap) or
+    /// `paddedBytes`, the same with each frame padded to 4 (pcapng).
+    public static func fileSize(linkTypes: [LinkType], frames: UInt64, capturedBytes: UInt64,
+                                paddedBytes: UInt64) -> UInt64 {
+        var encoder = CaptureFileEncoder(linkTypes: linkTypes)
+        let header = UInt64(encoder.take().count)
+        return encoder.isPcapng
+            ? header + frames * UInt64(PcapngWriter.enhancedPacketOverhead) + paddedBytes
+            : header + frames * UInt64(PcapFormat.recordHeaderLength) + capturedBytes
+    }
+
+    /// The bytes one frame of `capturedLength` takes in a pcap file (a
+    /// record) or a pcapng file (a block, the frame padded to 4).
+    public static func encodedLength(capturedLength: UInt64, pcapng: Bool) -> UInt64 {
+        pcapng ? UInt64(PcapngWriter.enhancedPacketOverhead) + (capturedLength + 3) / 4 * 4
+            : UInt64(PcapFormat.recordHeaderLength) + capturedLength
+    }
+
     /// Appends one frame. A link type not announced at `init` is refused
     /// (false): a pcap file has one, and pcapng interfaces come first.
     @discardableResult

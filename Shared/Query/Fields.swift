@@ -42,6 +42,25 @@ struct FieldSpec: Sendable {
     var flowRequires: String? = nil
     /// Multiplies integer values before comparing (durations in seconds, stored in ns).
     var scale: Int64 = 1
+    /// The values the column holds (before `scale`): a literal outside is
+    /// a query error, since PostgreSQL refuses to bind it to the column's type.
+    var values: ClosedRange<Int64> = IntegerRange.bigint
+
+    /// The literals the field takes: `values` scaled down.
+    var literals: ClosedRange<Int64> { values.lowerBound / scale ... values.upperBound / scale }
+}
+
+/// The ranges of integer columns: the SQL type's, or the protocol field's
+/// where it is narrower.
+enum IntegerRange {
+    static let bigint = Int64.min ... Int64.max
+    static let integer = Int64(Int32.min) ... Int64(Int32.max)
+    /// Ports and DNS ids: 16 bits on the wire (the columns are wider).
+    static let uint16: ClosedRange<Int64> = 0 ... 65_535
+    /// An 802.1Q VLAN id: 12 bits.
+    static let vlanID: ClosedRange<Int64> = 0 ... 4_095
+    /// The IP protocol (next header) field: 8 bits, in a smallint column.
+    static let ipProtocol: ClosedRange<Int64> = 0 ... 255
 }
 
 /// A column of one of the events tables (docs/DATA.md, "Events").
@@ -65,29 +84,38 @@ enum Fields {
         FieldSpec(names: ["ip.addr", "ipv6.addr", "host"], kind: .address,
                   packet: .either("p.src", "p.dst"), flow: .either("f.src", "f.dst")),
         FieldSpec(names: ["source.port", "src.port", "srcport"], kind: .integer,
-                  packet: .one("p.src_port"), flow: .one("f.src_port")),
+                  packet: .one("p.src_port"), flow: .one("f.src_port"), values: IntegerRange.uint16),
         FieldSpec(names: ["destination.port", "dst.port", "dstport"], kind: .integer,
-                  packet: .one("p.dst_port"), flow: .one("f.dst_port")),
+                  packet: .one("p.dst_port"), flow: .one("f.dst_port"), values: IntegerRange.uint16),
         FieldSpec(names: ["port"], kind: .integer,
-                  packet: .either("p.src_port", "p.dst_port"), flow: .either("f.src_port", "f.dst_port")),
+                  packet: .either("p.src_port", "p.dst_port"), flow: .either("f.src_port", "f.dst_port"),
+                  values: IntegerRange.uint16),
         FieldSpec(names: ["tcp.port"], kind: .integer, packet: .either("p.src_port", "p.dst_port"),
-                  flow: .either("f.src_port", "f.dst_port"), packetRequires: "p.l4t = 6", flowRequires: "f.protocol = 6"),
+                  flow: .either("f.src_port", "f.dst_port"), packetRequires: "p.l4t = 6", flowRequires: "f.protocol = 6",
+                  values: IntegerRange.uint16),
         FieldSpec(names: ["tcp.srcport"], kind: .integer, packet: .one("p.src_port"), flow: .one("f.src_port"),
-                  packetRequires: "p.l4t = 6", flowRequires: "f.protocol = 6"),
+                  packetRequires: "p.l4t = 6", flowRequires: "f.protocol = 6",
+                  values: IntegerRange.uint16),
         FieldSpec(names: ["tcp.dstport"], kind: .integer, packet: .one("p.dst_port"), flow: .one("f.dst_port"),
-                  packetRequires: "p.l4t = 6", flowRequires: "f.protocol = 6"),
+                  packetRequires: "p.l4t = 6", flowRequires: "f.protocol = 6",
+                  values: IntegerRange.uint16),
         FieldSpec(names: ["udp.port"], kind: .integer, packet: .either("p.src_port", "p.dst_port"),
-                  flow: .either("f.src_port", "f.dst_port"), packetRequires: "p.l4t = 17", flowRequires: "f.protocol = 17"),
+                  flow: .either("f.src_port", "f.dst_port"), packetRequires: "p.l4t = 17", flowRequires: "f.protocol = 17",
+                  values: IntegerRange.uint16),
         FieldSpec(names: ["udp.srcport"], kind: .integer, packet: .one("p.src_port"), flow: .one("f.src_port"),
-                  packetRequires: "p.l4t = 17", flowRequires: "f.protocol = 17"),
+                  packetRequires: "p.l4t = 17", flowRequires: "f.protocol = 17",
+                  values: IntegerRange.uint16),
         FieldSpec(names: ["udp.dstport"], kind: .integer, packet: .one("p.dst_port"), flow: .one("f.dst_port"),
-                  packetRequires: "p.l4t = 17", flowRequires: "f.protocol = 17"),
+                  packetRequires: "p.l4t = 17", flowRequires: "f.protocol = 17",
+                  values: IntegerRange.uint16),
         FieldSpec(names: ["network.transport", "proto", "ip.proto", "network.iana_number"], kind: .transport,
-                  packet: .one("p.l4t"), flow: .one("f.protocol")),
+                  packet: .one("p.l4t"), flow: .one("f.protocol"), values: IntegerRange.ipProtocol),
         FieldSpec(names: ["network.community_id", "community_id"], kind: .text,
                   packet: nil, flow: .one("f.community_id")),
-        FieldSpec(names: ["packet.size", "frame.len"], kind: .integer, packet: .one("p.wirelen"), flow: nil),
-        FieldSpec(names: ["packet.caplen", "frame.cap_len"], kind: .integer, packet: .one("p.caplen"), flow: nil),
+        FieldSpec(names: ["packet.size", "frame.len"], kind: .integer, packet: .one("p.wirelen"), flow: nil,
+                  values: IntegerRange.integer),
+        FieldSpec(names: ["packet.caplen", "frame.cap_len"], kind: .integer, packet: .one("p.caplen"), flow: nil,
+                  values: IntegerRange.integer),
         FieldSpec(names: ["frame.number", "packet.id"], kind: .integer, packet: .one("p.frame_number"), flow: nil),
         FieldSpec(names: ["flow.bytes"], kind: .integer, packet: nil, flow: .one("(f.src_bytes + f.dst_bytes)")),
         FieldSpec(names: ["flow.packets"], kind: .integer, packet: nil, flow: .one("(f.src_packets + f.dst_packets)")),
@@ -98,7 +126,7 @@ enum Fields {
         FieldSpec(names: ["sensor", "observer.name"], kind: .text,
                   packet: .sensor(captureColumn: "p.capture_id"), flow: .sensor(captureColumn: "f.capture_id")),
         FieldSpec(names: ["vlan.id", "vlan"], kind: .integer,
-                  packet: .array("p.vlan_ids"), flow: .array("f.vlan_ids")),
+                  packet: .array("p.vlan_ids"), flow: .array("f.vlan_ids"), values: IntegerRange.vlanID),
     ] + application
 
     /// Application-layer fields: ECS names first, then Wireshark's and Arkime's.
@@ -106,7 +134,7 @@ enum Fields {
         event(["dns.question.name", "dns.qry.name", "dns.query", "query"], .text, "dns_events", "question_name"),
         event(["dns.question.type", "dns.qry.type"], .text, "dns_events", "question_type"),
         event(["dns.response_code", "dns.rcode"], .text, "dns_events", "response_code"),
-        event(["dns.id"], .integer, "dns_events", "dns_id"),
+        event(["dns.id"], .integer, "dns_events", "dns_id", values: IntegerRange.uint16),
         event(["dns.resolved_ip", "dns.a", "dns.aaaa"], .address, "dns_events", "resolved_ip", array: true),
         event(["http.request.method", "http.method"], .text, "http_events", "method"),
         event(["url.original", "http.uri", "http.request.uri"], .text, "http_events", "url"),
@@ -130,8 +158,9 @@ enum Fields {
     ]
 
     private static func event(_ names: [String], _ kind: FieldKind, _ table: String, _ column: String,
-                              array: Bool = false) -> FieldSpec {
-        FieldSpec(names: names, kind: kind, packet: nil, flow: nil, event: EventColumn(table, column, array: array))
+                              array: Bool = false, values: ClosedRange<Int64> = IntegerRange.bigint) -> FieldSpec {
+        FieldSpec(names: names, kind: kind, packet: nil, flow: nil, event: EventColumn(table, column, array: array),
+                  values: values)
     }
 
     /// Bare application protocol names: the flow carries an event of that protocol.

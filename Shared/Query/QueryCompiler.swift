@@ -206,7 +206,7 @@ public struct QueryCompiler {
             guard !comparison.isText else {
                 throw QueryError(at: operand.position, "`\(comparison.rawValue)` applies to text, and `\(field.name)` is a number")
             }
-            let value = try integer(operand, spec: spec)
+            let value = try integer(operand, spec: spec, field: field)
             let symbol = comparison == .equal ? "=" : comparison.rawValue
             let placeholder = bind(.integer(value * spec.scale))
             return test(column) { "\($0) \(symbol) \(placeholder)" }
@@ -245,16 +245,38 @@ public struct QueryCompiler {
         return (bind(.text("\(address)")), false)
     }
 
-    private func integer(_ operand: Operand, spec: FieldSpec) throws(QueryError) -> Int64 {
+    private func integer(_ operand: Operand, spec: FieldSpec, field: FieldName) throws(QueryError) -> Int64 {
         if spec.kind == .transport, let number = Fields.transports[operand.text.lowercased()] { return number }
         guard !operand.quoted, let value = Int64(operand.text) else {
+            if !operand.quoted, Self.isDecimal(operand.text) {
+                throw Self.outOfRange(operand.text, at: operand.position, spec: spec, field: field)
+            }
             let hint = spec.kind == .transport ? "a transport name (tcp, udp, icmp, ipv6-icmp, sctp) or number" : "an integer"
             throw QueryError(at: operand.position, "`\(operand.text)` is not a number", hint: "expected \(hint)")
         }
-        guard value.magnitude <= UInt64(Int64.max / max(spec.scale, 1)) else {
-            throw QueryError(at: operand.position, "`\(operand.text)` is out of range")
-        }
+        try Self.checkRange(value, operand.text, at: operand.position, spec: spec, field: field)
         return value
+    }
+
+    /// A literal the field's column cannot hold is refused here, with its
+    /// position, rather than by PostgreSQL when it is bound.
+    private static func checkRange(_ value: Int64, _ text: String, at position: Int, spec: FieldSpec,
+                                   field: FieldName) throws(QueryError) {
+        guard spec.literals.contains(value) else {
+            throw outOfRange(text, at: position, spec: spec, field: field)
+        }
+    }
+
+    private static func outOfRange(_ text: String, at position: Int, spec: FieldSpec, field: FieldName) -> QueryError {
+        let literals = spec.literals
+        return QueryError(at: position, "`\(text)` is out of range for `\(field.name)`",
+                          hint: "\(literals.lowerBound)…\(literals.upperBound)")
+    }
+
+    /// An optionally signed run of digits: a number, if too large for any column.
+    private static func isDecimal(_ text: String) -> Bool {
+        let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : text[...]
+        return !digits.isEmpty && digits.allSatisfy { ("0" ... "9").contains($0) }
     }
 
     private mutating func textTest(_ column: Column, _ comparison: Comparison, _ operand: Operand) throws(QueryError) -> String {
@@ -309,6 +331,8 @@ public struct QueryCompiler {
                 guard spec.kind == .integer || spec.kind == .transport else {
                     throw QueryError(at: position, "ranges apply to numbers, and `\(field.name)` is not one")
                 }
+                try Self.checkRange(low, "\(low)", at: position, spec: spec, field: field)
+                try Self.checkRange(high, "\(high)", at: position, spec: spec, field: field)
                 let from = bind(.integer(low * spec.scale)), to = bind(.integer(high * spec.scale))
                 tests.append(test(column) { "\($0) BETWEEN \(from) AND \(to)" })
             }

@@ -33,17 +33,24 @@ public struct TimeWindow: Sendable, Hashable {
         return window
     }
 
-    static let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800]
+    /// A duration's units: seconds in one, and the digits its count may
+    /// have (up to 190 years or so, well within `Int64` nanoseconds).
+    public static let units: [(unit: Character, seconds: Int64, digits: Int)] = [
+        ("s", 1, 9), ("m", 60, 8), ("h", 3_600, 6), ("d", 86_400, 5), ("w", 604_800, 4),
+    ]
 
-    /// `15m` → 900 s in nanoseconds.
+    /// `15m` → 900 s in nanoseconds. The count is decimal digits without a
+    /// sign or a leading zero (the OpenAPI document's pattern says the same).
     public static func duration(_ text: String) throws(WindowError) -> Int64 {
-        guard let unit = text.last, let seconds = units[unit], let count = Int64(text.dropLast()), count > 0,
-              text.dropLast().allSatisfy(\.isASCII) else {
+        let count = text.dropLast()
+        guard let unit = units.first(where: { $0.unit == text.last }), let first = count.first, first != "0",
+              count.utf8.allSatisfy({ (UInt8(ascii: "0") ... UInt8(ascii: "9")).contains($0) }) else {
             throw WindowError("`\(text)` is not a duration", hint: "a count and a unit: 90s, 15m, 1h, 7d, 2w")
         }
-        let (product, overflow) = count.multipliedReportingOverflow(by: seconds * 1_000_000_000)
-        guard !overflow else { throw WindowError("`\(text)` is too long a duration") }
-        return product
+        guard count.count <= unit.digits, let value = Int64(count) else {
+            throw WindowError("`\(text)` is too long a duration", hint: "at most \(unit.digits) digits before `\(unit.unit)`")
+        }
+        return value * unit.seconds * 1_000_000_000
     }
 
     /// An RFC 3339 instant (`2024-05-01T12:00:00Z`, `…T12:00:00.123456789+02:00`) in nanoseconds.

@@ -121,21 +121,28 @@ extension SearchEngine {
     func exportPlan(_ target: QueryMessage.ExportTarget) throws -> QueryMessage.ExportPlan? {
         switch target {
         case .scope(.capture(let id)):
-            guard let packets = try connection.query(
-                "SELECT packets FROM captures WHERE id = $1", [Int64(clamping: id)]).row(0)?.int64(0) else { return nil }
+            guard let capture = try connection.query(
+                "SELECT packets, status FROM captures WHERE id = $1", [Int64(clamping: id)]).row(0),
+                let packets = capture.int64(0) else { return nil }
             let types = try connection.query(
                 "SELECT linktype FROM segments WHERE capture_id = $1 GROUP BY linktype ORDER BY min(id)",
                 [Int64(clamping: id)])
+            let sizes = capture.string(1) == "complete"
+                ? try frameSizes("p.capture_id = $1", [Int64(clamping: id)]) : nil
             return QueryMessage.ExportPlan(linkTypes: Self.linkTypes(types),
-                                           packets: UInt64(clamping: packets))
+                                           packets: UInt64(clamping: packets), fixedFrames: sizes)
         case .scope(.flow(let id)):
             guard let flow = try flowKey(id) else { return nil }
             let types = try connection.query("""
                 SELECT s.linktype FROM packets p JOIN segments s ON s.id = p.segment_id
                 WHERE p.flow_key = $1 AND p.capture_id = $2 GROUP BY s.linktype ORDER BY min(p.frame_number)
                 """, [flow.key, flow.capture])
+            let complete = try connection.query("SELECT status FROM captures WHERE id = $1", [flow.capture])
+                .row(0)?.string(0) == "complete"
+            let sizes = complete
+                ? try frameSizes("p.flow_key = $1 AND p.capture_id = $2", [flow.key, flow.capture]) : nil
             return QueryMessage.ExportPlan(linkTypes: Self.linkTypes(types),
-                                           packets: UInt64(clamping: flow.packets))
+                                           packets: UInt64(clamping: flow.packets), fixedFrames: sizes)
         case .search(let request):
             // The whole result now, kept for the pages to come, when it is small enough to keep.
             let now = ContinuousClock.now
@@ -149,6 +156,17 @@ extension SearchEngine {
             }
             return try searchExportPlan(request)
         }
+    }
+
+    /// The sizes of the stored frames `condition` selects (the frames a download lists).
+    private func frameSizes(_ condition: String, _ values: [(any PostgresParameter)?]) throws -> QueryMessage.FrameSizes? {
+        guard let row = try connection.query("""
+            SELECT count(*), COALESCE(sum(p.caplen), 0), COALESCE(sum((p.caplen + 3) / 4 * 4), 0)
+            FROM packets p JOIN segments s ON s.id = p.segment_id WHERE \(condition)
+            """, values).row(0), let frames = row.int64(0), let captured = row.int64(1), let padded = row.int64(2)
+        else { return nil }
+        return QueryMessage.FrameSizes(frames: UInt64(clamping: frames), capturedBytes: UInt64(clamping: captured),
+                                       paddedBytes: UInt64(clamping: padded))
     }
 
     static func linkTypes(_ result: PostgresResult) -> [UInt32] {

@@ -1,5 +1,7 @@
 import Foundation
 @testable import Gateway
+import Hummingbird
+import Query
 import Testing
 
 @Suite struct OpenAPIDocumentTests {
@@ -58,5 +60,48 @@ import Testing
             .compactMap { $0.split(separator: "\"").first.map(String.init) }
         #expect(!references.isEmpty)
         for reference in references { #expect(schemas[reference] != nil, "\(reference)") }
+    }
+
+    /// A parameter's schema takes exactly what the server takes: `last` and
+    /// `interval` by their patterns, over counts around every limit.
+    @Test func durationPatternsAreWhatTheServerTakes() throws {
+        let counts = ["", "0", "00", "1", "01", "+1", "-1", "1.5", " 1", "1 ", "\u{0661}", "4", "5", "9", "10", "30", "31",
+                      "720", "721", "9999", "10000", "43200", "43201", "99999", "100000", "999999", "1000000",
+                      "2592000", "2592001", "99999999", "100000000", "999999999", "1000000000",
+                      "9223372036854775807", "99999999999999999999"]
+        let texts = counts.flatMap { count in ["s", "m", "h", "d", "w", "y", ""].map { count + $0 } }
+        let last = try Self.pattern(of: .duration), interval = try Self.pattern(of: .huntInterval)
+        for text in texts {
+            #expect(Self.matches(last, text) == ((try? TimeWindow.duration(text)) != nil), "last=\(text)")
+            #expect(Self.matches(interval, text) == Self.serverTakesInterval(text), "interval=\(text)")
+        }
+    }
+
+    /// A query needs a letter (every field and protocol name has one), so `q=0` is outside the schema.
+    @Test func queriesWithoutALetterAreOutsideTheSchemaAndNeverCompile() throws {
+        let pattern = try Self.pattern(of: .query)
+        for text in ["0", "1 == 2", "()", "!", "{80}", "80..90", " ", "\"1\"", "&&"] {
+            #expect(!Self.matches(pattern, text) && (try? QueryCompiler.compile(text, for: .packets)) == nil, "\(text)")
+        }
+        #expect(Self.matches(pattern, "port == 80"))
+    }
+
+    static func pattern(of kind: APIRoute.Parameter.Kind) throws -> NSRegularExpression {
+        try NSRegularExpression(pattern: try #require(OpenAPIDocument.parameterSchema(kind)["pattern"] as? String))
+    }
+
+    static func matches(_ pattern: NSRegularExpression, _ text: String) -> Bool {
+        pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
+
+    static func serverTakesInterval(_ text: String) -> Bool {
+        var components = URLComponents()
+        components.path = "/api/v1/hunts/1"
+        components.queryItems = [URLQueryItem(name: "interval", value: text)]
+        let head = HTTPRequest(method: .patch, scheme: nil, authority: nil, path: components.percentEncodedPath
+            + "?" + (components.percentEncodedQuery ?? ""))
+        let request = Request(head: head, body: RequestBody(buffer: ByteBuffer()))
+        guard case .success = GatewayRouter.huntInterval(request) else { return false }
+        return true
     }
 }

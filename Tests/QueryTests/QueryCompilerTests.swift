@@ -48,7 +48,7 @@ import TestSupport
             ("dns.resolved_ip == 10.0.0.0/40", 19, "prefix length"),
             ("ip.adr == 10.0.0.1", 0, "unknown field"),
             ("sensor in {1..2}", 11, "ranges apply to numbers"),
-            ("port == 99999999999999999999", 8, "not a number"),
+            ("port == 99999999999999999999", 8, "out of range"),
             ("flow.duration > 9223372036854775807", 16, "out of range"),
         ]
         for (query, position, message) in cases {
@@ -67,6 +67,52 @@ import TestSupport
         }
     }
 
+    /// Literals the column's type cannot hold: a query error at the literal,
+    /// never a PostgreSQL error when the parameter is bound.
+    @Test func literalsOutsideTheColumnAreRefusedWhereTheyStand() {
+        let cases: [(String, Int)] = [
+            ("port in {0..2147483648}", 9),
+            ("packet.size > 2147483648", 14),
+            ("vlan.id == 9999999999", 11),
+            ("port == 65536", 8),
+            ("port == -1", 8),
+            ("tcp.dstport in {80, 65536}", 20),
+            ("port in {-1..80}", 9),
+            ("packet.size < -2147483649", 14),
+            ("packet.caplen == 2147483648", 17),
+            ("vlan.id == 4096", 11),
+            ("proto == 256", 9),
+            ("dns.id == 65536", 10),
+            ("flow.duration > 9223372037", 16),
+            ("frame.number == 9223372036854775808", 16),
+        ]
+        for (query, position) in cases {
+            for target in [QueryTarget.packets, .flows] {
+                do {
+                    _ = try QueryCompiler.compile(query, for: target)
+                    Issue.record("`\(query)` compiled")
+                } catch {
+                    #expect(error.position == position && error.message.contains("out of range"), "`\(query)`: \(error)")
+                }
+            }
+        }
+    }
+
+    @Test func literalsAtTheColumnsLimitsCompile() throws {
+        let cases: [(String, [SQLCondition.Parameter])] = [
+            ("port in {0..65535}", [.integer(0), .integer(65535)]),
+            ("packet.size > 2147483647", [.integer(2_147_483_647)]),
+            ("packet.size > -2147483648", [.integer(-2_147_483_648)]),
+            ("vlan.id == 4095", [.integer(4095)]),
+            ("proto == 255", [.integer(255)]),
+            ("dns.id == 65535", [.integer(65535)]),
+            ("flow.duration > 9223372036", [.integer(9_223_372_036_000_000_000)]),
+            ("frame.number == 9223372036854775807", [.integer(Int64.max)]),
+        ]
+        for (query, parameters) in cases {
+            #expect(try QueryCompiler.compile(query, for: .packets).parameters == parameters, "\(query)")
+        }
+    }
 }
 
 /// Hostile queries run as parameterised SQL against the real schema: each
@@ -95,14 +141,8 @@ struct QueryInjectionTests {
                         continue
                     }
                     let table = target == .packets ? "packets p" : "flows f"
-                    let parameters: [(any PostgresParameter)?] = condition.parameters.map {
-                        switch $0 {
-                        case .integer(let value): value
-                        case .text(let value): value
-                        }
-                    }
                     do {
-                        let count = try connection.query("SELECT count(*) FROM \(table) WHERE \(condition.text)", parameters).scalar
+                        let count = try connection.query("SELECT count(*) FROM \(table) WHERE \(condition.text)", condition.bound).scalar
                         outcomes.append("rows \(count ?? "?")")
                     } catch {
                         outcomes.append("database error")
@@ -119,5 +159,42 @@ struct QueryInjectionTests {
         #expect(outcomes.last == "tables 10")
         #expect(!outcomes.dropLast().contains { $0.hasPrefix("rows") && $0 != "rows 0" }, "\(outcomes)")
         #expect(outcomes.contains("refused") && outcomes.contains("rows 0"))
+    }
+
+    /// What the compiler takes, the columns hold: literals at the limits bind.
+    @Test func literalsAtTheLimitsBind() async throws {
+        let queries = [
+            "port in {0..65535}", "packet.size > 2147483647", "packet.caplen < -2147483648", "vlan.id == 4095",
+            "proto == 255", "dns.id == 65535", "flow.duration > 9223372036", "frame.number > 9223372036854775807",
+            "flow.bytes > 9223372036854775807",
+        ]
+        let failures = try await TrafficDatabase.with("query") { conninfo in
+            let connection = try PostgresConnection(conninfo: conninfo)
+            var failures: [String] = []
+            for query in queries {
+                for (target, table) in [(QueryTarget.packets, "packets p"), (.flows, "flows f")] {
+                    let condition = try QueryCompiler.compile(query, for: target)
+                    do {
+                        _ = try connection.query("SELECT count(*) FROM \(table) WHERE \(condition.text)", condition.bound)
+                    } catch {
+                        failures.append("\(query) on \(table): \(error)")
+                    }
+                }
+            }
+            return failures
+        }
+        #expect(failures.isEmpty, "\(failures)")
+    }
+}
+
+extension SQLCondition {
+    /// The parameters as the connection binds them.
+    var bound: [(any PostgresParameter)?] {
+        parameters.map {
+            switch $0 {
+            case .integer(let value): value
+            case .text(let value): value
+            }
+        }
     }
 }

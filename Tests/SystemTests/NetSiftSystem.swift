@@ -152,12 +152,12 @@ final class NetSiftSystem: @unchecked Sendable {
         return (status, body)
     }
 
-    /// GET on the API with curl into `file`: the HTTP status.
-    func download(_ path: String, key: String, to file: String) -> Int {
+    /// GET on the API with curl into `file` (`range`: a `Range` header's value): the HTTP status.
+    func download(_ path: String, key: String, to file: String, range: String? = nil) -> Int {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         process.arguments = ["-s", "-o", file, "-w", "%{http_code}", "-u", "\(key):",
-                             "http://127.0.0.1:\(httpPort)/api/v1\(path)"]
+                             "http://127.0.0.1:\(httpPort)/api/v1\(path)"] + (range.map { ["-H", "Range: \($0)"] } ?? [])
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -165,6 +165,27 @@ final class NetSiftSystem: @unchecked Sendable {
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         return Int(text) ?? -1
+    }
+
+    /// HEAD on the API with curl: the status line's code and the headers (names lowercased).
+    func head(_ path: String, key: String) -> (status: Int, headers: [String: String]) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-s", "-I", "-u", "\(key):", "http://127.0.0.1:\(httpPort)/api/v1\(path)"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return (-1, [:]) }
+        let lines = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\r\n")
+        process.waitUntilExit()
+        let status = lines.first.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? -1
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return (status, headers)
     }
 
     /// Pids of the service whose config file is `config/<name>.json`.

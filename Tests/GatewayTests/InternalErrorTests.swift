@@ -1,0 +1,64 @@
+import Foundation
+@testable import Gateway
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Messaging
+import Testing
+
+/// A 5xx answer says only that something failed and the request's id; the
+/// detail (here, a database error with its SQL) is in the log under that id.
+@Suite struct InternalErrorTests {
+    static let secret = #"ERROR: relation "packets_secret" does not exist; parameters: $1 = '2147483648'"#
+
+    @Test func fiveHundredsCarryARequestIdAndNoDetail() async throws {
+        let log = LogRecorder()
+        let backends = try FakeBackends { query in
+            if case .getTotals = query { return .failed(message: Self.secret) }
+            return .failed(message: "not faked")
+        }
+        let app = Application(router: GatewayRouter(search: backends.search, storage: backends.storage,
+                                                     exports: backends.exports).makeRouter(),
+                              logger: Logger(label: "gateway-test") { _ in log })
+        try await backends.test(app) { client in
+            let response = try await client.execute(uri: "/api/v1/stats", method: .get, headers: FakeBackends.authorization)
+            #expect(response.status == .internalServerError)
+            let id = try #require(response.headers[.requestID])
+            let body = String(buffer: response.body)
+            #expect(body == #"{"DataType":1,"ErrorCode":1,"ReturnValue":"internal error; request id \#(id)"}"#)
+            #expect(!body.contains("packets_secret"))
+            #expect(log.lines.contains { $0.contains(Self.secret) && $0.contains(id) }, "\(log.lines)")
+
+            let fine = try await client.execute(uri: "/api/v1/info", method: .get, headers: FakeBackends.authorization)
+            #expect(fine.status == .ok && fine.headers[.requestID] != nil && fine.headers[.requestID] != id)
+        }
+    }
+
+    /// Outside a request (no scope), the answer is as generic and still has an id.
+    @Test func aFailureOutsideARequestStillHasAnId() {
+        let response = GatewayRouter.failure(.genericError, Self.secret)
+        #expect(response.status == .internalServerError && response.headers[.requestID] != nil)
+        #expect(GatewayRouter.failure(.malformedRequest, "bad").headers[.requestID] == nil)
+    }
+}
+
+/// Every log line with its metadata, for tests to read.
+final class LogRecorder: LogHandler, @unchecked Sendable {
+    // @unchecked: `recorded` is guarded by `lock`.
+    private let lock = NSLock()
+    private var recorded: [String] = []
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    var lines: [String] { lock.withLock { recorded } }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let all = metadata.merging(event.metadata ?? [:]) { $1 }
+        lock.withLock { recorded.append("\(event.message) \(all)") }
+    }
+}
