@@ -33,7 +33,7 @@ let package = Package(
                        providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "CZlib", path: "Shared/CZlib", pkgConfig: nil,
                        providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "Messaging", dependencies: ["CZmq", "Dissection", "Records", "Protocols",
+        .target(name: "Messaging", dependencies: ["CZmq", "Dissection", "Records", "Protocols", "Model",
                                                   .product(name: "Logging", package: "swift-log")],
                 path: "Shared/Messaging"),
         .systemLibrary(name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: nil,
@@ -73,11 +73,11 @@ let package = Package(
         ], path: "Shared/Gateway"),
         .target(name: "Query", dependencies: ["Dissection"], path: "Shared/Query"),
         .target(name: "Search", dependencies: [
-            "Auth", "Store", "Messaging", "Query", "Protocols",
+            "Auth", "Store", "Messaging", "Query", "Protocols", "Model",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Shared/Search"),
         .target(name: "Auth", dependencies: [
-            "Store",
+            "Store", "Model",
             .product(name: "Crypto", package: "swift-crypto"),
         ], path: "Shared/Auth"),
         .target(name: "Sensor", dependencies: ["Capture", "Dissection", "Messaging"], path: "Shared/Sensor"),
@@ -146,7 +146,11 @@ let package = Package(
         .testTarget(name: "DecoderTests", dependencies: [
             "Decoder", "Sensor", "Messaging", "Records", "Capture", "Dissection", "Dump", "Store", "TestSupport",
         ], path: "Tests/DecoderTests"),
-        .testTarget(name: "AuthTests", dependencies: ["Auth", "Store", "TestSupport"], path: "Tests/AuthTests"),
+        .testTarget(name: "AuthTests", dependencies: ["Auth", "Store", "Model", "TestSupport"], path: "Tests/AuthTests"),
+        .testTarget(name: "NetSiftCLITests", dependencies: [
+            "NetSift", "Model",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Tests/NetSiftCLITests"),
         .testTarget(name: "QueryTests", dependencies: [
             "Query", "Store", "TestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
@@ -156,8 +160,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/SearchTests"),
         .testTarget(name: "GatewayTests", dependencies: [
-            "Gateway", "Messaging",
+            "Gateway", "Messaging", "Model", "Auth",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
         ], path: "Tests/GatewayTests"),
         .testTarget(name: "ProtocolsTests", dependencies: [
             "Protocols", "Capture", "Decoding", "Dissection", "Flows", "TestSupport",

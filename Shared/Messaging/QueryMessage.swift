@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 /// `query.v1`: the gateway's questions to search (the read side) and the
 /// answers, over DEALER → ROUTER. Like `control.v1`: one JSON payload (the
@@ -134,7 +135,8 @@ public struct QueryMessage: JSONWireMessage {
     public enum Body: Codable, Hashable, Sendable {
         /// Is a live key stored with this SHA-256 (hex)?
         case verifyKey(hashHex: String)
-        case keyValid(Bool)
+        /// Its name and role; nil when no live key has that hash.
+        case keyHolder(APIKeyHolder?)
         /// Captures with an id above `after`, ascending, at most `limit`.
         case listCaptures(after: UInt64, limit: Int)
         case captures([Capture])

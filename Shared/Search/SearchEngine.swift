@@ -1,6 +1,7 @@
 import Auth
 import Foundation
 import Messaging
+import Model
 import Store
 
 /// The read side's answers from PostgreSQL, every value a query parameter.
@@ -35,7 +36,7 @@ public final class SearchEngine {
     public func answer(_ query: QueryMessage.Body) throws -> QueryMessage.Body {
         switch query {
         case .verifyKey(let hashHex):
-            return .keyValid(try verifyKey(hashHex: hashHex))
+            return .keyHolder(try verifyKey(hashHex: hashHex))
         case .listCaptures(let after, let limit):
             let rows = try connection.query(Self.captureSelect + " WHERE c.id > $1 ORDER BY c.id LIMIT $2",
                                             [Int64(clamping: after), Self.clamp(limit)])
@@ -107,7 +108,7 @@ public final class SearchEngine {
             } catch let error as PostgresError where error.sqlState == "57014" {
                 return .failed(message: "the search ran longer than \(Self.statementTimeoutSeconds) s and was cancelled")
             }
-        case .keyValid, .captures, .capture, .captureStats, .totals, .sensors, .adapters, .captureMeta, .packets,
+        case .keyHolder, .captures, .capture, .captureStats, .totals, .sensors, .adapters, .captureMeta, .packets,
              .flows, .flow, .exportPlan, .exportFrames, .events, .searchPage, .searchMeta, .searchResults, .huntRefused,
              .hunts, .hunt, .huntMatches, .failed:
             return .failed(message: "not a query")
@@ -127,9 +128,9 @@ public final class SearchEngine {
         (QueryMessage(.failed(message: "\(error)")), (error as? PostgresError)?.kind == .connection)
     }
 
-    private func verifyKey(hashHex: String) throws -> Bool {
-        guard let hash = APIKeyStore.bytes(hex: hashHex) else { return false }
-        return try APIKeyStore(connection: connection).verify(hash: hash) != nil
+    private func verifyKey(hashHex: String) throws -> APIKeyHolder? {
+        guard let hash = APIKeyStore.bytes(hex: hashHex) else { return nil }
+        return try APIKeyStore(connection: connection).verify(hash: hash)?.holder
     }
 
     static let captureSelect = """

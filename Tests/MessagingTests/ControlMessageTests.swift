@@ -50,7 +50,7 @@ import Testing
                                      dataset: "dns", intervalSeconds: nil, enabled: true, createdAt: 1, lastRunAt: nil,
                                      lastError: "the run took longer than 300 s and was stopped", matched: 3)
         let bodies: [QueryMessage.Body] = [
-            .verifyKey(hashHex: String(repeating: "ab", count: 32)), .keyValid(true), .listCaptures(after: 0, limit: 10),
+            .verifyKey(hashHex: String(repeating: "ab", count: 32)), .keyHolder(nil), .keyHolder(.init(name: "ci", role: .analyst)), .listCaptures(after: 0, limit: 10),
             .captures([capture]), .getCapture(id: 3), .capture(nil), .capture(capture), .getCaptureStats(id: 3),
             .captureStats(.init(packets: 1, bytes: 2, flows: 3, addresses: 4, ipv4: 5, ipv6: 6, tcp: 7, udp: 8, icmp: 9)),
             .getTotals, .totals(.init(runningCaptures: 1, lastCompleteCapture: 2, adapters: 3, packets: 4, bytes: 5, flows: 6)),
