@@ -1,5 +1,6 @@
 import Foundation
 import Messaging
+import Model
 
 /// The OpenAPI 3.1 document of the native API, built from `GatewayRouter.routes`
 /// and from the response objects themselves (their stored properties, read
@@ -160,13 +161,19 @@ public enum OpenAPIDocument {
                 ok = ["description": "plain JSON", "content": ["application/json": ["schema": ["type": "object"]]]]
             }
             var responses: [String: Any] = ["200": ok]
-            if route.authenticated { responses["401"] = error }
+            if route.authenticated {
+                responses["401"] = error
+                responses["403"] = error.merging(["description": "the key's role may not call this route (ErrorCode 8)"]) { $1 }
+            }
             responses["405"] = error
             if !route.query.isEmpty || route.path.contains("{id}") { responses["400"] = error }
             if route.path.contains("{id}") || route.path.contains("{name}") { responses["404"] = error }
             var operation: [String: Any] = ["summary": route.summary, "parameters": parameters, "responses": responses,
                                             "operationId": operationID(route.path, method: route.method)]
             operation["security"] = route.authenticated ? [["basic": [String]()], ["token": [String]()]] : [[String: Any]]()
+            if route.authenticated {
+                operation["x-netsift-roles"] = APIRole.allCases.filter(route.access.roles.contains).map(\.rawValue)
+            }
             var methods = paths[route.path] as? [String: Any] ?? [:]
             methods[route.method.lowercased()] = operation
             paths[route.path] = methods
