@@ -80,7 +80,9 @@ let package = Package(
             "Store", "Model",
             .product(name: "Crypto", package: "swift-crypto"),
         ], path: "Shared/Auth"),
-        .target(name: "Sensor", dependencies: ["Capture", "Dissection", "Messaging"], path: "Shared/Sensor"),
+        .target(name: "Sensor", dependencies: ["Capture", "Dissection", "Messaging",
+                                              .product(name: "Crypto", package: "swift-crypto")],
+                path: "Shared/Sensor"),
         .target(name: "ServiceRuntime", dependencies: [
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -12,7 +12,8 @@ public enum OpenAPIDocument {
         let sensor = UUID(uuidString: "6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8") ?? UUID()
         let capture = QueryMessage.Capture(id: 1, sensorID: sensor, sensorName: "probe", source: "/data/a.pcap",
                                            status: "failed", failureReason: "truncated", packets: 1, bytes: 60,
-                                           wireBytes: 60, firstPacket: 1, lastPacket: 2, startedAt: 1, endedAt: 2)
+                                           wireBytes: 60, firstPacket: 1, lastPacket: 2, startedAt: 1, endedAt: 2,
+                                           file: FileDigest(sha256: String(repeating: "0", count: 64), size: 84))
         let position = QueryMessage.StoredPosition(segment: "s", offset: 24, length: 76)
         let packet = QueryMessage.Packet(frame: 1, time: 1, capturedLength: 60, wireLength: 60, flowID: 1,
                                          source: "10.0.0.1", destination: "10.0.0.2", sourcePort: 1,

@@ -27,10 +27,12 @@ public struct QueryMessage: JSONWireMessage {
         /// When the capture started and ended (wall clock, ns).
         public var startedAt: Int64
         public var endedAt: Int64?
+        /// The digest of the file a file capture was read from; nil when live.
+        public var file: FileDigest?
 
         public init(id: UInt64, sensorID: UUID, sensorName: String, source: String, status: String,
                     failureReason: String?, packets: UInt64, bytes: UInt64, wireBytes: UInt64, firstPacket: Int64?,
-                    lastPacket: Int64?, startedAt: Int64, endedAt: Int64?) {
+                    lastPacket: Int64?, startedAt: Int64, endedAt: Int64?, file: FileDigest? = nil) {
             self.id = id
             self.sensorID = sensorID
             self.sensorName = sensorName
@@ -44,6 +46,7 @@ public struct QueryMessage: JSONWireMessage {
             self.lastPacket = lastPacket
             self.startedAt = startedAt
             self.endedAt = endedAt
+            self.file = file
         }
     }
 

@@ -137,7 +137,8 @@ public final class SearchEngine {
         SELECT c.id, c.sensor_id, s.name, c.source, c.status, c.failure_reason, c.packets, c.bytes, c.wire_bytes,
                c.first_packet_ns, c.last_packet_ns,
                (extract(epoch FROM c.started_at) * 1000000)::bigint * 1000,
-               (extract(epoch FROM c.ended_at) * 1000000)::bigint * 1000
+               (extract(epoch FROM c.ended_at) * 1000000)::bigint * 1000,
+               encode(c.sha256, 'hex'), c.file_size
         FROM captures c JOIN sensors s ON s.id = c.sensor_id
         """
 
@@ -149,7 +150,8 @@ public final class SearchEngine {
         return QueryMessage.Capture(
             id: id, sensorID: sensor, sensorName: row[2] ?? "", source: row[3] ?? "", status: row[4] ?? "",
             failureReason: row[5] ?? nil, packets: u64(6), bytes: u64(7), wireBytes: u64(8), firstPacket: i64(9),
-            lastPacket: i64(10), startedAt: i64(11) ?? 0, endedAt: i64(12))
+            lastPacket: i64(10), startedAt: i64(11) ?? 0, endedAt: i64(12),
+            file: (row[13] ?? nil).map { FileDigest(sha256: $0, size: u64(14)) })
     }
 
     private func captureStats(_ id: UInt64) throws -> QueryMessage.CaptureStats? {

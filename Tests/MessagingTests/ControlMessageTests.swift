@@ -6,6 +6,8 @@ import Testing
     static let bodies: [ControlMessage.Body] = [
         .startCapture(sensorID: UUID(), sensorName: "probe-1", source: "/data/a.pcap", runID: UUID()),
         .startCapture(sensorID: UUID(), sensorName: "", source: "eth0", runID: nil),
+        .startCapture(sensorID: UUID(), sensorName: "p", source: "/data/b.pcap", runID: nil,
+                      file: FileDigest(sha256: String(repeating: "ab", count: 32), size: 1_000_000)),
         .captureStarted(captureID: 42),
         .captureStatus(captureID: 7),
         .captureTotals(.init(captureID: 7, status: "complete", failureReason: nil, expectedFrames: 10,
@@ -25,6 +27,14 @@ import Testing
             let back = try Message(try Envelope(frames: envelope.frames))
             #expect(back == .control(ControlMessage(body)))
         }
+    }
+
+    /// A sensor from before chain of custody sends no `file`: still a start.
+    @Test func aStartWithoutAFileDigestDecodes() throws {
+        let sensor = UUID()
+        let json = #"{"startCapture":{"sensorID":"\#(sensor)","sensorName":"p","source":"/a.pcap","runID":null}}"#
+        let message = try ControlMessage(payload: Array(json.utf8), itemCount: 1)
+        #expect(message.body == .startCapture(sensorID: sensor, sensorName: "p", source: "/a.pcap", runID: nil, file: nil))
     }
 
     @Test func garbageIsATypedError() throws {

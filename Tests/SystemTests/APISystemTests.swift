@@ -13,6 +13,10 @@ struct APISystemTests {
         let path = system.data + "/small.pcap"
         try SyntheticCapture.write(to: path, flows: 5, packetsPerFlow: 4, seconds: 1)
         #expect(system.ingest(path).status == 0)
+        let capture = system.api("/captures/1", key: system.adminKey).body["ReturnValue"] as? [String: Any]
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
+        #expect(capture?["Sha256"] as? String == sha256sum(path) && sha256sum(path)?.count == 64, "chain of custody")
+        #expect(capture?["FileSize"] as? Int == size && size ?? 0 > 24)
         let revoked = system.run(["keys", "create", "--name", "soon-revoked", "--data", system.data])
             .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(system.run(["keys", "revoke", "2", "--data", system.data]).status == 0)
