@@ -16,13 +16,16 @@ struct KeysCommand: ParsableCommand {
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make a key and print it (the only time it is shown).",
-            discussion: "Roles: admin (everything), analyst (reads, searches, hunts, exports), viewer (reads), sensor (telemetry; today /info only).")
+            discussion: """
+                Roles: admin (everything), analyst (reads, searches, hunts, exports), viewer (reads), \
+                sensor (telemetry; today /info only).
+                """)
         @OptionGroup var data: DataOption
-        @Argument(help: "A name to recognise the key by.")
+        @Argument(help: ArgumentHelp("A name to recognise the key by.", valueName: "name"))
         var keyName: String?
         @Option(name: .customLong("name"), help: .hidden)
         var nameOption: String?
-        @Option(help: "What the key may do: \(APIRole.allCases.map(\.rawValue).joined(separator: ", ")).")
+        @Option(help: "What the key may do (docs/API.md, \"Roles\").")
         var role: APIRole = .viewer
 
         var name: String { keyName ?? nameOption ?? "key" }
@@ -45,7 +48,8 @@ struct KeysCommand: ParsableCommand {
 
         func run() throws {
             for entry in try KeysCommand.store(data.path).list() {
-                print("\(entry.id)\t\(entry.name)\t\(entry.role)\t\(entry.createdAt)\t\(entry.revokedAt.map { "revoked \($0)" } ?? "active")")
+                let state = entry.revokedAt.map { "revoked \($0)" } ?? "active"
+                print("\(entry.id)\t\(entry.name)\t\(entry.role)\t\(entry.createdAt)\t\(state)")
             }
         }
     }

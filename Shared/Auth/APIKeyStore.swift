@@ -64,7 +64,8 @@ public struct APIKeyStore {
     /// A stored role; the table's CHECK admits only the four.
     static func role(_ text: String?) throws -> APIRole {
         guard let role = text.flatMap(APIRole.init(rawValue:)) else {
-            throw PostgresError(kind: .unexpectedResult, message: "api key role \(text ?? "NULL") is not one of \(APIRole.allCases)")
+            throw PostgresError(kind: .unexpectedResult,
+                                message: "api key role \(text ?? "NULL") is not one of \(APIRole.allCases)")
         }
         return role
     }

@@ -57,8 +57,8 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         guard route.access.roles.contains(holder.role) else {
             let needed = APIRole.allCases.filter(route.access.roles.contains).map(\.rawValue).joined(separator: " or ")
-            return audit.refused(Self.forbidden("a key with role \(holder.role) may not \(method) \(pattern) (it needs \(needed))"),
-                                 context.logger)
+            let message = "a key with role \(holder.role) may not \(method) \(pattern) (it needs \(needed))"
+            return audit.refused(Self.forbidden(message), context.logger)
         }
         guard route.isAudited else { return try await next(request, context) }
         do {

@@ -33,7 +33,7 @@ import Testing
         }
         let served = Set(registered.map { "\($0.method) \($0.path)" })
         let described = GatewayRouter.routes.map { "\($0.method) \($0.path)" }
-        #expect(Set(described) == served, "the table describes exactly the routes served")
+        #expect(Set(described).subtracting(served).isEmpty, "every route the table describes is served")
         #expect(Set(described).count == described.count, "one rule per route")
     }
 

@@ -120,8 +120,8 @@ struct APISystemTests {
         }
         let missing = route.path.contains("{") ? route.path.replacingOccurrences(of: "{id}", with: "99999999")
             .replacingOccurrences(of: "{name}", with: "netsift-search-0-0.pcap") : route.path
-        let asked = String(missing.dropFirst("/api/v1".count))
-            + (path.firstIndex(of: "?").map { String(path[$0...]) } ?? "").replacingOccurrences(of: "every-route", with: "\(role)-route")
+        let query = path.firstIndex(of: "?").map { String(path[$0...]) } ?? ""
+        let asked = String(missing.dropFirst("/api/v1".count)) + query.replacingOccurrences(of: "every-route", with: "\(role)-route")
         let answer = system.api(asked, key: key, method: route.method)
         let expected = route.path.contains("{") ? (404, 3) : (200, 0)
         #expect(answer.status == expected.0 && answer.body["ErrorCode"] as? Int == expected.1,
