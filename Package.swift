@@ -33,7 +33,7 @@ let package = Package(
                        providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "CZlib", path: "Shared/CZlib", pkgConfig: nil,
                        providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "Messaging", dependencies: ["CZmq", "Dissection", "Records", "Protocols",
+        .target(name: "Messaging", dependencies: ["CZmq", "Dissection", "Records", "Protocols", "Model",
                                                   .product(name: "Logging", package: "swift-log")],
                 path: "Shared/Messaging"),
         .systemLibrary(name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: nil,
@@ -74,14 +74,16 @@ let package = Package(
         ], path: "Shared/Gateway"),
         .target(name: "Query", dependencies: ["Dissection"], path: "Shared/Query"),
         .target(name: "Search", dependencies: [
-            "Auth", "Store", "Messaging", "Query", "Protocols",
+            "Auth", "Store", "Messaging", "Query", "Protocols", "Model",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Shared/Search"),
         .target(name: "Auth", dependencies: [
-            "Store",
+            "Store", "Model",
             .product(name: "Crypto", package: "swift-crypto"),
         ], path: "Shared/Auth"),
-        .target(name: "Sensor", dependencies: ["Capture", "Dissection", "Messaging"], path: "Shared/Sensor"),
+        .target(name: "Sensor", dependencies: ["Capture", "Dissection", "Messaging",
+                                              .product(name: "Crypto", package: "swift-crypto")],
+                path: "Shared/Sensor"),
         .target(name: "ServiceRuntime", dependencies: [
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -147,7 +149,11 @@ let package = Package(
         .testTarget(name: "DecoderTests", dependencies: [
             "Decoder", "Sensor", "Messaging", "Records", "Capture", "Dissection", "Dump", "Store", "TestSupport",
         ], path: "Tests/DecoderTests"),
-        .testTarget(name: "AuthTests", dependencies: ["Auth", "Store", "TestSupport"], path: "Tests/AuthTests"),
+        .testTarget(name: "AuthTests", dependencies: ["Auth", "Store", "Model", "TestSupport"], path: "Tests/AuthTests"),
+        .testTarget(name: "NetSiftCLITests", dependencies: [
+            "NetSift", "Model",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Tests/NetSiftCLITests"),
         .testTarget(name: "QueryTests", dependencies: [
             "Query", "Store", "TestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
@@ -157,7 +163,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/SearchTests"),
         .testTarget(name: "GatewayTests", dependencies: [
-            "Gateway", "Messaging", "PcapStore", "Dissection",
+            "Gateway", "Messaging", "PcapStore", "Dissection", "Model", "Auth",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),

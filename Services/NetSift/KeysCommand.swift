@@ -1,8 +1,11 @@
 import ArgumentParser
 import Auth
 import Foundation
+import Model
 import Operations
 import Store
+
+extension APIRole: ExpressibleByArgument {}
 
 struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,26 +14,42 @@ struct KeysCommand: ParsableCommand {
         subcommands: [Create.self, List.self, Revoke.self])
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Make a key and print it (the only time it is shown).")
+        static let configuration = CommandConfiguration(
+            abstract: "Make a key and print it (the only time it is shown).",
+            discussion: """
+                Roles: admin (everything), analyst (reads, searches, hunts, exports), viewer (reads), \
+                sensor (telemetry; today /info only).
+                """)
         @OptionGroup var data: DataOption
-        @Option(help: "A name to recognise the key by.")
-        var name: String = "key"
+        @Argument(help: ArgumentHelp("A name to recognise the key by.", valueName: "name"))
+        var keyName: String?
+        @Option(name: .customLong("name"), help: .hidden)
+        var nameOption: String?
+        @Option(help: "What the key may do (docs/API.md, \"Roles\").")
+        var role: APIRole = .viewer
+
+        var name: String { keyName ?? nameOption ?? "key" }
+
+        func validate() throws {
+            if keyName != nil, nameOption != nil { throw ValidationError("give the name once: NAME or --name NAME") }
+        }
 
         func run() throws {
             let store = try KeysCommand.store(data.path)
-            let (id, key) = try store.create(name: name)
-            printError("key \(id) (\(name)); it is not shown again:")
+            let (id, key) = try store.create(name: name, role: role)
+            printError("key \(id) (\(name), \(role)); it is not shown again:")
             print(key.text)
         }
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List keys: id, name, created, revoked.")
+        static let configuration = CommandConfiguration(abstract: "List keys: id, name, role, created, revoked.")
         @OptionGroup var data: DataOption
 
         func run() throws {
             for entry in try KeysCommand.store(data.path).list() {
-                print("\(entry.id)\t\(entry.name)\t\(entry.createdAt)\t\(entry.revokedAt.map { "revoked \($0)" } ?? "active")")
+                let state = entry.revokedAt.map { "revoked \($0)" } ?? "active"
+                print("\(entry.id)\t\(entry.name)\t\(entry.role)\t\(entry.createdAt)\t\(state)")
             }
         }
     }
@@ -63,7 +82,7 @@ struct KeysCommand: ParsableCommand {
     static func createAdminKeyIfMissing(_ directory: String) throws -> APIKey? {
         let path = directory + "/admin.key"
         guard !FileManager.default.fileExists(atPath: path) else { return nil }
-        let (_, key) = try store(directory).create(name: "admin")
+        let (_, key) = try store(directory).create(name: "admin", role: .admin)
         guard FileManager.default.createFile(atPath: path, contents: Data((key.text + "\n").utf8),
                                              attributes: [.posixPermissions: 0o600]) else {
             throw OperationsError.failed(what: "write \(path)", reason: "cannot create the file")

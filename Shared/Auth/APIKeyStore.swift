@@ -1,4 +1,5 @@
 import Foundation
+import Model
 import Store
 
 /// The `api_keys` table. Blocking (libpq): run it on a thread of its own.
@@ -6,6 +7,7 @@ public struct APIKeyStore {
     public struct Entry: Hashable, Sendable {
         public var id: Int64
         public var name: String
+        public var role: APIRole
         public var createdAt: String
         public var revokedAt: String?
     }
@@ -16,11 +18,12 @@ public struct APIKeyStore {
         self.connection = connection
     }
 
-    /// Makes a key named `name`; returns its id and the key, which is shown only now.
-    public func create(name: String) throws -> (id: Int64, key: APIKey) {
+    /// Makes a key named `name` with `role`; returns its id and the key, which is shown only now.
+    public func create(name: String, role: APIRole) throws -> (id: Int64, key: APIKey) {
         let key = APIKey.generate()
-        let result = try connection.query("INSERT INTO api_keys (name, key_hash) VALUES ($1, $2::bytea) RETURNING id",
-                                          [name, Self.byteaText(key.hash)])
+        let result = try connection.query(
+            "INSERT INTO api_keys (name, key_hash, role) VALUES ($1, $2::bytea, $3) RETURNING id",
+            [name, Self.byteaText(key.hash), role.rawValue])
         guard let id = result.row(0)?.int64(0) else {
             throw PostgresError(kind: .unexpectedResult, message: "no api key id returned")
         }
@@ -28,8 +31,9 @@ public struct APIKeyStore {
     }
 
     public func list() throws -> [Entry] {
-        try connection.query("SELECT id, name, created_at::text, revoked_at::text FROM api_keys ORDER BY id").rows.map {
-            Entry(id: Int64($0[0] ?? "") ?? 0, name: $0[1] ?? "", createdAt: $0[2] ?? "", revokedAt: $0[3] ?? nil)
+        try connection.query("SELECT id, name, role, created_at::text, revoked_at::text FROM api_keys ORDER BY id").rows.map {
+            Entry(id: Int64($0[0] ?? "") ?? 0, name: $0[1] ?? "", role: try Self.role($0[2] ?? nil),
+                  createdAt: $0[3] ?? "", revokedAt: $0[4] ?? nil)
         }
     }
 
@@ -39,21 +43,31 @@ public struct APIKeyStore {
                              [id]).affectedRows == 1
     }
 
-    /// The id of the live key `key` is, or nil. The stored hash is compared
-    /// in constant time.
-    public func verify(_ key: APIKey) throws -> Int64? {
+    /// The live key `key` is (its id and holder), or nil. The stored hash is
+    /// compared in constant time.
+    public func verify(_ key: APIKey) throws -> (id: Int64, holder: APIKeyHolder)? {
         try verify(hash: key.hash)
     }
 
-    /// The id of the live key whose SHA-256 is `hash`, or nil.
-    public func verify(hash: [UInt8]) throws -> Int64? {
+    /// The live key whose SHA-256 is `hash`, or nil.
+    public func verify(hash: [UInt8]) throws -> (id: Int64, holder: APIKeyHolder)? {
         guard hash.count == 32 else { return nil }
-        let result = try connection.query(
-            "SELECT id, encode(key_hash, 'hex') FROM api_keys WHERE key_hash = $1::bytea AND revoked_at IS NULL",
-            [Self.byteaText(hash)])
+        let result = try connection.query("""
+            SELECT id, encode(key_hash, 'hex'), name, role FROM api_keys
+            WHERE key_hash = $1::bytea AND revoked_at IS NULL
+            """, [Self.byteaText(hash)])
         guard let row = result.row(0), let id = row.int64(0), let stored = row.string(1).flatMap(Self.bytes(hex:)),
               constantTimeEquals(stored, hash) else { return nil }
-        return id
+        return (id, APIKeyHolder(name: row.string(2) ?? "", role: try Self.role(row.string(3))))
+    }
+
+    /// A stored role; the table's CHECK admits only the four.
+    static func role(_ text: String?) throws -> APIRole {
+        guard let role = text.flatMap(APIRole.init(rawValue:)) else {
+            throw PostgresError(kind: .unexpectedResult,
+                                message: "api key role \(text ?? "NULL") is not one of \(APIRole.allCases)")
+        }
+        return role
     }
 
     public static func byteaText(_ bytes: [UInt8]) -> String {

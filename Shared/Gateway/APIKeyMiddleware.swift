@@ -2,30 +2,36 @@ import Auth
 import HTTPTypes
 import Hummingbird
 import Messaging
+import Model
 import Search
 
 /// Lets a request through only with a live API key (HTTP Basic with the key
-/// as user name and an empty password, or `Authorization: Token KEY`).
-/// Search checks the key's SHA-256; the key itself never leaves the gateway.
-/// A positive answer is kept in `cache` for its TTL (5 s), so a busy client
-/// costs search one question per key every few seconds; a negative answer
-/// is never kept.
+/// as user name and an empty password, or `Authorization: Token KEY`) whose
+/// role the route admits (`RouteAccess`; a route without a rule admits
+/// none). Search checks the key's SHA-256 and names its holder; the key
+/// itself never leaves the gateway. A positive answer is kept in `cache` for
+/// its TTL (5 s), so a busy client costs search one question per key every
+/// few seconds; a negative answer is never kept. Changes and reads of packet
+/// bytes are audited (`AuditLine`), refused ones included.
 struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
-    /// Whether search says the key with this SHA-256 (hex) is live.
-    typealias Verify = @Sendable (_ hashHex: String) async throws -> Bool
+    /// Who holds the live key with this SHA-256 (hex), as search says; nil when none.
+    typealias Verify = @Sendable (_ hashHex: String) async throws -> APIKeyHolder?
 
     let cache: VerifiedKeyCache
+    let access: RouteAccess
     let verify: Verify
 
-    init(search: SearchClient, cache: VerifiedKeyCache) {
-        self.init(cache: cache) { hashHex in
-            guard case .keyValid(true) = try await search.ask(.verifyKey(hashHex: hashHex)) else { return false }
-            return true
+    init(search: SearchClient, cache: VerifiedKeyCache, access: RouteAccess = RouteAccess()) {
+        self.init(cache: cache, access: access) { hashHex in
+            let reply = try await search.ask(.verifyKey(hashHex: hashHex))
+            guard case .keyHolder(let holder) = reply else { throw GatewayError.unexpected("\(reply)") }
+            return holder
         }
     }
 
-    init(cache: VerifiedKeyCache, verify: @escaping Verify) {
+    init(cache: VerifiedKeyCache, access: RouteAccess = RouteAccess(), verify: @escaping Verify) {
         self.cache = cache
+        self.access = access
         self.verify = verify
     }
 
@@ -34,18 +40,43 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
         guard let key = Credentials.key(fromAuthorization: request.headers[.authorization]) else {
             return GatewayRouter.failure(.noToken, "an API key is required (Authorization: Token KEY, or Basic KEY:)")
         }
+        let holder: APIKeyHolder
         switch await check(key.hashHex) {
-        case .valid:
-            return try await next(request, context)
+        case .valid(let known):
+            holder = known
         case .invalid:
             return GatewayRouter.failure(.invalidCredentials, "the API key is not valid (unknown or revoked)")
         case .unchecked(let error):
             return GatewayRouter.failure(.genericError, "cannot check the API key: \(error)")
         }
+        let method = request.method.rawValue
+        let pattern = context.endpointPath ?? request.uri.path
+        let audit = AuditLine(holder: holder, method: method, route: pattern, path: request.uri.path)
+        guard let route = access.route(method: method, path: pattern) else {
+            return audit.refused(Self.forbidden("no rule admits \(method) \(pattern)"), context.logger)
+        }
+        guard route.access.roles.contains(holder.role) else {
+            let needed = APIRole.allCases.filter(route.access.roles.contains).map(\.rawValue).joined(separator: " or ")
+            let message = "a key with role \(holder.role) may not \(method) \(pattern) (it needs \(needed))"
+            return audit.refused(Self.forbidden(message), context.logger)
+        }
+        guard route.isAudited else { return try await next(request, context) }
+        do {
+            let response = try await next(request, context)
+            audit.log(status: Int(response.status.code), context.logger)
+            return response
+        } catch {
+            audit.log(status: Int((error as? any HTTPResponseError)?.status.code ?? 500), context.logger)
+            throw error
+        }
+    }
+
+    static func forbidden(_ message: String) -> Response {
+        GatewayRouter.failure(.invalidPermissions, message)
     }
 
     enum Outcome: Equatable {
-        case valid
+        case valid(APIKeyHolder)
         case invalid
         case unchecked(String)
     }
@@ -53,13 +84,15 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The cache's answer if it has one, else search's (kept when positive).
     func check(_ hashHex: String) async -> Outcome {
         let asked = ContinuousClock.now
-        if cache.isVerified(hashHex, now: asked) { return .valid }
+        if let holder = cache.holder(of: hashHex, now: asked) { return .valid(holder) }
+        let holder: APIKeyHolder
         do {
-            guard try await verify(hashHex) else { return .invalid }
+            guard let known = try await verify(hashHex) else { return .invalid }
+            holder = known
         } catch {
             return .unchecked("\(error)")
         }
-        cache.recordVerified(hashHex, at: asked)
-        return .valid
+        cache.recordVerified(hashHex, as: holder, at: asked)
+        return .valid(holder)
     }
 }

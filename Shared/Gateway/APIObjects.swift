@@ -46,6 +46,9 @@ public struct CaptureObject: Encodable, Sendable {
     public var SensorName: String
     public var Status: String
     public var FailureReason: String?
+    /// Chain of custody: the SHA-256 (hex) and size of the file the capture was read from; absent when live.
+    public var Sha256: String?
+    public var FileSize: UInt64?
 
     public init(_ capture: QueryMessage.Capture) {
         CaptureId = capture.id
@@ -67,6 +70,8 @@ public struct CaptureObject: Encodable, Sendable {
         SensorName = capture.sensorName
         Status = capture.status
         FailureReason = capture.failureReason
+        Sha256 = capture.file?.sha256
+        FileSize = capture.file?.size
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Messaging
+import Model
 import Query
 
 /// The OpenAPI 3.1 document of the native API, built from `GatewayRouter.routes`
@@ -12,7 +13,8 @@ public enum OpenAPIDocument {
         let sensor = UUID(uuidString: "6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8") ?? UUID()
         let capture = QueryMessage.Capture(id: 1, sensorID: sensor, sensorName: "probe", source: "/data/a.pcap",
                                            status: "failed", failureReason: "truncated", packets: 1, bytes: 60,
-                                           wireBytes: 60, firstPacket: 1, lastPacket: 2, startedAt: 1, endedAt: 2)
+                                           wireBytes: 60, firstPacket: 1, lastPacket: 2, startedAt: 1, endedAt: 2,
+                                           file: FileDigest(sha256: String(repeating: "0", count: 64), size: 84))
         let position = QueryMessage.StoredPosition(segment: "s", offset: 24, length: 76)
         let packet = QueryMessage.Packet(frame: 1, time: 1, capturedLength: 60, wireLength: 60, flowID: 1,
                                          source: "10.0.0.1", destination: "10.0.0.2", sourcePort: 1,
@@ -166,13 +168,19 @@ public enum OpenAPIDocument {
                                     "content": ok["content"] ?? [:]]
                 responses["416"] = error
             }
-            if route.authenticated { responses["401"] = error }
+            if route.authenticated {
+                responses["401"] = error
+                responses["403"] = error.merging(["description": "the key's role may not call this route (ErrorCode 8)"]) { $1 }
+            }
             responses["405"] = error
             if !route.query.isEmpty || route.path.contains("{id}") { responses["400"] = error }
             if route.path.contains("{id}") || route.path.contains("{name}") { responses["404"] = error }
             var operation: [String: Any] = ["summary": route.summary, "parameters": parameters, "responses": responses,
                                             "operationId": operationID(route.path, method: route.method)]
             operation["security"] = route.authenticated ? [["basic": [String]()], ["token": [String]()]] : [[String: Any]]()
+            if route.authenticated {
+                operation["x-netsift-roles"] = APIRole.allCases.filter(route.access.roles.contains).map(\.rawValue)
+            }
             var methods = paths[route.path] as? [String: Any] ?? [:]
             methods[route.method.lowercased()] = operation
             paths[route.path] = methods

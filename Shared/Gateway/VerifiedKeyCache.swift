@@ -1,12 +1,14 @@
 import Messaging
+import Model
 
 /// API keys search has recently said are live, so the gateway need not ask
-/// search on every request: the key's SHA-256 (64 hex digits) → the instant
-/// it was verified. One instance is shared by every request of a router
+/// search on every request: the key's SHA-256 (64 hex digits) → its holder
+/// (name and role) and the instant it was verified. One instance is shared by every request of a router
 /// (thread-safe).
 ///
 /// - A positive answer is reused for `ttl` (5 s by default): a revoked key
-///   keeps working for at most that long after its revocation.
+///   keeps working for at most that long after its revocation (and a key's
+///   role is that of the answer).
 /// - Negative answers (unknown or revoked keys) and failed checks are never
 ///   kept: such a key is asked about on every request, and starts working
 ///   the moment it becomes valid.
@@ -22,7 +24,12 @@ public final class VerifiedKeyCache: Sendable {
 
     public let ttl: Duration
     public let capacity: Int
-    private let entries: Locked<[String: ContinuousClock.Instant]>
+    private let entries: Locked<[String: Entry]>
+
+    private struct Entry {
+        var holder: APIKeyHolder
+        var verified: ContinuousClock.Instant
+    }
 
     public init(ttl: Duration = defaultTTL, capacity: Int = defaultCapacity) {
         self.ttl = ttl
@@ -30,35 +37,37 @@ public final class VerifiedKeyCache: Sendable {
         entries = Locked([:])
     }
 
-    /// True when `hashHex` was verified less than `ttl` before `now`. An
-    /// expired entry is removed.
-    public func isVerified(_ hashHex: String, now: ContinuousClock.Instant = .now) -> Bool {
-        guard ttl > .zero else { return false }
+    /// Who holds `hashHex`, when it was verified less than `ttl` before
+    /// `now`. An expired entry is removed.
+    public func holder(of hashHex: String, now: ContinuousClock.Instant = .now) -> APIKeyHolder? {
+        guard ttl > .zero else { return nil }
         return entries.update { entries in
-            guard let verified = entries[hashHex] else { return false }
-            if now - verified < ttl { return true }
+            guard let entry = entries[hashHex] else { return nil }
+            if now - entry.verified < ttl { return entry.holder }
             entries[hashHex] = nil
-            return false
+            return nil
         }
     }
 
     /// Records that search said `hashHex` is a live key. Pass the instant
     /// the question was *sent* (not when the answer came): the key is known
     /// live from then, so `ttl` is never stretched by search's latency.
-    public func recordVerified(_ hashHex: String, at verified: ContinuousClock.Instant = .now) {
+    public func recordVerified(_ hashHex: String, as holder: APIKeyHolder,
+                               at verified: ContinuousClock.Instant = .now) {
         guard ttl > .zero else { return }
         entries.update { entries in
             if let known = entries[hashHex] {
-                entries[hashHex] = max(known, verified)
+                if verified >= known.verified { entries[hashHex] = Entry(holder: holder, verified: verified) }
                 return
             }
             if entries.count >= capacity {
-                entries = entries.filter { verified - $0.value < ttl }
-                if entries.count >= capacity, let oldest = entries.min(by: { $0.value < $1.value })?.key {
+                entries = entries.filter { verified - $0.value.verified < ttl }
+                if entries.count >= capacity,
+                   let oldest = entries.min(by: { $0.value.verified < $1.value.verified })?.key {
                     entries[oldest] = nil
                 }
             }
-            entries[hashHex] = verified
+            entries[hashHex] = Entry(holder: holder, verified: verified)
         }
     }
 

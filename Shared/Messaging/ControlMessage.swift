@@ -76,8 +76,10 @@ public struct ControlMessage: JSONWireMessage {
     }
 
     public enum Body: Codable, Hashable, Sendable {
-        /// Sensor → storage: register the sensor and start a capture of `source`.
-        case startCapture(sensorID: UUID, sensorName: String, source: String, runID: UUID?)
+        /// Sensor → storage: register the sensor and start a capture of
+        /// `source`; `file` is the digest of a capture file (nil when live,
+        /// or from a sensor before chain of custody).
+        case startCapture(sensorID: UUID, sensorName: String, source: String, runID: UUID?, file: FileDigest? = nil)
         /// Storage → sensor: the capture's id.
         case captureStarted(captureID: UInt64)
         /// Ask for a capture's status and totals.

@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 /// `query.v1`: the gateway's questions to search (the read side) and the
 /// answers, over DEALER → ROUTER. Like `control.v1`: one JSON payload (the
@@ -26,10 +27,12 @@ public struct QueryMessage: JSONWireMessage {
         /// When the capture started and ended (wall clock, ns).
         public var startedAt: Int64
         public var endedAt: Int64?
+        /// The digest of the file a file capture was read from; nil when live.
+        public var file: FileDigest?
 
         public init(id: UInt64, sensorID: UUID, sensorName: String, source: String, status: String,
                     failureReason: String?, packets: UInt64, bytes: UInt64, wireBytes: UInt64, firstPacket: Int64?,
-                    lastPacket: Int64?, startedAt: Int64, endedAt: Int64?) {
+                    lastPacket: Int64?, startedAt: Int64, endedAt: Int64?, file: FileDigest? = nil) {
             self.id = id
             self.sensorID = sensorID
             self.sensorName = sensorName
@@ -43,6 +46,7 @@ public struct QueryMessage: JSONWireMessage {
             self.lastPacket = lastPacket
             self.startedAt = startedAt
             self.endedAt = endedAt
+            self.file = file
         }
     }
 
@@ -134,7 +138,8 @@ public struct QueryMessage: JSONWireMessage {
     public enum Body: Codable, Hashable, Sendable {
         /// Is a live key stored with this SHA-256 (hex)?
         case verifyKey(hashHex: String)
-        case keyValid(Bool)
+        /// Its name and role; nil when no live key has that hash.
+        case keyHolder(APIKeyHolder?)
         /// Captures with an id above `after`, ascending, at most `limit`.
         case listCaptures(after: UInt64, limit: Int)
         case captures([Capture])

@@ -1,6 +1,7 @@
 import Auth
 import Foundation
 import Messaging
+import Model
 import Store
 
 /// The read side's answers from PostgreSQL, every value a query parameter.
@@ -35,7 +36,7 @@ public final class SearchEngine {
     public func answer(_ query: QueryMessage.Body) throws -> QueryMessage.Body {
         switch query {
         case .verifyKey(let hashHex):
-            return .keyValid(try verifyKey(hashHex: hashHex))
+            return .keyHolder(try verifyKey(hashHex: hashHex))
         case .listCaptures(let after, let limit):
             let rows = try connection.query(Self.captureSelect + " WHERE c.id > $1 ORDER BY c.id LIMIT $2",
                                             [Int64(clamping: after), Self.clamp(limit)])
@@ -107,7 +108,7 @@ public final class SearchEngine {
             } catch let error as PostgresError where error.sqlState == "57014" {
                 return .failed(message: "the search ran longer than \(Self.statementTimeoutSeconds) s and was cancelled")
             }
-        case .keyValid, .captures, .capture, .captureStats, .totals, .sensors, .adapters, .captureMeta, .packets,
+        case .keyHolder, .captures, .capture, .captureStats, .totals, .sensors, .adapters, .captureMeta, .packets,
              .flows, .flow, .exportPlan, .exportFrames, .events, .searchPage, .searchMeta, .searchResults, .huntRefused,
              .hunts, .hunt, .huntMatches, .failed:
             return .failed(message: "not a query")
@@ -127,16 +128,17 @@ public final class SearchEngine {
         (QueryMessage(.failed(message: "\(error)")), (error as? PostgresError)?.kind == .connection)
     }
 
-    private func verifyKey(hashHex: String) throws -> Bool {
-        guard let hash = APIKeyStore.bytes(hex: hashHex) else { return false }
-        return try APIKeyStore(connection: connection).verify(hash: hash) != nil
+    private func verifyKey(hashHex: String) throws -> APIKeyHolder? {
+        guard let hash = APIKeyStore.bytes(hex: hashHex) else { return nil }
+        return try APIKeyStore(connection: connection).verify(hash: hash)?.holder
     }
 
     static let captureSelect = """
         SELECT c.id, c.sensor_id, s.name, c.source, c.status, c.failure_reason, c.packets, c.bytes, c.wire_bytes,
                c.first_packet_ns, c.last_packet_ns,
                (extract(epoch FROM c.started_at) * 1000000)::bigint * 1000,
-               (extract(epoch FROM c.ended_at) * 1000000)::bigint * 1000
+               (extract(epoch FROM c.ended_at) * 1000000)::bigint * 1000,
+               encode(c.sha256, 'hex'), c.file_size
         FROM captures c JOIN sensors s ON s.id = c.sensor_id
         """
 
@@ -148,7 +150,8 @@ public final class SearchEngine {
         return QueryMessage.Capture(
             id: id, sensorID: sensor, sensorName: row[2] ?? "", source: row[3] ?? "", status: row[4] ?? "",
             failureReason: row[5] ?? nil, packets: u64(6), bytes: u64(7), wireBytes: u64(8), firstPacket: i64(9),
-            lastPacket: i64(10), startedAt: i64(11) ?? 0, endedAt: i64(12))
+            lastPacket: i64(10), startedAt: i64(11) ?? 0, endedAt: i64(12),
+            file: (row[13] ?? nil).map { FileDigest(sha256: $0, size: u64(14)) })
     }
 
     private func captureStats(_ id: UInt64) throws -> QueryMessage.CaptureStats? {

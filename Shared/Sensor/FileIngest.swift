@@ -113,7 +113,8 @@ public final class FileIngest {
             let source = URL(fileURLWithPath: path).standardizedFileURL.path
             let captureID: UInt64
             switch try link.request(.startCapture(sensorID: options.sensorID, sensorName: options.sensorName,
-                                                  source: source, runID: options.runID)) {
+                                                  source: source, runID: options.runID,
+                                                  file: FileDigest.reading(path: path))) {
             case .captureStarted(let id): captureID = id
             case .failed(let message): throw .storageRefused(message)
             default: throw .storageRefused("unexpected answer to startCapture")

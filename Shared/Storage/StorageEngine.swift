@@ -177,9 +177,10 @@ public final class StorageEngine {
     public func answer(_ request: ControlMessage.Body) throws -> ControlMessage.Body {
         do {
             switch request {
-            case .startCapture(let sensorID, let sensorName, let source, let runID):
+            case .startCapture(let sensorID, let sensorName, let source, let runID, let file):
                 let id = try writer.startCapture(sensor: SensorIdentity(id: sensorID, name: sensorName),
-                                                 source: source, runID: runID)
+                                                 source: source, runID: runID,
+                                                 file: file.map { (sha256: $0.sha256, size: $0.size) })
                 captureSensors[id] = sensorID
                 committedFrames[id] = SequenceRanges()
                 counters.capturesStarted += 1

@@ -44,15 +44,18 @@ public struct CaptureSummary: Hashable, Sendable {
 extension TrafficWriter {
     /// Registers the sensor (or renames it) and starts a capture; returns
     /// the capture id that frames, packets and flows carry from here on.
-    public func startCapture(sensor: SensorIdentity, source: String, runID: UUID? = nil) throws -> UInt64 {
+    /// `file`: the SHA-256 (hex) and size of the capture file, its chain of custody.
+    public func startCapture(sensor: SensorIdentity, source: String, runID: UUID? = nil,
+                             file: (sha256: String, size: UInt64)? = nil) throws -> UInt64 {
         try connection.transaction { connection in
             try connection.query("""
                 INSERT INTO sensors (id, name) VALUES ($1, $2)
                 ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name WHERE sensors.name <> EXCLUDED.name
                 """, [sensor.id, sensor.name])
-            let result = try connection.query(
-                "INSERT INTO captures (sensor_id, source, run_id) VALUES ($1, $2, $3) RETURNING id",
-                [sensor.id, source, runID])
+            let result = try connection.query("""
+                INSERT INTO captures (sensor_id, source, run_id, sha256, file_size)
+                VALUES ($1, $2, $3, decode($4, 'hex'), $5) RETURNING id
+                """, [sensor.id, source, runID, file?.sha256, file.map { Int64(clamping: $0.size) }])
             guard let id = result.row(0)?.int64(0) else { throw connection.unexpected("no capture id returned") }
             return UInt64(id)
         }

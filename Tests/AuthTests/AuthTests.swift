@@ -54,26 +54,42 @@ struct APIKeyStoreTests {
             let connection = try PostgresConnection(conninfo: server.conninfo)
             _ = try MigrationRunner().run(on: connection)
             let store = APIKeyStore(connection: connection)
-            let (adminID, admin) = try store.create(name: "admin")
-            let (otherID, other) = try store.create(name: "reader")
+            let (adminID, admin) = try store.create(name: "admin", role: .admin)
+            let (otherID, other) = try store.create(name: "reader", role: .viewer)
             var seen: [String] = []
-            seen.append("admin verifies: \(try store.verify(admin) == adminID)")
-            seen.append("other verifies: \(try store.verify(other) == otherID)")
+            seen.append("admin verifies: \(try store.verify(admin).map { $0.id == adminID && $0.holder == .init(name: "admin", role: .admin) } == true)")
+            seen.append("other verifies: \(try store.verify(other).map { $0.id == otherID && $0.holder == .init(name: "reader", role: .viewer) } == true)")
             seen.append("unknown: \(try store.verify(APIKey.generate()) == nil)")
             seen.append("revoke: \(try store.revoke(id: otherID))")
             seen.append("revoke again: \(try store.revoke(id: otherID))")
             seen.append("revoked verifies: \(try store.verify(other) == nil)")
-            seen.append("admin still: \(try store.verify(admin) == adminID)")
+            seen.append("admin still: \(try store.verify(admin)?.id == adminID)")
             let list = try store.list()
-            seen.append("listed: \(list.map(\.name)) revoked: \(list.map { $0.revokedAt != nil })")
+            seen.append("listed: \(list.map(\.name)) \(list.map(\.role)) revoked: \(list.map { $0.revokedAt != nil })")
             let stored = try connection.query("SELECT encode(key_hash, 'hex') FROM api_keys").rows.compactMap { $0[0] ?? nil }
             seen.append("no key stored in clear: \(!stored.contains(admin.text) && !stored.contains(other.text))")
             return seen
         }
         #expect(outcome == [
             "admin verifies: true", "other verifies: true", "unknown: true", "revoke: true", "revoke again: false",
-            "revoked verifies: true", "admin still: true", "listed: [\"admin\", \"reader\"] revoked: [false, true]",
+            "revoked verifies: true", "admin still: true", "listed: [\"admin\", \"reader\"] [admin, viewer] revoked: [false, true]",
             "no key stored in clear: true",
         ])
+    }
+
+    /// Keys made before roles existed could do everything: they become admins.
+    @Test func keysBeforeRolesBecomeAdmins() async throws {
+        let before = Migrations.all.filter { $0.version < 11 }
+        let outcome = try await TrafficDatabase.with("roles", migrations: before) { conninfo in
+            let connection = try PostgresConnection(conninfo: conninfo)
+            try connection.query("INSERT INTO api_keys (name, key_hash) VALUES ('old', $1::bytea)",
+                                 [APIKeyStore.byteaText(APIKey.generate().hash)])
+            try MigrationRunner().run(on: connection)
+            let roles = try APIKeyStore(connection: connection).list().map(\.role)
+            let refused = (try? connection.query("UPDATE api_keys SET role = 'root'")) == nil
+            return (roles, refused)
+        }
+        #expect(outcome.0 == [.admin])
+        #expect(outcome.1, "the CHECK admits only the four roles")
     }
 }

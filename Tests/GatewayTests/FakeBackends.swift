@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Messaging
+import Model
 
 /// Search and storage as a gateway test needs them: request servers on
 /// in-process endpoints, answering from closures, and the gateway's router
@@ -37,7 +38,7 @@ final class FakeBackends: Sendable {
             { [searchServer, context] in
                 try searchServer.run(context: context, makeHandler: {
                     { request in
-                        if case .verifyKey = request.body { return QueryMessage(.keyValid(true)) }
+                        if case .verifyKey = request.body { return QueryMessage(.keyHolder(APIKeyHolder(name: "test", role: .admin))) }
                         return QueryMessage(answer(request.body))
                     }
                 }, failure: { (QueryMessage(.failed(message: "\($0)")), false) })

@@ -20,6 +20,9 @@ import Testing
             #expect(security.isEmpty == !route.authenticated, "\(route.path)")
             let responses = operation["responses"] as? [String: Any] ?? [:]
             #expect(responses["200"] != nil && (responses["401"] != nil) == route.authenticated, "\(route.path)")
+            #expect((responses["403"] != nil) == route.authenticated, "\(route.path)")
+            let roles = operation["x-netsift-roles"] as? [String] ?? []
+            #expect(Set(roles) == (route.authenticated ? Set(route.access.roles.map(\.rawValue)) : []), "\(route.path)")
             let inPath = (operation["parameters"] as? [[String: Any]] ?? [])
                 .filter { $0["in"] as? String == "path" }.compactMap { $0["name"] as? String }
             #expect(inPath.map { "{\($0)}" }.allSatisfy(route.path.contains), "\(route.path)")

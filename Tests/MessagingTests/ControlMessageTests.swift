@@ -6,6 +6,8 @@ import Testing
     static let bodies: [ControlMessage.Body] = [
         .startCapture(sensorID: UUID(), sensorName: "probe-1", source: "/data/a.pcap", runID: UUID()),
         .startCapture(sensorID: UUID(), sensorName: "", source: "eth0", runID: nil),
+        .startCapture(sensorID: UUID(), sensorName: "p", source: "/data/b.pcap", runID: nil,
+                      file: FileDigest(sha256: String(repeating: "ab", count: 32), size: 1_000_000)),
         .captureStarted(captureID: 42),
         .captureStatus(captureID: 7),
         .captureTotals(.init(captureID: 7, status: "complete", failureReason: nil, expectedFrames: 10,
@@ -25,6 +27,14 @@ import Testing
             let back = try Message(try Envelope(frames: envelope.frames))
             #expect(back == .control(ControlMessage(body)))
         }
+    }
+
+    /// A sensor from before chain of custody sends no `file`: still a start.
+    @Test func aStartWithoutAFileDigestDecodes() throws {
+        let sensor = UUID()
+        let json = #"{"startCapture":{"sensorID":"\#(sensor)","sensorName":"p","source":"/a.pcap","runID":null}}"#
+        let message = try ControlMessage(payload: Array(json.utf8), itemCount: 1)
+        #expect(message.body == .startCapture(sensorID: sensor, sensorName: "p", source: "/a.pcap", runID: nil, file: nil))
     }
 
     @Test func garbageIsATypedError() throws {
@@ -50,7 +60,7 @@ import Testing
                                      dataset: "dns", intervalSeconds: nil, enabled: true, createdAt: 1, lastRunAt: nil,
                                      lastError: "the run took longer than 300 s and was stopped", matched: 3)
         let bodies: [QueryMessage.Body] = [
-            .verifyKey(hashHex: String(repeating: "ab", count: 32)), .keyValid(true), .listCaptures(after: 0, limit: 10),
+            .verifyKey(hashHex: String(repeating: "ab", count: 32)), .keyHolder(nil), .keyHolder(.init(name: "ci", role: .analyst)), .listCaptures(after: 0, limit: 10),
             .captures([capture]), .getCapture(id: 3), .capture(nil), .capture(capture), .getCaptureStats(id: 3),
             .captureStats(.init(packets: 1, bytes: 2, flows: 3, addresses: 4, ipv4: 5, ipv6: 6, tcp: 7, udp: 8, icmp: 9)),
             .getTotals, .totals(.init(runningCaptures: 1, lastCompleteCapture: 2, adapters: 3, packets: 4, bytes: 5, flows: 6)),

@@ -13,9 +13,17 @@ struct APISystemTests {
         let path = system.data + "/small.pcap"
         try SyntheticCapture.write(to: path, flows: 5, packetsPerFlow: 4, seconds: 1)
         #expect(system.ingest(path).status == 0)
+        let capture = system.api("/captures/1", key: system.adminKey).body["ReturnValue"] as? [String: Any]
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
+        #expect(capture?["Sha256"] as? String == sha256sum(path) && sha256sum(path)?.count == 64, "chain of custody")
+        #expect(capture?["FileSize"] as? Int == size && size ?? 0 > 24)
         let revoked = system.run(["keys", "create", "--name", "soon-revoked", "--data", system.data])
             .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(system.run(["keys", "revoke", "2", "--data", system.data]).status == 0)
+        let roleKeys: [(role: String, key: String)] = ["viewer", "analyst", "sensor"].map { role in
+            (role, system.run(["keys", "create", "\(role)-key", "--role", role, "--data", system.data])
+                .stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         let wrong = String(repeating: "0", count: 64)
         let flows = system.api("/captures/1/flows", key: system.adminKey).body["ReturnValue"] as? [String: Any]
         let flowID = (flows?["Items"] as? [[String: Any]])?.first?["Id"] as? Int ?? 0
@@ -29,6 +37,9 @@ struct APISystemTests {
                                                                  (.name, "name=every-route"), (.flag, "enabled=true")]
             let query = required.filter { kind, _ in route.query.contains { $0.kind == kind } }.map(\.1)
             if !query.isEmpty { path += "?" + query.joined(separator: "&") }
+            if route.authenticated {
+                for (role, key) in roleKeys { Self.expectRole(role, key: key, route, path, system) }
+            }
             if case .captureFile = route.answer, route.method == "GET" {
                 let file = system.data + "/route.pcap"
                 #expect(system.download(path, key: system.adminKey, to: file) == 200, "\(route.path)")
@@ -104,6 +115,52 @@ struct APISystemTests {
             let refused = system.run(command)
             #expect(refused.status != 0 && refused.stderr.contains("it is a FIFO"), "\(command): \(refused)")
         }
+
+        let audit = ((try? String(contentsOfFile: system.data + "/logs/gateway.log", encoding: .utf8)) ?? "")
+            .split(separator: "\n").filter { $0.contains(#""msg":"audit""#) }
+        for expected in [
+            ["viewer-key", "GET", "/api/v1/captures/{id}/pcap", "/api/v1/captures/1/pcap", "200"],
+            ["viewer-key", "POST", "/api/v1/hunts", "/api/v1/hunts", "403"],
+            ["analyst-key", "POST", "/api/v1/hunts", "/api/v1/hunts", "200"],
+            ["sensor-key", "GET", "/api/v1/captures/{id}/packets", "/api/v1/captures/1/packets", "403"],
+            ["admin", "DELETE", "/api/v1/exports/{name}", "/api/v1/exports/\(exportName)", "200"],
+        ] {
+            let fields = zip(["key", "method", "route", "path", "status"], expected).map { #""audit.\#($0)":"\#($1)""# }
+            #expect(audit.contains { line in fields.allSatisfy(line.contains) }, "an audit line with \(fields)")
+        }
+        #expect(!audit.contains { $0.contains(#""audit.route":"/api/v1/captures""#) && $0.contains(#""audit.status":"200""#) },
+                "plain reads are not audited (refusals are)")
+    }
+
+    /// A role's answer from a route: 403 with ErrorCode 8 unless the role may
+    /// call it (every GET but sensors', which have `/info` only; changes:
+    /// analysts). An admitted change is asked of a missing hunt, search or
+    /// export (404: it ran) so the admin's later call finds its own.
+    static func expectRole(_ role: String, key: String, _ route: APIRoute, _ path: String, _ system: NetSiftSystem) {
+        let admitted = route.method == "GET" ? role != "sensor" || route.path == "/api/v1/info" : role == "analyst"
+        guard admitted else {
+            let refused = system.api(path, key: key, method: route.method)
+            #expect(refused.status == 403 && refused.body["ErrorCode"] as? Int == 8,
+                    "\(role) \(route.method) \(route.path): \(refused)")
+            return
+        }
+        if case .captureFile = route.answer, route.method == "GET" {
+            #expect(system.download(path, key: key, to: system.data + "/role.pcap") == 200, "\(role) \(route.path)")
+            return
+        }
+        guard route.method != "GET" else {
+            let read = system.api(path, key: key)
+            #expect(read.status == 200, "\(role) GET \(route.path): \(read.status)")
+            return
+        }
+        let missing = route.path.contains("{") ? route.path.replacingOccurrences(of: "{id}", with: "99999999")
+            .replacingOccurrences(of: "{name}", with: "netsift-search-0-0.pcap") : route.path
+        let query = path.firstIndex(of: "?").map { String(path[$0...]) } ?? ""
+        let asked = String(missing.dropFirst("/api/v1".count)) + query.replacingOccurrences(of: "every-route", with: "\(role)-route")
+        let answer = system.api(asked, key: key, method: route.method)
+        let expected = route.path.contains("{") ? (404, 3) : (200, 0)
+        #expect(answer.status == expected.0 && answer.body["ErrorCode"] as? Int == expected.1,
+                "\(role) \(route.method) \(asked): \(answer)")
     }
 
     /// Route numbers against capinfos and tshark for real captures.

@@ -1,8 +1,9 @@
 import Store
 
-/// A fresh database on the test server with NetSift's schema, dropped after `body`.
+/// A fresh database on the test server with NetSift's schema (or the
+/// first of its migrations), dropped after `body`.
 public enum TrafficDatabase {
-    public static func with<T: Sendable>(_ label: String,
+    public static func with<T: Sendable>(_ label: String, migrations: [Migration] = Migrations.all,
                                   _ body: @escaping @Sendable (_ conninfo: String) throws -> T) async throws -> T {
         let conninfo = try PostgresTestServer.require().conninfo
         let database = "\(label)_\(UInt32.random(in: 0...UInt32.max))"
@@ -11,7 +12,7 @@ public enum TrafficDatabase {
             try admin.execute("CREATE DATABASE \(database)")   // a generated identifier, not input
             defer { try? admin.execute("DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
             let databaseInfo = conninfo + " dbname=\(database)"
-            try MigrationRunner().run(on: PostgresConnection(conninfo: databaseInfo))
+            try MigrationRunner(migrations: migrations).run(on: PostgresConnection(conninfo: databaseInfo))
             return try body(databaseInfo)
         }
     }
