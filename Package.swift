@@ -151,7 +151,7 @@ let package = Package(
         ], path: "Tests/DecoderTests"),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "Store", "Model", "TestSupport"], path: "Tests/AuthTests"),
         .testTarget(name: "NetSiftCLITests", dependencies: [
-            "NetSift", "Model",
+            "NetSift", "Model", "ServiceRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Tests/NetSiftCLITests"),
         .testTarget(name: "QueryTests", dependencies: [

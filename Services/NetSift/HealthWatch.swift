@@ -13,19 +13,27 @@ struct HealthWatch {
             + (0 ..< deployment.decoders).map { ("decoder-\($0 + 1)", deployment.port(.decoderMetrics($0)), "/health") }
             + [("search", deployment.port(.searchMetrics), "/health"), ("gateway", deployment.httpPort, "/api/v1/health")]
         let sensorPort = deployment.port(.sensorMetrics)
-        if sensor ?? (probe(port: sensorPort) != nil) { list.append(("sensor", sensorPort, "/health")) }
+        if sensor ?? (probe(port: sensorPort)?.deployment == deployment.id) { list.append(("sensor", sensorPort, "/health")) }
         return list
     }
 
-    func probe(port: Int, path: String = "/health") -> HealthReport? {
-        guard let answer = try? HTTPProbe.get(host: "127.0.0.1", port: port, path: path, timeout: 2) else {
+    /// The service's health, or nil when nothing answers. An answer for
+    /// another deployment (a service of theirs on our port) is not ours:
+    /// its status says so.
+    func probe(port: Int, path: String = "/health", timeout: Double = 2) -> HealthReport? {
+        guard let answer = try? HTTPProbe.get(host: "127.0.0.1", port: port, path: path, timeout: timeout),
+              var report = try? JSONDecoder().decode(HealthReport.self, from: Data(answer.body)) else {
             return nil
         }
-        return try? JSONDecoder().decode(HealthReport.self, from: Data(answer.body))
+        if report.deployment != deployment.id {
+            report.detail = ["deployment": report.deployment ?? "none"]
+            report.status = "another deployment's"
+        }
+        return report
     }
 
     func allOK() -> Bool {
-        services.allSatisfy { probe(port: $0.port, path: $0.path)?.status == "ok" }
+        services.allSatisfy { probe(port: $0.port, path: $0.path)?.status == HealthReport.ok }
     }
 
     func report() -> String {

@@ -11,7 +11,9 @@ struct IngestCommand: ParsableCommand {
         abstract: "Send a capture file, or a directory of them, into a running NetSift.",
         discussion: """
             Returns once every packet, flow and end marker is committed, then prints each capture's id \
-            and totals. Exit status 1 when a file could not be read to its end (what was read is stored).
+            and totals. While acknowledgements do not move it says why (database down, disk full, a \
+            decoder restarting). Exit status 1 when a file could not be read to its end (what was read is \
+            stored), 3 when --timeout passed first.
             """)
 
     @Argument(help: "A pcap/pcapng file, or a directory whose capture files are sent in name order.")
@@ -22,6 +24,9 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: "No progress line.")
     var quiet = false
 
+    @Option(help: "Give up (exit 3, saying why) when everything is not committed within this long: 90s, 10m, 2h.")
+    var timeout: IngestTimeout?
+
     func run() throws {
         let deployment = try Deployment.load(dataDirectory: data.path)
         let listing = try CaptureSource.files(at: path)
@@ -30,12 +35,15 @@ struct IngestCommand: ParsableCommand {
             printError("no capture files in \(path)")
             throw ExitCode(2)
         }
-        if try !Self.ingest(listing.captures, into: deployment, progress: !quiet) { throw ExitCode(1) }
+        if try !Self.ingest(listing.captures, into: deployment, progress: !quiet, timeout: timeout) {
+            throw ExitCode(1)
+        }
     }
 
     /// Sends `paths` as the deployment's sensor and prints each capture's
     /// totals; false when some capture did not complete.
-    static func ingest(_ paths: [String], into deployment: Deployment, progress: Bool) throws -> Bool {
+    static func ingest(_ paths: [String], into deployment: Deployment, progress: Bool,
+                       timeout: IngestTimeout? = nil) throws -> Bool {
         let identity = try SensorIdentityFile.loadOrCreate(path: deployment.sensorIdentityFile,
                                                            defaultName: SensorIdentityFile.hostName)
         let context = try MessageContext()
@@ -48,9 +56,19 @@ struct IngestCommand: ParsableCommand {
         var options = FileIngest.Options(sensorID: identity.id, sensorName: identity.name, lanes: deployment.decoders,
                                          runID: paths.count > 1 ? UUID() : nil)
         options.ackTimeout = .seconds(5)
-        let ingest = FileIngest(options: options, link: link)
-        let bar = ProgressLine(enabled: progress && isatty(STDERR_FILENO) == 1)
-        let results = try ingest.run(paths: paths) { bar.show($0) }
+        let deadline = timeout.map { ContinuousClock.now + $0.duration }
+        let ingest = FileIngest(options: options, link: link) { deadline.map { ContinuousClock.now >= $0 } ?? false }
+        let wait = IngestWait(deployment: deployment)
+        let bar = ProgressLine(terminal: isatty(STDERR_FILENO) == 1, enabled: progress, wait: wait)
+        let results: [FileIngest.CaptureResult]
+        do {
+            results = try ingest.run(paths: paths) { bar.show($0) }
+        } catch {
+            bar.finish()
+            guard case .stopped = error, let timeout else { throw error }
+            printError("netsift ingest: not everything was committed within \(timeout.text): \(wait.explain())")
+            throw ExitCode(3)
+        }
         bar.finish()
 
         var complete = true
@@ -70,17 +88,37 @@ struct IngestCommand: ParsableCommand {
     }
 }
 
-/// `1,234,567 packets  98.7 MB/s  45%  ETA 0:12` on one refreshed line.
+/// `1,234,567 packets (1,200,000 committed)  98.7 MB/s  45%  ETA 0:12` on
+/// one refreshed line on a terminal, with why it waits when it does; off a
+/// terminal only the waiting reasons, each once, as lines.
 final class ProgressLine {
+    let terminal: Bool
     let enabled: Bool
-    init(enabled: Bool) { self.enabled = enabled }
+    let wait: IngestWait
+    private var lastReason: String?
+
+    /// Acknowledgements quiet this long are explained.
+    static let explainAfter: Duration = .seconds(3)
+
+    init(terminal: Bool, enabled: Bool, wait: IngestWait) {
+        self.terminal = terminal
+        self.enabled = enabled
+        self.wait = wait
+    }
 
     func show(_ progress: FileIngest.Progress) {
         guard enabled else { return }
+        let reason = progress.waiting >= Self.explainAfter ? wait.explain() : nil
+        guard terminal else {
+            if let reason, reason != lastReason { printError("netsift ingest: waiting: \(reason)") }
+            lastReason = reason
+            return
+        }
         let seconds = Double(progress.elapsed.components.seconds)
             + Double(progress.elapsed.components.attoseconds) / 1e18
         let rate = seconds > 0 ? Double(progress.bytesSent) / seconds : 0
-        var line = "\(progress.framesSent) packets  \(String(format: "%.1f", rate / 1e6)) MB/s"
+        var line = "\(progress.framesSent) packets (\(progress.framesCommitted) committed)  "
+            + "\(String(format: "%.1f", rate / 1e6)) MB/s"
         if progress.totalBytes > 0 {
             let fraction = min(1, Double(progress.bytesSent) / Double(progress.totalBytes))
             line += String(format: "  %3.0f%%", fraction * 100)
@@ -90,11 +128,12 @@ final class ProgressLine {
             }
         }
         line += "  (\(progress.capturesDone)/\(progress.captures) files)"
+        if let reason { line += "  waiting \(progress.waiting.components.seconds) s: \(reason)" }
         FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
     }
 
     func finish() {
-        guard enabled else { return }
+        guard enabled, terminal else { return }
         FileHandle.standardError.write(Data("\n".utf8))
     }
 }

@@ -57,6 +57,7 @@ struct UpCommand: ParsableCommand {
         let deployment: Deployment
         if FileManager.default.fileExists(atPath: Deployment.file(in: directory)) {
             deployment = try Deployment.load(dataDirectory: directory)
+            try deployment.save()   // keeps an id given to a file that had none
         } else {
             deployment = Deployment(dataDirectory: directory, basePort: basePort, decoders: decoders, httpPort: port)
             try deployment.save()

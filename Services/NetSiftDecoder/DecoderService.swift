@@ -16,7 +16,7 @@ struct DecoderService: AsyncParsableCommand {
         abstract: "Decodes sensor frames into packet rows and flow reports for storage.",
         discussion: "Settings come from --config (a JSON object) and NETSIFT_DECODER_<KEY> environment variables.")
 
-    static let keys = Set(["frames_endpoint", "records_endpoint", "acks_endpoint", "events_endpoint",
+    static let keys = Set(["deployment_id", "frames_endpoint", "records_endpoint", "acks_endpoint", "events_endpoint",
                            "metrics_port", "log_level", "batch_packets", "flow_timeout_seconds",
                            "flow_period_seconds", "max_flows", "max_unacked_batches", "l7", "l7_sniffing"]
                           + ApplicationProtocol.allCases.flatMap { proto in
@@ -49,7 +49,8 @@ struct DecoderService: AsyncParsableCommand {
         let context = try MessageContext()
         let registry = PrometheusCollectorRegistry()
         let gauges = StatusGauges(registry: registry, prefix: "netsift_decoder_")
-        let endpoint = MetricsEndpoint(port: try settings.int("metrics_port", default: 47_312), registry: registry) {
+        let endpoint = MetricsEndpoint(port: try settings.int("metrics_port", default: 47_312), registry: registry,
+                                       deployment: settings.optionalString("deployment_id")) {
             let status = server.status.get()
             let counters = status.engine
             gauges.update([

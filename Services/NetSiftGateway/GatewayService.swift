@@ -14,7 +14,8 @@ struct GatewayService: AsyncParsableCommand {
         abstract: "Serves the REST API (/api/v1) over HTTP.",
         discussion: "Settings come from --config (a JSON object) and NETSIFT_GATEWAY_<KEY> environment variables.")
 
-    static let keys: Set<String> = ["host", "port", "search_endpoint", "reads_endpoint", "exports_dir", "exports_min_free_mb", "log_level"]
+    static let keys: Set<String> = ["host", "port", "search_endpoint", "reads_endpoint", "exports_dir", "exports_min_free_mb", "log_level",
+                                    "deployment_id"]
 
     @Option(help: "Config file: a JSON object of settings.")
     var config: String?
@@ -30,7 +31,8 @@ struct GatewayService: AsyncParsableCommand {
             context: context, endpoint: settings.string("reads_endpoint", default: "tcp://127.0.0.1:47307"))
         let exports = ExportDirectory(path: settings.string("exports_dir", default: "exports"),
                                       minimumFreeBytes: Int64(try settings.int("exports_min_free_mb", default: 1024)) << 20)
-        let router = GatewayRouter(search: search, storage: storage, exports: exports).makeRouter()
+        let router = GatewayRouter(search: search, storage: storage, exports: exports,
+                                   deploymentID: settings.optionalString("deployment_id")).makeRouter()
         let app = Application(router: router, configuration: .init(
             address: .hostname(settings.string("host", default: "127.0.0.1"),
                                port: try settings.int("port", default: 8080)),

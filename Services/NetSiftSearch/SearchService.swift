@@ -13,7 +13,7 @@ struct SearchService: AsyncParsableCommand {
         abstract: "The read side: answers the gateway's queries from PostgreSQL.",
         discussion: "Settings come from --config (a JSON object) and NETSIFT_SEARCH_<KEY> environment variables.")
 
-    static let keys: Set<String> = ["database_url", "endpoint", "workers", "metrics_port", "log_level", "search_runners",
+    static let keys: Set<String> = ["deployment_id", "database_url", "endpoint", "workers", "metrics_port", "log_level", "search_runners",
                                     "search_timeout_seconds", "hunt_interval_seconds"]
 
     @Option(help: "Config file: a JSON object of settings.")
@@ -40,7 +40,8 @@ struct SearchService: AsyncParsableCommand {
         let context = try MessageContext()
         let registry = PrometheusCollectorRegistry()
         let gauges = StatusGauges(registry: registry, prefix: "netsift_search_")
-        let endpoint = MetricsEndpoint(port: try settings.int("metrics_port", default: 47_306), registry: registry) {
+        let endpoint = MetricsEndpoint(port: try settings.int("metrics_port", default: 47_306), registry: registry,
+                                       deployment: settings.optionalString("deployment_id")) {
             let status = server.status.get()
             let searches = runners.map { $0.counters.get() }
             let hunted = hunts.counters.get()

@@ -18,7 +18,7 @@ struct SensorService: AsyncParsableCommand {
             the flags below override both.
             """)
 
-    static let keys: Set<String> = ["decoders", "control_endpoint", "acks_endpoint", "identity_file", "sensor_name",
+    static let keys: Set<String> = ["deployment_id", "decoders", "control_endpoint", "acks_endpoint", "identity_file", "sensor_name",
                                     "metrics_port", "log_level", "interface", "pcap", "bpf", "snaplen",
                                     "promiscuous", "buffer_mb", "immediate", "count"]
 
@@ -81,7 +81,8 @@ struct SensorService: AsyncParsableCommand {
         let context = try MessageContext()
         let registry = PrometheusCollectorRegistry()
         let gauges = StatusGauges(registry: registry, prefix: "netsift_sensor_")
-        let endpoint = MetricsEndpoint(port: try settings.int("metrics_port", default: 47_304), registry: registry) {
+        let endpoint = MetricsEndpoint(port: try settings.int("metrics_port", default: 47_304), registry: registry,
+                                       deployment: settings.optionalString("deployment_id")) {
             let status = job.status.get()
             gauges.update([
                 "frames": Double(status.frames), "received": Double(status.received),

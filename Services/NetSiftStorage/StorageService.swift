@@ -13,9 +13,9 @@ struct StorageService: AsyncParsableCommand {
         abstract: "The only writer of the traffic tables and the pcap store.",
         discussion: "Settings come from --config (a JSON object) and NETSIFT_STORAGE_<KEY> environment variables.")
 
-    static let keys: Set<String> = ["database_url", "pcap_root", "records_endpoint", "control_endpoint",
+    static let keys: Set<String> = ["deployment_id", "database_url", "pcap_root", "records_endpoint", "control_endpoint",
                                     "acks_endpoint", "reads_endpoint", "read_workers", "metrics_port",
-                                    "log_level", "commit_workers"]
+                                    "log_level", "commit_workers", "abandon_after_seconds"]
 
     @Option(help: "Config file: a JSON object of settings.")
     var config: String?
@@ -35,6 +35,8 @@ struct StorageService: AsyncParsableCommand {
             controlEndpoint: settings.string("control_endpoint", default: "tcp://127.0.0.1:47301"),
             acksEndpoint: settings.string("acks_endpoint", default: "tcp://127.0.0.1:47302"))
         configuration.commitWorkers = try settings.int("commit_workers", default: 2)
+        let abandonAfter = try settings.int("abandon_after_seconds", default: 600)
+        configuration.abandonAfter = abandonAfter > 0 ? .seconds(abandonAfter) : nil
         let server = StorageServer(configuration: configuration, logger: logger)
         let reads = RequestServer<PacketReadMessage>(
             name: "reads", endpoint: settings.string("reads_endpoint", default: "tcp://127.0.0.1:47307"),
@@ -43,7 +45,8 @@ struct StorageService: AsyncParsableCommand {
         let context = try MessageContext()
         let registry = PrometheusCollectorRegistry()
         let gauges = StatusGauges(registry: registry, prefix: "netsift_storage_")
-        let endpoint = MetricsEndpoint(port: try settings.int("metrics_port", default: 47_303), registry: registry) {
+        let endpoint = MetricsEndpoint(port: try settings.int("metrics_port", default: 47_303), registry: registry,
+                                       deployment: settings.optionalString("deployment_id")) {
             let status = server.status.get()
             let counters = status.engine
             gauges.update([

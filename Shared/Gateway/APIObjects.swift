@@ -57,7 +57,7 @@ public struct CaptureObject: Encodable, Sendable {
         let start = capture.firstPacket ?? capture.startedAt
         DTGStart = FileTime.from(nanoseconds: start)
         DTGStartText = Timestamp.rfc3339(start)
-        if capture.status == "running" {
+        if capture.status == "running" || capture.status == "abandoned" {
             DTGEnd = 0
             DTGEndText = ""
         } else {

@@ -18,18 +18,23 @@ public struct GatewayRouter: Sendable {
     public let search: SearchClient
     public let storage: RequestClient<PacketReadMessage>
     public let exports: ExportDirectory
+    /// The deployment the gateway belongs to (`deployment_id`), in its health answer.
+    public let deploymentID: String?
 
-    public init(search: SearchClient, storage: RequestClient<PacketReadMessage>, exports: ExportDirectory) {
+    public init(search: SearchClient, storage: RequestClient<PacketReadMessage>, exports: ExportDirectory,
+                deploymentID: String? = nil) {
         self.search = search
         self.storage = storage
         self.exports = exports
+        self.deploymentID = deploymentID
     }
 
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(options: .autoGenerateHeadEndpoints)
         router.add(middleware: EnvelopeMiddleware())
+        let health = (try? JSONEncoder().encode(HealthAnswer(deployment: deploymentID))).map(Array.init) ?? []
         router.get("/api/v1/health") { _, _ in
-            Self.json(Array(#"{"detail":{},"service":"gateway","status":"ok"}"#.utf8), status: 200)
+            Self.json(health, status: 200)
         }
         let api = router.group("api/v1").add(middleware: APIKeyMiddleware(search: search, cache: VerifiedKeyCache()))
         api.get("openapi.json") { _, _ in

@@ -13,16 +13,21 @@ public struct Deployment: Codable, Hashable, Sendable {
     public var decoders: Int
     /// The API's HTTP port (gateway).
     public var httpPort: Int
+    /// Names this deployment in every service's health answer, so `status`
+    /// and `up` never take another deployment's service on a port for theirs.
+    public var id: String
 
-    public init(dataDirectory: String, basePort: Int = 47_300, decoders: Int = 2, httpPort: Int = 8080) {
+    public init(dataDirectory: String, basePort: Int = 47_300, decoders: Int = 2, httpPort: Int = 8080,
+                id: String = UUID().uuidString.lowercased()) {
         self.dataDirectory = dataDirectory
         self.basePort = basePort
         self.decoders = max(1, decoders)
         self.httpPort = httpPort
+        self.id = id
     }
 
     enum CodingKeys: String, CodingKey {
-        case dataDirectory = "data_directory", basePort = "base_port", decoders, httpPort = "http_port"
+        case dataDirectory = "data_directory", basePort = "base_port", decoders, httpPort = "http_port", id
     }
 
     public init(from decoder: any Decoder) throws {
@@ -31,6 +36,8 @@ public struct Deployment: Codable, Hashable, Sendable {
         basePort = try container.decode(Int.self, forKey: .basePort)
         decoders = try container.decode(Int.self, forKey: .decoders)
         httpPort = try container.decodeIfPresent(Int.self, forKey: .httpPort) ?? 8080
+        // Deployments made before ids existed get one (saved by the next `up`).
+        id = try container.decodeIfPresent(String.self, forKey: .id) ?? UUID().uuidString.lowercased()
     }
 
     /// The API's base URL.
@@ -204,7 +211,7 @@ public struct Deployment: Codable, Hashable, Sendable {
             "identity_file": sensorIdentityFile, "sensor_name": sensorName,
             "metrics_port": String(port(.sensorMetrics)),
         ]))
-        return list
+        return list.map { ($0.0, $0.1.merging(["deployment_id": id]) { $1 }) }
     }
 
     /// Writes each service's config file. An existing one keeps its values
@@ -221,7 +228,7 @@ public struct Deployment: Codable, Hashable, Sendable {
                 // The database address changes with the cluster's port, and
                 // `netsift ingest` takes the endpoints from here, not the file.
                 try update(path, missing: settings, current: settings.filter {
-                    $0.key == "database_url" || $0.key.hasSuffix("endpoint") || $0.key == "decoders"
+                    $0.key == "database_url" || $0.key.hasSuffix("endpoint") || $0.key == "decoders" || $0.key == "deployment_id"
                 })
                 continue
             }

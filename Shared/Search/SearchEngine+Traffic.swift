@@ -41,7 +41,7 @@ extension SearchEngine {
         return QueryMessage.CaptureMeta(
             capture: capture, flows: UInt64(clamping: flows?.int64(0) ?? 0),
             lastFlowID: UInt64(clamping: flows?.int64(1) ?? 0),
-            lastPacketID: try settledFrame(capture: id, running: capture.status == "running"))
+            lastPacketID: try settledFrame(capture: id, running: capture.status != "complete" && capture.status != "failed"))
     }
 
     /// The highest frame number below which every frame is committed. While

@@ -34,6 +34,11 @@ public final class FileIngest {
 
     public struct Progress: Sendable {
         public var framesSent: UInt64
+        /// Frames whose messages storage acknowledged: committed with everything derived from them.
+        public var framesCommitted: UInt64 = 0
+        /// How long acknowledgements have not moved while messages wait for
+        /// them (zero while they move): what `netsift ingest` explains.
+        public var waiting: Duration = .zero
         public var bytesSent: UInt64
         public var totalBytes: UInt64
         public var capturesDone: Int
@@ -76,6 +81,10 @@ public final class FileIngest {
     private var ackedThrough: [UInt64] = []
     private var replayWait: [Duration] = []
     private var lastMove: [ContinuousClock.Instant] = []
+    /// When each lane's acknowledgements last moved (a replay does not count).
+    private var lastAck: [ContinuousClock.Instant] = []
+    /// Per lane, the frame messages sent and not yet acknowledged: (sequence, frames).
+    private var unacknowledged: [[(sequence: UInt64, frames: UInt64)]] = []
     private var open: [OpenCapture] = []
     private var replaying = false
     private var progress = Progress(framesSent: 0, bytesSent: 0, totalBytes: 0, capturesDone: 0, captures: 0,
@@ -103,6 +112,8 @@ public final class FileIngest {
         ackedThrough = Array(repeating: 0, count: lanes)
         replayWait = Array(repeating: options.ackTimeout, count: lanes)
         lastMove = Array(repeating: .now, count: lanes)
+        lastAck = lastMove
+        unacknowledged = Array(repeating: [], count: lanes)
         progress.captures = paths.count
         progress.totalBytes = paths.reduce(0) { total, path in
             total + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.uint64Value ?? 0)
@@ -145,6 +156,7 @@ public final class FileIngest {
     }
 
     private func send(_ envelope: Envelope, lane: Int, waitForRoom: Bool) throws(SensorError) {
+        if shouldStop() { throw .stopped }
         if waitForRoom {
             while sentHigh[lane] &- ackedThrough[lane] >= UInt64(options.maxInFlight) {
                 if shouldStop() { throw .stopped }
@@ -162,6 +174,9 @@ public final class FileIngest {
             counters.sendRetries += 1
             if shouldStop() { throw .stopped }
             try pump(wait: .zero)
+        }
+        if envelope.type == FrameBatch.type, envelope.header.sequence > sentHigh[lane] {
+            unacknowledged[lane].append((envelope.header.sequence, UInt64(envelope.header.itemCount)))
         }
         sentHigh[lane] = max(sentHigh[lane], envelope.header.sequence)
         if envelope.type == FrameBatch.type {
@@ -184,6 +199,11 @@ public final class FileIngest {
             if acked > ackedThrough[lane] {
                 ackedThrough[lane] = acked
                 lastMove[lane] = now
+                lastAck[lane] = now
+                while let first = unacknowledged[lane].first, first.sequence <= acked {
+                    progress.framesCommitted += first.frames
+                    unacknowledged[lane].removeFirst()
+                }
                 replayWait[lane] = options.ackTimeout
             }
             if !replaying && ackedThrough[lane] < sentHigh[lane] && now - lastMove[lane] >= replayWait[lane] {
@@ -196,6 +216,7 @@ public final class FileIngest {
             guard let last = capture.lastSequence else { return false }
             return last.indices.allSatisfy { ackedThrough[$0] >= last[$0] }
         }
+        maybeReport(force: false)
     }
 
     /// Sends `lane` again from the start of each capture it has not fully acknowledged.
@@ -233,6 +254,8 @@ public final class FileIngest {
         guard force || now - lastReport >= .milliseconds(500) else { return }
         lastReport = now
         progress.elapsed = now - started
+        progress.waiting = producerIDs.indices.filter { ackedThrough[$0] < sentHigh[$0] }
+            .map { now - lastAck[$0] }.max() ?? .zero
         report(progress)
     }
 }

@@ -6,11 +6,15 @@ public struct HealthReport: Codable, Sendable, Equatable {
     /// "ok" | "degraded" | "failing"
     public var status: String
     public var detail: [String: String]
+    /// The deployment the service belongs to (`deployment_id`), so a caller
+    /// can tell its own services from another deployment's on the same port.
+    public var deployment: String?
 
-    public init(service: String, status: String, detail: [String: String] = [:]) {
+    public init(service: String, status: String, detail: [String: String] = [:], deployment: String? = nil) {
         self.service = service
         self.status = status
         self.detail = detail
+        self.deployment = deployment
     }
 
     public static let ok = "ok"

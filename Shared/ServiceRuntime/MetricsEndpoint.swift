@@ -21,11 +21,16 @@ public final class MetricsEndpoint: Sendable {
     private let running = NIOLockedValueBox<Running?>(nil)
 
     /// `port` 0 asks the system for a free port; read it from `boundPort`.
-    public init(host: String = "127.0.0.1", port: Int, registry: PrometheusCollectorRegistry,
+    /// `deployment` (the `deployment_id` setting) is stamped on every health answer.
+    public init(host: String = "127.0.0.1", port: Int, registry: PrometheusCollectorRegistry, deployment: String? = nil,
                 health: @escaping @Sendable () -> HealthReport) {
         self.host = host
         self.port = port
-        self.routes = HTTPRoutes(registry: registry, health: health)
+        self.routes = HTTPRoutes(registry: registry) {
+            var report = health()
+            report.deployment = deployment
+            return report
+        }
     }
 
     /// The port the endpoint listens on; 0 while it is not started.

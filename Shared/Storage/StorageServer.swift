@@ -25,6 +25,9 @@ public final class StorageServer: Sendable {
         public var commitWorkers = 2
         /// Prepared batches waiting for a worker before records input pauses.
         public var maxPendingCommits = 8
+        /// A running capture nothing came for in this long is `abandoned`
+        /// (its producer is gone: a killed `netsift ingest`); nil never.
+        public var abandonAfter: Duration? = .seconds(600)
 
         public init(conninfo: String, pcapRoot: String, recordsEndpoint: String, controlEndpoint: String,
                     acksEndpoint: String) {
@@ -77,6 +80,7 @@ public final class StorageServer: Sendable {
         var board = AckBoard()
         var nextConnect = ContinuousClock.now
         var nextRepeat = ContinuousClock.now + configuration.ackRepeatInterval
+        var nextSweep = ContinuousClock.now
         var attempts: [BatchID: Int] = [:]
         let poller = Poller()
         let pool = CommitPool(conninfo: configuration.conninfo, workers: configuration.commitWorkers)
@@ -88,7 +92,7 @@ public final class StorageServer: Sendable {
             }
         }
         func dropEngine(_ error: any Error) {
-            logger.error("lost PostgreSQL; reconnecting", metadata: ["error": "\(error)"])
+            logger.error("\(StorageServer.restartReason(error)); starting over", metadata: ["error": "\(error)"])
             try? engine?.close()
             engine = nil
             nextConnect = ContinuousClock.now + configuration.reconnectInterval
@@ -101,7 +105,7 @@ public final class StorageServer: Sendable {
                 switch outcome.result {
                 case .success(let report):
                     engine?.record(report, of: outcome.prepared)
-                    if engine != nil { status.update { $0.databaseUp = true } }
+                    if engine != nil { status.update { $0.databaseUp = true; $0.lastError = nil } }
                     attempts[id] = nil
                     publish(outcome.prepared.acks)
                 case .failure(let failure) where failure.isConnection:
@@ -134,13 +138,27 @@ public final class StorageServer: Sendable {
             if engine == nil && now >= nextConnect {
                 do {
                     engine = try StorageEngine(conninfo: configuration.conninfo, pcapRoot: configuration.pcapRoot)
-                    status.update { $0.databaseUp = true; $0.lastError = nil }
+                    // The last error stays until a batch commits: a full disk
+                    // fails again at once, and `netsift ingest` reports it.
+                    status.update { $0.databaseUp = true }
                     logger.info("storage connected to PostgreSQL; schema migrated, pcap store reconciled")
                 } catch {
                     status.update { $0.databaseUp = false; $0.lastError = "\(error)" }
                     logger.error("cannot start storage engine; retrying",
                                  metadata: ["error": "\(error)", "retry_in": "\(configuration.reconnectInterval)"])
                     nextConnect = now + configuration.reconnectInterval
+                }
+            }
+            if let idle = configuration.abandonAfter, let current = engine, now >= nextSweep {
+                nextSweep = now + min(.seconds(30), max(.seconds(1), idle / 4))
+                do {
+                    let abandoned = try current.writer.abandonIdleCaptures(idle: idle)
+                    if !abandoned.isEmpty {
+                        logger.warning("captures abandoned: nothing came from their producer",
+                                       metadata: ["captures": "\(abandoned)", "idle": "\(idle)"])
+                    }
+                } catch {
+                    dropEngine(error)
                 }
             }
             if now >= nextRepeat {
@@ -272,3 +290,22 @@ public final class StorageServer: Sendable {
         var sequence: UInt64
     }
 }
+
+extension StorageServer {
+    /// Why storage drops its engine, in words an operator acts on: a full
+    /// disk (the pcap store's or the database's) is not a lost connection.
+    static func restartReason(_ error: any Error) -> String {
+        let text = "\(error)"
+        if error is PcapStoreError {
+            return text.contains("No space left") ? "the pcap store's disk is full" : "the pcap store failed"
+        }
+        if let postgres = error as? PostgresError {
+            if postgres.sqlState == "53100" || text.contains("No space left") || text.contains("could not extend file") {
+                return "the database's disk is full"
+            }
+            return postgres.kind == .connection ? "lost PostgreSQL" : "PostgreSQL failed"
+        }
+        return "storage failed"
+    }
+}
+

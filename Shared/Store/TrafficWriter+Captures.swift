@@ -21,6 +21,10 @@ public enum CaptureStatus: String, Hashable, Sendable {
     case complete
     /// Ended with a reason (`CaptureSummary.failureReason`).
     case failed
+    /// Running, but nothing came from its producer for a while (a killed
+    /// `netsift ingest`): not counted as running. Anything more from it makes
+    /// it running again.
+    case abandoned
 }
 
 /// A capture's row: status and the totals kept current at ingest.
@@ -70,15 +74,15 @@ extension TrafficWriter {
         let expected = Int64(bitPattern: expectedFrames)
         try connection.query("""
             UPDATE captures SET
-                expected_frames = $2,
-                status = CASE WHEN status <> 'running' THEN status
+                expected_frames = $2, last_activity = now(),
+                status = CASE WHEN status NOT IN ('running', 'abandoned') THEN status
                               WHEN packets = $2 THEN 'complete'
                               WHEN packets > $2 THEN 'failed'
-                              ELSE status END,
-                failure_reason = CASE WHEN status = 'running' AND packets > $2
+                              ELSE 'running' END,
+                failure_reason = CASE WHEN status IN ('running', 'abandoned') AND packets > $2
                                       THEN 'stored ' || packets || ' frames but the end marker says ' || $2::bigint
                                       ELSE failure_reason END,
-                ended_at = CASE WHEN status = 'running' AND packets >= $2 THEN now() ELSE ended_at END
+                ended_at = CASE WHEN status IN ('running', 'abandoned') AND packets >= $2 THEN now() ELSE ended_at END
             WHERE id = $1
             """, [Int64(bitPattern: captureID), expected])
         return try requireCapture(captureID)
@@ -90,9 +94,9 @@ extension TrafficWriter {
     @discardableResult
     public func failCapture(_ captureID: UInt64, reason: String, expectedFrames: UInt64? = nil) throws -> CaptureSummary {
         try connection.query("""
-            UPDATE captures SET status = 'failed', failure_reason = $2, ended_at = now(),
+            UPDATE captures SET status = 'failed', failure_reason = $2, ended_at = now(), last_activity = now(),
                 expected_frames = COALESCE($3, expected_frames)
-            WHERE id = $1 AND status = 'running'
+            WHERE id = $1 AND status IN ('running', 'abandoned')
             """, [Int64(bitPattern: captureID), reason, expectedFrames.map { Int64(bitPattern: $0) }])
         return try requireCapture(captureID)
     }
@@ -121,6 +125,17 @@ extension TrafficWriter {
         return summary
     }
 
+    /// Marks `abandoned` the running captures nothing came for in `idle`
+    /// (their producer is gone); returns their ids.
+    public func abandonIdleCaptures(idle: Duration) throws -> [UInt64] {
+        let result = try connection.query("""
+            UPDATE captures SET status = 'abandoned'
+            WHERE status = 'running' AND last_activity < now() - make_interval(secs => $1)
+            RETURNING id
+            """, [Double(idle.components.seconds)])
+        return (0 ..< result.rows.count).compactMap { result.row($0)?.int64(0).map { UInt64(bitPattern: $0) } }
+    }
+
     /// Adds the batch's packets to each capture's totals, inside the batch's
     /// transaction; completes a capture whose end marker's count is reached.
     func addCaptureTotals(_ packets: [PacketRecord]) throws {
@@ -133,15 +148,17 @@ extension TrafficWriter {
                     ipv4_packets = ipv4_packets + $5, ipv6_packets = ipv6_packets + $6,
                     tcp_packets = tcp_packets + $7, udp_packets = udp_packets + $8, icmp_packets = icmp_packets + $9,
                     first_packet_ns = LEAST(first_packet_ns, $10), last_packet_ns = GREATEST(last_packet_ns, $11),
-                    status = CASE WHEN status <> 'running' OR expected_frames IS NULL THEN status
+                    last_activity = now(),
+                    status = CASE WHEN status NOT IN ('running', 'abandoned') THEN status
+                                  WHEN expected_frames IS NULL THEN 'running'
                                   WHEN packets + $2 = expected_frames THEN 'complete'
                                   WHEN packets + $2 > expected_frames THEN 'failed'
-                                  ELSE status END,
-                    failure_reason = CASE WHEN status = 'running' AND packets + $2 > expected_frames
+                                  ELSE 'running' END,
+                    failure_reason = CASE WHEN status IN ('running', 'abandoned') AND packets + $2 > expected_frames
                                           THEN 'stored ' || (packets + $2) || ' frames but the end marker says '
                                                || expected_frames
                                           ELSE failure_reason END,
-                    ended_at = CASE WHEN status = 'running' AND packets + $2 >= expected_frames
+                    ended_at = CASE WHEN status IN ('running', 'abandoned') AND packets + $2 >= expected_frames
                                     THEN now() ELSE ended_at END
                 WHERE id = $1
                 """, [Int64(bitPattern: captureID), total.packets, total.bytes, total.wireBytes,

@@ -52,7 +52,8 @@ extension TrafficWriter {
     public func recordCaptureStatistics(_ captureID: UInt64, received: UInt64, kernelDrops: UInt64,
                                         interfaceDrops: UInt64, sensorDrops: UInt64) throws {
         try connection.query("""
-            UPDATE captures SET received_frames = $2, kernel_drops = $3, interface_drops = $4, sensor_drops = $5
+            UPDATE captures SET received_frames = $2, kernel_drops = $3, interface_drops = $4, sensor_drops = $5,
+                last_activity = now(), status = CASE WHEN status = 'abandoned' THEN 'running' ELSE status END
             WHERE id = $1
             """, [Int64(bitPattern: captureID), Int64(bitPattern: received), Int64(bitPattern: kernelDrops),
                   Int64(bitPattern: interfaceDrops), Int64(bitPattern: sensorDrops)])

@@ -315,6 +315,29 @@ struct TrafficWriterTests {
         #expect(rows.1 == [["1", "7", "9", "t", "end"], ["2", "-1", "1", "t", "end"]])
     }
 
+    /// A running capture nothing came for is abandoned; anything more from
+    /// its producer makes it running again, and its end completes it.
+    @Test func idleCapturesAreAbandonedAndRevive() async throws {
+        let (statuses, abandoned) = try await TrafficDatabase.with("abandon") { conninfo in
+            let writer = try TrafficWriter(conninfo: conninfo)
+            let time: Int64 = 1_600_000_000_000_000_000
+            let idle = try writer.startCapture(sensor: testSensor, source: "idle")
+            let busy = try writer.startCapture(sensor: testSensor, source: "busy")
+            try writer.connection.query("UPDATE captures SET last_activity = now() - interval '1 hour' WHERE id = $1",
+                                        [Int64(idle)])
+            let abandoned = try writer.abandonIdleCaptures(idle: .seconds(600))
+            let first = try writer.capture(idle)?.status
+            _ = try writer.commit(RecordBatch(producer: UUID(), sequence: 1,
+                                              packets: [Self.packet(captureID: idle, frame: 1, time: time)]))
+            let revived = try writer.capture(idle)?.status
+            try writer.connection.query("UPDATE captures SET status = 'abandoned' WHERE id = $1", [Int64(idle)])
+            let ended = try writer.endCapture(idle, expectedFrames: 1).status
+            return ([first, revived, ended, try writer.capture(busy)?.status], abandoned == [idle])
+        }
+        #expect(statuses == [.abandoned, .running, .complete, .running])
+        #expect(abandoned)
+    }
+
     @Test func captureStatusFollowsTheEndMarker() async throws {
         let statuses = try await TrafficDatabase.with("status") { conninfo in
             let writer = try TrafficWriter(conninfo: conninfo)

@@ -190,6 +190,9 @@ struct HardeningSystemTests {
                                     "--port", "\(system.httpPort)"])
         #expect(samePorts.status != 0 && samePorts.stderr.contains("in use by pid"), "\(samePorts.stderr)")
         #expect(ContinuousClock.now - started < .seconds(20))
+        // The refused deployment's status does not take the first one's services for its own.
+        let foreign = system.run(["status", "--data", other])
+        #expect(foreign.status == 1 && foreign.stdout.contains("another deployment's"), "\(foreign.stdout)")
         let sameData = system.run(["up", "--data", system.data])
         #expect(sameData.status != 0 && sameData.stderr.contains("already up"), "\(sameData.stderr)")
         let overlap = system.run(["up", "--data", other + "2", "--base-port", "30000", "--port", "30004"])
@@ -221,6 +224,86 @@ struct HardeningSystemTests {
         #expect(alive().isEmpty, "still running after up was killed: \(alive())")
         let down = system.run(["down", "--data", system.data])
         #expect(down.status == 0 && down.stdout.contains("not up"), "\(down)")
+    }
+
+    /// An ingest that cannot finish says why while it waits and gives up at
+    /// its --timeout (exit 3); its capture, whose producer is then gone, is
+    /// marked abandoned and no longer counts as running.
+    @Test func aStuckIngestSaysWhyAndItsCaptureIsAbandoned() throws {
+        let system = try NetSiftSystem(decoders: 1, environment: ["NETSIFT_STORAGE_ABANDON_AFTER_SECONDS": "3"])
+        defer { system.shutdown() }
+        let path = system.data + "/stuck.pcap"
+        try SyntheticCapture.write(to: path)
+        system.signal("decoder-1", SIGSTOP)
+        let started = ContinuousClock.now
+        let stuck = system.run(["ingest", path, "--data", system.data, "--timeout", "8s"])
+        system.signal("decoder-1", SIGCONT)
+        #expect(stuck.status == 3, "\(stuck)")
+        #expect(stuck.stderr.contains("netsift ingest: waiting: decoder-1 is not answering"), "said while waiting: \(stuck)")
+        #expect(stuck.stderr.contains("not everything was committed within 8s: decoder-1 is not answering"), "\(stuck)")
+        #expect(ContinuousClock.now - started < .seconds(40))
+
+        let deadline = ContinuousClock.now + .seconds(60)
+        var status = ""
+        while ContinuousClock.now < deadline {
+            let captures = Self.value(system.api("/captures", key: system.adminKey))["Items"] as? [[String: Any]] ?? []
+            status = captures.first?["Status"] as? String ?? ""
+            if status == "abandoned" { break }
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        #expect(status == "abandoned")
+        #expect(Self.value(system.api("/stats", key: system.adminKey))["Captures"] as? Int == 0)
+        #expect(system.log("storage").contains("captures abandoned"))
+    }
+
+    /// The pcap store's disk fills mid-ingest (a small tmpfs): storage says
+    /// so, the ingest says why it waits, and it completes, whole, once space
+    /// returns.
+    @Test func aFullPcapDiskIsNamedAndTheIngestCompletesWhenSpaceReturns() throws {
+        let mount = FileManager.default.temporaryDirectory.appendingPathComponent("netsift-full-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
+        let mounted = Self.run("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs", mount])
+        try #require(mounted.status == 0, "\(mounted.output)")
+        defer {
+            _ = Self.run("/usr/bin/umount", ["-l", mount])
+            try? FileManager.default.removeItem(atPath: mount)
+        }
+        let system = try NetSiftSystem(decoders: 1, environment: ["NETSIFT_STORAGE_PCAP_ROOT": mount + "/pcap"])
+        defer { system.shutdown() }
+        let path = system.data + "/big.pcap"
+        try SyntheticCapture.write(to: path, flows: 300, packetsPerFlow: 40, seconds: 20)
+        // Leave 1 MiB: the capture's ~6 MB cannot fit until the filler goes.
+        var space = statvfs()
+        try #require(statvfs(mount, &space) == 0)
+        let free = Int(space.f_bavail) * Int(space.f_frsize)
+        let filler = mount + "/filler"
+        try Data(count: max(0, free - (1 << 20))).write(to: URL(fileURLWithPath: filler))
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: NetSiftSystem.netsift)
+        process.arguments = ["ingest", path, "--data", system.data, "--timeout", "180s"]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let errors = ThreadBox { String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+        let deadline = ContinuousClock.now + .seconds(90)
+        while !system.log("storage").contains("disk is full"), process.isRunning, ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(system.log("storage").contains("the pcap store's disk is full"), "\(system.log("storage"))")
+        // Long enough for the ingest to notice and say why.
+        Thread.sleep(forTimeInterval: 6)
+        try FileManager.default.removeItem(atPath: filler)
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let said = errors.value
+        #expect(process.terminationStatus == 0, "\(output) \(said)")
+        #expect(said.contains("netsift ingest: waiting: disk full"), "\(said)")
+        let capture = try #require(NetSiftSystem.captures(in: output).first, "\(output)")
+        let stored = try StoredCapture.load(capture.id, from: try system.database())
+        #expect(stored.packets == 12_000 && stored.distinctFrames == 12_000 && stored.status == "complete", "\(stored)")
     }
 }
 

@@ -19,5 +19,6 @@ public enum Migrations {
         flowAddresses,
         eventText,
         rolesAndCustody,
+        captureActivity,
     ]
 }
