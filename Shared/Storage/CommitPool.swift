@@ -20,8 +20,18 @@ public final class CommitPool: @unchecked Sendable {
 
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public var description: String
-        /// The database could not be reached (the batch was not refused by it).
-        public var isConnection: Bool
+        /// Not the batch's fault — the database could not be reached, had no
+        /// room (a full disk, no memory) or was shutting down: the batch is
+        /// tried again for as long as it takes, never refused for it.
+        public var isTransient: Bool
+
+        /// SQLSTATE classes of such failures: 08 connection, 53 insufficient
+        /// resources (53100 disk full), 57P shutdown, 58030 I/O error.
+        static func isTransient(_ error: PostgresError) -> Bool {
+            guard error.kind != .connection else { return true }
+            guard let state = error.sqlState else { return false }
+            return state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57P") || state == "58030"
+        }
     }
 
     public struct Outcome: Sendable {
@@ -127,9 +137,9 @@ public final class CommitPool: @unchecked Sendable {
                                    replayedPackets: current.replayedPackets - replayedBefore, seconds: seconds))
         } catch let error as PostgresError {
             if error.kind == .connection { writer = nil }
-            return .failure(Failure(description: "\(error)", isConnection: error.kind == .connection))
+            return .failure(Failure(description: "\(error)", isTransient: Failure.isTransient(error)))
         } catch {
-            return .failure(Failure(description: "\(error)", isConnection: false))
+            return .failure(Failure(description: "\(error)", isTransient: false))
         }
     }
 }

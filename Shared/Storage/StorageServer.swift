@@ -108,10 +108,12 @@ public final class StorageServer: Sendable {
                     if engine != nil { status.update { $0.databaseUp = true; $0.lastError = nil } }
                     attempts[id] = nil
                     publish(outcome.prepared.acks)
-                case .failure(let failure) where failure.isConnection:
+                case .failure(let failure) where failure.isTransient:
                     status.update { $0.databaseUp = false; $0.lastError = failure.description; $0.failedAttempts += 1 }
-                    logger.error("commit lost PostgreSQL; the decoder will send the batch again",
-                                 metadata: ["error": "\(failure)"])
+                    let disk = failure.description.contains("No space left") || failure.description.contains("53100")
+                    let why = disk ? "the database's disk is full"
+                        : "commit failed, not for the batch (PostgreSQL unreachable, full or stopping)"
+                    logger.error("\(why); the decoder will send the batch again", metadata: ["error": "\(failure)"])
                 case .failure(let failure):
                     let count = (attempts[id] ?? 0) + 1
                     attempts[id] = count

@@ -256,54 +256,107 @@ struct HardeningSystemTests {
         #expect(system.log("storage").contains("captures abandoned"))
     }
 
-    /// The pcap store's disk fills mid-ingest (a small tmpfs): storage says
-    /// so, the ingest says why it waits, and it completes, whole, once space
-    /// returns.
-    @Test func aFullPcapDiskIsNamedAndTheIngestCompletesWhenSpaceReturns() throws {
-        let mount = FileManager.default.temporaryDirectory.appendingPathComponent("netsift-full-\(getpid())").path
+    /// A small tmpfs for a disk to fill; unmounted by `unmount`.
+    static func mountTmpfs(_ name: String, megabytes: Int) throws -> String {
+        let mount = FileManager.default.temporaryDirectory.appendingPathComponent("netsift-\(name)-\(getpid())").path
         try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
-        let mounted = Self.run("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs", mount])
+        let mounted = run("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=\(megabytes)m,mode=0755", "tmpfs", mount])
         try #require(mounted.status == 0, "\(mounted.output)")
-        defer {
-            _ = Self.run("/usr/bin/umount", ["-l", mount])
-            try? FileManager.default.removeItem(atPath: mount)
-        }
-        let system = try NetSiftSystem(decoders: 1, environment: ["NETSIFT_STORAGE_PCAP_ROOT": mount + "/pcap"])
-        defer { system.shutdown() }
-        let path = system.data + "/big.pcap"
-        try SyntheticCapture.write(to: path, flows: 300, packetsPerFlow: 40, seconds: 20)
-        // Leave 1 MiB: the capture's ~6 MB cannot fit until the filler goes.
-        var space = statvfs()
-        try #require(statvfs(mount, &space) == 0)
-        let free = Int(space.f_bavail) * Int(space.f_frsize)
-        let filler = mount + "/filler"
-        try Data(count: max(0, free - (1 << 20))).write(to: URL(fileURLWithPath: filler))
+        return mount
+    }
 
+    static func unmount(_ mount: String) {
+        _ = run("/usr/bin/umount", ["-l", mount])
+        try? FileManager.default.removeItem(atPath: mount)
+    }
+
+    /// Fills the file system of `directory` but `leaving` bytes: the filler's path.
+    static func fill(_ directory: String, leaving: Int) throws -> String {
+        var space = statvfs()
+        try #require(statvfs(directory, &space) == 0)
+        let free = Int(space.f_bavail) * Int(space.f_frsize)
+        let filler = directory + "/filler"
+        try Data(count: max(0, free - leaving)).write(to: URL(fileURLWithPath: filler))
+        return filler
+    }
+
+    /// Ingests `path` (progress on, so waiting reasons are printed) while
+    /// `whileRunning` runs: exit status, stdout, stderr.
+    static func ingest(_ system: NetSiftSystem, _ path: String,
+                       whileRunning: (Process) throws -> Void) throws -> (status: Int32, output: String, said: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: NetSiftSystem.netsift)
-        process.arguments = ["ingest", path, "--data", system.data, "--timeout", "180s"]
+        process.arguments = ["ingest", path, "--data", system.data, "--timeout", "240s"]
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let errors = ThreadBox { String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
-        let deadline = ContinuousClock.now + .seconds(90)
-        while !system.log("storage").contains("disk is full"), process.isRunning, ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: 0.2)
-        }
-        #expect(system.log("storage").contains("the pcap store's disk is full"), "\(system.log("storage"))")
-        // Long enough for the ingest to notice and say why.
-        Thread.sleep(forTimeInterval: 6)
-        try FileManager.default.removeItem(atPath: filler)
+        try whileRunning(process)
         let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        let said = errors.value
-        #expect(process.terminationStatus == 0, "\(output) \(said)")
-        #expect(said.contains("netsift ingest: waiting: disk full"), "\(said)")
-        let capture = try #require(NetSiftSystem.captures(in: output).first, "\(output)")
+        return (process.terminationStatus, output, errors.value)
+    }
+
+    /// Waits until the service's log holds `text` (or the ingest ended).
+    static func waitForLog(_ system: NetSiftSystem, _ service: String, _ text: String, while process: Process) {
+        let deadline = ContinuousClock.now + .seconds(120)
+        while !system.log(service).contains(text), process.isRunning, ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+    }
+
+    /// The pcap store's disk fills mid-ingest (a small tmpfs): storage says
+    /// so, the ingest says why it waits, and it completes, whole, once space
+    /// returns.
+    @Test func aFullPcapDiskIsNamedAndTheIngestCompletesWhenSpaceReturns() throws {
+        let mount = try Self.mountTmpfs("pcap-full", megabytes: 8)
+        defer { Self.unmount(mount) }
+        let system = try NetSiftSystem(decoders: 1, environment: ["NETSIFT_STORAGE_PCAP_ROOT": mount + "/pcap"])
+        defer { system.shutdown() }
+        let path = system.data + "/big.pcap"
+        try SyntheticCapture.write(to: path, flows: 300, packetsPerFlow: 40, seconds: 20)
+        // Leave 1 MiB: the capture's ~6 MB cannot fit until the filler goes.
+        let filler = try Self.fill(mount, leaving: 1 << 20)
+        let ingest = try Self.ingest(system, path) { process in
+            Self.waitForLog(system, "storage", "disk is full", while: process)
+            #expect(system.log("storage").contains("the pcap store's disk is full"), "\(system.log("storage"))")
+            Thread.sleep(forTimeInterval: 6)   // long enough for the ingest to notice and say why
+            try FileManager.default.removeItem(atPath: filler)
+        }
+        #expect(ingest.status == 0, "\(ingest)")
+        #expect(ingest.said.contains("netsift ingest: waiting: disk full"), "\(ingest.said)")
+        let capture = try #require(NetSiftSystem.captures(in: ingest.output).first, "\(ingest.output)")
         let stored = try StoredCapture.load(capture.id, from: try system.database())
         #expect(stored.packets == 12_000 && stored.distinctFrames == 12_000 && stored.status == "complete", "\(stored)")
     }
-}
 
+    /// The database's disk fills mid-ingest (its cluster on a small tmpfs):
+    /// no batch is refused for it, the ingest says why it waits, and it
+    /// completes, whole, once space returns.
+    @Test func aFullDatabaseDiskIsNamedAndTheIngestCompletesWhenSpaceReturns() throws {
+        let mount = try Self.mountTmpfs("pg-full", megabytes: 400)
+        defer { Self.unmount(mount) }
+        // ops/pg keeps a root-run cluster under NETSIFT_PG_ROOT (the test's own calls too).
+        setenv("NETSIFT_PG_ROOT", mount, 1)
+        defer { unsetenv("NETSIFT_PG_ROOT") }
+        let system = try NetSiftSystem(decoders: 1)
+        defer { system.shutdown() }
+        let path = system.data + "/big.pcap"
+        try SyntheticCapture.write(to: path)
+        let filler = try Self.fill(mount, leaving: 24 << 20)
+        let ingest = try Self.ingest(system, path) { process in
+            Self.waitForLog(system, "storage", "disk is full", while: process)
+            #expect(system.log("storage").contains("the database's disk is full"), "\(system.log("storage"))")
+            Thread.sleep(forTimeInterval: 6)
+            try FileManager.default.removeItem(atPath: filler)
+        }
+        #expect(ingest.status == 0, "\(ingest)")
+        #expect(ingest.said.contains("netsift ingest: waiting: "), "\(ingest.said)")
+        #expect(!system.log("storage").contains("refusing a batch"))
+        let capture = try #require(NetSiftSystem.captures(in: ingest.output).first, "\(ingest.output)")
+        let stored = try StoredCapture.load(capture.id, from: try system.database())
+        #expect(stored.packets == 80_000 && stored.distinctFrames == 80_000 && stored.status == "complete", "\(stored)")
+    }
+}
