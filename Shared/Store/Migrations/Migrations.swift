@@ -18,5 +18,6 @@ public enum Migrations {
         hunts,
         flowAddresses,
         eventText,
+        searchOwners,
     ]
 }
