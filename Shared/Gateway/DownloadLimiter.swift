@@ -6,7 +6,7 @@ import Messaging
 public struct DownloadLimits: Sendable, Equatable {
     /// `downloads_per_key` (4): one key cannot take every slot from the others.
     public var perKey: Int
-    /// `downloads_total` (64): bounds the gateway's memory (~2 MiB each) and storage's read load.
+    /// `downloads_total` (64): bounds the gateway's memory (~1 MiB each) and storage's read load.
     public var total: Int
     /// `Retry-After` on a refusal, seconds: downloads last seconds to minutes.
     public var retryAfterSeconds: Int

@@ -211,14 +211,15 @@ extension GatewayRouter {
         }
     }
 
-    /// Positions asked of search at a time: each page of a search's file
-    /// evaluates its query again, so pages are as large as a `query.v1`
-    /// answer comfortably holds (44 bytes a position).
-    static let positionsPerPage = SearchEngine.maxExportFrames
+    /// Positions asked of search at a time: a download holds its page (~60
+    /// bytes a position decoded) until it is written, so a page is one
+    /// read's worth; search serves a search's later pages from its snapshot.
+    static let positionsPerPage = framesPerRead
     /// Frames and bytes read from storage and written at a time: what
-    /// bounds an export's memory (two reads: one written, one read ahead).
+    /// bounds a download's memory (two reads: one written, one read ahead),
+    /// ~1 MiB with its page of positions.
     static let framesPerRead = 5_000
-    static let bytesPerRead = 1 << 20
+    static let bytesPerRead = 256 << 10
     /// Bytes handed to the channel at a time: NIO keeps a write until the
     /// socket takes it, so this (not a read) is what a slow client holds there.
     static let bytesPerWrite = 64 << 10
