@@ -68,6 +68,7 @@ let package = Package(
         .target(name: "Gateway", dependencies: [
             "Auth", "Search", "Messaging", "Model", "PcapStore", "Dissection", "Query",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "_NIOFileSystem", package: "swift-nio"),
@@ -167,6 +168,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
         ], path: "Tests/GatewayTests"),
         .testTarget(name: "ProtocolsTests", dependencies: [
             "Protocols", "Capture", "Decoding", "Dissection", "Flows", "TestSupport",

@@ -14,7 +14,8 @@ struct SearchService: AsyncParsableCommand {
         discussion: "Settings come from --config (a JSON object) and NETSIFT_SEARCH_<KEY> environment variables.")
 
     static let keys: Set<String> = ["deployment_id", "database_url", "endpoint", "workers", "metrics_port", "log_level", "search_runners",
-                                    "search_timeout_seconds", "hunt_interval_seconds"]
+                                    "search_timeout_seconds", "hunt_interval_seconds", "searches_per_key",
+                                    "search_max_results", "search_ttl_hours"]
 
     @Option(help: "Config file: a JSON object of settings.")
     var config: String?
@@ -31,9 +32,16 @@ struct SearchService: AsyncParsableCommand {
             name: "search", endpoint: settings.string("endpoint", default: "tcp://127.0.0.1:47305"),
             workers: try settings.int("workers", default: 2), logger: logger)
         let timeout = try settings.int("search_timeout_seconds", default: 300)
+        let defaults = SearchLimits.default
+        let ttlHours = try settings.int("search_ttl_hours", default: 24)
+        let limits = SearchLimits(activePerKey: try settings.int("searches_per_key", default: defaults.activePerKey),
+                                  maxResults: try settings.int("search_max_results", default: defaults.maxResults),
+                                  ttl: .seconds(Int64(ttlHours) * 3600))
         let runners = (0 ..< max(0, try settings.int("search_runners", default: 1))).map { _ in
-            SearchRunner(conninfo: conninfo, timeoutSeconds: timeout, logger: logger)
+            SearchRunner(conninfo: conninfo, timeoutSeconds: timeout, maxResults: limits.maxResults, logger: logger)
         }
+        // search_ttl_hours 0 keeps finished searches until they are deleted.
+        let expiry = limits.ttl.map { SearchExpiry.loop(conninfo: conninfo, ttl: $0, logger: logger) }
         let hunts = HuntScheduler(conninfo: conninfo,
                                   defaultIntervalSeconds: try settings.int("hunt_interval_seconds", default: 60),
                                   timeoutSeconds: timeout, logger: logger)
@@ -60,11 +68,13 @@ struct SearchService: AsyncParsableCommand {
         try await ServiceMain.run(name: "search", logger: logger, services: [
             MetricsService(endpoint: endpoint),
             BlockingLoopService(name: "search", run: {
-                try server.run(context: context, makeHandler: { try SearchEngine.handler(conninfo: conninfo) },
+                try server.run(context: context, makeHandler: { try SearchEngine.handler(conninfo: conninfo, limits: limits) },
                                failure: SearchEngine.failure)
             }, stop: { server.stop() }),
             BlockingLoopService(name: "hunts", run: { try hunts.run() }, stop: { hunts.stop() }),
-        ] + runners.enumerated().map { index, runner in
+        ] + (expiry.map { expiry in
+            [BlockingLoopService(name: "search-expiry", run: { try expiry.run() }, stop: { expiry.stop() })]
+        } ?? []) + runners.enumerated().map { index, runner in
             BlockingLoopService(name: "search-runner-\(index + 1)", run: { try runner.run() }, stop: { runner.stop() })
         })
         context.terminate()

@@ -88,6 +88,22 @@ public struct ExportDirectory: Sendable {
         try FileManager.default.removeItem(atPath: path(for: file.name))
     }
 
+    /// Removes the exports last written more than `maxAge` before `now`, and
+    /// partial files as old (an export cut off by a crash); returns the names removed.
+    @discardableResult
+    public func removeExports(olderThan maxAge: Duration, now: Date = Date()) -> [String] {
+        let cutoff = now.addingTimeInterval(-Double(maxAge.components.seconds))
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        return names.filter { name in
+            let export = Self.isExportName(name)
+                || (name.hasPrefix(".") && name.hasSuffix(".partial") && Self.isExportName(String(name.dropFirst().dropLast(8))))
+            guard export, let attributes = try? FileManager.default.attributesOfItem(atPath: path(for: name)),
+                  attributes[.type] as? FileAttributeType == .typeRegular,
+                  let written = attributes[.modificationDate] as? Date, written < cutoff else { return false }
+            return (try? FileManager.default.removeItem(atPath: path(for: name))) != nil
+        }
+    }
+
     static func isExportName(_ name: String) -> Bool {
         name.utf8.count <= 128 && name.hasPrefix("netsift-search-")
             && (name.hasSuffix(".pcap") || name.hasSuffix(".pcapng"))

@@ -27,7 +27,15 @@ extension GatewayRouter {
             .contentDisposition: "attachment; filename=\"\(fileName)\"",
         ]) { range, length in
             ResponseBody(contentLength: length) { writer in
-                try await source.encode(range: range) { try await writer.write(ByteBuffer(bytes: $0)) }
+                // Small writes, each awaited: the channel takes the next only
+                // once it has room, so a slow client holds ~one write, not a read.
+                try await source.encode(range: range) { piece in
+                    var rest = piece
+                    while !rest.isEmpty {
+                        try await writer.write(ByteBuffer(bytes: rest.prefix(Self.bytesPerWrite)))
+                        rest = rest.dropFirst(Self.bytesPerWrite)
+                    }
+                }
                 try await writer.finish(nil)
             }
         }
@@ -203,14 +211,18 @@ extension GatewayRouter {
         }
     }
 
-    /// Positions asked of search at a time: each page of a search's file
-    /// evaluates its query again, so pages are as large as a `query.v1`
-    /// answer comfortably holds (44 bytes a position).
-    static let positionsPerPage = SearchEngine.maxExportFrames
+    /// Positions asked of search at a time: a download holds its page (~60
+    /// bytes a position decoded) until it is written, so a page is one
+    /// read's worth; search serves a search's later pages from its snapshot.
+    static let positionsPerPage = framesPerRead
     /// Frames and bytes read from storage and written at a time: what
-    /// bounds an export's memory (two reads: one written, one read ahead).
+    /// bounds a download's memory (two reads: one written, one read ahead),
+    /// ~1 MiB with its page of positions.
     static let framesPerRead = 5_000
-    static let bytesPerRead = 4 << 20
+    static let bytesPerRead = 256 << 10
+    /// Bytes handed to the channel at a time: NIO keeps a write until the
+    /// socket takes it, so this (not a read) is what a slow client holds there.
+    static let bytesPerWrite = 64 << 10
 }
 
 /// A page of frame positions cut into reads of at most

@@ -1,17 +1,23 @@
+import Auth
 import Hummingbird
 import Messaging
 
-/// Background searches: start (POST), status, results, cancel (DELETE).
+/// Background searches: start (POST), status, results, cancel or delete (DELETE).
 extension GatewayRouter {
     func startSearch(_ request: Request) async throws -> Response {
-        let ask: QueryMessage.SearchRequest
+        var ask: QueryMessage.SearchRequest
         switch Self.searchRequest(request) {
         case .success(let made): ask = made
         case .failure(let refused): return refused.response
         }
+        ask.owner = Credentials.key(fromAuthorization: request.headers[.authorization])?.hashHex
         return try await answer(.startSearch(ask)) { reply in
             switch reply {
             case .searchPage(let checked): checked.problem.map(Self.refused)
+            case .searchesBusy(let active, let limit):
+                Self.busy(status: 429, "this API key has \(active) background searches queued or running, "
+                              + "at most \(limit) (searches_per_key): wait for one, or delete one",
+                          retryAfterSeconds: Self.searchesRetryAfterSeconds)
             case .searchMeta(let meta?): try Self.ok(SearchMetaObject(meta))
             default: nil
             }

@@ -18,14 +18,16 @@ public struct GatewayRouter: Sendable {
     public let search: SearchClient
     public let storage: RequestClient<PacketReadMessage>
     public let exports: ExportDirectory
+    public let downloads: DownloadLimiter
     /// The deployment the gateway belongs to (`deployment_id`), in its health answer.
     public let deploymentID: String?
 
     public init(search: SearchClient, storage: RequestClient<PacketReadMessage>, exports: ExportDirectory,
-                deploymentID: String? = nil) {
+                downloads: DownloadLimiter = DownloadLimiter(), deploymentID: String? = nil) {
         self.search = search
         self.storage = storage
         self.exports = exports
+        self.downloads = downloads
         self.deploymentID = deploymentID
     }
 
@@ -37,6 +39,7 @@ public struct GatewayRouter: Sendable {
             Self.json(health, status: 200)
         }
         let api = router.group("api/v1").add(middleware: APIKeyMiddleware(search: search, cache: VerifiedKeyCache()))
+        let files = api.group().add(middleware: DownloadLimitMiddleware(limiter: downloads))
         api.get("openapi.json") { _, _ in
             Self.json(OpenAPIDocument.bytes, status: 200)
         }
@@ -115,7 +118,7 @@ public struct GatewayRouter: Sendable {
             guard let id = Self.id(context) else { return Self.badID("capture") }
             return try await events(.capture(id), request)
         }
-        api.get("captures/:id/pcap") { request, context in
+        files.get("captures/:id/pcap") { request, context in
             guard let id = Self.id(context) else { return Self.badID("capture") }
             return try await download(.scope(.capture(id)), name: "netsift-capture-\(id)", request: request)
         }
@@ -142,7 +145,7 @@ public struct GatewayRouter: Sendable {
         }
         api.get("search") { request, _ in try await search(request) }
         api.get("search/syntax") { request, _ in try await syntax(request) }
-        api.get("search/pcap") { request, _ in try await searchDownload(request) }
+        files.get("search/pcap") { request, _ in try await searchDownload(request) }
         api.post("searches") { request, _ in try await startSearch(request) }
         api.get("searches/:id") { _, context in
             guard let id = Self.id(context) else { return Self.badID("search") }
@@ -178,13 +181,13 @@ public struct GatewayRouter: Sendable {
             guard let id = Self.id(context) else { return Self.badID("hunt") }
             return try await hunt(.runHunt(id: id), id: id)
         }
-        api.get("flows/:id/pcap") { request, context in
+        files.get("flows/:id/pcap") { request, context in
             guard let id = Self.id(context) else { return Self.badID("flow") }
             return try await download(.scope(.flow(id)), name: "netsift-flow-\(id)", request: request)
         }
         api.post("exports") { request, _ in try await exportSearch(request) }
         api.get("exports") { _, _ in try exportList() }
-        api.get("exports/:name") { request, context in try await exportDownload(request, context) }
+        files.get("exports/:name") { request, context in try await exportDownload(request, context) }
         api.delete("exports/:name") { _, context in try exportRemoval(context) }
         return router
     }

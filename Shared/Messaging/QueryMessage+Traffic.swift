@@ -236,9 +236,11 @@ extension QueryMessage {
         public var end: Int64?
         /// Events: the protocol whose events are returned (dns, http, tls, dhcp, icmp).
         public var dataset: String?
+        /// A background search's API key (its SHA-256, hex): whose searches it counts against.
+        public var owner: String?
 
         public init(query: String, target: Target, afterCapture: UInt64 = 0, afterID: UInt64 = 0, limit: Int,
-                    start: Int64? = nil, end: Int64? = nil, dataset: String? = nil) {
+                    start: Int64? = nil, end: Int64? = nil, dataset: String? = nil, owner: String? = nil) {
             self.query = query
             self.target = target
             self.afterCapture = afterCapture
@@ -247,6 +249,7 @@ extension QueryMessage {
             self.start = start
             self.end = end
             self.dataset = dataset
+            self.owner = owner
         }
     }
 

@@ -176,11 +176,15 @@ public struct QueryMessage: JSONWireMessage {
         /// all, by id above `after`; nil when the capture or flow is unknown.
         case listEvents(TrafficScope, dataset: String?, after: UInt64, limit: Int)
         case events([StoredEvent]?)
-        /// Queues a search to run in the background: its SEARCHMETA, or a
-        /// `searchPage` with the problem when the query cannot run.
+        /// Queues a search to run in the background: its SEARCHMETA, a
+        /// `searchPage` with the problem when the query cannot run, or
+        /// `searchesBusy` when its owner has as many queued or running as allowed.
         case startSearch(SearchRequest)
+        /// The owner's queued and running searches, and the most it may have.
+        case searchesBusy(active: Int, limit: Int)
         case getSearch(id: UInt64)
-        /// Stops a queued or running search; a finished one stays as it is.
+        /// Stops a queued or running search (its SEARCHMETA after), or deletes
+        /// a finished one with its results (its SEARCHMETA as it was).
         case cancelSearch(id: UInt64)
         case searchMeta(SearchMeta?)
         /// A search's results by ordinal above `after`; nil when there is no such search.

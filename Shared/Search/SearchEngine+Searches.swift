@@ -15,17 +15,49 @@ extension SearchEngine {
                                        status: status, found: UInt64(clamping: row.int64(5) ?? 0), error: row.string(6))
     }
 
-    /// Checks the query as a search would and queues it.
+    /// Checks the query as a search would and queues it, unless its owner
+    /// already has `limits.activePerKey` searches queued or running.
     func startSearch(_ request: QueryMessage.SearchRequest) throws -> QueryMessage.Body {
         var check = request
         check.limit = 0
         let checked = try search(check)
         if checked.problem != nil { return .searchPage(checked) }
-        let row = try connection.query("""
-            INSERT INTO searches (query, target, dataset, start_ns, end_ns) VALUES ($1, $2, $3, $4, $5)
+        return try connection.transaction { connection in
+            // One owner's starts take turns, so two at once cannot both pass the count.
+            try connection.query("SELECT pg_advisory_xact_lock(hashtext('searches:' || coalesce($1, '')))", [request.owner])
+            let active = try connection.query("""
+                SELECT count(*) FROM searches
+                WHERE owner_key_hash IS NOT DISTINCT FROM $1 AND status IN ('queued', 'running')
+                """, [request.owner]).row(0)?.int64(0) ?? 0
+            if active >= limits.activePerKey { return .searchesBusy(active: Int(active), limit: limits.activePerKey) }
+            let row = try connection.query("""
+                INSERT INTO searches (query, target, dataset, start_ns, end_ns, owner_key_hash) VALUES ($1, $2, $3, $4, $5, $6)
+                RETURNING \(Self.searchColumns)
+                """, [checked.processed, request.target.rawValue, request.dataset, request.start, request.end,
+                      request.owner]).row(0)
+            return .searchMeta(row.flatMap(Self.searchMeta))
+        }
+    }
+
+    /// `DELETE /searches/{id}`: cancels a queued or running search (its meta
+    /// after), deletes a finished one and its results (its meta as it was).
+    func deleteSearch(_ id: UInt64) throws -> QueryMessage.SearchMeta? {
+        let deleted = try connection.query("""
+            DELETE FROM searches WHERE id = $1 AND status IN ('complete', 'failed', 'cancelled')
             RETURNING \(Self.searchColumns)
-            """, [checked.processed, request.target.rawValue, request.dataset, request.start, request.end]).row(0)
-        return .searchMeta(row.flatMap(Self.searchMeta))
+            """, [Int64(clamping: id)]).row(0)
+        if let deleted { return Self.searchMeta(deleted) }
+        return try cancelSearch(id)
+    }
+
+    /// Deletes the searches finished more than `ttl` ago, with their
+    /// results; returns how many.
+    @discardableResult
+    public static func expireSearches(olderThan ttl: Duration, on connection: PostgresConnection) throws -> Int {
+        try connection.query("""
+            DELETE FROM searches WHERE finished_at < now() - make_interval(secs => $1)
+            AND status IN ('complete', 'failed', 'cancelled') RETURNING id
+            """, [Int64(ttl.components.seconds)]).rows.count
     }
 
     func searchMeta(_ id: UInt64) throws -> QueryMessage.SearchMeta? {

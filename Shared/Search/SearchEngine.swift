@@ -8,6 +8,7 @@ import Store
 /// Blocking (libpq): one engine per worker thread.
 public final class SearchEngine {
     public let connection: PostgresConnection
+    public let limits: SearchLimits
     /// Most captures one listing returns.
     public static let maxLimit = 1_000
     /// Most frames one download page lists.
@@ -26,7 +27,8 @@ public final class SearchEngine {
     /// Longest a statement may run before PostgreSQL cancels it.
     static let statementTimeoutSeconds = 30
 
-    public init(conninfo: String) throws {
+    public init(conninfo: String, limits: SearchLimits = .default) throws {
+        self.limits = limits
         connection = try PostgresConnection(conninfo: conninfo)
         try connection.execute("SET statement_timeout = \(Self.statementTimeoutSeconds * 1_000)")
         // Compiling a plan to machine code costs ~20 ms a statement; a page of 100 is done sooner.
@@ -85,7 +87,7 @@ public final class SearchEngine {
         case .getSearch(let id):
             return .searchMeta(try searchMeta(id))
         case .cancelSearch(let id):
-            return .searchMeta(try cancelSearch(id))
+            return .searchMeta(try deleteSearch(id))
         case .listSearchResults(let id, let after, let limit):
             return .searchResults(try searchResults(id, after: after, limit: Self.clamp(limit)))
         case .addHunt(let request):
@@ -109,7 +111,8 @@ public final class SearchEngine {
                 return .failed(message: "the search ran longer than \(Self.statementTimeoutSeconds) s and was cancelled")
             }
         case .keyHolder, .captures, .capture, .captureStats, .totals, .sensors, .adapters, .captureMeta, .packets,
-             .flows, .flow, .exportPlan, .exportFrames, .events, .searchPage, .searchMeta, .searchResults, .huntRefused,
+             .flows, .flow, .exportPlan, .exportFrames, .events, .searchPage, .searchesBusy, .searchMeta, .searchResults,
+             .huntRefused,
              .hunts, .hunt, .huntMatches, .failed:
             return .failed(message: "not a query")
         }
@@ -118,8 +121,8 @@ public final class SearchEngine {
     static func clamp(_ limit: Int) -> Int { max(1, min(limit, maxLimit)) }
 
     /// A request handler for `RequestServer`: one engine, one connection.
-    public static func handler(conninfo: String) throws -> RequestServer<QueryMessage>.Handler {
-        let engine = try SearchEngine(conninfo: conninfo)
+    public static func handler(conninfo: String, limits: SearchLimits = .default) throws -> RequestServer<QueryMessage>.Handler {
+        let engine = try SearchEngine(conninfo: conninfo, limits: limits)
         return { QueryMessage(try engine.answer($0.body)) }
     }
 

@@ -19,13 +19,17 @@ public final class SearchRunner: Sendable {
 
     private let conninfo: String
     private let timeoutSeconds: Int
+    /// Rows one search keeps: the first `maxResults` in order; the rest are dropped and the search says so.
+    private let maxResults: Int
     private let logger: Logger
     private let stopping = Locked(false)
     public let counters = Locked(Counters())
 
-    public init(conninfo: String, timeoutSeconds: Int, logger: Logger) {
+    public init(conninfo: String, timeoutSeconds: Int, maxResults: Int = SearchLimits.default.maxResults,
+                logger: Logger) {
         self.conninfo = conninfo
         self.timeoutSeconds = max(1, timeoutSeconds)
+        self.maxResults = max(1, maxResults)
         self.logger = logger
     }
 
@@ -55,17 +59,21 @@ public final class SearchRunner: Sendable {
         let request = QueryMessage.SearchRequest(query: query, target: target, limit: 0, start: claimed.int64(4),
                                                  end: claimed.int64(5), dataset: claimed.string(3))
         do {
-            guard let statement = try Self.statement(request, on: connection) else {
+            guard let statement = try Self.statement(request, keeping: maxResults + 1, on: connection) else {
                 try finish(id, status: "failed", error: "the query no longer compiles", on: connection)
                 return true
             }
             let kept = try connection.transaction { connection -> Bool in
                 _ = try connection.query(statement.text, [id] + statement.values)
+                // One row past the cap was kept to tell a full result from a cut one.
+                let cut = try connection.query("DELETE FROM search_results WHERE search_id = $1 AND ordinal > $2 RETURNING 1",
+                                               [id, maxResults]).rows.count > 0
+                let note = cut ? "more than \(maxResults) results: the first \(maxResults) are kept (search_max_results)" : nil
                 let updated = try connection.query("""
-                    UPDATE searches SET status = 'complete', finished_at = now(), backend_pid = NULL,
+                    UPDATE searches SET status = 'complete', finished_at = now(), backend_pid = NULL, error = $2,
                         found = (SELECT count(*) FROM search_results WHERE search_id = $1)
                     WHERE id = $1 AND status = 'running' RETURNING id
-                    """, [id])
+                    """, [id, note])
                 guard updated.rows.count == 1 else { throw SearchCancelled() }
                 return true
             }
@@ -95,30 +103,40 @@ public final class SearchRunner: Sendable {
         counters.update { $0.failed += 1 }
     }
 
-    /// The statement that stores a search's results in order; `$1` is the search id.
-    static func statement(_ request: QueryMessage.SearchRequest,
+    /// The statement that stores the first `keeping` of a search's results
+    /// in order; `$1` is the search id. (PostgreSQL stops the ordered scan
+    /// once `ordinal` passes the bound.)
+    static func statement(_ request: QueryMessage.SearchRequest, keeping: Int,
                           on connection: PostgresConnection) throws -> (text: String, values: [(any PostgresParameter)?])? {
         guard let target = request.queryTarget,
               let (expression, condition) = try? request.compiled(for: target, firstParameter: 2) else { return nil }
-        let insert = "INSERT INTO search_results (search_id, ordinal, capture_id, item, ts_ns)"
+        func insert(_ select: String) -> String {
+            """
+            INSERT INTO search_results (search_id, ordinal, capture_id, item, ts_ns) \
+            SELECT * FROM (\(select)) found WHERE found.ordinal <= \(keeping)
+            """
+        }
         let select: String
         switch target {
         case .packets:
-            let rows = "SELECT $1, row_number() OVER (ORDER BY p.capture_id, p.frame_number), p.capture_id, p.frame_number, p.ts_ns"
+            let rows = """
+                SELECT $1::bigint, row_number() OVER (ORDER BY p.capture_id, p.frame_number) AS ordinal, \
+                p.capture_id, p.frame_number, p.ts_ns
+                """
             if let scoped = try FlowScope.source(expression, window: TimeWindow(start: request.start, end: request.end),
                                                  firstParameter: 2, on: connection) {
-                return ("\(insert) \(rows) FROM \(scoped.sql)", scoped.values)
+                return (insert("\(rows) FROM \(scoped.sql)"), scoped.values)
             }
             select = "\(rows) FROM packets p"
         case .flows:
-            select = "SELECT $1, row_number() OVER (ORDER BY f.id), f.capture_id, f.id, NULL FROM flows f"
+            select = "SELECT $1::bigint, row_number() OVER (ORDER BY f.id) AS ordinal, f.capture_id, f.id, NULL::bigint FROM flows f"
         case .events(let table):
             select = """
-                SELECT $1, row_number() OVER (ORDER BY e.id), e.capture_id, e.id, NULL \
+                SELECT $1::bigint, row_number() OVER (ORDER BY e.id) AS ordinal, e.capture_id, e.id, NULL::bigint \
                 FROM \(SearchEngine.eventsWithFlows(table))
                 """
         }
-        return ("\(insert) \(select) WHERE \(condition.text)", condition.values)
+        return (insert("\(select) WHERE \(condition.text)"), condition.values)
     }
 }
 

@@ -315,9 +315,10 @@ struct SearchSystemTests {
             #expect(background == waited && !waited.isEmpty && status["FoundCount"] as? Int == waited.count,
                     "\(query) \(parameters): \(background.count) in the background, \(waited.count) waited")
             print("background search `\(query)` \(parameters): \(background.count) results")
-            // Cancelling a finished search changes nothing.
-            let cancelled = system.api("/searches/\(id)", key: system.adminKey, method: "DELETE")
-            #expect((cancelled.body["ReturnValue"] as? [String: Any])?["Status"] as? Int == 1)
+            // DELETE of a finished search removes it: its SEARCHMETA as it was, then 404.
+            let deleted = system.api("/searches/\(id)", key: system.adminKey, method: "DELETE")
+            #expect((deleted.body["ReturnValue"] as? [String: Any])?["Status"] as? Int == 1)
+            #expect(system.api("/searches/\(id)/results", key: system.adminKey).status == 404)
         }
         #expect(system.api("/searches?q=port%20%3D%2080", key: system.adminKey, method: "POST").status == 400)
         #expect(system.api("/searches/999999", key: system.adminKey).status == 404)

@@ -20,5 +20,6 @@ public enum Migrations {
         eventText,
         rolesAndCustody,
         captureActivity,
+        searchOwners,
     ]
 }
