@@ -167,6 +167,11 @@ public enum OpenAPIDocument {
                 responses["206"] = ["description": "the byte range asked for (`Range`), when the file cannot change",
                                     "content": ok["content"] ?? [:]]
                 responses["416"] = error
+                responses["429"] = error.merging(["description": "the key's downloads_per_key are under way (Retry-After)"]) { $1 }
+                responses["503"] = error.merging(["description": "downloads_total are under way (Retry-After)"]) { $1 }
+            }
+            if route.method == "POST" && route.path == "/api/v1/searches" {
+                responses["429"] = error.merging(["description": "the key's searches_per_key are queued or running (Retry-After)"]) { $1 }
             }
             if route.authenticated {
                 responses["401"] = error

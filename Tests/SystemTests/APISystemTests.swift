@@ -29,7 +29,9 @@ struct APISystemTests {
         let flowID = (flows?["Items"] as? [[String: Any]])?.first?["Id"] as? Int ?? 0
         let export = system.api("/exports?q=tcp", key: system.adminKey, method: "POST").body["ReturnValue"] as? [String: Any]
         let exportName = export?["RelativePath"] as? String ?? "none"
-        for route in GatewayRouter.routes {
+        // Deletions last: deleting a finished search removes it, and later routes read it.
+        let routes = GatewayRouter.routes.filter { $0.method != "DELETE" } + GatewayRouter.routes.filter { $0.method == "DELETE" }
+        for route in routes {
             let id = route.path.hasPrefix("/api/v1/flows/") ? "\(flowID)" : "1"
             var path = String(route.path.dropFirst("/api/v1".count)).replacingOccurrences(of: "{id}", with: id)
                 .replacingOccurrences(of: "{name}", with: exportName)
