@@ -23,8 +23,7 @@ import Testing
         }
     }
 
-    @Test func againstToolOutputs() throws {
-        guard SharedCaptures.available else { print(SharedCaptures.skipMessage); return }
+    @Test(.enabled(if: SharedCaptures.available, SharedCaptures.skipMessage)) func againstToolOutputs() throws {
         var report = ConformanceReport()
         try suricata(&report)
         try arkime(&report)
@@ -162,8 +161,7 @@ import Testing
                                "dhcp.option.requested_ip_address", "dhcp.ip.your", "dhcp.option.ip_address_lease_time",
                                "dhcp.option.vendor_class_id"]
 
-    @Test func againstTShark() throws {
-        guard SharedCaptures.available, TShark.available else { print(SharedCaptures.skipMessage); return }
+    @Test(.enabled(if: SharedCaptures.available && TShark.available, SharedCaptures.skipMessage)) func againstTShark() throws {
         var report = ConformanceReport()
         for path in SharedCaptures.captures(in: "dhcp") {
             let name = (path as NSString).lastPathComponent

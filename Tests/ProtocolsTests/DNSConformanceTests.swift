@@ -36,8 +36,7 @@ import Testing
 
     // MARK: - The other tools' outputs
 
-    @Test func againstToolOutputs() throws {
-        guard SharedCaptures.available else { print(SharedCaptures.skipMessage); return }
+    @Test(.enabled(if: SharedCaptures.available, SharedCaptures.skipMessage)) func againstToolOutputs() throws {
         var report = ConformanceReport()
         try suricataEve(&report)
         try suricataTruncatedName(&report)
@@ -225,8 +224,7 @@ import Testing
     static let tsharkFields = ["frame.number", "dns.id", "dns.qry.name", "dns.qry.type", "dns.flags.rcode", "dns.a", "dns.aaaa",
                                "dns.cname", "dns.mx.mail_exchange", "dns.resp.ttl", "dns.count.answers"]
 
-    @Test func againstTShark() throws {
-        guard SharedCaptures.available, TShark.available else { print(SharedCaptures.skipMessage); return }
+    @Test(.enabled(if: SharedCaptures.available && TShark.available, SharedCaptures.skipMessage)) func againstTShark() throws {
         var report = ConformanceReport()
         let captures = SharedCaptures.captures(in: "dns") + [SharedCaptures.path("fragments/zk_ipv6-fragmented-dns.pcap"),
                                                              SharedCaptures.path("community-id/cid_combined.pcap")]

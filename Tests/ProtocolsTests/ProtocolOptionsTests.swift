@@ -15,9 +15,8 @@ struct ProtocolOptionsTests {
 
     // MARK: send_request / send_response
 
-    @Test("DNS: send_request and send_response carry Packetbeat's text of the query and of the answer")
+    @Test("DNS: send_request and send_response carry Packetbeat's text of the query and of the answer", .enabled(if: SharedCaptures.available, SharedCaptures.skipMessage))
     func dnsMessageText() throws {
-        guard SharedCaptures.available else { print(SharedCaptures.skipMessage); return }
         let path = SharedCaptures.path("dns/td_dns_udp.pcap")
         var config = ApplicationConfig()
         config[.dns].sendRequest = true
@@ -90,9 +89,8 @@ struct ProtocolOptionsTests {
         #expect(EventFields.cut("aé", toUTF8: 2) == "a")
     }
 
-    @Test("HTTP from a capture: Basic credentials never reach the request text")
+    @Test("HTTP from a capture: Basic credentials never reach the request text", .enabled(if: SharedCaptures.available, SharedCaptures.skipMessage))
     func httpCaptureCredentials() throws {
-        guard SharedCaptures.available else { print(SharedCaptures.skipMessage); return }
         var config = ApplicationConfig()
         config[.http].sendRequest = true
         let out = try EngineCapture.run(SharedCaptures.path("http/ark_http-basicauth.pcap"), config: config)
@@ -129,9 +127,8 @@ struct ProtocolOptionsTests {
         #expect(tls[field: "response"] == nil)
     }
 
-    @Test("DHCP from a capture: requests and replies each in their own field")
+    @Test("DHCP from a capture: requests and replies each in their own field", .enabled(if: SharedCaptures.available, SharedCaptures.skipMessage))
     func dhcpText() throws {
-        guard SharedCaptures.available else { print(SharedCaptures.skipMessage); return }
         var config = ApplicationConfig()
         config[.dhcp].sendRequest = true
         config[.dhcp].sendResponse = true
@@ -184,9 +181,8 @@ struct ProtocolOptionsTests {
                                      "tls.detailed.client_certificate_requested"]
 
     /// `keep_null` relies on each module listing every name it writes.
-    @Test("Every field a module writes over the shared captures is in its list of names, or a flag")
+    @Test("Every field a module writes over the shared captures is in its list of names, or a flag", .enabled(if: SharedCaptures.available, SharedCaptures.skipMessage))
     func fieldNamesCoverOutput() throws {
-        guard SharedCaptures.available else { print(SharedCaptures.skipMessage); return }
         let all = ApplicationProtocol.allCases.flatMap(\.fieldNames)
         #expect(Self.flags.isDisjoint(with: all))
         var seen: [ApplicationProtocol: Set<String>] = [:]
