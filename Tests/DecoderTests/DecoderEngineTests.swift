@@ -105,8 +105,11 @@ private func summary(_ batches: [RecordsMessage]) -> (flows: [UInt64: UInt64], f
 
     @Test func sensorControlMessagesAreRefused() throws {
         var engine = DecoderEngine()
-        let ack = Ack(producer: UUID(), ranges: [1 ... 2]).envelope(producer: UUID(), sequence: 1)
-        #expect(throws: WireError.self) { try engine.receive(ack) }
+        let control = ControlMessage(.startCapture(sensorID: UUID(), sensorName: "probe", source: "eth0", runID: nil))
+            .envelope(producer: UUID(), sequence: 1)
+        let error = #expect(throws: WireError.self) { try engine.receive(control) }
+        #expect(error?.kind == .unexpectedType)
+        #expect(engine.counters == DecoderEngine().counters, "a refused message changes nothing")
     }
 }
 

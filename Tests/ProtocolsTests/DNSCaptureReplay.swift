@@ -105,9 +105,10 @@ struct ConformanceReport {
         print(line)
     }
 
-    /// Prints the total and fails the test unless every capture matched.
+    /// Prints the total and fails the test unless captures were compared and every one matched.
     func finish(_ suite: String, sourceLocation: SourceLocation = #_sourceLocation) {
         print("\(suite): \(matched)/\(total) captures match, \(fieldsCompared) fields compared")
+        #expect(total > 0 && fieldsCompared > 0, "\(suite) compared nothing", sourceLocation: sourceLocation)
         #expect(matched == total, "\(lines.filter { !$0.hasSuffix("match") })", sourceLocation: sourceLocation)
     }
 }

@@ -101,13 +101,33 @@ import TestSupport
         }
     }
 
-    /// Random text never traps the parser.
+    /// Random text is either an error that points into the text and says
+    /// what is wrong, or a query whose canonical text parses back to it.
+    /// The text is random tokens, so that many of them parse, and random
+    /// characters, so that most do not.
     @Test func randomTextIsAnErrorOrAQuery() {
-        let alphabet = Array("tcp port ip.addr == != < > ( ) { } , .. && || ! \" \\ * / : 0 1 9 a z in exists contains")
-        seededCheck(seed: (31, 32, 33, 34), count: 20_000, Gen.int(in: 0 ..< alphabet.count).array(of: 0 ... 60)) { picks in
-            let text = String(picks.map { alphabet[$0] })
-            _ = try? QueryParser.parse(text)
+        let tokens = ["tcp", "port", "ip.addr", "dns.query", "==", "!=", "<", ">", "(", ")", "{", "}", ",", "..",
+                      "&&", "||", "!", "\"", "\\", "*", "/", ":", "0", "1", "9", "10.0.0.1", "\"a b\"", "a", "z", "in",
+                      "exists", "contains", " "]
+        var outcomes = (errors: 0, queries: 0)
+        seededCheck(seed: (31, 32, 33, 34), count: 20_000, Gen.int(in: 0 ..< tokens.count).array(of: 0 ... 30)) { picks in
+            let separator = picks.count % 3 == 0 ? "" : " "
+            let text = picks.map { tokens[$0] }.joined(separator: separator)
+            do throws(QueryError) {
+                let query = try QueryParser.parse(text)
+                outcomes.queries += 1
+                guard let back = try? QueryParser.parse(query.text), back == query else {
+                    return "`\(text)` parses, but its text `\(query.text)` does not parse back to it"
+                }
+            } catch {
+                outcomes.errors += 1
+                guard (0 ... text.count).contains(error.position) else {
+                    return "`\(text)`: error at \(error.position), outside the text"
+                }
+                guard !error.message.isEmpty else { return "`\(text)`: an error without a message" }
+            }
             return nil
         }
+        #expect(outcomes.errors > 1_000 && outcomes.queries > 200, "the tokens give both outcomes: \(outcomes)")
     }
 }
