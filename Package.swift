@@ -1,6 +1,15 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// One folder per application protocol under Shared/Protocols
+/// (docs/PROTOCOLS.md). A folder's `<Name>Events.swift` (its dataset: wire
+/// code, events table columns, query names) builds into Events, which the
+/// wire, storage, search and the gateway link; the rest of the folder (its
+/// parser, sessions and descriptor) into Protocols, which only the decoder
+/// and `netsift dump` link.
+let protocolFolders = ["DNS", "HTTP", "TLS", "DHCP", "ICMP"]
+let datasetFiles = protocolFolders.map { "\($0)/\($0)Events.swift" }
+
 let package = Package(
     name: "NetSift",
     platforms: [.macOS(.v14)],
@@ -33,14 +42,14 @@ let package = Package(
                        providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "CZlib", path: "Shared/CZlib", pkgConfig: nil,
                        providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "Messaging", dependencies: ["CZmq", "Dissection", "Records", "Protocols", "Model",
+        .target(name: "Messaging", dependencies: ["CZmq", "Dissection", "Records", "Events", "Model",
                                                   .product(name: "Logging", package: "swift-log")],
                 path: "Shared/Messaging"),
         .systemLibrary(name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: nil,
                        providers: [.apt(["libpq-dev"])]),
-        .target(name: "Store", dependencies: ["CLibPQ", "Records", "Dissection", "Flows", "Model", "Protocols"],
+        .target(name: "Store", dependencies: ["CLibPQ", "Records", "Dissection", "Flows", "Model", "Events"],
                 path: "Shared/Store"),
-        .target(name: "Records", dependencies: ["Dissection", "Flows", "Decoding", "Capture", "Protocols", "Model"],
+        .target(name: "Records", dependencies: ["Dissection", "Flows", "Decoding", "Capture", "Protocols", "Events", "Model"],
                 path: "Shared/Records"),
         .target(name: "Capture", dependencies: ["CPcap", "Dissection"], path: "Shared/Capture"),
         .target(name: "Model", path: "Shared/Model"),
@@ -59,23 +68,24 @@ let package = Package(
                                                 .product(name: "Logging", package: "swift-log")],
                 path: "Shared/Decoder"),
         .target(name: "Operations", path: "Shared/Operations"),
+        .target(name: "Events", path: "Shared/Protocols", sources: ["Events"] + datasetFiles),
         .target(name: "Protocols", dependencies: [
-            "Dissection", "CZlib",
+            "Dissection", "Events", "CZlib",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "X509", package: "swift-certificates"),
-        ], path: "Shared/Protocols"),
+        ], path: "Shared/Protocols", exclude: ["Events"] + datasetFiles),
         .target(name: "Gateway", dependencies: [
-            "Auth", "Search", "Messaging", "Model", "PcapStore", "Dissection", "Query",
+            "Auth", "Search", "Messaging", "Model", "PcapStore", "Dissection", "Query", "Events",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "_NIOFileSystem", package: "swift-nio"),
         ], path: "Shared/Gateway"),
-        .target(name: "Query", dependencies: ["Dissection"], path: "Shared/Query"),
+        .target(name: "Query", dependencies: ["Dissection", "Events"], path: "Shared/Query"),
         .target(name: "Search", dependencies: [
-            "Auth", "Store", "Messaging", "Query", "Protocols", "Model",
+            "Auth", "Store", "Messaging", "Query", "Events", "Model",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Shared/Search"),
         .target(name: "Auth", dependencies: [
@@ -95,7 +105,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Shared/ServiceRuntime"),
         .executableTarget(name: "NetSift", dependencies: [
-            "Dump", "Protocols", "Operations", "Sensor", "Messaging", "Capture", "ServiceRuntime", "Auth", "Store", "Model",
+            "Dump", "Protocols", "Events", "Operations", "Sensor", "Messaging", "Capture", "ServiceRuntime", "Auth", "Store", "Model",
             "Query",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Services/NetSift"),
@@ -138,14 +148,14 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ], path: "Tests/DissectionTests"),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Decoding", "Capture", "TestSupport"], path: "Tests/FlowsTests"),
-        .testTarget(name: "DumpTests", dependencies: ["Dump", "Protocols", "Capture", "Dissection", "Model", "TestSupport"],
+        .testTarget(name: "DumpTests", dependencies: ["Events", "Dump", "Protocols", "Capture", "Dissection", "Model", "TestSupport"],
                     path: "Tests/DumpTests"),
-        .testTarget(name: "MessagingTests", dependencies: [
+        .testTarget(name: "MessagingTests", dependencies: ["Events", 
             "Messaging", "Dissection", "Records", "Decoding", "Capture", "Flows", "TestSupport",
         ], path: "Tests/MessagingTests"),
         .testTarget(name: "SensorTests", dependencies: ["Sensor", "Messaging", "Capture", "Dissection", "TestSupport"],
                     path: "Tests/SensorTests"),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Model", "Records", "Decoding", "Capture", "Dissection", "Flows", "Protocols", "TestSupport"],
+        .testTarget(name: "StoreTests", dependencies: ["Events", "Store", "Model", "Records", "Decoding", "Capture", "Dissection", "Flows", "Protocols", "TestSupport"],
                     path: "Tests/StoreTests"),
         .testTarget(name: "DecoderTests", dependencies: [
             "Decoder", "Sensor", "Messaging", "Records", "Capture", "Dissection", "Dump", "Store", "TestSupport",
@@ -170,7 +180,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ], path: "Tests/GatewayTests"),
-        .testTarget(name: "ProtocolsTests", dependencies: [
+        .testTarget(name: "ProtocolsTests", dependencies: ["Events", 
             "Protocols", "Capture", "Decoding", "Dissection", "Flows", "TestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ], path: "Tests/ProtocolsTests"),

@@ -1,3 +1,4 @@
+import Events
 import ArgumentParser
 import Dump
 import Foundation
@@ -14,12 +15,13 @@ struct DumpCommand: ParsableCommand {
     @Flag(help: "One JSON object per packet, per flow report and per application transaction (ECS field names).")
     var json = false
 
-    @Flag(name: .customLong("no-l7"), help: "Skip the application layer (DNS, HTTP, TLS, DHCP, ICMP transactions), for speed.")
+    @Flag(name: .customLong("no-l7"),
+          help: ArgumentHelp("Skip the application layer (\(Dataset.names) transactions), for speed."))
     var noL7 = false
 
     @Option(name: .customLong("l7-option"),
             help: ArgumentHelp("A Packetbeat protocol option, protocol.key=value (repeatable), e.g. dns.send_request=true, "
-                               + "http.transaction_timeout=2s, tls.tags=edge,lab. Keys: "
+                               + "http.transaction_timeout=2s, tls.tags=edge,lab. Protocols: \(Dataset.names). Keys: "
                                + ProtocolOptionSetting.keys.joined(separator: ", ") + ".", valueName: "setting"))
     var l7Options: [String] = []
 

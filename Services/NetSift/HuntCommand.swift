@@ -1,3 +1,4 @@
+import Events
 import ArgumentParser
 import Foundation
 
@@ -19,7 +20,7 @@ struct HuntCommand: ParsableCommand {
         @OptionGroup var endpoint: APIOptions
         @Option(name: .customLong("as"), help: "What the query tests: packets, flows or events (with --dataset).")
         var target: SearchCommand.Target = .packets
-        @Option(help: "The protocol whose events --as events tests: dns, http, tls, dhcp or icmp.")
+        @Option(help: ArgumentHelp("The protocol whose events --as events tests: \(Dataset.names)."))
         var dataset: String?
         @Option(help: "Time between runs: 90s, 15m, 1h, 1d (default: the search service's hunt_interval_seconds).")
         var interval: String?

@@ -1,3 +1,4 @@
+import Events
 import ArgumentParser
 import Foundation
 import Model
@@ -17,7 +18,7 @@ struct SearchCommand: ParsableCommand {
     @OptionGroup var endpoint: APIOptions
     @Option(name: .customLong("as"), help: "packets, flows or events (with --dataset).")
     var target: Target = .packets
-    @Option(help: "The protocol whose events --as events returns: dns, http, tls, dhcp or icmp.")
+    @Option(help: ArgumentHelp("The protocol whose events --as events returns: \(Dataset.names)."))
     var dataset: String?
     @Option(help: "Print at most this many results (all when absent).")
     var limit: Int?

@@ -19,8 +19,8 @@ struct DecoderService: AsyncParsableCommand {
     static let keys = Set(["deployment_id", "frames_endpoint", "records_endpoint", "acks_endpoint", "events_endpoint",
                            "metrics_port", "log_level", "batch_packets", "flow_timeout_seconds",
                            "flow_period_seconds", "max_flows", "max_unacked_batches", "l7", "l7_sniffing"]
-                          + ApplicationProtocol.allCases.flatMap { proto in
-                              ProtocolOptionSetting.keys.map { "\(proto.rawValue)_\($0)" }
+                          + ProtocolModules.all.map(\.dataset.name).flatMap { proto in
+                              ProtocolOptionSetting.keys.map { "\(proto)_\($0)" }
                           })
 
     @Option(help: "Config file: a JSON object of settings.")
@@ -87,13 +87,13 @@ struct DecoderService: AsyncParsableCommand {
         guard try settings.bool("l7", default: true) else { return nil }
         var config = ApplicationConfig()
         config.sniffing = try settings.bool("l7_sniffing", default: true)
-        for proto in ApplicationProtocol.allCases {
+        for proto in ProtocolModules.all.map(\.dataset.name) {
             for key in ProtocolOptionSetting.keys {
-                guard let value = settings.optionalString("\(proto.rawValue)_\(key)") else { continue }
+                guard let value = settings.optionalString("\(proto)_\(key)") else { continue }
                 do throws(ProtocolOptionSetting.Invalid) {
-                    try ProtocolOptionSetting("\(proto.rawValue).\(key)=\(value)").apply(to: &config)
+                    try ProtocolOptionSetting("\(proto).\(key)=\(value)").apply(to: &config)
                 } catch {
-                    throw ValidationError("setting \(proto.rawValue)_\(key): \(error)")
+                    throw ValidationError("setting \(proto)_\(key): \(error)")
                 }
             }
         }

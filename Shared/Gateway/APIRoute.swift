@@ -1,3 +1,4 @@
+import Events
 import Model
 
 /// One route of the native API, as docs/API.md and the OpenAPI document
@@ -51,7 +52,7 @@ public struct APIRoute: Sendable {
             /// Any text to check as a query (it need not be one); required.
             case queryText
             case searchTarget
-            /// An application protocol: dns, http, tls, dhcp or icmp.
+            /// An application protocol: one of `Dataset.all`.
             case dataset
             /// A duration back from now: 90s, 15m, 1h, 7d, 2w.
             case duration
@@ -120,7 +121,7 @@ public struct APIRoute: Sendable {
     ]
     static let interval = Parameter(name: "interval", kind: .huntInterval,
                                     summary: "time between runs: 90s, 15m, 1h, 1d (default: the search service's hunt_interval_seconds)")
-    static let dataset = Parameter(name: "dataset", kind: .dataset, summary: "one protocol's events: dns, http, tls, dhcp or icmp (default all)")
+    static let dataset = Parameter(name: "dataset", kind: .dataset, summary: "one protocol's events: \(Dataset.names) (default all)")
 }
 
 extension GatewayRouter {

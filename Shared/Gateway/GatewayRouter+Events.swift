@@ -1,3 +1,4 @@
+import Events
 import Foundation
 import Hummingbird
 import Messaging
@@ -5,7 +6,7 @@ import Messaging
 /// A capture's or a flow's application-layer events: the ECS documents
 /// storage keeps, passed through as they come from search.
 extension GatewayRouter {
-    static let datasets = ["dns", "http", "tls", "dhcp", "icmp"]
+    static let datasets = Dataset.all.map(\.name)
 
     func events(_ scope: QueryMessage.TrafficScope, _ request: Request) async throws -> Response {
         guard let page = Self.page(request) else { return Self.badPage }

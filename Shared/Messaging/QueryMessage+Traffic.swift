@@ -234,7 +234,7 @@ extension QueryMessage {
         /// The time window, ns since the Unix epoch: from `start` (inclusive) to `end` (exclusive).
         public var start: Int64?
         public var end: Int64?
-        /// Events: the protocol whose events are returned (dns, http, tls, dhcp, icmp).
+        /// Events: the dataset whose events are returned (`Dataset.name`).
         public var dataset: String?
         /// A background search's API key (its SHA-256, hex): whose searches it counts against.
         public var owner: String?

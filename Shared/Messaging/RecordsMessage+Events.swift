@@ -1,10 +1,10 @@
-import Protocols
+import Events
 import Records
 
 /// The events section of `records.v1` (flag bit 2): count n (UInt32), then n
 /// events. An event is capture id, flow key (UInt64 each), time (Int64 ns),
-/// sequence in its flow (UInt32), dataset (UInt8: 0 dns, 1 http, 2 tls,
-/// 3 dhcp, 4 icmp), one reserved zero byte, Community ID length m (UInt16),
+/// sequence in its flow (UInt32), dataset (UInt8, the protocol's
+/// `Dataset.code`; docs/PROTOCOLS.md lists them), one reserved zero byte, Community ID length m (UInt16),
 /// frame count k (UInt32), field count f (UInt32); then m bytes of Community ID, k frame numbers (UInt64 each)
 /// and f fields. A field is its name (UInt16 length, UTF-8) and a value; a
 /// value is a tag byte and its content: 0 string (UInt32 length, UTF-8),
@@ -14,7 +14,6 @@ import Records
 /// nest at most `WireLimits.eventNesting` deep.
 extension RecordsMessage {
     static let eventFixedSize = 40
-    static let datasets: [ApplicationProtocol] = [.dns, .http, .tls, .dhcp, .icmp]
 
     static func encode(events: [EventRecord], into w: inout WireWriter) {
         w.uint32(UInt32(truncatingIfNeeded: events.count))
@@ -24,7 +23,7 @@ extension RecordsMessage {
             w.uint64(event.flowKey)
             w.int64(event.time)
             w.uint32(event.sequence)
-            w.uint8(UInt8(truncatingIfNeeded: datasets.firstIndex(of: event.proto) ?? 0))
+            w.uint8(event.dataset.code)
             w.uint8(0)
             w.uint16(UInt16(truncatingIfNeeded: community.count))
             w.uint32(UInt32(truncatingIfNeeded: event.frames.count))
@@ -84,7 +83,7 @@ extension RecordsMessage {
             let time = try r.int64(at + " time")
             let sequence = try r.uint32(at + " sequence")
             let code = try r.uint8(at + " dataset")
-            guard Int(code) < datasets.count else { throw r.error(.invalidValue, at + " dataset \(code)") }
+            guard let dataset = Dataset.coded(code) else { throw r.error(.invalidValue, at + " dataset \(code)") }
             try r.reserved(1, at + " byte 29")
             let communityLength = try r.uint16(at + " Community ID length")
             guard communityLength <= limits.communityIDLength else {
@@ -100,7 +99,7 @@ extension RecordsMessage {
             frames.reserveCapacity(Int(frameCount))
             for k in 0 ..< Int(frameCount) { frames.append(try r.uint64(at + " frame \(k)")) }
             let fields = try decodeFields(&r, count: fieldCount, depth: 0, at, limits: limits)
-            events.append(EventRecord(captureID: captureID, sequence: sequence, proto: datasets[Int(code)], flowKey: flowKey,
+            events.append(EventRecord(captureID: captureID, sequence: sequence, dataset: dataset, flowKey: flowKey,
                                       communityID: communityID, time: time, frames: frames, fields: fields))
         }
         return events

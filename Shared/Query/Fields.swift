@@ -1,3 +1,5 @@
+import Events
+
 /// What a field holds, which decides the operators and values it takes.
 public enum FieldKind: Sendable, Hashable {
     /// An address: ==/!= an address or CIDR, `in` a set of them.
@@ -36,7 +38,7 @@ struct FieldSpec: Sendable {
     var kind: FieldKind
     var packet: Column?
     var flow: Column?
-    var event: EventColumn? = nil
+    var event: EventTableColumn? = nil
     /// A condition the field implies (`tcp.port` is a TCP port).
     var packetRequires: String? = nil
     var flowRequires: String? = nil
@@ -64,7 +66,7 @@ enum IntegerRange {
 }
 
 /// A column of one of the events tables (docs/DATA.md, "Events").
-struct EventColumn: Sendable, Hashable {
+struct EventTableColumn: Sendable, Hashable {
     var table: String
     var column: Column
 
@@ -129,44 +131,18 @@ enum Fields {
                   packet: .array("p.vlan_ids"), flow: .array("f.vlan_ids"), values: IntegerRange.vlanID),
     ] + application
 
-    /// Application-layer fields: ECS names first, then Wireshark's and Arkime's.
-    static let application: [FieldSpec] = [
-        event(["dns.question.name", "dns.qry.name", "dns.query", "query"], .text, "dns_events", "question_name"),
-        event(["dns.question.type", "dns.qry.type"], .text, "dns_events", "question_type"),
-        event(["dns.response_code", "dns.rcode"], .text, "dns_events", "response_code"),
-        event(["dns.id"], .integer, "dns_events", "dns_id", values: IntegerRange.uint16),
-        event(["dns.resolved_ip", "dns.a", "dns.aaaa"], .address, "dns_events", "resolved_ip", array: true),
-        event(["http.request.method", "http.method"], .text, "http_events", "method"),
-        event(["url.original", "http.uri", "http.request.uri"], .text, "http_events", "url"),
-        event(["url.domain", "http.host"], .text, "http_events", "host"),
-        event(["http.response.status_code", "http.status", "http.response.code"], .integer, "http_events", "status_code"),
-        event(["user_agent.original", "http.user_agent", "http.useragent"], .text, "http_events", "user_agent"),
-        event(["tls.server.name", "tls.client.server_name", "sni", "tls.sni",
-               "tls.handshake.extensions_server_name"], .text, "tls_events", "server_name"),
-        event(["tls.version"], .text, "tls_events", "version"),
-        event(["tls.client.ja3", "ja3", "tls.ja3"], .text, "tls_events", "ja3"),
-        event(["tls.server.ja3s", "ja3s", "tls.ja3s"], .text, "tls_events", "ja3s"),
-        event(["tls.client.ja4", "ja4", "tls.ja4"], .text, "tls_events", "ja4"),
-        event(["tls.server.x509.subject", "tls.server.subject", "cert.subject"], .text, "tls_events", "subject"),
-        event(["tls.server.x509.issuer", "tls.server.issuer", "cert.issuer"], .text, "tls_events", "issuer"),
-        event(["dhcp.hostname", "dhcp.option.hostname"], .text, "dhcp_events", "hostname"),
-        event(["dhcp.client_mac", "dhcp.mac"], .text, "dhcp_events", "client_mac"),
-        event(["dhcp.message_type", "dhcp.type"], .text, "dhcp_events", "message_type"),
-        event(["dhcp.transaction_id", "dhcp.id"], .text, "dhcp_events", "transaction_id"),
-        event(["dhcp.assigned_address", "dhcp.assigned_ip", "dhcp.yiaddr"], .address, "dhcp_events", "assigned_address"),
-        event(["dhcp.requested_address", "dhcp.requested_ip"], .address, "dhcp_events", "requested_address"),
-    ]
-
-    private static func event(_ names: [String], _ kind: FieldKind, _ table: String, _ column: String,
-                              array: Bool = false, values: ClosedRange<Int64> = IntegerRange.bigint) -> FieldSpec {
-        FieldSpec(names: names, kind: kind, packet: nil, flow: nil, event: EventColumn(table, column, array: array),
-                  values: values)
+    /// Application-layer fields, from each dataset's searchable columns.
+    static let application: [FieldSpec] = Dataset.all.flatMap { dataset in
+        dataset.columns.filter { !$0.queryNames.isEmpty }.map { column in
+            FieldSpec(names: column.queryNames, kind: column.kind.fieldKind, packet: nil, flow: nil,
+                      event: EventTableColumn(dataset.table, column.name, array: column.kind == .inetList),
+                      values: column.values ?? IntegerRange.bigint)
+        }
     }
 
-    /// Bare application protocol names: the flow carries an event of that protocol.
-    static let eventProtocols: [String: String] = [
-        "dns": "dns_events", "http": "http_events", "tls": "tls_events", "ssl": "tls_events", "dhcp": "dhcp_events",
-    ]
+    /// Bare application protocol names: the flow carries an event of that dataset.
+    static let eventProtocols: [String: String] = Dictionary(
+        Dataset.all.flatMap { dataset in dataset.queryNames.map { ($0, dataset.table) } }, uniquingKeysWith: { a, _ in a })
 
     /// Bare protocol names with Wireshark's meaning (`ip` is IPv4).
     static let protocols: [String: (packet: String, flow: String)] = [
@@ -190,5 +166,16 @@ enum Fields {
     static func spec(_ name: String) -> FieldSpec? {
         let lower = name.lowercased()
         return all.first { $0.names.contains(lower) }
+    }
+}
+
+extension Events.EventColumn.Kind {
+    /// What the query language compares the column's values as.
+    var fieldKind: FieldKind {
+        switch self {
+        case .text: .text
+        case .integer: .integer
+        case .inet, .inetList: .address
+        }
     }
 }

@@ -1,5 +1,5 @@
 import Model
-import Protocols
+import Events
 
 /// An event as one ECS JSON object: `@timestamp`, `event.dataset`, the
 /// flow's id and Community ID, the capture and frames, then the
@@ -8,7 +8,7 @@ import Protocols
 public enum EventDocument {
     public static func write(_ event: EventRecord, to w: inout JSONWriter) {
         var fields: [ProtocolField] = [
-            ProtocolField("event.dataset", .string(event.dataset)),
+            ProtocolField("event.dataset", .string(event.dataset.name)),
             ProtocolField("event.kind", .string("event")),
             ProtocolField("flow.id", .string(FlowIDText.hex(event.flowKey))),
             ProtocolField("network.community_id", .string(event.communityID)),

@@ -1,4 +1,5 @@
 import Decoding
+import Events
 import Protocols
 
 /// One application-layer transaction on its way to storage: which capture
@@ -10,7 +11,7 @@ public struct EventRecord: Hashable, Sendable {
     /// decoder decodes the capture again, so (capture, flow, sequence, time)
     /// names an event.
     public var sequence: UInt32
-    public var proto: ApplicationProtocol
+    public var dataset: Dataset
     public var flowKey: UInt64
     public var communityID: String
     /// Packet time (ns) of the frame that completed it, or of its flow's end.
@@ -18,11 +19,11 @@ public struct EventRecord: Hashable, Sendable {
     public var frames: [UInt64]
     public var fields: [ProtocolField]
 
-    public init(captureID: UInt64, sequence: UInt32, proto: ApplicationProtocol, flowKey: UInt64, communityID: String,
+    public init(captureID: UInt64, sequence: UInt32, dataset: Dataset, flowKey: UInt64, communityID: String,
                 time: Int64, frames: [UInt64], fields: [ProtocolField]) {
         self.captureID = captureID
         self.sequence = sequence
-        self.proto = proto
+        self.dataset = dataset
         self.flowKey = flowKey
         self.communityID = communityID
         self.time = time
@@ -33,11 +34,9 @@ public struct EventRecord: Hashable, Sendable {
     public init(captureID: UInt64, _ completed: ApplicationFeed.Completed) {
         let transaction = completed.transaction
         let context = transaction.context
-        self.init(captureID: captureID, sequence: completed.sequence, proto: transaction.proto, flowKey: context.flow,
+        self.init(captureID: captureID, sequence: completed.sequence, dataset: transaction.dataset, flowKey: context.flow,
                   communityID: context.communityID, time: context.time, frames: context.frames,
                   fields: transaction.fields)
     }
 
-    /// The `event.dataset` value: dns, http, tls, dhcp or icmp.
-    public var dataset: String { proto.dataset }
 }

@@ -1,18 +1,18 @@
+import Events
 import Messaging
-import Protocols
 import Store
 
 /// Application-layer events of a capture or a flow, from the events tables.
 extension SearchEngine {
     /// Events by id above `after`, at most `limit`, each document carrying
     /// its id as `netsift.event`; nil when the capture or flow is unknown or
-    /// the dataset is not one of dns, http, tls, dhcp, icmp.
+    /// the dataset is not one of `Dataset.all`.
     func events(_ scope: QueryMessage.TrafficScope, dataset: String?, after: UInt64,
                 limit: Int) throws -> [QueryMessage.StoredEvent]? {
         let tables: [EventTable]
         if let dataset {
-            guard let proto = ApplicationProtocol(rawValue: dataset) else { return nil }
-            tables = [EventTable.of(proto)]
+            guard let known = Dataset.named(dataset) else { return nil }
+            tables = [EventTable(known)]
         } else {
             tables = EventTable.all
         }

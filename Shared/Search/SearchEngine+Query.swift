@@ -1,5 +1,5 @@
 import Messaging
-import Protocols
+import Events
 import Query
 import Store
 
@@ -43,7 +43,7 @@ extension SearchEngine {
     func search(_ request: QueryMessage.SearchRequest) throws -> QueryMessage.SearchPage {
         guard let target = request.queryTarget else {
             return QueryMessage.SearchPage(problem: QueryMessage.QueryProblem(
-                position: 0, message: "events searches need a dataset", hint: "dns, http, tls, dhcp or icmp"))
+                position: 0, message: "events searches need a dataset", hint: Dataset.names))
         }
         let expression: Expression
         let condition: SQLCondition
@@ -176,7 +176,7 @@ extension QueryMessage.SearchRequest {
         switch target {
         case .packets: .packets
         case .flows: .flows
-        case .events: dataset.flatMap(ApplicationProtocol.init(rawValue:)).map { .events(table: EventTable.of($0).name) }
+        case .events: dataset.flatMap(Dataset.named).map { .events(table: $0.table) }
         }
     }
 

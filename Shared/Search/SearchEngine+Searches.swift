@@ -1,5 +1,5 @@
 import Messaging
-import Protocols
+import Events
 import Query
 import Store
 
@@ -108,9 +108,9 @@ extension SearchEngine {
             page.flows = try flows("WHERE f.id IN (\(items)) ORDER BY f.id", parameters)
             page.lastID = after + UInt64(page.flows.count)
         case .events:
-            guard let proto = meta.dataset.flatMap(ApplicationProtocol.init(rawValue:)) else { return nil }
+            guard let known = meta.dataset.flatMap(Dataset.named) else { return nil }
             let result = try connection.query("""
-                SELECT e.id, jsonb_set(e.doc, '{netsift,event}', to_jsonb(e.id))::text FROM \(EventTable.of(proto).name) e
+                SELECT e.id, jsonb_set(e.doc, '{netsift,event}', to_jsonb(e.id))::text FROM \(known.table) e
                 WHERE e.id IN (\(items)) ORDER BY e.id
                 """, parameters)
             page.events = result.rows.indices.compactMap { index in

@@ -1,3 +1,4 @@
+import Events
 import Foundation
 import Model
 
@@ -24,11 +25,11 @@ public struct PartitionManager {
 
         public static let packets = Table(name: "packets", lockTag: 0x4E53_5001)
         public static let flows = Table(name: "flows", lockTag: 0x4E53_5002)
-        public static let dnsEvents = Table(name: "dns_events", lockTag: 0x4E53_5003)
-        public static let httpEvents = Table(name: "http_events", lockTag: 0x4E53_5004)
-        public static let tlsEvents = Table(name: "tls_events", lockTag: 0x4E53_5005)
-        public static let dhcpEvents = Table(name: "dhcp_events", lockTag: 0x4E53_5006)
-        public static let icmpEvents = Table(name: "icmp_events", lockTag: 0x4E53_5007)
+
+        /// A dataset's events table; its lock tag follows from its wire code.
+        public static func events(_ dataset: Dataset) -> Table {
+            Table(name: dataset.table, lockTag: 0x4E53_5003 + Int32(dataset.code))
+        }
     }
 
     public typealias Span = PartitionLayout.Span

@@ -21,7 +21,7 @@ extension TrafficWriter {
     /// Each protocol's events by binary COPY into its table.
     func copyEvents(_ events: [EventRecord], batchID: Int64) throws {
         for table in EventTable.all {
-            let rows = events.filter { $0.proto == table.proto }
+            let rows = events.filter { $0.dataset == table.dataset }
             guard !rows.isEmpty else { continue }
             var encoder = BinaryCopyEncoder(reservingCapacity: 64 << 10)
             try connection.copyIn(sql: table.copyStatement) { stream in
@@ -38,7 +38,7 @@ extension TrafficWriter {
     func unstoredEvents(_ events: [EventRecord]) throws -> [EventRecord] {
         var stored = Set<EventIdentity>()
         for table in EventTable.all {
-            for (captureID, group) in Dictionary(grouping: events.filter { $0.proto == table.proto }, by: \.captureID) {
+            for (captureID, group) in Dictionary(grouping: events.filter { $0.dataset == table.dataset }, by: \.captureID) {
                 func list(_ values: [String]) -> String { "{" + values.joined(separator: ",") + "}" }
                 let result = try connection.query("""
                     SELECT e.flow_key, e.ts_ns, e.sequence FROM \(table.name) e

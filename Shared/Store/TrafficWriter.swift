@@ -150,7 +150,7 @@ public final class TrafficWriter {
         try partitions.ensure(.flows, coveringTimes: batch.flows.lazy.map(\.start), on: connection)
         for table in EventTable.all {
             try partitions.ensure(table.partitions,
-                                  coveringTimes: batch.events.lazy.filter { $0.proto == table.proto }.map(\.time),
+                                  coveringTimes: batch.events.lazy.filter { $0.dataset == table.dataset }.map(\.time),
                                   on: connection)
         }
     }

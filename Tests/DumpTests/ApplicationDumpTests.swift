@@ -1,3 +1,4 @@
+import Events
 import Capture
 import Dump
 import Foundation

@@ -1,3 +1,4 @@
+import Events
 import Capture
 import Decoding
 import Dissection
@@ -57,7 +58,7 @@ enum RecordSamples {
         let answer: ProtocolField.Value = .object([ProtocolField("name", .string("example.com")),
                                                    ProtocolField("ttl", .integer(300)),
                                                    ProtocolField("data", .string("192.0.2.7"))])
-        let dns = EventRecord(captureID: 7, sequence: 1, proto: .dns, flowKey: 0xDEAD_BEEF,
+        let dns = EventRecord(captureID: 7, sequence: 1, dataset: .dns, flowKey: 0xDEAD_BEEF,
                               communityID: "1:LQU9qZlK+B5F3KDmev6m5PMibrg=", time: 1_700_000_000_123_456_789,
                               frames: [1, 2], fields: [
                                   ProtocolField("dns.question.name", .string("exämple.com")),
@@ -69,9 +70,9 @@ enum RecordSamples {
                                   ProtocolField("dns.nested", .list([.list([.object([])])])),
                                   ProtocolField("dns.question.subdomain", .null),
                               ])
-        let http = EventRecord(captureID: 7, sequence: .max, proto: .http, flowKey: .max, communityID: "", time: .min,
+        let http = EventRecord(captureID: 7, sequence: .max, dataset: .http, flowKey: .max, communityID: "", time: .min,
                                frames: [], fields: [ProtocolField("url.original", .string("/a\u{0}b\"c"))])
-        let icmp = EventRecord(captureID: 8, sequence: 2, proto: .icmp, flowKey: 0, communityID: "1:x", time: 0,
+        let icmp = EventRecord(captureID: 8, sequence: 2, dataset: .icmp, flowKey: 0, communityID: "1:x", time: 0,
                                frames: [.max], fields: [])
         return [dns, http, icmp]
     }
@@ -220,6 +221,26 @@ enum RecordSamples {
             }
         }
         #expect(refused > 0 && accepted > 0)
+    }
+
+    /// The dataset byte is a registered protocol's code or the batch is refused, never read as another protocol.
+    @Test func anUnknownDatasetCodeIsRefused() throws {
+        var batch = RecordBatch(producer: RecordSamples.decoder, sequence: 1)
+        batch.events = [EventRecord(captureID: 8, sequence: 2, dataset: .icmp, flowKey: 0, communityID: "1:x", time: 0,
+                                    frames: [.max], fields: [])]
+        let frames = batch.envelope.frames
+        guard case .records(let decoded) = try decode(frames) else { Issue.record("not records.v1"); return }
+        #expect(decoded.events == batch.events)
+        // The one event is the payload's last 51 bytes: 40 fixed, 3 of Community ID, one frame number.
+        let datasetByte = frames[2].count - 51 + 28
+        #expect(frames[2][datasetByte] == Dataset.icmp.code)
+        let used = Set(Dataset.all.map(\.code))
+        for code in [UInt8(5), 200, .max] where !used.contains(code) {
+            var damaged = frames
+            damaged[2][datasetByte] = code
+            let error = decodeError(damaged)
+            #expect(error?.kind == .invalidValue, "code \(code): \(String(describing: error))")
+        }
     }
 
     @Test func oversizeCountsAreRefused() throws {

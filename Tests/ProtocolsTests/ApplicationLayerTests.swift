@@ -1,3 +1,4 @@
+import Events
 import Dissection
 import Testing
 import TestSupport
@@ -61,8 +62,8 @@ struct ApplicationLayerTests {
             tcp(flow, fromInitiator: false, sport: port, dport: 40000, seq: 901 + UInt32(response.utf8.count), flags: 0x11)
         }
 
-        var http: [HTTPTransaction] { out.compactMap { if case .http(let t, _) = $0 { t } else { nil } } }
-        var dns: [DNSTransaction] { out.compactMap { if case .dns(let t, _) = $0 { t } else { nil } } }
+        var http: [HTTPTransaction] { out.compactMap { $0.as(HTTPTransaction.self) } }
+        var dns: [DNSTransaction] { out.compactMap { $0.as(DNSTransaction.self) } }
     }
 
     @Test("TCP on port 80: segments out of order are reassembled into one HTTP transaction")
@@ -77,7 +78,7 @@ struct ApplicationLayerTests {
         #expect(context.flow == 7 && context.communityID == "1:test7")
         #expect(context.frames.first == 3 || context.frames.first == 4)
         #expect(context.frames.last == 5)
-        #expect(feeder.out[0].dataset == "http")
+        #expect(feeder.out[0].dataset == .http)
         #expect(feeder.out[0].fields[field: "url.original"] == .string("/index.html"))
         #expect(feeder.layer.counters.byPort == 1)
         #expect(feeder.layer.finishAll().isEmpty)
@@ -127,7 +128,7 @@ struct ApplicationLayerTests {
         #expect(feeder.dns.first?.resolvedIPs == ["192.0.2.1"])
         let rest = feeder.layer.finish(flow: 1)
         #expect(rest.count == 1)
-        if case .dns(let t, _)? = rest.first { #expect(t.status == .unanswered && t.question?.name == "unanswered.example") }
+        if let t = rest.first?.as(DNSTransaction.self) { #expect(t.status == .unanswered && t.question?.name == "unanswered.example") }
         #expect(feeder.layer.flowCount == 0)
     }
 
@@ -157,7 +158,8 @@ struct ApplicationLayerTests {
                     flow: 4, fromInitiator: true)
         feeder.send(eth + Build.ipv4(src: Self.server, dst: Self.client, proto: 1, payload: Build.echo(type: 0, id: 7, seq: 1)),
                     flow: 4, fromInitiator: false)
-        guard case .icmp(let t, let context)? = feeder.out.first else { Issue.record("no ICMP transaction"); return }
+        guard let first = feeder.out.first, let t = first.as(ICMPTransaction.self) else { Issue.record("no ICMP transaction"); return }
+        let context = first.context
         #expect(t.roundTrip == 1_000_000)
         #expect(context.frames == [1, 2])
     }

@@ -1,3 +1,4 @@
+import Events
 import Foundation
 import TestSupport
 import Testing
@@ -8,7 +9,7 @@ import Testing
     typealias Output = CaptureReplay<DHCPSession>.Output
 
     static func run(_ name: String) throws -> (outputs: [Output], frames: [Int64: UInt64]) {
-        var replay = CaptureReplay<DHCPSession>(serverPorts: [67]) { _ in DHCPModule.makeSession() }
+        var replay = CaptureReplay<DHCPSession>(serverPorts: [67]) { _ in DHCPSession() }
         let outputs = replay.run(try CapturePayloads.read(SharedCaptures.path("dhcp/\(name)")))
         return (outputs, replay.framesByTime)
     }
@@ -17,7 +18,7 @@ import Testing
     static func messages(_ name: String) throws -> [(frame: UInt64, message: DHCPMessage)] {
         let payloads = try CapturePayloads.read(SharedCaptures.path("dhcp/\(name)"))
         return payloads.compactMap { p in
-            var session = DHCPModule.makeSession()
+            var session = DHCPSession()
             let t = p.bytes.withUnsafeBytes { session.receive($0, direction: .toServer, time: p.timestamp) }
             return t.first?.message.map { (p.frame, $0) }
         }

@@ -1,3 +1,4 @@
+import Events
 import Dissection
 import PropertyBased
 import TestSupport
@@ -63,7 +64,7 @@ enum DHCPBuild {
         var cookie = DHCPBuild.message(options: [])
         cookie[236] = 0
         #expect(try DHCPBuild.parse(cookie).error?.kind == .malformed)
-        var session = DHCPModule.makeSession()
+        var session = DHCPSession()
         let out = [UInt8](repeating: 0, count: 10).withUnsafeBytes { session.receive($0, direction: .toServer, time: 0) }
         #expect(out.first?.firstError?.kind == .truncated)
     }
@@ -97,7 +98,7 @@ enum DHCPBuild {
 
     static func check(_ bytes: [UInt8]) -> String? {
         let start = ContinuousClock.now
-        var session = DHCPModule.makeSession()
+        var session = DHCPSession()
         let out = bytes.withUnsafeBytes { session.receive($0, direction: .toServer, time: 0) }
         guard out.count == 1 else { return "\(out.count) transactions" }
         if let m = out[0].message, m.options.count > DHCPLimits().maxOptions { return "\(m.options.count) options" }

@@ -1,3 +1,4 @@
+import Events
 import PropertyBased
 import TestSupport
 import Testing

@@ -1,3 +1,4 @@
+import Events
 import Testing
 @testable import Protocols
 
@@ -89,10 +90,10 @@ import Testing
     }
 
     @Test func transportIsGuessedWhenNotGiven() {
-        var udp = DNSModule.makeSession()
+        var udp = DNSSession(transport: nil)
         _ = udp.feed(DNSBuild.query(), .toServer, at: 0)
         #expect(udp.transport == .udp)
-        var tcp = DNSModule.makeSession()
+        var tcp = DNSSession(transport: nil)
         _ = tcp.feed(DNSBuild.tcp(DNSBuild.query()), .toServer, at: 0)
         #expect(tcp.transport == .tcp)
     }

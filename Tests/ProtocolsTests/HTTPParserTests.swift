@@ -1,3 +1,4 @@
+import Events
 import Protocols
 import Testing
 
@@ -111,7 +112,7 @@ func headError(_ text: String, limits: HTTPLimits = HTTPLimits()) -> ParseError.
         #expect(!sniff("GET  /"))
         #expect(!sniff("\u{16}\u{03}\u{01}"))
         #expect(!sniff(""))
-        #expect(HTTPModule.name == "http")
+        #expect(HTTPModule.descriptor.dataset == .http)
         #expect(HTTPModule.defaultPorts.contains(80) && HTTPModule.defaultPorts.contains(8080))
     }
 }

@@ -1,3 +1,4 @@
+import Events
 import Dissection
 import Testing
 import TestSupport
@@ -22,7 +23,7 @@ struct ProtocolOptionsTests {
         config[.dns].sendRequest = true
         config[.dns].sendResponse = true
         let out = try EngineCapture.run(path, config: config)
-        let first = try #require(out.first { $0.proto == .dns })
+        let first = try #require(out.first { $0.dataset == .dns })
         let request = try #require(Self.string(first.fields, "request"))
         #expect(request.hasPrefix("ID 22836; QR query; OPCODE QUERY; FLAGS rd ad; RCODE NOERROR; QUESTION class IN, type A, www.tcpdump.org."))
         let response = try #require(Self.string(first.fields, "response"))
@@ -106,7 +107,7 @@ struct ProtocolOptionsTests {
     @Test("TLS, DHCP, ICMP: each side's text")
     func otherTexts() throws {
         var config = ApplicationConfig()
-        for proto in [ApplicationProtocol.tls, .icmp] {
+        for proto in [Dataset.tls, .icmp] {
             config[proto].sendRequest = true
             config[proto].sendResponse = true
         }
@@ -118,10 +119,10 @@ struct ProtocolOptionsTests {
                     flow: 2, fromInitiator: true)
         feeder.send(eth + Build.ipv4(src: ApplicationLayerTests.server, dst: ApplicationLayerTests.client, proto: 1, payload: Build.echo(type: 0, id: 7, seq: 1)),
                     flow: 2, fromInitiator: false)
-        let icmp = try #require(feeder.out.first { $0.proto == .icmp }).fields
+        let icmp = try #require(feeder.out.first { $0.dataset == .icmp }).fields
         #expect(Self.string(icmp, "request") == "Echo Request id 7 seq 1")
         #expect(Self.string(icmp, "response") == "Echo Reply id 7 seq 1")
-        let tls = try #require(feeder.layer.finishAll().first { $0.proto == .tls }).fields
+        let tls = try #require(feeder.layer.finishAll().first { $0.dataset == .tls }).fields
         let client = try #require(Self.string(tls, "request"))
         #expect(client.hasPrefix("ClientHello TLS 1.2; server_name example.com; alpn h2,http/1.1; supported_versions TLS 1.3,TLS 1.2; cipher_suites "))
         #expect(tls[field: "response"] == nil)
@@ -150,9 +151,9 @@ struct ProtocolOptionsTests {
         feeder.udp(1, fromInitiator: true, sport: 5353, dport: 53, DNSBuild.query(id: 1))
         feeder.udp(1, fromInitiator: false, sport: 53, dport: 5353, DNSBuild.response(id: 1))
         feeder.httpExchange(2, port: 80)
-        let dns = try #require(feeder.out.first { $0.proto == .dns })
+        let dns = try #require(feeder.out.first { $0.dataset == .dns })
         #expect(dns.fields[field: "tags"] == .strings(["resolver", "lab"]))
-        let http = try #require(feeder.out.first { $0.proto == .http })
+        let http = try #require(feeder.out.first { $0.dataset == .http })
         #expect(http.fields[field: "tags"] == nil)
     }
 
@@ -183,16 +184,19 @@ struct ProtocolOptionsTests {
     /// `keep_null` relies on each module listing every name it writes.
     @Test("Every field a module writes over the shared captures is in its list of names, or a flag", .enabled(if: SharedCaptures.available, SharedCaptures.skipMessage))
     func fieldNamesCoverOutput() throws {
-        let all = ApplicationProtocol.allCases.flatMap(\.fieldNames)
-        #expect(Self.flags.isDisjoint(with: all))
-        var seen: [ApplicationProtocol: Set<String>] = [:]
+        var listed: [Dataset: [String]] = [:]
+        var seen: [Dataset: Set<String>] = [:]
         for path in SharedCaptures.captures() {
-            for t in try EngineCapture.run(path) { seen[t.proto, default: []].formUnion(t.moduleFields.map(\.name)) }
+            for t in try EngineCapture.run(path) {
+                listed[t.dataset] = type(of: t.transaction).fieldNames
+                seen[t.dataset, default: []].formUnion(t.transaction.fields.map(\.name))
+            }
         }
-        #expect(Set(seen.keys) == Set(ApplicationProtocol.allCases))
-        for (proto, names) in seen {
-            let unlisted = names.subtracting(proto.fieldNames).subtracting(Self.flags)
-            #expect(unlisted.isEmpty, "\(proto): \(unlisted.sorted())")
+        #expect(Self.flags.isDisjoint(with: listed.values.joined()))
+        #expect(Set(seen.keys) == Set(Dataset.all))
+        for (dataset, names) in seen {
+            let unlisted = names.subtracting(listed[dataset] ?? []).subtracting(Self.flags)
+            #expect(unlisted.isEmpty, "\(dataset): \(unlisted.sorted())")
         }
         let written = seen.values.reduce(into: Set<String>()) { $0.formUnion($1) }
         #expect(written.isSuperset(of: ["netsift.http.cleartext_credentials", "tls.detailed.certificates_encrypted"]))
@@ -269,10 +273,10 @@ struct ProtocolOptionsTests {
         feeder.send(eth + Build.ipv4(src: ApplicationLayerTests.client, dst: ApplicationLayerTests.server, proto: 1, payload: Build.echo(type: 8, id: 7, seq: 1)),
                     flow: 2, fromInitiator: true)
         for _ in 0 ..< 5 { feeder.udp(3, fromInitiator: true, sport: 4000, dport: 4001, [0]) }
-        let tls = try #require(feeder.out.first { $0.proto == .tls })
-        if case .tls(let t, _) = tls { #expect(t.clientHello?.serverName == "example.com" && !t.established) }
-        let icmp = try #require(feeder.out.first { $0.proto == .icmp })
-        if case .icmp(let t, _) = icmp { #expect(t.request?.type == 8 && t.response == nil) }
+        let tls = try #require(feeder.out.first { $0.dataset == .tls })
+        if let t = tls.as(TLSTransaction.self) { #expect(t.clientHello?.serverName == "example.com" && !t.established) }
+        let icmp = try #require(feeder.out.first { $0.dataset == .icmp })
+        if let t = icmp.as(ICMPTransaction.self) { #expect(t.request?.type == 8 && t.response == nil) }
         #expect(feeder.layer.finishAll().isEmpty)
     }
 

@@ -1,3 +1,4 @@
+import Events
 import Dissection
 import Testing
 @testable import Protocols
@@ -212,7 +213,7 @@ import Testing
     }
 
     @Test func sniffAndModule() {
-        #expect(TLSModule.name == "tls")
+        #expect(TLSModule.descriptor.dataset == .tls)
         #expect(TLSModule.defaultPorts == [443, 993, 995, 5223, 8443, 8883, 9243])
         #expect(B.record(22, Self.browserHello).withUnsafeBytes { TLSModule.sniff($0, direction: .toServer) })
         #expect(!B.record(22, B.serverHello(cipher: 1)).withUnsafeBytes { TLSModule.sniff($0, direction: .toClient) })

@@ -45,3 +45,19 @@ import Testing
         #expect(own.parameters == [.integer(5), .text("x")])
     }
 }
+
+@Suite struct FieldNameTests {
+    /// A name naming two fields would make a query mean one of them silently.
+    @Test func everyQueryNameNamesOneField() {
+        var owners: [String: Int] = [:]
+        for (index, spec) in Fields.all.enumerated() {
+            for name in spec.names {
+                #expect(owners[name] == nil, "\(name) names two fields")
+                owners[name] = index
+            }
+        }
+        for word in Fields.eventProtocols.keys {
+            #expect(owners[word] == nil && Fields.protocols[word] == nil, "the bare word \(word) means two things")
+        }
+    }
+}

@@ -63,7 +63,7 @@ struct WindowPruningTests {
             let connection = try PostgresConnection(conninfo: conninfo)
             // Days near "today" get a partition each.
             var partitions = PartitionManager(today: { 19_001 })
-            for table in [PartitionManager.Table.packets, .flows, .dnsEvents] {
+            for table in [PartitionManager.Table.packets, .flows, .events(.dns)] {
                 try partitions.ensure(table, coveringTimes: [first, first + day, first + 2 * day], on: connection)
             }
             var plans: [String] = []

@@ -1,3 +1,4 @@
+import Events
 import TestSupport
 import Foundation
 import Store
@@ -40,6 +41,29 @@ struct TrafficSchemaTests {
             #expect(indexes.contains(index), "missing index \(index)")
         }
         #expect(sequenceMax == (1 << 53) - 1)
+    }
+
+    /// Migrations are SQL written by hand: each events table must have the
+    /// common columns, then exactly its dataset's columns, in order, typed
+    /// as the dataset says.
+    @Test func everyEventsTableMatchesItsDataset() async throws {
+        let found = try await TrafficDatabase.with("eventtables") { conninfo in
+            let connection = try PostgresConnection(conninfo: conninfo)
+            var found: [String: [String]] = [:]
+            for table in EventTable.all {
+                found[table.name] = try connection.query("""
+                    SELECT a.attname || ' ' || format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
+                    WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum
+                    """, [table.name]).rows.compactMap { $0[0] }
+            }
+            return found
+        }
+        let common = ["id bigint", "capture_id bigint", "flow_key bigint", "ts_ns bigint", "batch_id bigint",
+                      "sequence integer", "community_id text", "frames bigint[]", "doc jsonb"]
+        for dataset in Dataset.all {
+            let expected = common + dataset.columns.map { "\($0.name) \($0.kind.sqlType)" }
+            #expect(found[dataset.table] == expected, "\(dataset.table)")
+        }
     }
 
     @Test func dayNumbers() {

@@ -1,3 +1,4 @@
+import Events
 import TestSupport
 import Dissection
 import Flows

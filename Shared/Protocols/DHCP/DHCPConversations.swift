@@ -1,3 +1,4 @@
+import Events
 import Dissection
 
 /// A DHCP "conversation": the messages of one transaction id within a short

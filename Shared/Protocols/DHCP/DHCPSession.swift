@@ -22,16 +22,3 @@ public struct DHCPSession: ProtocolSession {
 }
 
 /// DHCPv4 over UDP (Packetbeat's `dhcpv4`, ports 67 and 68).
-public enum DHCPModule: ProtocolModule {
-    public static let name = "dhcpv4"
-    public static let defaultPorts: Set<UInt16> = [67, 68]
-
-    /// A BOOTP op, Ethernet-like hardware length and the DHCP magic cookie.
-    public static func sniff(_ payload: UnsafeRawBufferPointer, direction: Direction) -> Bool {
-        guard let message = try? DHCPParser().parse(payload) else { return false }
-        return (message.op == 1 || message.op == 2) && message.hardwareLength <= 16
-            && message.magicCookie == DHCPParser.magicCookie
-    }
-
-    public static func makeSession() -> DHCPSession { DHCPSession() }
-}

@@ -1,3 +1,4 @@
+import Events
 import Dissection
 
 /// One DHCP message as an event, the way Suricata's eve reports DHCP: an

@@ -1,3 +1,5 @@
+import Events
+
 /// A query and its response, or one of them alone: an unanswered query
 /// (expired or still open at the end), an unsolicited response, or bytes
 /// that were not even a DNS header (`error` set, no message).

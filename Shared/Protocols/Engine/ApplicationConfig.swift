@@ -1,10 +1,4 @@
-/// The application protocols the engine runs, in the order content sniffing tries them.
-public enum ApplicationProtocol: String, CaseIterable, Sendable, Hashable {
-    case dns, http, tls, dhcp, icmp
-
-    /// `event.dataset` of its transactions.
-    public var dataset: String { rawValue }
-}
+import Events
 
 /// Packetbeat's per-protocol options (docs/ARCHITECTURE.md, "Protocol
 /// options", says what each does per module).
@@ -68,19 +62,19 @@ public struct ApplicationLimits: Sendable, Hashable {
 /// The engine's configuration, keyed by protocol name as Packetbeat's
 /// `packetbeat.protocols` list is: each module owns its defaults.
 public struct ApplicationConfig: Sendable, Hashable {
-    public var protocols: [ApplicationProtocol: ProtocolOptions]
+    public var protocols: [Dataset: ProtocolOptions]
     /// Whether flows on no configured port are classified by their first payload in each direction.
     public var sniffing = true
     public var limits = ApplicationLimits()
 
     public init() {
-        protocols = Dictionary(uniqueKeysWithValues: ApplicationProtocol.allCases.map {
-            ($0, ProtocolOptions(ports: ApplicationRegistry.entry($0).defaultPorts))
+        protocols = Dictionary(uniqueKeysWithValues: ProtocolModules.all.map {
+            ($0.dataset, ProtocolOptions(ports: $0.defaultPorts))
         })
     }
 
-    public subscript(_ proto: ApplicationProtocol) -> ProtocolOptions {
-        get { protocols[proto] ?? ProtocolOptions(enabled: false, ports: []) }
-        set { protocols[proto] = newValue }
+    public subscript(_ dataset: Dataset) -> ProtocolOptions {
+        get { protocols[dataset] ?? ProtocolOptions(enabled: false, ports: []) }
+        set { protocols[dataset] = newValue }
     }
 }

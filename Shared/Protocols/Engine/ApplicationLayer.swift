@@ -49,10 +49,10 @@ public struct ApplicationLayer {
         self.config = config
         var candidates = [[EnabledModule]](repeating: [], count: 256)
         var shortest: Int64 = 1_000_000_000
-        for entry in ApplicationRegistry.entries where config[entry.proto].enabled {
-            let module = EnabledModule(entry: entry, options: config[entry.proto])
-            for transport in entry.transports { candidates[Int(transport)].append(module) }
-            shortest = min(shortest, module.options.transactionTimeout)
+        for module in ProtocolModules.all where config[module.dataset].enabled {
+            let enabled = EnabledModule(module: module, options: config[module.dataset])
+            for transport in module.transports { candidates[Int(transport)].append(enabled) }
+            shortest = min(shortest, enabled.options.transactionTimeout)
         }
         self.candidates = candidates
         expiryInterval = max(1_000_000, shortest)

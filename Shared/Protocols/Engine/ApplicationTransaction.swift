@@ -1,3 +1,5 @@
+import Events
+
 /// Where a transaction came from: its flow, the frames that carried it
 /// as far as the engine knows them (the first frame that fed the session
 /// since its previous transaction, and the frame that completed it), and
@@ -20,44 +22,22 @@ public struct TransactionContext: Sendable, Hashable {
 }
 
 /// One transaction of any application module, as the engine returns them.
-public enum ApplicationTransaction: Sendable {
-    case dns(DNSTransaction, TransactionContext)
-    case dhcp(DHCPTransaction, TransactionContext)
-    case tls(TLSTransaction, TransactionContext)
-    case http(HTTPTransaction, TransactionContext)
-    case icmp(ICMPTransaction, TransactionContext)
+public struct ApplicationTransaction: Sendable {
+    /// The module's own transaction: a `DNSTransaction`, an `HTTPTransaction`, …
+    public let transaction: any ProtocolTransaction
+    public let context: TransactionContext
 
-    public var context: TransactionContext {
-        switch self {
-        case .dns(_, let c), .dhcp(_, let c), .tls(_, let c), .http(_, let c), .icmp(_, let c): c
-        }
+    public init(_ transaction: any ProtocolTransaction, _ context: TransactionContext) {
+        self.transaction = transaction
+        self.context = context
     }
 
-    public var proto: ApplicationProtocol {
-        switch self {
-        case .dns: .dns
-        case .dhcp: .dhcp
-        case .tls: .tls
-        case .http: .http
-        case .icmp: .icmp
-        }
-    }
+    public var dataset: Dataset { type(of: transaction).dataset }
 
-    /// `event.dataset`: dns, dhcp, tls, http or icmp.
-    public var dataset: String { proto.dataset }
+    /// The module's transaction if it is a `T`.
+    public func `as`<T: ProtocolTransaction>(_: T.Type) -> T? { transaction as? T }
 
     /// The transaction's fields (ECS names), without the flow's, and what
     /// its protocol's options add: `request`, `response`, `tags`, nulls.
-    public var fields: [ProtocolField] { EventFields(context.event).complete(moduleFields, of: self) }
-
-    /// The module's fields alone.
-    var moduleFields: [ProtocolField] {
-        switch self {
-        case .dns(let t, _): t.fields
-        case .dhcp(let t, _): t.fields
-        case .tls(let t, _): t.fields
-        case .http(let t, _): t.fields
-        case .icmp(let t, _): t.fields
-        }
-    }
+    public var fields: [ProtocolField] { EventFields(context.event).complete(transaction) }
 }

@@ -3,7 +3,9 @@ import Dissection
 /// A flow's application side: which module (if any) owns it, which way its
 /// client is, and the frames that fed the session since its last transaction.
 struct FlowApplication {
-    var session = ApplicationSession.none
+    var session: (any FlowSession)?
+    /// The chosen module reports one transaction per flow.
+    var oneTransaction = false
     /// A module was chosen, or every direction's first payload was sniffed in vain.
     var decided = false
     var unclaimed = false
@@ -23,6 +25,7 @@ struct FlowApplication {
 
     mutating func choose(_ module: EnabledModule, transport: UInt8, clientIsInitiator: Bool) {
         session = module.makeSession(transport)
+        oneTransaction = module.module.oneTransactionPerFlow
         event = EventOptions(module.options)
         self.clientIsInitiator = clientIsInitiator
         decided = true
@@ -41,7 +44,7 @@ struct FlowApplication {
     /// else the flow's last frame).
     mutating func expire(now: Int64, lastFrame: UInt64, into out: inout [ApplicationTransaction]) {
         let before = out.count
-        session.expire(now: now, origin: origin(frame: firstFrame ?? lastFrame, time: now), into: &out)
+        session?.expire(now: now, origin: origin(frame: firstFrame ?? lastFrame, time: now), into: &out)
         if out.count > before { emitted() }
     }
 
@@ -50,7 +53,7 @@ struct FlowApplication {
                            modules: [EnabledModule],
                            counters: inout ApplicationLayer.Counters, into out: inout [ApplicationTransaction]) {
         if !decided { sniff(payload, fromInitiator: fromInitiator, transport: IPProtocol.udp, modules: modules, counters: &counters) }
-        guard !session.isNone else { return }
+        guard let session else { return }
         received(frame)
         let before = out.count
         session.step(.data(payload), direction: direction(fromInitiator: fromInitiator), time: time,
@@ -62,13 +65,14 @@ struct FlowApplication {
     mutating func icmp(_ packet: DecodedPacket, payload: UnsafeRawBufferPointer, fromInitiator: Bool, time: Int64,
                        frame: UInt64, into out: inout [ApplicationTransaction]) {
         guard let info = packet.icmp else { return }
-        session.icmp(info, payload: payload, direction: fromInitiator ? .toServer : .toClient, time: time, frame: frame,
+        session?.icmp(info, payload: payload, direction: fromInitiator ? .toServer : .toClient, time: time, frame: frame,
                      origin: origin(frame: frame, time: time), into: &out)
     }
 
     /// The flow ended: what the session still holds.
     mutating func finish(frame: UInt64, time: Int64, into out: inout [ApplicationTransaction]) {
-        session.step(.finish, direction: .toServer, time: time, origin: origin(frame: frame, time: time), into: &out)
+        session?.step(.finish, direction: .toServer, time: time, origin: origin(frame: frame, time: time), into: &out)
+        session = nil
     }
 
     /// What a TCP reassembler delivers.
@@ -79,7 +83,7 @@ struct FlowApplication {
         switch delivery.kind {
         case .data(let bytes):
             if !decided { sniff(bytes, fromInitiator: fromInitiator, transport: IPProtocol.tcp, modules: modules, counters: &counters) }
-            guard !session.isNone else { return }
+            guard let session else { return }
             received(delivery.frame)
             session.step(.data(bytes), direction: direction(fromInitiator: fromInitiator), time: delivery.time,
                          origin: origin(frame: delivery.frame, time: delivery.time), into: &out)
@@ -89,7 +93,7 @@ struct FlowApplication {
                 markSniffed(fromInitiator: fromInitiator, counters: &counters)
                 return
             }
-            session.step(.gap(length), direction: direction(fromInitiator: fromInitiator), time: delivery.time,
+            session?.step(.gap(length), direction: direction(fromInitiator: fromInitiator), time: delivery.time,
                          origin: origin(frame: delivery.frame, time: delivery.time), into: &out)
         case .end:
             return
@@ -99,9 +103,8 @@ struct FlowApplication {
 
     private mutating func emitted() {
         firstFrame = nil
-        // TLSSession reports one handshake per connection and ignores the rest.
-        if case .tls = session {
-            session = .none
+        if oneTransaction {
+            session = nil
             spent = true
         }
     }
@@ -118,12 +121,12 @@ struct FlowApplication {
         let bit: UInt8 = fromInitiator ? 1 : 2
         guard sniffed & bit == 0 else { return }
         for module in modules {
-            if module.entry.sniff(payload, .toServer) {
+            if module.module.sniff(payload, .toServer) {
                 choose(module, transport: transport, clientIsInitiator: fromInitiator)
                 counters.bySniffing += 1
                 return
             }
-            if module.entry.sniff(payload, .toClient) {
+            if module.module.sniff(payload, .toClient) {
                 choose(module, transport: transport, clientIsInitiator: !fromInitiator)
                 counters.bySniffing += 1
                 return

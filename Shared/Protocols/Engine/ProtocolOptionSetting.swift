@@ -1,3 +1,5 @@
+import Events
+
 /// One of Packetbeat's per-protocol options as text, `protocol.key=value`,
 /// as `netsift dump --l7-option` takes it: `dns.send_request=true`,
 /// `http.ports=80,8080`, `dns.transaction_timeout=2s`, `tls.tags=edge,lab`.
@@ -6,7 +8,7 @@ public struct ProtocolOptionSetting: Sendable, Hashable {
         public var description: String
     }
 
-    public let proto: ApplicationProtocol
+    public let dataset: Dataset
     public let key: String
     public let value: String
 
@@ -17,11 +19,11 @@ public struct ProtocolOptionSetting: Sendable, Hashable {
             throw Invalid(description: "'\(text)' is not protocol.key=value")
         }
         let name = String(text[..<dot])
-        guard let proto = ApplicationProtocol(rawValue: name) else {
+        guard let dataset = ProtocolModules.all.first(where: { $0.dataset.name == name })?.dataset else {
             throw Invalid(description: "unknown protocol '\(name)' (one of "
-                + ApplicationProtocol.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+                + ProtocolModules.all.map(\.dataset.name).joined(separator: ", ") + ")")
         }
-        self.proto = proto
+        self.dataset = dataset
         key = String(text[text.index(after: dot) ..< equals])
         guard Self.keys.contains(key) else {
             throw Invalid(description: "unknown option '\(key)' (one of \(Self.keys.joined(separator: ", ")))")
@@ -30,12 +32,12 @@ public struct ProtocolOptionSetting: Sendable, Hashable {
     }
 
     public func apply(to config: inout ApplicationConfig) throws(Invalid) {
-        var options = config[proto]
+        var options = config[dataset]
         switch key {
         case "enabled": options.enabled = try flag()
         case "ports":
             let ports = list().map { UInt16($0) }
-            guard !ports.contains(nil) else { throw Invalid(description: "\(proto).ports: '\(value)' is not a list of ports") }
+            guard !ports.contains(nil) else { throw Invalid(description: "\(dataset).ports: '\(value)' is not a list of ports") }
             options.ports = Set(ports.compactMap { $0 })
         case "send_request": options.sendRequest = try flag()
         case "send_response": options.sendResponse = try flag()
@@ -43,7 +45,7 @@ public struct ProtocolOptionSetting: Sendable, Hashable {
         case "tags": options.tags = list()
         default: options.keepNull = try flag()
         }
-        config[proto] = options
+        config[dataset] = options
     }
 
     private func list() -> [String] { value.split(separator: ",").map { String($0) } }
@@ -52,7 +54,7 @@ public struct ProtocolOptionSetting: Sendable, Hashable {
         switch value.lowercased() {
         case "true": return true
         case "false": return false
-        default: throw Invalid(description: "\(proto).\(key): '\(value)' is not true or false")
+        default: throw Invalid(description: "\(dataset).\(key): '\(value)' is not true or false")
         }
     }
 
@@ -63,7 +65,7 @@ public struct ProtocolOptionSetting: Sendable, Hashable {
         let unit = units.first { value.hasSuffix($0.0) && Double(value.dropLast($0.0.count)) != nil }
         let number = Double(unit.map { String(value.dropLast($0.0.count)) } ?? value)
         guard let number, number >= 0, number * (unit?.1 ?? 1e9) < 9e18 else {
-            throw Invalid(description: "\(proto).\(key): '\(value)' is not a duration such as 10s or 500ms")
+            throw Invalid(description: "\(dataset).\(key): '\(value)' is not a duration such as 10s or 500ms")
         }
         return Int64(number * (unit?.1 ?? 1e9))
     }

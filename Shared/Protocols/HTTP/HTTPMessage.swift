@@ -1,3 +1,5 @@
+import Events
+
 /// What requests and responses share: version, the framing and content
 /// header fields, header names, sizes, anomalies, time.
 public struct HTTPMessageInfo: Sendable, Hashable {

@@ -1,6 +1,16 @@
+import Events
+import Dissection
+
 /// HTTP/1.0 and 1.1 over TCP.
-public enum HTTPModule: ProtocolModule {
-    public static let name = "http"
+public enum HTTPModule {
+    public static let descriptor = ProtocolModule(
+        HTTPTransaction.self, defaultPorts: defaultPorts, transports: [IPProtocol.tcp], sniff: sniff
+    ) { _, options in
+        HTTPSession(transactionTimeout: options.transactionTimeout,
+                    raw: HTTPRawKeeping(requests: options.sendRequest, responses: options.sendResponse,
+                                        maxBytes: options.maxMessageText))
+    }
+
     /// Packetbeat's default HTTP ports.
     public static let defaultPorts: Set<UInt16> = [80, 8080, 8000, 5000, 8002]
 
@@ -22,6 +32,23 @@ public enum HTTPModule: ProtocolModule {
         }
         return false
     }
+}
 
-    public static func makeSession() -> HTTPSession { HTTPSession() }
+extension HTTPTransaction: ProtocolTransaction {
+    public static var dataset: Dataset { .http }
+
+    /// The messages as received.
+    public var requestText: String? { request?.message.rawText }
+    public var responseText: String? { response?.message.rawText }
+
+    public var summary: String {
+        var requestLine = "(no request)"
+        if let r = request {
+            requestLine = "\(r.method) \(r.target)" + (r.version.isEmpty ? "" : " HTTP/\(r.version)")
+            if let host = r.host { requestLine += " Host: \(host)" }
+        }
+        var status = "(no response)"
+        if let r = response { status = "\(r.statusCode)" + (r.statusPhrase.isEmpty ? "" : " \(r.statusPhrase)") }
+        return "\(requestLine) → \(status)"
+    }
 }

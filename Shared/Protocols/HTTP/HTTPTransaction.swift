@@ -1,3 +1,5 @@
+import Events
+
 /// A request paired with its response (either may be missing: a request
 /// never answered, a response whose request came before the capture).
 public struct HTTPTransaction: Sendable, Hashable {

@@ -1,3 +1,4 @@
+import Events
 import Dissection
 
 /// One ICMP message as a transaction side.

@@ -1,24 +1,11 @@
+import Events
+
 /// Which way bytes travel in a flow: from its initiator (the client) or to it.
 public enum Direction: Sendable, Hashable {
     case toServer
     case toClient
 
     public var reversed: Direction { self == .toServer ? .toClient : .toServer }
-}
-
-/// The shape every protocol module has (one folder each under
-/// Shared/Protocols): how it is recognised, and a per-flow session that turns
-/// datagrams or reassembled TCP bytes into transactions.
-public protocol ProtocolModule {
-    associatedtype Session: ProtocolSession
-    /// `event.dataset` and the module's configuration key: `dns`, `http`, `tls`, `dhcp`.
-    static var name: String { get }
-    /// Ports the module claims by default (Packetbeat's `ports`).
-    static var defaultPorts: Set<UInt16> { get }
-    /// Whether the first payload of a flow looks like this protocol, for
-    /// flows on other ports ("where ports lie").
-    static func sniff(_ payload: UnsafeRawBufferPointer, direction: Direction) -> Bool
-    static func makeSession() -> Session
 }
 
 /// One flow's protocol state. UDP payloads arrive one datagram per call;
@@ -36,4 +23,19 @@ public protocol ProtocolSession {
     /// waited longer than the transaction timeout, reported unanswered and
     /// no longer matched to a response.
     mutating func expire(now: Int64) -> [Transaction]
+}
+
+/// What every protocol's transaction tells the rest of NetSift: its
+/// dataset, its event's fields (ECS names, as `netsift dump --json` and the
+/// events table's `doc` hold them), its request and response as text (for
+/// `send_request` / `send_response`) and its one-line summary (`netsift dump`).
+public protocol ProtocolTransaction: Sendable {
+    static var dataset: Dataset { get }
+    /// Every field name a transaction can have (`keep_null` writes the missing ones as null).
+    static var fieldNames: [String] { get }
+    var fields: [ProtocolField] { get }
+    var requestText: String? { get }
+    var responseText: String? { get }
+    /// The request, an arrow, the answer, in the spirit of tcpdump's and tshark's one-liners.
+    var summary: String { get }
 }

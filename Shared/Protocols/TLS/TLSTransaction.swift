@@ -1,3 +1,5 @@
+import Events
+
 /// A TLS alert record seen in plaintext.
 public struct TLSAlert: Hashable, Sendable {
     public var level: UInt8
