@@ -4,6 +4,7 @@ import Foundation
 import Messaging
 import Operations
 import Sensor
+import Wire
 
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Auth
+import Database
 import Foundation
 import Model
 import Operations
-import Store
+import PostgresClient
 
 extension APIRole: ExpressibleByArgument {}
 
@@ -73,7 +74,7 @@ struct KeysCommand: ParsableCommand {
     static func store(_ directory: String) throws -> APIKeyStore {
         let conninfo = try LocalPostgres(dataDirectory: directory).conninfo()
         let connection = try PostgresConnection(conninfo: conninfo)
-        _ = try MigrationRunner().run(on: connection)
+        _ = try MigrationRunner(migrations: Migrations.all).run(on: connection)
         return APIKeyStore(connection: connection)
     }
 

@@ -3,8 +3,9 @@ import Capture
 import Foundation
 import Messaging
 import Operations
+import PostgresClient
 import ServiceRuntime
-import Store
+import Wire
 
 struct UpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

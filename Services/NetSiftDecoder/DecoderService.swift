@@ -5,9 +5,10 @@ import Flows
 import Foundation
 import Logging
 import Messaging
-import Protocols
 import Prometheus
+import Protocols
 import ServiceRuntime
+import Wire
 
 @main
 struct DecoderService: AsyncParsableCommand {

@@ -4,8 +4,8 @@ import Gateway
 import Hummingbird
 import Logging
 import Messaging
-import Search
 import ServiceRuntime
+import Wire
 
 @main
 struct GatewayService: AsyncParsableCommand {

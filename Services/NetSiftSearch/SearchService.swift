@@ -5,6 +5,7 @@ import Messaging
 import Prometheus
 import Search
 import ServiceRuntime
+import Wire
 
 @main
 struct SearchService: AsyncParsableCommand {

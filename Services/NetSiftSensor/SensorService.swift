@@ -7,6 +7,7 @@ import Operations
 import Prometheus
 import Sensor
 import ServiceRuntime
+import Wire
 
 @main
 struct SensorService: AsyncParsableCommand {

@@ -5,6 +5,7 @@ import Messaging
 import Prometheus
 import ServiceRuntime
 import Storage
+import Wire
 
 @main
 struct StorageService: AsyncParsableCommand {

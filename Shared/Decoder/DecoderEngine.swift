@@ -2,9 +2,9 @@ import Capture
 import Decoding
 import Dissection
 import Foundation
-import Messaging
 import Protocols
 import Records
+import Wire
 
 /// The decoder service without sockets: sensor messages in, `records.v1`
 /// envelopes for storage out.

@@ -2,6 +2,7 @@ import Decoding
 import Foundation
 import Logging
 import Messaging
+import Wire
 
 /// The decoder service's loop: sensor messages in on a PULL socket,
 /// `records.v1` out to storage on a PUSH socket (kept until storage

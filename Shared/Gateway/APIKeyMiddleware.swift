@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Messaging
 import Model
-import Search
+import Wire
 
 /// Lets a request through only with a live API key (HTTP Basic with the key
 /// as user name and an empty password, or `Authorization: Token KEY`) whose

@@ -1,6 +1,6 @@
 import Foundation
-import Messaging
 import Model
+import Wire
 
 /// AppPacCap APPPACCAP: what this installation is.
 public struct AppPacCapObject: Encodable, Sendable {

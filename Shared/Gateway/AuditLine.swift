@@ -1,7 +1,7 @@
 import Hummingbird
 import Logging
-import Messaging
 import Model
+import Wire
 
 /// One audit line in the gateway's log: who (the key's name and role) called
 /// which route, on which path, with what status. Logged at `notice` for

@@ -1,4 +1,5 @@
 import Messaging
+import Wire
 
 /// How many capture files the gateway streams at once, per API key and in
 /// total. Each download holds a connection, a read ahead from storage and a

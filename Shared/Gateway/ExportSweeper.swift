@@ -1,5 +1,6 @@
 import Logging
 import Messaging
+import Wire
 
 /// Removes exports older than `maxAge` every minute, so a directory nobody
 /// cleans does not fill its disk. Run `loop` on a thread of its own.

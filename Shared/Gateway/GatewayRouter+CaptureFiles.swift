@@ -1,12 +1,11 @@
-import _NIOFileSystem
 import Dissection
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Messaging
 import NIOCore
 import PcapStore
-import Search
+import Wire
+import _NIOFileSystem
 
 /// Capture files of stored frames: downloads streamed to the client, and
 /// exports written to the exports directory (EXPORTFILE).

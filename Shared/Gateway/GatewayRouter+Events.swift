@@ -1,7 +1,7 @@
 import Events
 import Foundation
 import Hummingbird
-import Messaging
+import Wire
 
 /// A capture's or a flow's application-layer events: the ECS documents
 /// storage keeps, passed through as they come from search.

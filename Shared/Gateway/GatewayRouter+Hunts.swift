@@ -1,6 +1,6 @@
 import Hummingbird
-import Messaging
-import Query
+import Model
+import Wire
 
 /// Hunts: saved queries search runs over newly stored flows (docs/QUERY.md, "Hunts").
 extension GatewayRouter {

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
-import Messaging
-import Query
+import Model
+import Wire
 
 /// `/search`, `/search/pcap` and `/search/syntax`: queries in the language of docs/QUERY.md.
 extension GatewayRouter {

@@ -1,6 +1,6 @@
 import Auth
 import Hummingbird
-import Messaging
+import Wire
 
 /// Background searches: start (POST), status, results, cancel or delete (DELETE).
 extension GatewayRouter {

@@ -2,9 +2,9 @@ import Dissection
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Messaging
 import NIOCore
 import PcapStore
+import Wire
 
 /// Packets and flows: rows from search, bytes from storage.
 extension GatewayRouter {

@@ -5,7 +5,7 @@ import Hummingbird
 import Messaging
 import NIOCore
 import PcapStore
-import Search
+import Wire
 
 /// The native API under `/api/v1`: AppPacCap objects in the RESPONSE
 /// envelope. The gateway holds no SQL: it asks search for rows and storage

@@ -1,5 +1,5 @@
-import Messaging
 import Model
+import Wire
 
 /// A hunt (NetSift's own object: AppPacCap has none): a saved query run
 /// every `Interval` seconds (null: the search service's default) over

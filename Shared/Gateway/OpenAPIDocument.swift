@@ -1,7 +1,6 @@
 import Foundation
-import Messaging
 import Model
-import Query
+import Wire
 
 /// The OpenAPI 3.1 document of the native API, built from `GatewayRouter.routes`
 /// and from the response objects themselves (their stored properties, read

@@ -1,4 +1,4 @@
-import Messaging
+import Wire
 
 /// AppPacCap SEARCHLIST for a packet search: PACKETs by capture id. A
 /// search run while the request waits has `SearchId` 0, `Status` 1 (done)

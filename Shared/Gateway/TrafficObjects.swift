@@ -1,7 +1,7 @@
 import Auth
 import Foundation
-import Messaging
 import Model
+import Wire
 
 /// AppPacCap CAPTUREMETA, plus `Status` and the `DTG*` times as RFC 3339.
 /// A capture has no process (NetSift captures whole interfaces): the

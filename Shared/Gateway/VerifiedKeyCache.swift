@@ -1,5 +1,6 @@
 import Messaging
 import Model
+import Wire
 
 /// API keys search has recently said are live, so the gateway need not ask
 /// search on every request: the key's SHA-256 (64 hex digits) → its holder

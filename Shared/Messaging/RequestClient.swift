@@ -1,4 +1,5 @@
 import Foundation
+import Wire
 
 /// Asks a request/reply service (search's `query.v1`, storage's `read.v1`)
 /// from async code: one thread owns a DEALER socket (sockets are not

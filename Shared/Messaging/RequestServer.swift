@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Wire
 
 /// A request/reply service's loop: requests on a ROUTER socket, answered by
 /// worker threads that each hold their own handler (a database connection,

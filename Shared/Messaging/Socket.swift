@@ -1,5 +1,7 @@
 import CZmq
 import Foundation
+import Wire
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

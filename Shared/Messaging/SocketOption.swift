@@ -1,4 +1,5 @@
 import CZmq
+import Wire
 
 /// A socket option. Set options before `bind`/`connect`: most apply only
 /// to connections made afterwards.

@@ -1,5 +1,6 @@
 import Dissection
 import Foundation
+import Model
 
 /// A SQL condition and the values its `$n` placeholders stand for. Values
 /// never appear in the text.

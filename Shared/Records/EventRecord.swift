@@ -1,6 +1,4 @@
-import Decoding
 import Events
-import Protocols
 
 /// One application-layer transaction on its way to storage: which capture
 /// and flow it belongs to, when it completed, the frames that carried it,
@@ -31,12 +29,5 @@ public struct EventRecord: Hashable, Sendable {
         self.fields = fields
     }
 
-    public init(captureID: UInt64, _ completed: ApplicationFeed.Completed) {
-        let transaction = completed.transaction
-        let context = transaction.context
-        self.init(captureID: captureID, sequence: completed.sequence, dataset: transaction.dataset, flowKey: context.flow,
-                  communityID: context.communityID, time: context.time, frames: context.frames,
-                  fields: transaction.fields)
-    }
 
 }

@@ -1,4 +1,3 @@
-import Capture
 import Dissection
 import Flows
 
@@ -86,23 +85,6 @@ public struct PacketRecord: Hashable, Sendable {
         self.anomalies = anomalies
         self.flowKey = flowKey
         self.pcapPosition = pcapPosition
-    }
-
-    /// The row for one decoded frame. Lengths come from the frame (what
-    /// libpcap delivered), layer fields from the dissection.
-    public init(captureID: UInt64, frame: Frame, packet: DecodedPacket, flow: FlowTable.Ref?) {
-        self.init(captureID: captureID, frameNumber: frame.number, timestamp: frame.timestamp,
-                  capturedLength: Int32(truncatingIfNeeded: frame.capturedLength),
-                  wireLength: Int32(truncatingIfNeeded: frame.wireLength),
-                  linkType: frame.linkType.rawValue, l2Length: packet.l2Length,
-                  l3Type: packet.l3Type, l3Offset: packet.l3Offset, l3Length: packet.l3Length,
-                  l4Type: packet.hasIP ? packet.l4Type : 0, l4Offset: packet.l4Offset, l4Length: packet.l4Length,
-                  l5Offset: packet.l5Offset, l5Length: packet.l5Length,
-                  source: packet.hasIP ? packet.source : nil,
-                  destination: packet.hasIP ? packet.destination : nil,
-                  sourcePort: packet.hasPorts ? packet.sourcePort : nil,
-                  destinationPort: packet.hasPorts ? packet.destinationPort : nil,
-                  vlans: packet.vlans, anomalies: packet.anomalies, flowKey: flow?.id)
     }
 
     /// The IP version counted in capture totals: 4, 6, or 0 without IP.

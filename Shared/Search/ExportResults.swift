@@ -1,4 +1,4 @@
-import Messaging
+import Wire
 
 /// The frames of recent search exports, each evaluated once. A search's
 /// capture file is listed a page at a time, and the file's order (time,

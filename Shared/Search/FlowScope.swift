@@ -1,5 +1,6 @@
+import Model
+import PostgresClient
 import Query
-import Store
 
 /// The flows a packets search can reach its packets through, when its
 /// query names addresses that few flows carry (`Expression.flowScope`).

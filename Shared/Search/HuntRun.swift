@@ -1,6 +1,6 @@
-import Messaging
+import PostgresClient
 import Query
-import Store
+import Wire
 
 /// One run of one hunt, on a connection the caller owns (blocking).
 ///

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
 import Messaging
-import Store
+import PostgresClient
+import Wire
 
 /// Runs every enabled hunt whose interval has passed since its last run
 /// (`HuntRun`), checking once a second, on a connection of its own. A hunt

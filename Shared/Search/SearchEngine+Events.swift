@@ -1,6 +1,7 @@
+import Database
 import Events
-import Messaging
-import Store
+import PostgresClient
+import Wire
 
 /// Application-layer events of a capture or a flow, from the events tables.
 extension SearchEngine {

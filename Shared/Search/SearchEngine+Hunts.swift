@@ -1,5 +1,5 @@
-import Messaging
-import Store
+import PostgresClient
+import Wire
 
 /// Hunts: saved, listed, changed and deleted here, run by `HuntScheduler`
 /// (or here, when asked to run one now), their matches paged here.

@@ -1,7 +1,9 @@
-import Messaging
+import Database
 import Events
+import Model
+import PostgresClient
 import Query
-import Store
+import Wire
 
 /// Searches written in the query language (docs/QUERY.md).
 extension SearchEngine {

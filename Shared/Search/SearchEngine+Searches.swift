@@ -1,7 +1,7 @@
-import Messaging
 import Events
+import PostgresClient
 import Query
-import Store
+import Wire
 
 /// Background searches: queued here, run by `SearchRunner`, paged here.
 extension SearchEngine {

@@ -1,6 +1,6 @@
 import Foundation
-import Messaging
-import Store
+import PostgresClient
+import Wire
 
 /// Packets, flows and downloads: what the gateway's traffic routes ask.
 extension SearchEngine {

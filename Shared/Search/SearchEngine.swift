@@ -1,8 +1,10 @@
 import Auth
+import Database
 import Foundation
 import Messaging
 import Model
-import Store
+import PostgresClient
+import Wire
 
 /// The read side's answers from PostgreSQL, every value a query parameter.
 /// Blocking (libpq): one engine per worker thread.

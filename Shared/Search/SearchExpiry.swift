@@ -1,6 +1,7 @@
 import Logging
 import Messaging
-import Store
+import PostgresClient
+import Wire
 
 /// Deletes finished background searches (and their results) older than
 /// `ttl` every minute, on a connection of its own (made on the loop's

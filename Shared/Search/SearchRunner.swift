@@ -1,8 +1,10 @@
 import Foundation
 import Logging
 import Messaging
+import Model
+import PostgresClient
 import Query
-import Store
+import Wire
 
 /// Runs queued searches, one at a time, on a connection of its own: claims
 /// the oldest queued search, stores all its results in one statement and

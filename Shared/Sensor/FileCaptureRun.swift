@@ -1,6 +1,6 @@
 import Capture
 import Dissection
-import Messaging
+import Wire
 
 /// Drives capture files through `PcapFileReader` → `FlowShard` →
 /// `FrameBatcher` and hands each message to the caller as (lane, envelope),

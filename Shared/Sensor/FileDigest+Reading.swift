@@ -1,8 +1,9 @@
 import Crypto
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Messaging
+import Wire
 
 extension FileDigest {
     /// Bytes read at a time: large enough that the system calls cost

@@ -1,6 +1,6 @@
 import Capture
 import Foundation
-import Messaging
+import Wire
 
 /// Sends capture files through a `SensorLink` and returns once storage has
 /// acknowledged every message of every lane — i.e. every frame, flow and

@@ -1,7 +1,7 @@
 import Capture
-import Foundation
 import Dissection
-import Messaging
+import Foundation
+import Wire
 
 /// Per lane, gathers frames of one capture into `frames.v1` batches and
 /// stamps every message of a lane — batches, watermarks, the end marker —

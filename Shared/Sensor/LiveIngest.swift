@@ -1,7 +1,7 @@
 import Capture
 import Dissection
 import Foundation
-import Messaging
+import Wire
 
 /// Captures from a network interface through a `SensorLink` until stopped
 /// or `frameLimit` frames were captured.

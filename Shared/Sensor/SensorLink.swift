@@ -1,5 +1,6 @@
 import Foundation
 import Messaging
+import Wire
 
 /// A sensor's sockets, all on one thread: one PUSH per decoder (a lane
 /// each), a SUB for storage's acknowledgements, a DEALER for control

@@ -1,5 +1,5 @@
 import Foundation
-import Messaging
+import Wire
 
 /// Keeps what each lane sent until storage's `ack.v1` covers it, so it can
 /// be re-sent after a reconnect (a restarted decoder lost whatever it held).

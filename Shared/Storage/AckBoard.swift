@@ -1,5 +1,5 @@
 import Foundation
-import Messaging
+import Wire
 
 /// What storage has committed per producer (sensor lanes and decoders), so
 /// acknowledgements can be published again: a PUB message can be lost (a

@@ -1,5 +1,6 @@
+import Database
 import Foundation
-import Store
+import PostgresClient
 
 /// Commits prepared batches on worker threads, each with its own
 /// PostgreSQL connection, so transactions overlap (PostgreSQL uses both

@@ -1,5 +1,6 @@
 import Messaging
 import PcapStore
+import Wire
 
 /// Storage's answers to `read.v1`: frames by their pcap store positions, as
 /// the pcap records the store holds. The pcap store's only writer is also

@@ -1,10 +1,11 @@
+import Database
 import Dissection
 import Foundation
-import Messaging
 import Model
 import PcapStore
+import PostgresClient
 import Records
-import Store
+import Wire
 
 /// What storage does with one message, without sockets: writes a decoder
 /// batch's frames to the pcap store and makes them durable (`prepare`; the
@@ -45,7 +46,7 @@ public final class StorageEngine {
     public init(conninfo: String, pcapRoot: String,
                 pcapConfiguration: PcapStoreWriter.Configuration = .init()) throws {
         let connection = try PostgresConnection(conninfo: conninfo)
-        _ = try MigrationRunner().run(on: connection)
+        _ = try MigrationRunner(migrations: Migrations.all).run(on: connection)
         writer = TrafficWriter(connection: connection)
         var committed: [SegmentID: UInt64] = [:]
         for (path, length) in try writer.committedSegmentLengths() where length > 0 {

@@ -2,7 +2,8 @@ import Foundation
 import Logging
 import Messaging
 import PcapStore
-import Store
+import PostgresClient
+import Wire
 
 /// The storage service's loop: `records.v1` from decoders on a PULL socket,
 /// control requests on a ROUTER, acknowledgements out on a PUB. Everything

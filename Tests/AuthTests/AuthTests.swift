@@ -1,8 +1,9 @@
 import Auth
+import Database
 import Foundation
-import Store
-import Testing
+import PostgresClient
 import TestSupport
+import Testing
 
 @Suite struct APIKeyTests {
     @Test func keysAreRandom256BitHex() {
@@ -52,7 +53,7 @@ struct APIKeyStoreTests {
         let server = try PostgresTestServer.require()
         let outcome = try await DedicatedThread.run { () -> [String] in
             let connection = try PostgresConnection(conninfo: server.conninfo)
-            _ = try MigrationRunner().run(on: connection)
+            _ = try MigrationRunner(migrations: Migrations.all).run(on: connection)
             let store = APIKeyStore(connection: connection)
             let (adminID, admin) = try store.create(name: "admin", role: .admin)
             let (otherID, other) = try store.create(name: "reader", role: .viewer)
@@ -84,7 +85,7 @@ struct APIKeyStoreTests {
             let connection = try PostgresConnection(conninfo: conninfo)
             try connection.query("INSERT INTO api_keys (name, key_hash) VALUES ('old', $1::bytea)",
                                  [APIKeyStore.byteaText(APIKey.generate().hash)])
-            try MigrationRunner().run(on: connection)
+            try MigrationRunner(migrations: Migrations.all).run(on: connection)
             let roles = try APIKeyStore(connection: connection).list().map(\.role)
             let refused = (try? connection.query("UPDATE api_keys SET role = 'root'")) == nil
             return (roles, refused)

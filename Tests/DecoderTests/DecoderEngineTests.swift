@@ -3,12 +3,12 @@ import Decoder
 import Dissection
 import Dump
 import Foundation
-import Messaging
+import PostgresClient
 import Records
 import Sensor
-import Store
-import Testing
 import TestSupport
+import Testing
+import Wire
 
 /// A small capture of two TCP flows and a UDP exchange, as pcap bytes.
 private func sampleCapture() -> [UInt8] {

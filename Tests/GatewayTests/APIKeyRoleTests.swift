@@ -4,9 +4,9 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import Messaging
 import Model
 import Testing
+import Wire
 
 /// The middleware with roles: a route's rule decides, 403 with ErrorCode 8
 /// otherwise; changes and packet reads leave an audit line.

@@ -3,8 +3,8 @@ import Foundation
 @testable import Gateway
 import Hummingbird
 import HummingbirdTesting
-import Messaging
 import Testing
+import Wire
 
 /// Concurrent downloads per key and in total: past a key's limit 429, past
 /// the gateway's 503, both with `Retry-After`; a slot is held while its body

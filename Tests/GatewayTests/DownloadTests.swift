@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Messaging
 import PcapStore
 import Testing
+import Wire
 
 /// `HEAD` and `Range` on downloads, through the gateway's router with fake
 /// search and storage: captures 1 (complete, pcap) and 3 (complete, mixed

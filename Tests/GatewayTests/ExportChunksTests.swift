@@ -1,6 +1,6 @@
 @testable import Gateway
-import Messaging
 import Testing
+import Wire
 
 @Suite struct ExportChunksTests {
     static func page(_ lengths: [UInt32]) -> [QueryMessage.ExportFrame] {

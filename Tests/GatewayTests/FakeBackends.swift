@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import Messaging
 import Model
+import Wire
 
 /// Search and storage as a gateway test needs them: request servers on
 /// in-process endpoints, answering from closures, and the gateway's router

@@ -3,8 +3,8 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import Messaging
 import Testing
+import Wire
 
 /// A 5xx answer says only that something failed and the request's id; the
 /// detail (here, a database error with its SQL) is in the log under that id.

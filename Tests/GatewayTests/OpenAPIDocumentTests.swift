@@ -1,6 +1,7 @@
 import Foundation
 @testable import Gateway
 import Hummingbird
+import Model
 import Query
 import Testing
 

@@ -4,6 +4,7 @@ import Hummingbird
 import Messaging
 import Model
 import Testing
+import Wire
 
 /// The role table: every route the router serves has a rule, and anything
 /// without one is refused.

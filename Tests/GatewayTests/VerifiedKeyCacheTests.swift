@@ -3,6 +3,7 @@ import Hummingbird
 import Messaging
 import Model
 import Testing
+import Wire
 
 extension VerifiedKeyCache {
     func isVerified(_ hashHex: String, now: ContinuousClock.Instant = .now) -> Bool { holder(of: hashHex, now: now) != nil }

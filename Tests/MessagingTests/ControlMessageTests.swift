@@ -1,6 +1,6 @@
 import Foundation
-import Messaging
 import Testing
+import Wire
 
 @Suite struct ControlMessageTests {
     static let bodies: [ControlMessage.Body] = [

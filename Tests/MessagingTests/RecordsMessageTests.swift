@@ -1,14 +1,14 @@
-import Events
 import Capture
 import Decoding
 import Dissection
+import Events
 import Flows
 import Foundation
-import Messaging
 import Protocols
 import Records
-import Testing
 import TestSupport
+import Testing
+import Wire
 
 enum RecordSamples {
     static let decoder = UUID(uuidString: "11111111-2222-3333-4444-555555555555") ?? UUID()

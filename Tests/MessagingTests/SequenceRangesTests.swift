@@ -1,6 +1,6 @@
-import Messaging
-import Testing
 import TestSupport
+import Testing
+import Wire
 
 /// `formUnion(ascending:)` and `runs(of:)` against a plain set.
 struct SequenceRangesTests {

@@ -2,6 +2,7 @@ import Dissection
 import Foundation
 import Messaging
 import Testing
+import Wire
 
 /// Real libzmq sockets. Every socket is created, used and closed on one
 /// thread; every receive has a timeout, so a failure is an error, not a hang

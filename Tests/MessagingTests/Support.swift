@@ -1,7 +1,7 @@
 import Dissection
 import Foundation
-import Messaging
 import TestSupport
+import Wire
 
 /// `body`'s result, computed on a thread of its own with an 8 MiB stack while the caller waits.
 func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T {

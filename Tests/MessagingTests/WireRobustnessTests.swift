@@ -1,8 +1,8 @@
 import Dissection
 import Foundation
-import Messaging
-import Testing
 import TestSupport
+import Testing
+import Wire
 
 /// Decodes a received message the way a service does.
 func decode(_ frames: [[UInt8]], limits: WireLimits = .default) throws(WireError) -> Message {

@@ -1,7 +1,7 @@
 import Dissection
 import Foundation
-import Messaging
 import Testing
+import Wire
 
 @Suite struct WireRoundTripTests {
     @Test(arguments: Samples.messages)

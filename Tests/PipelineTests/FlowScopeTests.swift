@@ -1,11 +1,11 @@
 import Foundation
 import Logging
-import Messaging
+import PostgresClient
 import Query
 @testable import Search
-import Store
-import Testing
 import TestSupport
+import Testing
+import Wire
 
 /// Packets searches that name addresses reach their packets through the
 /// flows of those addresses (`FlowScope`). Real captures go through the

@@ -4,8 +4,8 @@ import Logging
 import Messaging
 import Sensor
 import Storage
-import Store
 import TestSupport
+import Wire
 
 /// Storage and decoders as real ZeroMQ servers on threads of this process,
 /// over tcp loopback, writing to the suite's real PostgreSQL: the pipeline's

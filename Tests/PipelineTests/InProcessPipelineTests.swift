@@ -1,11 +1,12 @@
 import Capture
-import Messaging
 import Decoding
 import Foundation
+import Messaging
+import PostgresClient
 import Records
-import Store
-import Testing
 import TestSupport
+import Testing
+import Wire
 
 /// Real sockets, real PostgreSQL; storage and decoders on threads.
 @Suite(.serialized, .postgresServer("pipeline"),

@@ -1,5 +1,6 @@
+import Database
+import Model
 @testable import Query
-import Store
 import Testing
 
 /// The language's application-layer fields against the events tables storage writes.

@@ -1,8 +1,8 @@
 import Foundation
+import PostgresClient
 import Query
-import Store
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct QueryCompilerTests {
     @Test func valuesAreParametersNeverText() throws {

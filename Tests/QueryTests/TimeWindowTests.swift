@@ -1,7 +1,9 @@
+import Database
+import Model
+import PostgresClient
 import Query
-import Store
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct TimeWindowTests {
     static let now: Int64 = 1_700_000_000_000_000_000

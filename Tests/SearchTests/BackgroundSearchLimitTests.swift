@@ -1,10 +1,11 @@
+import Database
 import Foundation
 import Logging
-import Messaging
+import PostgresClient
 @testable import Search
-import Store
-import Testing
 import TestSupport
+import Testing
+import Wire
 
 /// The bounds on background searches, against a real server: searches
 /// queued or running per key, rows kept per search, finished searches

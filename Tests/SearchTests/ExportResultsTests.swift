@@ -1,6 +1,6 @@
-import Messaging
 @testable import Search
 import Testing
+import Wire
 
 /// Pages of a kept export result equal the slices a query would return.
 @Suite struct ExportResultsTests {

@@ -1,10 +1,11 @@
+import Database
 import Foundation
 import Logging
-import Messaging
+import PostgresClient
 @testable import Search
-import Store
-import Testing
 import TestSupport
+import Testing
+import Wire
 
 /// Hunt runs against a real server, with batches committed from other
 /// connections the way storage's commit workers do: out of id order.

@@ -1,10 +1,10 @@
 import Capture
 import Dissection
 import Foundation
-import Messaging
 import Sensor
-import Testing
 import TestSupport
+import Testing
+import Wire
 
 /// One frame as `PcapFileReader` delivers it, copied.
 struct ReadFrame: Equatable {

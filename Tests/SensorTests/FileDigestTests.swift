@@ -1,8 +1,8 @@
 import Foundation
-import Messaging
 import Sensor
-import Testing
 import TestSupport
+import Testing
+import Wire
 
 @Suite struct FileDigestTests {
     static func file(_ bytes: [UInt8]) throws -> String {

@@ -1,8 +1,8 @@
 import Foundation
-import Messaging
 import Sensor
-import Testing
 import TestSupport
+import Testing
+import Wire
 
 @Suite struct FrameBatcherTests {
     func frames(_ count: Int, size: (Int) -> Int = { _ in 60 }) -> [TestFrame] {

@@ -1,9 +1,9 @@
 import Capture
 import Dissection
 import Foundation
-import Messaging
 import Sensor
 import TestSupport
+import Wire
 
 func randomV4(_ rng: inout SplitMix64) -> String {
     IPAddress(v4: UInt32.random(in: 1 ... .max, using: &rng)).description

@@ -1,7 +1,7 @@
 import Foundation
-import Messaging
 import Sensor
 import Testing
+import Wire
 
 @Suite struct UnackedBufferTests {
     /// `count` batches of `frames` one-byte frames each, stamped by `producer`.

@@ -1,8 +1,7 @@
 import Capture
 import Foundation
-import Store
-import Testing
 import TestSupport
+import Testing
 
 /// The hardening issue's findings, each against the real processes.
 @Suite(.serialized, .enabled(if: NetSiftSystem.available, NetSiftSystem.skipMessage))

@@ -1,7 +1,6 @@
 import Foundation
-import Store
-import Testing
 import TestSupport
+import Testing
 
 /// Live capture through the real processes: `netsift up --nic` on one end of
 /// a veth pair, tcpreplay on the other end, inside its own namespace.

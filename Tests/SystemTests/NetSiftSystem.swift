@@ -1,7 +1,7 @@
 import Foundation
-import Store
-import Testing
+import PostgresClient
 import TestSupport
+import Testing
 
 /// A whole NetSift started the way an operator does it — `netsift up` in a
 /// fresh 0700 data directory, with its own PostgreSQL, supervised service

@@ -1,5 +1,5 @@
 import Foundation
-import Store
+import PostgresClient
 
 /// What the database holds for one capture, in a form two captures of the
 /// same file can be compared by (flow keys depend on the capture id, so

@@ -1,7 +1,6 @@
 import Foundation
-import Store
-import Testing
 import TestSupport
+import Testing
 
 /// The real processes: `netsift up` (PostgreSQL, storage, two decoders,
 /// supervised) and `netsift ingest`, in a fresh 0700 data directory.

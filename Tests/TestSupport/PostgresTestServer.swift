@@ -1,5 +1,5 @@
 import Foundation
-import Store
+import PostgresClient
 import Testing
 
 /// A private PostgreSQL cluster for one test suite, started and removed with

@@ -1,4 +1,5 @@
-import Store
+import Database
+import PostgresClient
 
 /// A fresh database on the test server with NetSift's schema (or the
 /// first of its migrations), dropped after `body`.

@@ -1,0 +1,104 @@
+import Dissection
+import Events
+import PostgresClient
+import Records
+
+/// One dataset's events table: the columns every events table has, then
+/// the dataset's own columns (`Dataset.columns`) kept apart for searching
+/// and listing; the whole event is in `doc` (jsonb, as `netsift dump --json`
+/// prints it). Migrations create the tables; `EventTableSchemaTests` checks
+/// each against its dataset.
+public struct EventTable: Sendable {
+    public let dataset: Dataset
+
+    public init(_ dataset: Dataset) { self.dataset = dataset }
+
+    public var name: String { dataset.table }
+    public var columns: [EventColumn] { dataset.columns }
+    public var partitions: PartitionManager.Table { .events(dataset) }
+
+    /// Columns of every events table, in the order `encode` writes them first.
+    public static let commonColumns = "capture_id, flow_key, ts_ns, sequence, batch_id, community_id, frames, doc"
+    static let commonFieldCount = 8
+
+    public static let all: [EventTable] = Dataset.all.map(EventTable.init)
+
+    /// `COPY <table> (<columns>) FROM STDIN (FORMAT binary)`.
+    var copyStatement: String {
+        "COPY \(name) (\(Self.commonColumns), \(columns.map(\.name).joined(separator: ", "))) FROM STDIN (FORMAT binary)"
+    }
+
+    /// One row. PostgreSQL's text and jsonb cannot hold NUL, so NULs in the
+    /// event's strings become U+FFFD first.
+    func encode(_ event: EventRecord, batchID: Int64, into encoder: inout BinaryCopyEncoder) {
+        var event = event
+        if event.fields.contains(where: \.value.containsNUL) { event.fields = event.fields.map(\.withoutNUL) }
+        encoder.beginRow(fieldCount: Int16(Self.commonFieldCount + columns.count))
+        encoder.append(int8: Int64(bitPattern: event.captureID))
+        encoder.append(int8: Int64(bitPattern: event.flowKey))
+        encoder.append(int8: event.time)
+        encoder.append(int4: Int32(bitPattern: event.sequence))
+        encoder.append(int8: batchID)
+        encoder.append(text: event.communityID)
+        encoder.append(array: event.frames, elementOID: 20) { $0.append(int8: Int64(bitPattern: $1)) }
+        encoder.append(jsonb: EventDocument.bytes(event))
+        for column in columns {
+            let value = event.fields[field: column.field]
+            switch (column.kind, value) {
+            case (.text, .string(let s)?): encoder.append(text: s)
+            case (.integer, .integer(let i)?): encoder.append(int8: i)
+            case (.inet, .string(let s)?): Self.append(inet: s, into: &encoder)
+            case (.inetList, .list(let values)?):
+                let addresses = values.compactMap { value -> IPAddress? in
+                    if case .string(let s) = value { IPAddress(s) } else { nil }
+                }
+                encoder.append(array: addresses, elementOID: BinaryCopyEncoder.inetOID) { Self.append(address: $1, into: &$0) }
+            default: encoder.appendNull()
+            }
+        }
+    }
+
+    private static func append(inet text: String, into encoder: inout BinaryCopyEncoder) {
+        guard let address = IPAddress(text) else { return encoder.appendNull() }
+        append(address: address, into: &encoder)
+    }
+
+    private static func append(address: IPAddress, into encoder: inout BinaryCopyEncoder) {
+        if address.isIPv6 {
+            encoder.append(inetV6High: address.high, low: address.low)
+        } else {
+            encoder.append(inetV4: address.v4)
+        }
+    }
+}
+
+extension ProtocolField {
+    /// The field with every NUL in its strings replaced by U+FFFD.
+    var withoutNUL: ProtocolField { ProtocolField(name, value.withoutNUL) }
+}
+
+extension ProtocolField.Value {
+    var containsNUL: Bool {
+        switch self {
+        case .string(let s): s.utf8.contains(0)
+        case .list(let values): values.contains(where: \.containsNUL)
+        case .object(let fields): fields.contains(where: \.value.containsNUL)
+        default: false
+        }
+    }
+
+    var withoutNUL: Self {
+        switch self {
+        case .string(let s) where s.utf8.contains(0): .string(s.replacingNUL())
+        case .list(let values): .list(values.map(\.withoutNUL))
+        case .object(let fields): .object(fields.map(\.withoutNUL))
+        default: self
+        }
+    }
+}
+
+extension String {
+    func replacingNUL() -> String {
+        String(String.UnicodeScalarView(unicodeScalars.map { $0 == "\0" ? "\u{FFFD}" : $0 }))
+    }
+}

@@ -1,0 +1,221 @@
+import Dissection
+import PostgresClient
+import Records
+
+/// The binary COPY of packet rows and the merge of flow reports.
+extension TrafficWriter {
+    /// The `packets` columns in the order `encode` writes them.
+    public static let packetColumns = """
+        capture_id, frame_number, ts_ns, anomalies, flow_key, segment_id, segment_offset, batch_id, \
+        caplen, wirelen, l2t, l2l, l3t, l3o, l3l, l4o, l4l, l5o, l5l, src_port, dst_port, l4t, src, dst, vlan_ids
+        """
+    static let packetFieldCount: Int16 = 25
+
+    /// Columns of a flow report, shared by the staging table and `flows`.
+    static let flowColumns = """
+        flow_key, start_ns, capture_id, end_ns, first_frame, src_packets, src_bytes, src_wire_bytes, \
+        dst_packets, dst_bytes, dst_wire_bytes, src_port, dst_port, src_tcp_flags, dst_tcp_flags, protocol, \
+        final, reason, community_id, src, dst, vlan_ids
+        """
+    static let flowFieldCount: Int16 = 22
+
+    /// Each protocol's events by binary COPY into its table.
+    func copyEvents(_ events: [EventRecord], batchID: Int64) throws {
+        for table in EventTable.all {
+            let rows = events.filter { $0.dataset == table.dataset }
+            guard !rows.isEmpty else { continue }
+            var encoder = BinaryCopyEncoder(reservingCapacity: 64 << 10)
+            try connection.copyIn(sql: table.copyStatement) { stream in
+                for event in rows {
+                    table.encode(event, batchID: batchID, into: &encoder)
+                    if encoder.bytes.count >= Self.copyChunkBytes { try stream.send(encoder.takeBytes()) }
+                }
+                try stream.send(encoder.finish())
+            }
+        }
+    }
+
+    /// The events whose (capture, flow key, time, sequence) is not stored yet.
+    func unstoredEvents(_ events: [EventRecord]) throws -> [EventRecord] {
+        var stored = Set<EventIdentity>()
+        for table in EventTable.all {
+            for (captureID, group) in Dictionary(grouping: events.filter { $0.dataset == table.dataset }, by: \.captureID) {
+                func list(_ values: [String]) -> String { "{" + values.joined(separator: ",") + "}" }
+                let result = try connection.query("""
+                    SELECT e.flow_key, e.ts_ns, e.sequence FROM \(table.name) e
+                    JOIN unnest($2::bigint[], $3::bigint[], $4::integer[]) AS k(flow_key, ts_ns, sequence)
+                      ON e.flow_key = k.flow_key AND e.ts_ns = k.ts_ns AND e.sequence = k.sequence
+                    WHERE e.capture_id = $1
+                    """, [Int64(bitPattern: captureID), list(group.map { String(Int64(bitPattern: $0.flowKey)) }),
+                          list(group.map { String($0.time) }), list(group.map { String(Int32(bitPattern: $0.sequence)) })])
+                for row in 0 ..< result.rows.count {
+                    guard let r = result.row(row), let key = r.int64(0), let time = r.int64(1), let sequence = r.int64(2)
+                    else { continue }
+                    stored.insert(EventIdentity(captureID: captureID, flowKey: UInt64(bitPattern: key), time: time,
+                                                sequence: UInt32(truncatingIfNeeded: sequence)))
+                }
+            }
+        }
+        return events.filter {
+            !stored.contains(EventIdentity(captureID: $0.captureID, flowKey: $0.flowKey, time: $0.time,
+                                           sequence: $0.sequence))
+        }
+    }
+
+    struct EventIdentity: Hashable {
+        var captureID: UInt64
+        var flowKey: UInt64
+        var time: Int64
+        var sequence: UInt32
+    }
+
+    func copyPackets(_ packets: [PacketRecord], batchID: Int64) throws {
+        var encoder = BinaryCopyEncoder(reservingCapacity: Self.copyChunkBytes + 4096)
+        try connection.copyIn(sql: "COPY packets (\(Self.packetColumns)) FROM STDIN (FORMAT binary)") { stream in
+            for packet in packets {
+                Self.encode(packet, batchID: batchID, into: &encoder)
+                if encoder.bytes.count >= Self.copyChunkBytes { try stream.send(encoder.takeBytes()) }
+            }
+            try stream.send(encoder.finish())
+        }
+    }
+
+    /// A whole binary COPY stream of `packets` rows (for measuring the COPY
+    /// alone; `commit` streams in chunks instead).
+    public static func encodePackets(_ packets: [PacketRecord], batchID: Int64) -> [UInt8] {
+        var encoder = BinaryCopyEncoder(reservingCapacity: packets.count * 160 + 64)
+        for packet in packets { encode(packet, batchID: batchID, into: &encoder) }
+        return encoder.finish()
+    }
+
+    static func encode(_ packet: PacketRecord, batchID: Int64, into encoder: inout BinaryCopyEncoder) {
+        encoder.beginRow(fieldCount: packetFieldCount)
+        encoder.append(int8: Int64(bitPattern: packet.captureID))
+        encoder.append(int8: Int64(bitPattern: packet.frameNumber))
+        encoder.append(int8: packet.timestamp)
+        encoder.append(int8: Int64(bitPattern: packet.anomalies.rawValue))
+        encoder.append(int8: packet.flowKey.map { Int64(bitPattern: $0) })
+        encoder.append(int8: packet.pcapPosition?.segmentID)
+        encoder.append(int8: packet.pcapPosition?.offset)
+        encoder.append(int8: batchID)
+        encoder.append(int4: packet.capturedLength)
+        encoder.append(int4: packet.wireLength)
+        encoder.append(int4: Int32(truncatingIfNeeded: packet.linkType))
+        encoder.append(int4: packet.l2Length)
+        encoder.append(int4: Int32(packet.l3Type))
+        encoder.append(int4: packet.l3Offset)
+        encoder.append(int4: packet.l3Length)
+        encoder.append(int4: packet.l4Offset)
+        encoder.append(int4: packet.l4Length)
+        encoder.append(int4: packet.l5Offset)
+        encoder.append(int4: packet.l5Length)
+        encoder.append(int4: packet.sourcePort.map { Int32($0) })
+        encoder.append(int4: packet.destinationPort.map { Int32($0) })
+        encoder.append(int2: Int16(packet.l4Type))
+        appendInet(packet.source, into: &encoder)
+        appendInet(packet.destination, into: &encoder)
+        appendVLANs(packet.vlans, into: &encoder)
+    }
+
+    /// COPY into a session's staging table, then merge: rows that exist
+    /// are updated in place (keeping their API id), new ones inserted with
+    /// the next id. The INSERT's ON CONFLICT covers a concurrent writer
+    /// inserting the same flow between the two statements. A report only
+    /// replaces a row it does not go back on: at least as many packets, and
+    /// never final → not final (a stale re-send after a restart).
+    func upsertFlows(_ flows: [FlowRecord], batchID: Int64) throws {
+        try connection.execute("""
+            CREATE TEMP TABLE IF NOT EXISTS flow_reports_in (
+                flow_key bigint, start_ns bigint, capture_id bigint, end_ns bigint, first_frame bigint,
+                src_packets bigint, src_bytes bigint, src_wire_bytes bigint,
+                dst_packets bigint, dst_bytes bigint, dst_wire_bytes bigint,
+                src_port integer, dst_port integer, src_tcp_flags integer, dst_tcp_flags integer, protocol smallint,
+                final boolean, reason text, community_id text, src inet, dst inet, vlan_ids integer[]
+            ) ON COMMIT DELETE ROWS
+            """)
+        var encoder = BinaryCopyEncoder(reservingCapacity: Self.copyChunkBytes + 4096)
+        try connection.copyIn(sql: "COPY flow_reports_in (\(Self.flowColumns)) FROM STDIN (FORMAT binary)") { stream in
+            for flow in flows {
+                Self.encode(flow, into: &encoder)
+                if encoder.bytes.count >= Self.copyChunkBytes { try stream.send(encoder.takeBytes()) }
+            }
+            try stream.send(encoder.finish())
+        }
+        // The start range lets the planner prune `flows` to the days the
+        // batch touches instead of probing every partition.
+        let starts = flows.map(\.start)
+        let first = starts.min() ?? 0
+        let last = starts.max() ?? 0
+        try connection.query("""
+            UPDATE flows AS f SET
+                end_ns = t.end_ns, src_packets = t.src_packets, src_bytes = t.src_bytes,
+                src_wire_bytes = t.src_wire_bytes, dst_packets = t.dst_packets, dst_bytes = t.dst_bytes,
+                dst_wire_bytes = t.dst_wire_bytes, src_tcp_flags = t.src_tcp_flags,
+                dst_tcp_flags = t.dst_tcp_flags, final = t.final, reason = t.reason, batch_id = $1
+            FROM flow_reports_in AS t
+            WHERE f.flow_key = t.flow_key AND f.start_ns = t.start_ns
+              AND f.start_ns BETWEEN $2 AND $3 AND \(Self.doesNotGoBack(report: "t", row: "f"))
+            """, [batchID, first, last])
+        try connection.query("""
+            INSERT INTO flows AS f (\(Self.flowColumns), batch_id)
+            SELECT \(Self.flowColumns), $1 FROM flow_reports_in AS t
+            WHERE NOT EXISTS (SELECT 1 FROM flows AS e
+                              WHERE e.flow_key = t.flow_key AND e.start_ns = t.start_ns
+                                AND e.start_ns BETWEEN $2 AND $3)
+            ON CONFLICT (flow_key, start_ns) DO UPDATE SET
+                end_ns = EXCLUDED.end_ns, src_packets = EXCLUDED.src_packets, src_bytes = EXCLUDED.src_bytes,
+                src_wire_bytes = EXCLUDED.src_wire_bytes, dst_packets = EXCLUDED.dst_packets,
+                dst_bytes = EXCLUDED.dst_bytes, dst_wire_bytes = EXCLUDED.dst_wire_bytes,
+                src_tcp_flags = EXCLUDED.src_tcp_flags, dst_tcp_flags = EXCLUDED.dst_tcp_flags,
+                final = EXCLUDED.final, reason = EXCLUDED.reason, batch_id = EXCLUDED.batch_id
+            WHERE \(Self.doesNotGoBack(report: "EXCLUDED", row: "f"))
+            """, [batchID, first, last])
+    }
+
+    /// SQL condition under which a report may replace a stored flow row.
+    static func doesNotGoBack(report: String, row: String) -> String {
+        "(\(report).src_packets + \(report).dst_packets >= \(row).src_packets + \(row).dst_packets)"
+            + " AND (\(report).final OR NOT \(row).final)"
+    }
+
+    static func encode(_ flow: FlowRecord, into encoder: inout BinaryCopyEncoder) {
+        encoder.beginRow(fieldCount: flowFieldCount)
+        encoder.append(int8: Int64(bitPattern: flow.flowKey))
+        encoder.append(int8: flow.start)
+        encoder.append(int8: Int64(bitPattern: flow.captureID))
+        encoder.append(int8: flow.end)
+        encoder.append(int8: Int64(bitPattern: flow.firstFrame))
+        encoder.append(int8: Int64(truncatingIfNeeded: flow.fromSource.packets))
+        encoder.append(int8: Int64(truncatingIfNeeded: flow.fromSource.capturedBytes))
+        encoder.append(int8: Int64(truncatingIfNeeded: flow.fromSource.wireBytes))
+        encoder.append(int8: Int64(truncatingIfNeeded: flow.fromDestination.packets))
+        encoder.append(int8: Int64(truncatingIfNeeded: flow.fromDestination.capturedBytes))
+        encoder.append(int8: Int64(truncatingIfNeeded: flow.fromDestination.wireBytes))
+        encoder.append(int4: flow.sourcePort.map { Int32($0) })
+        encoder.append(int4: flow.destinationPort.map { Int32($0) })
+        encoder.append(int4: Int32(flow.fromSource.tcpFlags))
+        encoder.append(int4: Int32(flow.fromDestination.tcpFlags))
+        encoder.append(int2: Int16(flow.protocolNumber))
+        encoder.append(bool: flow.isFinal)
+        encoder.append(text: flow.reason.rawValue)
+        encoder.append(text: flow.communityID)
+        appendInet(flow.source, into: &encoder)
+        appendInet(flow.destination, into: &encoder)
+        appendVLANs(flow.vlans, into: &encoder)
+    }
+
+    static func appendInet(_ address: IPAddress?, into encoder: inout BinaryCopyEncoder) {
+        guard let address else { return encoder.appendNull() }
+        if address.isIPv6 {
+            encoder.append(inetV6High: address.high, low: address.low)
+        } else {
+            encoder.append(inetV4: address.v4)
+        }
+    }
+
+    /// NULL when untagged, so the common row carries no array.
+    static func appendVLANs(_ vlans: VLANStack, into encoder: inout BinaryCopyEncoder) {
+        guard vlans.count > 0 else { return encoder.appendNull() }
+        encoder.append(int4Array: vlans.ids.map { Int32($0) })
+    }
+}
