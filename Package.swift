@@ -58,7 +58,9 @@ let package = Package(
         .target(name: "Decoder", dependencies: ["Decoding", "Records", "Messaging", "Capture", "Dissection", "Flows", "Protocols",
                                                 .product(name: "Logging", package: "swift-log")],
                 path: "Shared/Decoder"),
-        .target(name: "Operations", path: "Shared/Operations"),
+        .target(name: "Operations", dependencies: ["Configurations"], path: "Shared/Operations"),
+        // The services' settings as values: no dependencies, so `netsift up` links no service engine.
+        .target(name: "Configurations", path: "Shared/Configurations"),
         .target(name: "Protocols", dependencies: [
             "Dissection", "CZlib",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -82,10 +84,12 @@ let package = Package(
             "Store", "Model",
             .product(name: "Crypto", package: "swift-crypto"),
         ], path: "Shared/Auth"),
-        .target(name: "Sensor", dependencies: ["Capture", "Dissection", "Messaging",
-                                              .product(name: "Crypto", package: "swift-crypto")],
+        .target(name: "Sensor", dependencies: ["Capture", "Configurations", "Dissection", "Messaging",
+                                              .product(name: "Crypto", package: "swift-crypto"),
+                                              .product(name: "Logging", package: "swift-log")],
                 path: "Shared/Sensor"),
         .target(name: "ServiceRuntime", dependencies: [
+            "Configurations",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -100,28 +104,20 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Services/NetSift"),
         .executableTarget(name: "NetSiftStorage", dependencies: [
-            "Storage", "Messaging", "ServiceRuntime",
+            "Storage", "Configurations", "Messaging", "ServiceRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
         ], path: "Services/NetSiftStorage"),
         .executableTarget(name: "NetSiftDecoder", dependencies: [
-            "Decoder", "Decoding", "Flows", "Messaging", "Protocols", "ServiceRuntime",
+            "Decoder", "Configurations", "Decoding", "Flows", "Messaging", "Protocols", "ServiceRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
         ], path: "Services/NetSiftDecoder"),
         .executableTarget(name: "NetSiftSensor", dependencies: [
-            "Sensor", "Capture", "Messaging", "Operations", "ServiceRuntime",
+            "Sensor", "Capture", "Configurations", "Messaging", "Operations", "ServiceRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
         ], path: "Services/NetSiftSensor"),
         .executableTarget(name: "NetSiftSearch", dependencies: [
-            "Search", "Messaging", "ServiceRuntime",
+            "Search", "Configurations", "Messaging", "ServiceRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
         ], path: "Services/NetSiftSearch"),
         .executableTarget(name: "NetSiftGateway", dependencies: [
             "Gateway", "Search", "Messaging", "ServiceRuntime",
@@ -143,7 +139,10 @@ let package = Package(
         .testTarget(name: "MessagingTests", dependencies: [
             "Messaging", "Dissection", "Records", "Decoding", "Capture", "Flows", "TestSupport",
         ], path: "Tests/MessagingTests"),
-        .testTarget(name: "SensorTests", dependencies: ["Sensor", "Messaging", "Capture", "Dissection", "TestSupport"],
+        .testTarget(name: "SensorTests", dependencies: [
+            "Sensor", "Configurations", "Messaging", "Capture", "Dissection", "TestSupport",
+            .product(name: "Logging", package: "swift-log"),
+        ],
                     path: "Tests/SensorTests"),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Model", "Records", "Decoding", "Capture", "Dissection", "Flows", "Protocols", "TestSupport"],
                     path: "Tests/StoreTests"),
@@ -160,7 +159,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ], path: "Tests/QueryTests"),
         .testTarget(name: "SearchTests", dependencies: [
-            "Search", "Store", "Messaging", "TestSupport",
+            "Search", "Configurations", "Store", "Messaging", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/SearchTests"),
         .testTarget(name: "GatewayTests", dependencies: [
@@ -185,12 +184,17 @@ let package = Package(
         .testTarget(name: "LiveCaptureTests", dependencies: ["Capture", "Dissection", "TestSupport"],
                     path: "Tests/LiveCaptureTests"),
         .testTarget(name: "ServiceRuntimeTests", dependencies: [
-            "ServiceRuntime",
+            "ServiceRuntime", "Configurations",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Tests/ServiceRuntimeTests"),
-        .testTarget(name: "OperationsTests", dependencies: ["Operations"], path: "Tests/OperationsTests"),
+        .testTarget(name: "OperationsTests", dependencies: ["Operations", "Configurations", "ServiceRuntime"],
+                    path: "Tests/OperationsTests"),
+        .testTarget(name: "ConfigurationsTests", dependencies: ["Configurations", "Capture", "Flows", "Protocols"],
+                    path: "Tests/ConfigurationsTests"),
+        .testTarget(name: "NetSiftDecoderTests", dependencies: ["NetSiftDecoder", "Configurations", "Decoder", "Protocols"],
+                    path: "Tests/NetSiftDecoderTests"),
         .testTarget(name: "ConformanceTests", dependencies: ["Decoding", "Dump", "Capture", "TestSupport"], path: "Tests/ConformanceTests"),
     ],
     swiftLanguageModes: [.v6]
