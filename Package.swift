@@ -68,7 +68,9 @@ let package = Package(
                 path: "Shared/Storage"),
         .target(name: "Decoder", dependencies: ["Decoding", "Records", "Messaging", "Wire", "Capture", "Dissection", "Protocols", .product(name: "Logging", package: "swift-log")],
                 path: "Shared/Decoder"),
-        .target(name: "Operations", path: "Shared/Operations"),
+        .target(name: "Operations", dependencies: ["Configurations"], path: "Shared/Operations"),
+        // The services' settings as values: no dependencies, so `netsift up` links no service engine.
+        .target(name: "Configurations", path: "Shared/Configurations"),
         .target(name: "Events", path: "Shared/Protocols", sources: ["Events"] + datasetFiles),
         .target(name: "Protocols", dependencies: [
             "Dissection", "Events", "CZlib",
@@ -92,10 +94,12 @@ let package = Package(
         .target(name: "Auth", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
         ], path: "Shared/Auth"),
-        .target(name: "Sensor", dependencies: ["Capture", "Dissection", "Messaging", "Wire",
-                                              .product(name: "Crypto", package: "swift-crypto")],
+        .target(name: "Sensor", dependencies: ["Capture", "Configurations", "Dissection", "Messaging", "Wire",
+                                              .product(name: "Crypto", package: "swift-crypto"),
+                                              .product(name: "Logging", package: "swift-log")],
                 path: "Shared/Sensor"),
         .target(name: "ServiceRuntime", dependencies: [
+            "Configurations",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -110,28 +114,20 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Services/NetSift"),
         .executableTarget(name: "NetSiftStorage", dependencies: [
-            "Storage", "Messaging", "Wire", "ServiceRuntime",
+            "Storage", "Configurations", "Messaging", "Wire", "ServiceRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
         ], path: "Services/NetSiftStorage"),
         .executableTarget(name: "NetSiftDecoder", dependencies: [
-            "Decoder", "Decoding", "Flows", "Messaging", "Wire", "Protocols", "ServiceRuntime",
+            "Decoder", "Configurations", "Decoding", "Flows", "Messaging", "Wire", "Protocols", "ServiceRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
         ], path: "Services/NetSiftDecoder"),
         .executableTarget(name: "NetSiftSensor", dependencies: [
-            "Sensor", "Capture", "Messaging", "Wire", "Operations", "ServiceRuntime",
+            "Sensor", "Capture", "Configurations", "Messaging", "Wire", "Operations", "ServiceRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
         ], path: "Services/NetSiftSensor"),
         .executableTarget(name: "NetSiftSearch", dependencies: [
-            "Search", "Messaging", "Wire", "ServiceRuntime",
+            "Search", "Configurations", "Messaging", "Wire", "ServiceRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
         ], path: "Services/NetSiftSearch"),
         .executableTarget(name: "NetSiftGateway", dependencies: [
             "Gateway", "Messaging", "Wire", "ServiceRuntime",
@@ -153,7 +149,10 @@ let package = Package(
         .testTarget(name: "MessagingTests", dependencies: ["Protocols", "Events", 
             "Messaging", "Wire", "Dissection", "Records", "Decoding", "Capture", "Flows", "TestSupport",
         ], path: "Tests/MessagingTests"),
-        .testTarget(name: "SensorTests", dependencies: ["Sensor", "Wire", "Capture", "Dissection", "TestSupport"],
+        .testTarget(name: "SensorTests", dependencies: [
+            "Sensor", "Configurations", "Messaging", "Wire", "Capture", "Dissection", "TestSupport",
+            .product(name: "Logging", package: "swift-log"),
+        ],
                     path: "Tests/SensorTests"),
         .testTarget(name: "DatabaseTests", dependencies: [
             "Events", "Database", "PostgresClient", "Model", "Records", "Decoding", "Capture", "Dissection", "Flows",
@@ -173,7 +172,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ], path: "Tests/QueryTests"),
         .testTarget(name: "SearchTests", dependencies: [
-            "Search", "Database", "PostgresClient", "Wire", "TestSupport",
+            "Search", "Configurations", "Database", "PostgresClient", "Wire", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/SearchTests"),
         .testTarget(name: "GatewayTests", dependencies: ["Query", 
@@ -198,12 +197,17 @@ let package = Package(
         .testTarget(name: "LiveCaptureTests", dependencies: ["Capture", "Dissection", "TestSupport"],
                     path: "Tests/LiveCaptureTests"),
         .testTarget(name: "ServiceRuntimeTests", dependencies: [
-            "ServiceRuntime",
+            "ServiceRuntime", "Configurations",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Tests/ServiceRuntimeTests"),
-        .testTarget(name: "OperationsTests", dependencies: ["Operations"], path: "Tests/OperationsTests"),
+        .testTarget(name: "OperationsTests", dependencies: ["Operations", "Configurations", "ServiceRuntime"],
+                    path: "Tests/OperationsTests"),
+        .testTarget(name: "ConfigurationsTests", dependencies: ["Configurations", "Capture", "Events", "Flows", "Protocols"],
+                    path: "Tests/ConfigurationsTests"),
+        .testTarget(name: "NetSiftDecoderTests", dependencies: ["NetSiftDecoder", "Configurations", "Decoder", "Protocols"],
+                    path: "Tests/NetSiftDecoderTests"),
         .testTarget(name: "ConformanceTests", dependencies: ["Flows", "Dissection", "Decoding", "Capture", "TestSupport"], path: "Tests/ConformanceTests"),
     ],
     swiftLanguageModes: [.v6]

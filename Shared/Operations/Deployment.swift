@@ -1,3 +1,4 @@
+import Configurations
 import Foundation
 
 /// A local NetSift installation rooted at a data directory: where each
@@ -180,38 +181,71 @@ public struct Deployment: Codable, Hashable, Sendable {
         }
     }
 
-    /// The services of this deployment and the settings each one's config
-    /// file starts with; `conninfo` is the database storage writes to.
+    public func storageConfiguration(conninfo: String) -> StorageConfiguration {
+        var storage = StorageConfiguration()
+        storage.deploymentID = id
+        storage.databaseURL = conninfo
+        storage.pcapRoot = pcapRoot
+        storage.recordsEndpoint = endpoint(.storageRecords)
+        storage.controlEndpoint = endpoint(.storageControl)
+        storage.acksEndpoint = endpoint(.storageAcks)
+        storage.readsEndpoint = endpoint(.storageReads)
+        storage.metricsPort = port(.storageMetrics)
+        return storage
+    }
+
+    /// Decoder `index` (from 0) of `decoders`.
+    public func decoderConfiguration(_ index: Int) -> DecoderConfiguration {
+        var decoder = DecoderConfiguration()
+        decoder.deploymentID = id
+        decoder.framesEndpoint = endpoint(.decoderFrames(index))
+        decoder.recordsEndpoint = endpoint(.storageRecords)
+        decoder.acksEndpoint = endpoint(.storageAcks)
+        decoder.eventsEndpoint = endpoint(.decoderEvents(index))
+        decoder.metricsPort = port(.decoderMetrics(index))
+        return decoder
+    }
+
+    public func searchConfiguration(conninfo: String) -> SearchConfiguration {
+        var search = SearchConfiguration()
+        search.deploymentID = id
+        search.databaseURL = conninfo
+        search.endpoint = endpoint(.search)
+        search.metricsPort = port(.searchMetrics)
+        return search
+    }
+
+    public func sensorConfiguration(sensorName: String) -> SensorConfiguration {
+        var sensor = SensorConfiguration()
+        sensor.deploymentID = id
+        sensor.decoders = (0 ..< decoders).map { endpoint(.decoderFrames($0)) }
+        sensor.controlEndpoint = endpoint(.storageControl)
+        sensor.acksEndpoint = endpoint(.storageAcks)
+        sensor.identityFile = sensorIdentityFile
+        sensor.sensorName = sensorName
+        sensor.metricsPort = port(.sensorMetrics)
+        return sensor
+    }
+
+    /// The gateway's settings, by key, until it has a configuration value of its own.
+    var gatewaySettings: [String: String] {
+        ["port": String(httpPort), "search_endpoint": endpoint(.search), "reads_endpoint": endpoint(.storageReads),
+         "exports_dir": exportsDirectory, "deployment_id": id]
+    }
+
+    /// Each service's config file name and the settings it starts with:
+    /// every setting of the service's configuration.
     public func serviceConfigs(conninfo: String, sensorName: String) -> [(name: String, settings: [String: String])] {
-        var list: [(String, [String: String])] = [
-            ("storage", [
-                "database_url": conninfo, "pcap_root": pcapRoot,
-                "records_endpoint": endpoint(.storageRecords), "control_endpoint": endpoint(.storageControl),
-                "acks_endpoint": endpoint(.storageAcks), "reads_endpoint": endpoint(.storageReads),
-                "metrics_port": String(port(.storageMetrics)),
-            ]),
+        var list: [(name: String, settings: [String: String])] = [
+            ("storage", storageConfiguration(conninfo: conninfo).settingTexts),
         ]
-        for i in 0 ..< decoders {
-            list.append(("decoder-\(i + 1)", [
-                "frames_endpoint": endpoint(.decoderFrames(i)), "records_endpoint": endpoint(.storageRecords),
-                "acks_endpoint": endpoint(.storageAcks), "events_endpoint": endpoint(.decoderEvents(i)),
-                "metrics_port": String(port(.decoderMetrics(i))),
-            ]))
+        for index in 0 ..< decoders {
+            list.append(("decoder-\(index + 1)", decoderConfiguration(index).settingTexts))
         }
-        list.append(("search", [
-            "database_url": conninfo, "endpoint": endpoint(.search), "metrics_port": String(port(.searchMetrics)),
-        ]))
-        list.append(("gateway", [
-            "port": String(httpPort), "search_endpoint": endpoint(.search), "reads_endpoint": endpoint(.storageReads),
-            "exports_dir": exportsDirectory,
-        ]))
-        list.append(("sensor", [
-            "decoders": (0 ..< decoders).map { endpoint(.decoderFrames($0)) }.joined(separator: ","),
-            "control_endpoint": endpoint(.storageControl), "acks_endpoint": endpoint(.storageAcks),
-            "identity_file": sensorIdentityFile, "sensor_name": sensorName,
-            "metrics_port": String(port(.sensorMetrics)),
-        ]))
-        return list.map { ($0.0, $0.1.merging(["deployment_id": id]) { $1 }) }
+        list.append(("search", searchConfiguration(conninfo: conninfo).settingTexts))
+        list.append(("gateway", gatewaySettings))
+        list.append(("sensor", sensorConfiguration(sensorName: sensorName).settingTexts))
+        return list
     }
 
     /// Writes each service's config file. An existing one keeps its values

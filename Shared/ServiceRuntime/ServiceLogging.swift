@@ -1,3 +1,4 @@
+import Configurations
 import Logging
 import NIOConcurrencyHelpers
 
@@ -14,5 +15,12 @@ public enum ServiceLogging {
             done = true
             LoggingSystem.bootstrap { _ in JSONLogHandler(service: service, level: level) }
         }
+    }
+
+    /// Bootstraps logging at the configuration's `log_level` and returns
+    /// the service's logger, `netsift.<service>`.
+    public static func start<C: ServiceConfiguration>(_ configuration: C) -> Logger {
+        bootstrap(service: C.service, level: Logger.Level(configuration.logLevel))
+        return Logger(label: "netsift.\(C.service)")
     }
 }

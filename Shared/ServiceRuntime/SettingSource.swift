@@ -2,15 +2,14 @@
 enum SettingSource: Sendable, Hashable, CustomStringConvertible {
     case file(path: String)
     case environment(variable: String)
-    case override
-    case value
+    /// The configuration's own default (a default that does not parse is a bug).
+    case `default`
 
     var description: String {
         switch self {
         case .file(let path): "settings file \(path)"
         case .environment(let variable): "environment variable \(variable)"
-        case .override: "an override (command line)"
-        case .value: "a given value"
+        case .default: "the default"
         }
     }
 }

@@ -1,7 +1,9 @@
+import Configurations
 import Foundation
+import Logging
 
-/// A service's flat configuration: a JSON file, overridden by environment
-/// variables, overridden in turn by `merging` (command-line flags).
+/// A service's flat settings: a JSON file, overridden by environment
+/// variables. `decode` turns them into the service's configuration.
 ///
 /// The variable for key `records_endpoint` with prefix `NETSIFT_DECODER_`
 /// is `NETSIFT_DECODER_RECORDS_ENDPOINT`.
@@ -11,7 +13,7 @@ public struct Settings: Sendable {
         var source: SettingSource
     }
 
-    private var entries: [String: Entry]
+    private let entries: [String: Entry]
 
     /// Environment variables that carry the prefix but match no known key.
     /// Not an error (other tools may share the prefix); worth a warning.
@@ -24,7 +26,7 @@ public struct Settings: Sendable {
                 environmentPrefix: String,
                 known: Set<String>,
                 environment: [String: String] = ProcessInfo.processInfo.environment) throws(SettingsError) {
-        entries = [:]
+        var entries: [String: Entry] = [:]
         if let file {
             for (key, value) in try SettingsFile.read(path: file) {
                 guard known.contains(key) else { throw .unknownKey(key, file: file, known: known) }
@@ -39,6 +41,7 @@ public struct Settings: Sendable {
                 matched.insert(variable)
             }
         }
+        self.entries = entries
         if !environmentPrefix.isEmpty {
             unmatchedEnvironment = environment.keys
                 .filter { $0.hasPrefix(environmentPrefix) && !matched.contains($0) }
@@ -46,19 +49,8 @@ public struct Settings: Sendable {
         }
     }
 
-    /// Settings from plain values (tests, defaults built in code).
-    public init(values: [String: String]) {
-        entries = values.mapValues { Entry(value: $0, source: .value) }
-    }
-
-    /// A copy where `overrides` replace what the file and environment said.
-    public func merging(_ overrides: [String: String]) -> Settings {
-        var copy = self
-        for (key, value) in overrides {
-            copy.entries[key] = Entry(value: value, source: .override)
-        }
-        return copy
-    }
+    // One setting at a time, for a service without a configuration value
+    // (the gateway, until it has one).
 
     public func string(_ key: String, default defaultValue: String) -> String {
         entries[key]?.value ?? defaultValue
@@ -69,40 +61,37 @@ public struct Settings: Sendable {
     }
 
     public func int(_ key: String, default defaultValue: Int) throws(SettingsError) -> Int {
-        guard let entry = entries[key] else { return defaultValue }
-        guard let value = Int(entry.value.trimmingCharacters(in: .whitespaces)) else {
-            throw .invalidValue(entry.value, key: key, source: entry.source, expected: "an integer")
+        let value: Int? = try value(key)
+        return value ?? defaultValue
+    }
+
+    /// A log level ("trace", "debug", "info", "notice", "warning"/"warn",
+    /// "error", "critical").
+    public func logLevel(_ key: String, default defaultValue: Logger.Level) throws(SettingsError) -> Logger.Level {
+        let level: LogLevel? = try value(key)
+        return level.map { Logger.Level($0) } ?? defaultValue
+    }
+
+    /// The configuration these settings give, each key they lack at its default.
+    public func decode<C: ServiceConfiguration>(_ type: C.Type) throws(SettingsError) -> C {
+        do throws(InvalidSetting) {
+            return try C(settingTexts: entries.mapValues(\.value))
+        } catch {
+            throw .invalidValue(error.text, key: error.key, source: entries[error.key]?.source ?? .default,
+                                expected: error.expected)
+        }
+    }
+
+    /// The texts of those of `keys` that are set.
+    func texts(of keys: Set<String>) -> [String: String] {
+        entries.filter { keys.contains($0.key) }.mapValues(\.value)
+    }
+
+    private func value<T: SettingValue>(_ key: String) throws(SettingsError) -> T? {
+        guard let entry = entries[key] else { return nil }
+        guard let value = T(settingText: entry.value) else {
+            throw .invalidValue(entry.value, key: key, source: entry.source, expected: T.expected)
         }
         return value
-    }
-
-    /// Accepts true/false, 1/0 and yes/no, in any case.
-    public func bool(_ key: String, default defaultValue: Bool) throws(SettingsError) -> Bool {
-        guard let entry = entries[key] else { return defaultValue }
-        switch entry.value.trimmingCharacters(in: .whitespaces).lowercased() {
-        case "true", "1", "yes": return true
-        case "false", "0", "no": return false
-        default:
-            throw .invalidValue(entry.value, key: key, source: entry.source,
-                                expected: "a boolean (true/false, 1/0, yes/no)")
-        }
-    }
-
-    /// A comma-separated list; items are trimmed and empty items dropped.
-    public func stringList(_ key: String, default defaultValue: [String]) -> [String] {
-        guard let entry = entries[key] else { return defaultValue }
-        return entry.value.split(separator: ",")
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }
-    }
-
-    /// Where `key`'s value came from (`settings file …`, `environment
-    /// variable …`), or nil when it is not set.
-    public func source(of key: String) -> String? {
-        entries[key].map { String(describing: $0.source) }
-    }
-
-    func entry(_ key: String) -> (value: String, source: SettingSource)? {
-        entries[key].map { ($0.value, $0.source) }
     }
 }

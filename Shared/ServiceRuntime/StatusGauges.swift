@@ -3,17 +3,17 @@ import Prometheus
 /// Mirrors a service's counter snapshot into Prometheus gauges: the loop
 /// thread keeps plain counters; each scrape of `/health` (and a refresh
 /// before `/metrics` is read by `netsift status`) copies them here.
-public final class StatusGauges: Sendable {
+final class StatusGauges: Sendable {
     private let registry: PrometheusCollectorRegistry
     private let prefix: String
 
-    public init(registry: PrometheusCollectorRegistry, prefix: String) {
+    init(registry: PrometheusCollectorRegistry, prefix: String) {
         self.registry = registry
         self.prefix = prefix
     }
 
     /// Sets `prefix + name` to each value.
-    public func update(_ values: [String: Double]) {
+    func update(_ values: [String: Double]) {
         for (name, value) in values {
             registry.makeGauge(name: prefix + name).set(value)
         }

@@ -1,5 +1,7 @@
+import Configurations
 import Foundation
 import Operations
+import ServiceRuntime
 import Testing
 
 struct DeploymentTests {
@@ -34,5 +36,49 @@ struct DeploymentTests {
         try FileManager.default.removeItem(atPath: root + "/run")
         try FileManager.default.createSymbolicLink(atPath: root + "/run", withDestinationPath: "/tmp")
         #expect(throws: OperationsError.self) { try deployment.prepareSocketDirectory() }
+    }
+}
+
+/// What `netsift up` writes is what each service then reads.
+struct DeploymentConfigTests {
+    @Test func eachServiceReadsTheConfigurationUpWrote() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("netsift-configs-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let deployment = Deployment(dataDirectory: root, basePort: 41_000, decoders: 2)
+        try deployment.writeConfigs(conninfo: "host=/tmp dbname=netsift", sensorName: "edge-1")
+
+        func load<C: ServiceConfiguration>(_ type: C.Type, _ name: String) throws -> C {
+            try ConfigurationLoader.load(type, file: deployment.configFile(name), environment: [:])
+        }
+        let storage = try load(StorageConfiguration.self, "storage")
+        #expect(storage == deployment.storageConfiguration(conninfo: "host=/tmp dbname=netsift"))
+        #expect(storage.databaseURL == "host=/tmp dbname=netsift")
+        #expect(storage.metricsPort == 41_003)
+        #expect(storage.deploymentID == deployment.id)
+        let second = try load(DecoderConfiguration.self, "decoder-2")
+        #expect(second == deployment.decoderConfiguration(1))
+        #expect(second.framesEndpoint == deployment.endpoint(.decoderFrames(1)))
+        #expect(second.metricsPort == deployment.port(.decoderMetrics(1)))
+        #expect(try load(SearchConfiguration.self, "search") == deployment.searchConfiguration(conninfo: "host=/tmp dbname=netsift"))
+        let sensor = try load(SensorConfiguration.self, "sensor")
+        #expect(sensor == deployment.sensorConfiguration(sensorName: "edge-1"))
+        #expect(sensor.decoders == [deployment.endpoint(.decoderFrames(0)), deployment.endpoint(.decoderFrames(1))])
+    }
+
+    @Test func anEditedFileKeepsItsValuesAndTheDeploymentsOwnAreKeptCurrent() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("netsift-configs-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let deployment = Deployment(dataDirectory: root, decoders: 1)
+        try FileManager.default.createDirectory(atPath: deployment.configDirectory, withIntermediateDirectories: true)
+        try Data(#"{"commit_workers": "4", "database_url": "old", "records_endpoint": "tcp://old:1"}"#.utf8)
+            .write(to: URL(fileURLWithPath: deployment.configFile("storage")))
+        try deployment.writeConfigs(conninfo: "new", sensorName: "s")
+        let storage = try ConfigurationLoader.load(StorageConfiguration.self, file: deployment.configFile("storage"),
+                                                   environment: [:])
+        var expected = deployment.storageConfiguration(conninfo: "new")
+        expected.commitWorkers = 4
+        #expect(storage == expected)
     }
 }

@@ -1,79 +1,112 @@
+import Configurations
 import Logging
-import Testing
 @testable import ServiceRuntime
+import Testing
+
+/// A configuration of every kind of value, loaded as a service's would be.
+struct ExampleConfiguration: ServiceConfiguration {
+    static let service = "decoder"
+
+    var deploymentID: String?
+    var recordsEndpoint = "tcp://127.0.0.1:1"
+    var batchSize = 7
+    var verbose = false
+    var peers = ["p"]
+    var logLevel = LogLevel.notice
+    var name: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case deploymentID = "deployment_id", recordsEndpoint = "records_endpoint", batchSize = "batch_size", verbose
+        case peers, logLevel = "log_level", name
+    }
+
+    static func help(_ key: CodingKeys) -> String { key.stringValue }
+}
 
 @Suite struct SettingsTests {
-    let known: Set<String> = ["records_endpoint", "batch_size", "verbose", "peers", "log_level", "name"]
+    let known: Set<String> = Set(ExampleConfiguration.keys)
 
-    @Test func fileIsOverriddenByEnvironmentWhichIsOverriddenByMerging() throws {
+    @Test func fileIsOverriddenByEnvironment() throws {
         let file = try TemporaryFile(contents: """
-            {"records_endpoint": "tcp://file:5556", "batch_size": 100, "verbose": true, "name": "from-file"}
+            {"records_endpoint": "tcp://file:5556", "batch_size": 100, "verbose": true, "name": "from-file",
+             "peers": "a, b,,c "}
             """)
         defer { file.remove() }
-        let settings = try Settings(file: file.path, environmentPrefix: "NETSIFT_DECODER_", known: known, environment: [
+        let configuration = try ConfigurationLoader.load(ExampleConfiguration.self, file: file.path, environment: [
             "NETSIFT_DECODER_RECORDS_ENDPOINT": "tcp://env:5556",
             "NETSIFT_DECODER_BATCH_SIZE": "200",
             "OTHER_BATCH_SIZE": "999",
         ])
-        #expect(settings.string("records_endpoint", default: "x") == "tcp://env:5556")
-        #expect(try settings.int("batch_size", default: 1) == 200)
-        #expect(try settings.bool("verbose", default: false) == true)
-        #expect(settings.string("name", default: "x") == "from-file")
-        #expect(settings.optionalString("peers") == nil)
-        #expect(settings.source(of: "name") == "settings file \(file.path)")
-        #expect(settings.source(of: "batch_size") == "environment variable NETSIFT_DECODER_BATCH_SIZE")
-
-        let merged = settings.merging(["batch_size": "300", "peers": "a, b,,c "])
-        #expect(try merged.int("batch_size", default: 1) == 300)
-        #expect(merged.stringList("peers", default: []) == ["a", "b", "c"])
-        #expect(merged.string("records_endpoint", default: "x") == "tcp://env:5556")
-        // The original is unchanged.
-        #expect(try settings.int("batch_size", default: 1) == 200)
+        #expect(configuration.recordsEndpoint == "tcp://env:5556")
+        #expect(configuration.batchSize == 200)
+        #expect(configuration.verbose == true)
+        #expect(configuration.name == "from-file")
+        #expect(configuration.peers == ["a", "b", "c"])
+        #expect(configuration.logLevel == .notice)
     }
 
     @Test func defaultsApplyWhenNothingIsSet() throws {
-        let settings = try Settings(file: nil, environmentPrefix: "NETSIFT_X_", known: known, environment: [:])
-        #expect(settings.string("name", default: "d") == "d")
-        #expect(try settings.int("batch_size", default: 7) == 7)
-        #expect(try settings.bool("verbose", default: true) == true)
-        #expect(settings.stringList("peers", default: ["p"]) == ["p"])
-        #expect(try settings.logLevel("log_level", default: .notice) == .notice)
+        let configuration = try ConfigurationLoader.load(ExampleConfiguration.self, file: nil, environment: [:])
+        #expect(configuration == ExampleConfiguration())
     }
 
     @Test func unknownFileKeyIsAnErrorNamingKeyAndFile() throws {
         let file = try TemporaryFile(contents: #"{"records_endpont": "tcp://x:1"}"#)
         defer { file.remove() }
         let error = #expect(throws: SettingsError.self) {
-            try Settings(file: file.path, environmentPrefix: "P_", known: known, environment: [:])
+            try ConfigurationLoader.load(ExampleConfiguration.self, file: file.path, environment: [:])
         }
         #expect(error?.kind == .unknownKey)
         #expect(error?.key == "records_endpont")
         #expect(error?.description.contains("\"records_endpont\"") == true)
         #expect(error?.description.contains(file.path) == true)
+        #expect(error?.description.contains("records_endpoint") == true, "the known keys are listed")
     }
 
     @Test func badIntegerNamesTheEnvironmentVariableAndValue() throws {
-        let settings = try Settings(file: nil, environmentPrefix: "NETSIFT_DECODER_", known: known,
-                                    environment: ["NETSIFT_DECODER_BATCH_SIZE": "12x"])
-        let error = #expect(throws: SettingsError.self) { try settings.int("batch_size", default: 1) }
+        let error = #expect(throws: SettingsError.self) {
+            try ConfigurationLoader.load(ExampleConfiguration.self, file: nil,
+                                         environment: ["NETSIFT_DECODER_BATCH_SIZE": "12x"])
+        }
         #expect(error?.kind == .invalidValue)
-        let message = error?.description ?? ""
-        #expect(message.contains("NETSIFT_DECODER_BATCH_SIZE"))
-        #expect(message.contains("\"12x\""))
-        #expect(message.contains("\"batch_size\""))
+        #expect(error?.description == """
+            setting "batch_size" has value "12x" from environment variable NETSIFT_DECODER_BATCH_SIZE, expected an integer
+            """)
     }
 
     @Test func badBooleanFromFileNamesTheFile() throws {
         let file = try TemporaryFile(contents: #"{"verbose": "maybe"}"#)
         defer { file.remove() }
-        let settings = try Settings(file: file.path, environmentPrefix: "P_", known: known, environment: [:])
-        let error = #expect(throws: SettingsError.self) { try settings.bool("verbose", default: false) }
-        #expect(error?.description.contains(file.path) == true)
+        let error = #expect(throws: SettingsError.self) {
+            try ConfigurationLoader.load(ExampleConfiguration.self, file: file.path, environment: [:])
+        }
+        #expect(error?.description == """
+            setting "verbose" has value "maybe" from settings file \(file.path), expected a boolean (true/false, 1/0, yes/no)
+            """)
     }
 
-    @Test(arguments: [("true", true), ("FALSE", false), ("1", true), ("0", false), ("yes", true), ("No", false)])
-    func booleanSpellings(text: String, expected: Bool) throws {
-        #expect(try Settings(values: ["verbose": text]).bool("verbose", default: !expected) == expected)
+    @Test func badLogLevelSaysWhichLevelsThereAre() throws {
+        let error = #expect(throws: SettingsError.self) {
+            try ConfigurationLoader.load(ExampleConfiguration.self, file: nil,
+                                         environment: ["NETSIFT_DECODER_LOG_LEVEL": "loud"])
+        }
+        #expect(error?.description.hasSuffix(
+            "expected a log level (trace, debug, info, notice, warning, error, critical)") == true)
+    }
+
+    @Test func extraKeysAreTakenAsTextAndOthersStillRefused() throws {
+        let file = try TemporaryFile(contents: #"{"dns_ports": "53,5353", "batch_packets": 3}"#)
+        defer { file.remove() }
+        let configuration = try ConfigurationLoader.load(
+            DecoderConfiguration.self, file: file.path, extraKeys: ["dns_ports", "http_ports"],
+            environment: ["NETSIFT_DECODER_HTTP_PORTS": "8080", "NETSIFT_DECODER_BATCH_PACKETS": "9"])
+        #expect(configuration.extraSettings == ["dns_ports": "53,5353", "http_ports": "8080"])
+        #expect(configuration.batchPackets == 9)
+        let error = #expect(throws: SettingsError.self) {
+            try ConfigurationLoader.load(DecoderConfiguration.self, file: file.path, extraKeys: [],
+                                         environment: [:])
+        }
+        #expect(error?.key == "dns_ports")
     }
 
     @Test func missingExplicitFileIsAnError() {
@@ -97,9 +130,9 @@ import Testing
     @Test func numbersKeepTheirSpelling() throws {
         let file = try TemporaryFile(contents: #"{"batch_size": 4096, "name": 1.5}"#)
         defer { file.remove() }
-        let settings = try Settings(file: file.path, environmentPrefix: "P_", known: known, environment: [:])
-        #expect(try settings.int("batch_size", default: 0) == 4096)
-        #expect(settings.string("name", default: "") == "1.5")
+        let configuration = try ConfigurationLoader.load(ExampleConfiguration.self, file: file.path, environment: [:])
+        #expect(configuration.batchSize == 4096)
+        #expect(configuration.name == "1.5")
     }
 
     @Test func unmatchedPrefixedVariablesAreReported() throws {
@@ -109,13 +142,20 @@ import Testing
         #expect(settings.unmatchedEnvironment == ["NETSIFT_DECODER_BATCH_SIZ"])
     }
 
-    @Test func logLevelsParse() throws {
-        #expect(Logger.Level(settingsValue: "DEBUG") == .debug)
-        #expect(Logger.Level(settingsValue: "warn") == .warning)
-        #expect(Logger.Level(settingsValue: "loud") == nil)
-        let error = #expect(throws: SettingsError.self) {
-            try Settings(values: ["log_level": "loud"]).logLevel("log_level", default: .info)
+    @Test func gettersReadWhatTheConfigurationReads() throws {
+        let settings = try Settings(file: nil, environmentPrefix: "G_", known: ["port", "log_level", "host"],
+                                    environment: ["G_PORT": " 8081 ", "G_LOG_LEVEL": "WARN"])
+        #expect(try settings.int("port", default: 1) == 8081)
+        #expect(try settings.logLevel("log_level", default: .info) == .warning)
+        #expect(settings.string("host", default: "h") == "h")
+        #expect(settings.optionalString("host") == nil)
+        let bad = try Settings(file: nil, environmentPrefix: "G_", known: ["port"], environment: ["G_PORT": "x"])
+        #expect(throws: SettingsError.self) { try bad.int("port", default: 1) }
+    }
+
+    @Test func logLevelsMapOntoSwiftLog() {
+        for level in LogLevel.allCases {
+            #expect(Logger.Level(level).rawValue == level.rawValue)
         }
-        #expect(error?.description.contains("\"loud\"") == true)
     }
 }
