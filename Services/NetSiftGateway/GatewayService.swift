@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
 import Gateway
-import Hummingbird
 import Logging
 import Messaging
 import ServiceRuntime
@@ -25,37 +23,36 @@ struct GatewayService: AsyncParsableCommand {
         let settings = try Settings(file: config, environmentPrefix: "NETSIFT_GATEWAY_", known: Self.keys)
         ServiceLogging.bootstrap(service: "gateway", level: try settings.logLevel("log_level", default: .info))
         let logger = Logger(label: "netsift.gateway")
+        let configuration = try GatewayConfiguration(settings)
         let context = try MessageContext()
-        let search = SearchClient(context: context,
-                                  endpoint: settings.string("search_endpoint", default: "tcp://127.0.0.1:47305"))
-        let storage = RequestClient<PacketReadMessage>(
-            context: context, endpoint: settings.string("reads_endpoint", default: "tcp://127.0.0.1:47307"))
-        let exports = ExportDirectory(path: settings.string("exports_dir", default: "exports"),
-                                      minimumFreeBytes: Int64(try settings.int("exports_min_free_mb", default: 1024)) << 20)
-        let defaults = (downloads: DownloadLimits.default, timeouts: ConnectionTimeouts.default)
-        let downloads = DownloadLimiter(limits: DownloadLimits(
-            perKey: try settings.int("downloads_per_key", default: defaults.downloads.perKey),
-            total: try settings.int("downloads_total", default: defaults.downloads.total),
-            retryAfterSeconds: defaults.downloads.retryAfterSeconds))
-        let timeouts = ConnectionTimeouts(
-            header: .seconds(Int64(try settings.int("header_timeout_seconds", default: 10))),
-            idle: .seconds(Int64(try settings.int("idle_timeout_seconds", default: 60))))
+        let search = SearchClient(context: context, endpoint: configuration.searchEndpoint)
+        let storage = RequestClient<PacketReadMessage>(context: context, endpoint: configuration.readsEndpoint)
         MemoryReturn.configure()
-        let router = GatewayRouter(search: search, storage: storage, exports: exports, downloads: downloads,
-                                   deploymentID: settings.optionalString("deployment_id")).makeRouter()
-        let app = Application(router: router, server: GatewayHTTPChannel.builder(timeouts), configuration: .init(
-            address: .hostname(settings.string("host", default: "127.0.0.1"),
-                               port: try settings.int("port", default: 8080)),
-            serverName: GatewayRouter.version), logger: logger)
-        // 0 keeps exports until they are deleted.
-        let maxAgeHours = try settings.int("exports_max_age_hours", default: 168)
-        let sweeper = maxAgeHours > 0
-            ? ExportSweeper.loop(exports, maxAge: .seconds(Int64(maxAgeHours) * 3600), logger: logger) : nil
+        let app = buildApplication(configuration, search: search, frames: storage, logger: logger)
+        let sweeper = configuration.exportsMaxAge.map { ExportSweeper.loop(configuration.exports, maxAge: $0, logger: logger) }
         try await ServiceMain.run(name: "gateway", logger: logger, services: [app] + (sweeper.map { sweeper in
             [BlockingLoopService(name: "export-sweeper", run: { try sweeper.run() }, stop: { sweeper.stop() })]
         } ?? []))
         search.close()
         storage.close()
         context.terminate()
+    }
+}
+
+extension GatewayConfiguration {
+    init(_ settings: Settings) throws {
+        let defaults = GatewayConfiguration()
+        self.init(host: settings.string("host", default: defaults.host),
+                  port: try settings.int("port", default: defaults.port),
+                  searchEndpoint: settings.string("search_endpoint", default: defaults.searchEndpoint),
+                  readsEndpoint: settings.string("reads_endpoint", default: defaults.readsEndpoint),
+                  exportsDirectory: settings.string("exports_dir", default: defaults.exportsDirectory),
+                  exportsMinFreeMB: try settings.int("exports_min_free_mb", default: defaults.exportsMinFreeMB),
+                  exportsMaxAgeHours: try settings.int("exports_max_age_hours", default: defaults.exportsMaxAgeHours),
+                  downloadsPerKey: try settings.int("downloads_per_key", default: defaults.downloadsPerKey),
+                  downloadsTotal: try settings.int("downloads_total", default: defaults.downloadsTotal),
+                  headerTimeoutSeconds: try settings.int("header_timeout_seconds", default: defaults.headerTimeoutSeconds),
+                  idleTimeoutSeconds: try settings.int("idle_timeout_seconds", default: defaults.idleTimeoutSeconds),
+                  deploymentID: settings.optionalString("deployment_id"))
     }
 }

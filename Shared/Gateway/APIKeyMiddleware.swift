@@ -1,7 +1,6 @@
 import Auth
 import HTTPTypes
 import Hummingbird
-import Messaging
 import Model
 import Wire
 
@@ -21,11 +20,9 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
     let access: RouteAccess
     let verify: Verify
 
-    init(search: SearchClient, cache: VerifiedKeyCache, access: RouteAccess = RouteAccess()) {
+    init(search: any SearchBackend, cache: VerifiedKeyCache, access: RouteAccess = RouteAccess()) {
         self.init(cache: cache, access: access) { hashHex in
-            let reply = try await search.ask(.verifyKey(hashHex: hashHex))
-            guard case .keyHolder(let holder) = reply else { throw GatewayError.unexpected("\(reply)") }
-            return holder
+            try await search.reply(to: .verifyKey(hashHex: hashHex), \.keyHolder)
         }
     }
 
@@ -38,27 +35,27 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context,
                 next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let key = Credentials.key(fromAuthorization: request.headers[.authorization]) else {
-            return GatewayRouter.failure(.noToken, "an API key is required (Authorization: Token KEY, or Basic KEY:)")
+            throw APIError(.noToken, "an API key is required (Authorization: Token KEY, or Basic KEY:)")
         }
         let holder: APIKeyHolder
         switch await check(key.hashHex) {
         case .valid(let known):
             holder = known
         case .invalid:
-            return GatewayRouter.failure(.invalidCredentials, "the API key is not valid (unknown or revoked)")
+            throw APIError(.invalidCredentials, "the API key is not valid (unknown or revoked)")
         case .unchecked(let error):
-            return GatewayRouter.failure(.genericError, "cannot check the API key: \(error)")
+            throw APIError.internalError("cannot check the API key: \(error)")
         }
         let method = request.method.rawValue
         let pattern = context.endpointPath ?? request.uri.path
         let audit = AuditLine(holder: holder, method: method, route: pattern, path: request.uri.path)
         guard let route = access.route(method: method, path: pattern) else {
-            return audit.refused(Self.forbidden("no rule admits \(method) \(pattern)"), context.logger)
+            throw audit.refused(APIError(.invalidPermissions, "no rule admits \(method) \(pattern)"), context.logger)
         }
         guard route.access.roles.contains(holder.role) else {
             let needed = APIRole.allCases.filter(route.access.roles.contains).map(\.rawValue).joined(separator: " or ")
             let message = "a key with role \(holder.role) may not \(method) \(pattern) (it needs \(needed))"
-            return audit.refused(Self.forbidden(message), context.logger)
+            throw audit.refused(APIError(.invalidPermissions, message), context.logger)
         }
         guard route.isAudited else { return try await next(request, context) }
         do {
@@ -69,10 +66,6 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
             audit.log(status: Int((error as? any HTTPResponseError)?.status.code ?? 500), context.logger)
             throw error
         }
-    }
-
-    static func forbidden(_ message: String) -> Response {
-        GatewayRouter.failure(.invalidPermissions, message)
     }
 
     enum Outcome: Equatable {

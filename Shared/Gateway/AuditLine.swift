@@ -23,9 +23,9 @@ struct AuditLine {
         ])
     }
 
-    /// Logs a refusal and returns it.
-    func refused(_ response: Response, _ logger: Logger) -> Response {
-        log(status: Int(response.status.code), logger)
-        return response
+    /// Logs a refusal and returns it, to throw.
+    func refused(_ error: APIError, _ logger: Logger) -> APIError {
+        log(status: error.status.code, logger)
+        return error
     }
 }

@@ -17,7 +17,7 @@ struct DownloadLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         let slot: DownloadSlot
         switch limiter.acquire(keyHash: key.hashHex) {
         case .success(let acquired): slot = acquired
-        case .failure(let refusal): return refused(refusal)
+        case .failure(let refusal): throw refused(refusal)
         }
         var response = try await next(request, context)
         let body = response.body
@@ -28,12 +28,15 @@ struct DownloadLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         return response
     }
 
-    private func refused(_ refusal: DownloadLimiter.Refusal) -> Response {
+    private func refused(_ refusal: DownloadLimiter.Refusal) -> APIError {
         let limits = limiter.limits
-        let (status, message) = switch refusal {
-        case .keyBusy: (429, "this API key already has \(limits.perKey) downloads under way; retry when one ends")
-        case .gatewayBusy: (503, "the gateway already has \(limits.total) downloads under way; retry later")
+        return switch refusal {
+        case .keyBusy:
+            .busy(.tooManyRequests, "this API key already has \(limits.perKey) downloads under way; retry when one ends",
+                  retryAfterSeconds: limits.retryAfterSeconds)
+        case .gatewayBusy:
+            .busy(.serviceUnavailable, "the gateway already has \(limits.total) downloads under way; retry later",
+                  retryAfterSeconds: limits.retryAfterSeconds)
         }
-        return GatewayRouter.busy(status: status, message, retryAfterSeconds: limits.retryAfterSeconds)
     }
 }

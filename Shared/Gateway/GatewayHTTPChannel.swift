@@ -38,8 +38,6 @@ public struct ConnectionTimeouts: Sendable, Equatable {
     /// `idle_timeout_seconds` (60): keep-alive is worth a minute; longer only holds sockets.
     public var idle: TimeAmount
 
-    public static let `default` = ConnectionTimeouts(header: .seconds(10), idle: .seconds(60))
-
     public init(header: TimeAmount, idle: TimeAmount) {
         self.header = header
         self.idle = idle

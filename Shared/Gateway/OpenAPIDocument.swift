@@ -9,49 +9,24 @@ public enum OpenAPIDocument {
     /// A sample of every object a route returns, by schema name. Optionals
     /// and arrays hold a value so their types can be read.
     static var samples: [String: Any] {
-        let sensor = UUID(uuidString: "6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8") ?? UUID()
-        let capture = QueryMessage.Capture(id: 1, sensorID: sensor, sensorName: "probe", source: "/data/a.pcap",
-                                           status: "failed", failureReason: "truncated", packets: 1, bytes: 60,
-                                           wireBytes: 60, firstPacket: 1, lastPacket: 2, startedAt: 1, endedAt: 2,
-                                           file: FileDigest(sha256: String(repeating: "0", count: 64), size: 84))
-        let position = QueryMessage.StoredPosition(segment: "s", offset: 24, length: 76)
-        let packet = QueryMessage.Packet(frame: 1, time: 1, capturedLength: 60, wireLength: 60, flowID: 1,
-                                         source: "10.0.0.1", destination: "10.0.0.2", sourcePort: 1,
-                                         destinationPort: 2, layers: Array(repeating: 0, count: 10), anomalies: 0,
-                                         position: position)
-        let packetObject = PacketObject(packet, frame: .frame(timestamp: 1, wireLength: 60, bytes: [0]))
-        let flow = QueryMessage.Flow(id: 1, captureID: 1, communityID: "1:x", source: "10.0.0.1",
-                                     destination: "10.0.0.2", sourcePort: 1, destinationPort: 2, protocolNumber: 6,
-                                     start: 1, end: 2, firstFrame: 1, sourcePackets: 1, sourceBytes: 60,
-                                     destinationPackets: 0, destinationBytes: 0, sourceTCPFlags: 2,
-                                     destinationTCPFlags: 0, isFinal: true, reason: "end", vlans: [10])
-        let hunt = QueryMessage.Hunt(id: 1, name: "dga", query: "tcp", target: .events, dataset: "dns",
-                                     intervalSeconds: 60, enabled: true, createdAt: 1, lastRunAt: 2, lastError: "e",
-                                     matched: 1)
+        let packetObject = PacketObject(Sample.packet, frame: .frame(timestamp: 1, wireLength: 60, bytes: [0]))
         return [
             "AppPacCap": AppPacCapObject(version: GatewayRouter.version),
-            "StatsQuery": StatsQueryObject(.init(runningCaptures: 0, lastCompleteCapture: 1, adapters: 0, packets: 1,
-                                                 bytes: 1, flows: 1)),
-            "Sensor": SensorObject(.init(id: sensor, name: "probe", createdAt: 1, captures: 1)),
-            "NetAdapter": NetAdapterObject(.init(sensorID: sensor, name: "eth0", description: "", isUp: true,
-                                                 macAddress: "02:00:00:00:00:01", ipv4: ["10.0.0.1"],
-                                                 ipv6: ["fe80::1"], mtu: 1500)),
-            "Capture": CaptureObject(capture),
-            "CaptureMeta": CaptureMetaObject(.init(capture: capture, flows: 1, lastFlowID: 1, lastPacketID: 1)),
-            "StatsCaptureQuery": StatsCaptureQueryObject(.init(packets: 1, bytes: 1, flows: 1, addresses: 2, ipv4: 1,
-                                                               ipv6: 0, tcp: 1, udp: 0, icmp: 0)),
+            "StatsQuery": StatsQueryObject(Sample.totals),
+            "Sensor": SensorObject(Sample.sensor),
+            "NetAdapter": NetAdapterObject(Sample.adapter),
+            "Capture": CaptureObject(Sample.capture),
+            "CaptureMeta": CaptureMetaObject(Sample.captureMeta),
+            "StatsCaptureQuery": StatsCaptureQueryObject(Sample.captureStats),
             "Packet": packetObject,
-            "PacketStream": PacketStreamObject(captureID: 1, page: .init(packets: [packet], lastPacketID: 1, before: 0,
-                                                                         total: 1, lastFlowID: 1),
-                                               packets: [packetObject]),
-            "Flow": FlowObject(flow),
+            "PacketStream": PacketStreamObject(captureID: 1, page: Sample.packetPage, packets: [packetObject]),
+            "Flow": FlowObject(Sample.flow),
             "SearchList": SearchListObject(page: .init(processed: "tcp"), packets: [(1, packetObject)]),
-            "SearchMeta": SearchMetaObject(.init(id: 1, query: "tcp", target: .events, dataset: "dns", status: .failed,
-                                                 found: 0, error: "e")),
+            "SearchMeta": SearchMetaObject(Sample.searchMeta),
             "ExportFile": ExportFileObject(.init(name: "netsift-search-1-a.pcap", bytes: 24),
                                            in: ExportDirectory(path: "/var/lib/netsift/exports"), packets: 0),
-            "Hunt": HuntObject(hunt),
-            "HuntMatches": HuntMatchesObject(.init(hunt: hunt, flows: [flow], lastOrdinal: 1)),
+            "Hunt": HuntObject(Sample.hunt),
+            "HuntMatches": HuntMatchesObject(Sample.huntMatches),
             "SearchSyntax": SearchSyntaxObject(page: .init(processed: "tcp", problem: .init(position: 0, message: "m",
                                                                                           hint: "h"))),
         ]
@@ -212,13 +187,13 @@ public enum OpenAPIDocument {
         case .uuid: ["type": "string", "format": "uuid"]
         case .communityID: ["type": "string", "minLength": 1, "maxLength": 128]
         // Every query names a field or protocol: it has a letter.
-        case .query: ["type": "string", "minLength": 1, "maxLength": GatewayRouter.maxQueryLength, "pattern": "[A-Za-z]"]
-        case .queryText: ["type": "string", "minLength": 1, "maxLength": GatewayRouter.maxQueryLength]
+        case .query: ["type": "string", "minLength": 1, "maxLength": SearchParameters.maxQueryLength, "pattern": "[A-Za-z]"]
+        case .queryText: ["type": "string", "minLength": 1, "maxLength": SearchParameters.maxQueryLength]
         case .searchTarget: ["type": "string", "enum": ["packets", "flows", "events"]]
         case .dataset: ["type": "string", "enum": GatewayRouter.datasets]
         case .duration: ["type": "string", "pattern": durationPattern(atMostSeconds: .max)]
         case .huntInterval:
-            ["type": "string", "pattern": durationPattern(atMostSeconds: Int64(GatewayRouter.maxHuntIntervalSeconds))]
+            ["type": "string", "pattern": durationPattern(atMostSeconds: Int64(HuntRoutes.maxIntervalSeconds))]
         case .instant: ["type": "string", "format": "date-time"]
         case .name: ["type": "string", "minLength": 1, "maxLength": 128]
         case .flag: ["type": "boolean"]

@@ -40,9 +40,8 @@ import Wire
 
     @Test func downloadsPastTheLimitsAreRefusedWithRetryAfter() async throws {
         let limiter = DownloadLimiter(limits: DownloadLimits(perKey: 1, total: 2, retryAfterSeconds: 7))
-        let backends = try DownloadTests.backends()
-        let app = Application(router: GatewayRouter(search: backends.search, storage: backends.storage,
-                                                    exports: backends.exports, downloads: limiter).makeRouter())
+        let backends = DownloadTests.backends()
+        let app = Application(router: backends.router(downloads: limiter))
         let uri = "/api/v1/captures/1/pcap"
         let firstKey = try Self.hash(Self.keys[0])
         let first = try #require(try? limiter.acquire(keyHash: firstKey).get())

@@ -73,8 +73,8 @@ import Wire
         return StoredRecords(count: positions.count, unreadable: [], bytes: encoder.take()[...])
     }
 
-    static func backends(counting reads: Locked<Int> = Locked(0)) throws -> FakeBackends {
-        try FakeBackends(answer: answer) { positions in
+    static func backends(counting reads: Locked<Int> = Locked(0)) -> FakeBackends {
+        FakeBackends(answer: answer) { positions in
             reads.update { $0 += positions.count }
             return read(positions)
         }
@@ -141,8 +141,8 @@ import Wire
         // The reads the gateway cuts capture 4 into, page by page, and where each starts in the file.
         var reads4: [(start: UInt64, frames: Int)] = []
         var offset: UInt64 = 24
-        for page in stride(from: 0, to: 12_000, by: GatewayRouter.positionsPerPage) {
-            var chunks = ExportChunks(page: (page ..< min(page + GatewayRouter.positionsPerPage, 12_000))
+        for page in stride(from: 0, to: 12_000, by: CaptureFiles.positionsPerPage) {
+            var chunks = ExportChunks(page: (page ..< min(page + CaptureFiles.positionsPerPage, 12_000))
                 .map { Self.exportFrame($0, capture: 4) })
             while let chunk = chunks.next() {
                 reads4.append((offset, chunk.count))

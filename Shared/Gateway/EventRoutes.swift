@@ -5,30 +5,39 @@ import Wire
 
 /// A capture's or a flow's application-layer events: the ECS documents
 /// storage keeps, passed through as they come from search.
-extension GatewayRouter {
-    static let datasets = Dataset.all.map(\.name)
+struct EventRoutes {
+    let search: any SearchBackend
+
+    var collection: ResourceRoutes {
+        let routes = ResourceRoutes()
+        routes.get("captures/:id/events") { request, context in
+            try await events(.capture(try context.id(of: "capture")), request)
+        }
+        routes.get("flows/:id/events") { request, context in
+            try await events(.flow(try context.id(of: "flow")), request)
+        }
+        return routes
+    }
 
     func events(_ scope: QueryMessage.TrafficScope, _ request: Request) async throws -> Response {
-        guard let page = Self.page(request) else { return Self.badPage }
-        let dataset = request.uri.queryParameters.get("dataset").map { String($0) }
-        if let dataset, !Self.datasets.contains(dataset) {
-            return Self.failure(.malformedRequest, "dataset must be one of \(Self.datasets.joined(separator: ", "))")
+        let page = try Page(request)
+        let dataset = request.uri.queryParameters.get("dataset")
+        if let dataset, !GatewayRouter.datasets.contains(dataset) {
+            throw APIError.malformed("dataset must be one of \(GatewayRouter.datasets.joined(separator: ", "))")
         }
-        let missing: String = switch scope {
+        let missing = switch scope {
         case .capture(let id): "no capture \(id)"
         case .flow(let id): "no flow \(id)"
         }
-        return try await answer(.listEvents(scope, dataset: dataset, after: page.after, limit: page.limit)) { reply in
-            guard case .events(let list) = reply else { return nil }
-            guard let list else { return Self.failure(.noPage, missing) }
-            return Self.json(Self.eventList(list, after: page.after), status: 200)
-        }
+        let events = try await search.object(.listEvents(scope, dataset: dataset, after: page.after, limit: page.limit),
+                                             \.events, missing: missing)
+        return Response.json(Self.list(events, after: page.after))
     }
 
     /// The list object of `ListObject`'s shape around documents that are
     /// JSON already; a search's list also carries its processed `Query`.
-    static func eventList(_ events: [QueryMessage.StoredEvent], after: UInt64, query: String? = nil,
-                          search: QueryMessage.SearchMeta? = nil, lastID: UInt64? = nil) -> [UInt8] {
+    static func list(_ events: [QueryMessage.StoredEvent], after: UInt64, query: String? = nil,
+                     search: QueryMessage.SearchMeta? = nil, lastID: UInt64? = nil) -> [UInt8] {
         var bytes = Array(#"{"ErrorCode":0,"DataType":3,"ReturnValue":{"Items":["#.utf8)
         for (index, event) in events.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
