@@ -1,8 +1,8 @@
 import ArgumentParser
 import Auth
 import Database
+import Formats
 import Foundation
-import Model
 import Operations
 import PostgresClient
 

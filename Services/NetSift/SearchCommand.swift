@@ -1,8 +1,8 @@
-import Events
 import ArgumentParser
+import Events
+import Formats
 import Foundation
-import Model
-import Query
+import QueryLanguage
 
 /// `netsift search 'QUERY'`: a query (docs/QUERY.md) through the API, every
 /// result page by page (or the first `--limit`), as a table or JSON lines.

@@ -1,6 +1,6 @@
+import CaptureDecoding
 import Configurations
 import Decoder
-import Decoding
 import Flows
 import Protocols
 

@@ -1,6 +1,6 @@
 import Auth
+import Formats
 import Foundation
-import Model
 import PostgresClient
 
 /// The `api_keys` table. Blocking (libpq): run it on a thread of its own.

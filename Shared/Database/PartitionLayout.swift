@@ -1,4 +1,4 @@
-import Model
+import Formats
 
 /// Which times a new partition covers. Near the present (where live traffic
 /// arrives and age retention drops whole days) a partition is one UTC day.

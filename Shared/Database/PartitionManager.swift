@@ -1,6 +1,6 @@
 import Events
+import Formats
 import Foundation
-import Model
 import PostgresClient
 
 /// Creates the partitions of the traffic tables on demand, for any time a

@@ -1,4 +1,4 @@
-import Decoding
+import CaptureDecoding
 import Foundation
 import Logging
 import Messaging

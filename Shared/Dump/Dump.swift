@@ -1,8 +1,8 @@
 import Capture
-import Decoding
+import CaptureDecoding
 import Dissection
 import Flows
-import Model
+import Formats
 import Protocols
 import Records
 

@@ -1,6 +1,6 @@
 import Dissection
 import Flows
-import Model
+import Formats
 
 /// One ECS flow event per report, as Packetbeat writes them.
 enum FlowJSON {

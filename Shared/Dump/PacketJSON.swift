@@ -1,7 +1,7 @@
 import Capture
 import Dissection
 import Flows
-import Model
+import Formats
 
 /// One JSON object per packet: ECS names where ECS has them, AppPacCap layer
 /// fields under `layers`, NetSift's own under `frame`, `ip`, `tcp`, `icmp`.

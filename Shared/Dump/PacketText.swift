@@ -1,7 +1,7 @@
 import Capture
 import Dissection
 import Flows
-import Model
+import Formats
 
 /// One readable line per packet, in the spirit of `tcpdump -n`, and one per
 /// flow report.

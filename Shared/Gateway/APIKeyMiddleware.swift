@@ -1,7 +1,7 @@
 import Auth
+import Formats
 import HTTPTypes
 import Hummingbird
-import Model
 import Wire
 
 /// Lets a request through only with a live API key (HTTP Basic with the key

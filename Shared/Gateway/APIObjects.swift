@@ -1,5 +1,5 @@
+import Formats
 import Foundation
-import Model
 import Wire
 
 /// AppPacCap APPPACCAP: what this installation is.

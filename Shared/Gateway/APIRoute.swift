@@ -1,5 +1,6 @@
+import Auth
 import Events
-import Model
+import Formats
 
 /// One route of the native API, as docs/API.md and the OpenAPI document
 /// describe it, with the roles that may call it.

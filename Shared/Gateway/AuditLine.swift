@@ -1,6 +1,7 @@
+import Auth
+import Formats
 import Hummingbird
 import Logging
-import Model
 import Wire
 
 /// One audit line in the gateway's log: who (the key's name and role) called

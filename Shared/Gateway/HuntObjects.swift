@@ -1,4 +1,4 @@
-import Model
+import Formats
 import Wire
 
 /// A hunt (NetSift's own object: AppPacCap has none): a saved query run

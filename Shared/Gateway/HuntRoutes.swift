@@ -1,5 +1,5 @@
+import Formats
 import Hummingbird
-import Model
 import Wire
 
 /// Hunts: saved queries search runs over newly stored flows (docs/QUERY.md, "Hunts").

@@ -1,5 +1,6 @@
+import Auth
+import Formats
 import Foundation
-import Model
 import Wire
 
 /// The OpenAPI 3.1 document of the native API, built from `GatewayRouter.routes`

@@ -1,4 +1,5 @@
-import Model
+import Auth
+import Formats
 import Wire
 
 /// The replies the gateway reads, each the value of its case or nil for

@@ -1,4 +1,5 @@
-import Model
+import Auth
+import Formats
 
 /// Which roles may call each route: the `access` of `GatewayRouter.routes`,
 /// looked up by method and Hummingbird's route pattern (its

@@ -1,6 +1,6 @@
+import Formats
 import Foundation
 import Hummingbird
-import Model
 import Wire
 
 /// What a search, a background search, an export or a hunt asks for, read

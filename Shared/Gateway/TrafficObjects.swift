@@ -1,6 +1,6 @@
 import Auth
+import Formats
 import Foundation
-import Model
 import Wire
 
 /// AppPacCap CAPTUREMETA, plus `Status` and the `DTG*` times as RFC 3339.

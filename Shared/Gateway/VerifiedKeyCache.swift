@@ -1,5 +1,6 @@
+import Auth
+import Formats
 import Messaging
-import Model
 import Wire
 
 /// API keys search has recently said are live, so the gateway need not ask

@@ -1,5 +1,5 @@
+import Formats
 import Foundation
-import Model
 
 /// A segment file found on disk.
 public struct StoredSegment: Hashable, Sendable {

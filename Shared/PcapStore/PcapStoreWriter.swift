@@ -5,7 +5,7 @@ import Darwin
 #endif
 import Dissection
 import Foundation
-import Model
+import Formats
 
 /// Appends packets to segment files under a store root and makes them
 /// durable on `flush()`.

@@ -1,6 +1,6 @@
 import Dissection
+import Formats
 import Foundation
-import Model
 
 /// Which segments a packet may go to: one sensor, one capture, one linktype,
 /// one UTC day. Segments are cut at UTC day boundaries so retention by age

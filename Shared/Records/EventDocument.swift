@@ -1,5 +1,5 @@
-import Model
 import Events
+import Formats
 
 /// An event as one ECS JSON object: `@timestamp`, `event.dataset`, the
 /// flow's id and Community ID, the capture and frames, then the

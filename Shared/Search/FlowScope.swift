@@ -1,6 +1,6 @@
-import Model
+import Formats
 import PostgresClient
-import Query
+import QueryLanguage
 
 /// The flows a packets search can reach its packets through, when its
 /// query names addresses that few flows carry (`Expression.flowScope`).

@@ -1,5 +1,5 @@
 import PostgresClient
-import Query
+import QueryLanguage
 import Wire
 
 /// One run of one hunt, on a connection the caller owns (blocking).

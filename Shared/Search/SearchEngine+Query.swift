@@ -1,8 +1,8 @@
 import Database
 import Events
-import Model
+import Formats
 import PostgresClient
-import Query
+import QueryLanguage
 import Wire
 
 /// Searches written in the query language (docs/QUERY.md).

@@ -1,6 +1,6 @@
 import Events
 import PostgresClient
-import Query
+import QueryLanguage
 import Wire
 
 /// Background searches: queued here, run by `SearchRunner`, paged here.

@@ -1,8 +1,8 @@
 import Auth
 import Database
+import Formats
 import Foundation
 import Messaging
-import Model
 import PostgresClient
 import Wire
 

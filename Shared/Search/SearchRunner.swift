@@ -1,9 +1,9 @@
+import Formats
 import Foundation
 import Logging
 import Messaging
-import Model
 import PostgresClient
-import Query
+import QueryLanguage
 import Wire
 
 /// Runs queued searches, one at a time, on a connection of its own: claims

@@ -1,7 +1,7 @@
 import Database
 import Dissection
+import Formats
 import Foundation
-import Model
 import PcapStore
 import PostgresClient
 import Records

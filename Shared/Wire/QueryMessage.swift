@@ -1,5 +1,6 @@
+import Auth
+import Formats
 import Foundation
-import Model
 
 /// `query.v1`: the gateway's questions to search (the read side) and the
 /// answers, over DEALER → ROUTER. Like `control.v1`: one JSON payload (the

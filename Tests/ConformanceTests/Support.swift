@@ -1,10 +1,10 @@
 import Capture
-import Decoding
+import CaptureDecoding
 import Dissection
 import Flows
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Where the shared captures live: `$NETSIFT_SHARED`, else
 /// `<package root>/../shared/pcaps`. Nil when neither exists; the tests that

@@ -1,7 +1,8 @@
 import Capture
-import Decoding
+import CaptureDecoding
 import Dissection
 import Foundation
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif

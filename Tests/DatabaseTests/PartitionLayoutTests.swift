@@ -1,5 +1,5 @@
 import Database
-import Model
+import Formats
 import TestSupport
 import Testing
 

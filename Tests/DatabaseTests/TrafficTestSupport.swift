@@ -1,6 +1,6 @@
 import Capture
+import CaptureDecoding
 import Database
-import Decoding
 import Flows
 import Foundation
 import PostgresClient

@@ -1,7 +1,7 @@
 import Dump
+import Formats
 import Foundation
 import Testing
-import Model
 
 @Suite("JSON writer and timestamps")
 struct OutputFormatTests {

@@ -1,8 +1,8 @@
-import TestSupport
 import Capture
-import Decoding
+import CaptureDecoding
 import Dissection
 import Flows
+import TestSupport
 import Testing
 
 /// Fragmented datagrams through CaptureDecoder.

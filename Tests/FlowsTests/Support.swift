@@ -1,9 +1,9 @@
-import TestSupport
 import Capture
-import Decoding
+import CaptureDecoding
 import Dissection
 import Flows
 import Foundation
+import TestSupport
 import Testing
 
 /// A temporary file path, removed by the caller.

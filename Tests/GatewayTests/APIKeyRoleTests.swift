@@ -1,10 +1,10 @@
 import Auth
+import Formats
 import Foundation
 @testable import Gateway
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import Model
 import Testing
 import Wire
 

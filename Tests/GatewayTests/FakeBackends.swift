@@ -1,9 +1,9 @@
 import Auth
+import Formats
 import Foundation
 @testable import Gateway
 import Hummingbird
 import HummingbirdTesting
-import Model
 import Wire
 
 /// Search as a closure: `answer` gives the reply to every question but

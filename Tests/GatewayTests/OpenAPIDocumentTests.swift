@@ -1,8 +1,8 @@
+import Formats
 import Foundation
 @testable import Gateway
 import Hummingbird
-import Model
-import Query
+import QueryLanguage
 import Testing
 
 @Suite struct OpenAPIDocumentTests {

@@ -1,7 +1,8 @@
+import Auth
+import Formats
 import Foundation
 @testable import Gateway
 import Hummingbird
-import Model
 import Testing
 import Wire
 

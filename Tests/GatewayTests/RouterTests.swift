@@ -1,10 +1,11 @@
+import Auth
+import Formats
 import Foundation
 @testable import Gateway
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import Messaging
-import Model
 import Testing
 import Wire
 

@@ -1,7 +1,8 @@
+import Auth
+import Formats
 @testable import Gateway
 import Hummingbird
 import Messaging
-import Model
 import Testing
 import Wire
 

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Model
+import Auth
+import Formats
 @testable import NetSift
 import Testing
 

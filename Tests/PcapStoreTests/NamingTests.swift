@@ -1,8 +1,8 @@
 import Dissection
+import Formats
 import Foundation
 import PcapStore
 import Testing
-import Model
 
 @Suite struct NamingTests {
     @Test func utcDaysAndNames() {

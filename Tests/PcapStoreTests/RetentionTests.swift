@@ -1,7 +1,7 @@
+import Formats
 import Foundation
 import PcapStore
 import Testing
-import Model
 
 @Suite struct RetentionTests {
     /// Three days × two captures, one segment each; returns their ids by (day index, capture).

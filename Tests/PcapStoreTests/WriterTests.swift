@@ -1,9 +1,9 @@
 import Capture
 import Dissection
+import Formats
 import Foundation
 import PcapStore
 import Testing
-import Model
 
 @Suite struct WriterTests {
     @Test func segmentReadsBackThroughLibpcapAndTshark() throws {

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import PostgresClient
-import Query
+import QueryLanguage
 @testable import Search
 import TestSupport
 import Testing

@@ -1,5 +1,5 @@
 import Capture
-import Decoding
+import CaptureDecoding
 import Foundation
 import Messaging
 import PostgresClient

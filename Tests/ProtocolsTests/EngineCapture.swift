@@ -1,5 +1,5 @@
 import Capture
-import Decoding
+import CaptureDecoding
 import Dissection
 import Flows
 @testable import Protocols

@@ -1,13 +1,13 @@
-import Events
 import Capture
-import Decoding
+import CaptureDecoding
 import Dissection
+import Events
 import Flows
 import Foundation
-import Protocols
 import PropertyBased
-import Testing
+import Protocols
 import TestSupport
+import Testing
 
 /// ICMP messages of a capture paired per flow, as the decoder will.
 struct ICMPRun {

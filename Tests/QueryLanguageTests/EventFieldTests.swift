@@ -1,6 +1,6 @@
 import Database
-import Model
-@testable import Query
+import Formats
+@testable import QueryLanguage
 import Testing
 
 /// The language's application-layer fields against the events tables storage writes.

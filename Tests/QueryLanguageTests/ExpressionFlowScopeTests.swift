@@ -1,4 +1,4 @@
-import Query
+import QueryLanguage
 import Testing
 
 /// The flow condition a packets query implies (`Expression.flowScope`).

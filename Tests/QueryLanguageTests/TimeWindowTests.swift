@@ -1,7 +1,7 @@
 import Database
-import Model
+import Formats
 import PostgresClient
-import Query
+import QueryLanguage
 import TestSupport
 import Testing
 

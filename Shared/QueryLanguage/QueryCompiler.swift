@@ -1,6 +1,6 @@
 import Dissection
+import Formats
 import Foundation
-import Model
 
 /// A SQL condition and the values its `$n` placeholders stand for. Values
 /// never appear in the text.

@@ -1,7 +1,7 @@
 import PropertyBased
-import Query
-import Testing
+import QueryLanguage
 import TestSupport
+import Testing
 
 @Suite struct QueryParserTests {
     @Test func everyConstructParsesAndPrintsBack() throws {

@@ -1,6 +1,6 @@
 import Foundation
 import PostgresClient
-import Query
+import QueryLanguage
 import TestSupport
 import Testing
 
