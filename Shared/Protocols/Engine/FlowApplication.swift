@@ -3,7 +3,7 @@ import Dissection
 /// A flow's application side: which module (if any) owns it, which way its
 /// client is, and the frames that fed the session since its last transaction.
 struct FlowApplication {
-    var session: (any FlowSession)?
+    var session: FlowSession?
     /// The chosen module reports one transaction per flow.
     var oneTransaction = false
     /// A module was chosen, or every direction's first payload was sniffed in vain.

@@ -12,19 +12,65 @@ enum SessionStep {
 /// (HTTP's and TLS's hold a transaction in the making), so a flow holds its
 /// session by reference and steps change it in place: nothing is copied
 /// or moved per step.
-protocol FlowSession: AnyObject {
+///
+/// The steps are closures made where the module's session type is known
+/// (`ProtocolModule.init`, specialised per protocol), so each packet runs
+/// the protocol's own code, never code generic over `ProtocolSession`.
+final class FlowSession {
+    typealias Step = (SessionStep, Direction, Int64, TransactionOrigin, inout [ApplicationTransaction]) -> Void
+    typealias Expire = (Int64, TransactionOrigin, inout [ApplicationTransaction]) -> Void
+    typealias ICMP = (ICMPInfo, UnsafeRawBufferPointer, Direction, Int64, UInt64, TransactionOrigin,
+                      inout [ApplicationTransaction]) -> Void
+
+    private let stepBody: Step
+    private let expireBody: Expire
+    private let icmpBody: ICMP?
+
+    init(step: @escaping Step, expire: @escaping Expire, icmp: ICMP? = nil) {
+        stepBody = step
+        expireBody = expire
+        icmpBody = icmp
+    }
+
+    /// The session of a module that parses datagrams or reassembled TCP bytes.
+    static func parsing<Session: ProtocolSession>(_ session: Session) -> FlowSession
+    where Session.Transaction: ProtocolTransaction {
+        let box = SessionBox(session)
+        return FlowSession(step: { step, direction, time, origin, out in
+            switch step {
+            case .data(let bytes): out.append(box.session.receive(bytes, direction: direction, time: time), origin)
+            case .gap(let length): out.append(box.session.gap(length, direction: direction, time: time), origin)
+            case .finish: out.append(box.session.finish(time: time), origin)
+            }
+        }, expire: { now, origin, out in
+            out.append(box.session.expire(now: now), origin)
+        })
+    }
+
     func step(_ step: SessionStep, direction: Direction, time: Int64, origin: TransactionOrigin,
-              into out: inout [ApplicationTransaction])
+              into out: inout [ApplicationTransaction]) {
+        stepBody(step, direction, time, origin, &out)
+    }
+
     /// Packet time reached `now`: what waited past the transaction timeout.
-    func expire(now: Int64, origin: TransactionOrigin, into out: inout [ApplicationTransaction])
-    /// An ICMP message; other sessions ignore it.
+    func expire(now: Int64, origin: TransactionOrigin, into out: inout [ApplicationTransaction]) {
+        expireBody(now, origin, &out)
+    }
+
+    /// An ICMP message; sessions of other modules ignore it.
     func icmp(_ info: ICMPInfo, payload: UnsafeRawBufferPointer, direction: Direction, time: Int64, frame: UInt64,
-              origin: TransactionOrigin, into out: inout [ApplicationTransaction])
+              origin: TransactionOrigin, into out: inout [ApplicationTransaction]) {
+        icmpBody?(info, payload, direction, time, frame, origin, &out)
+    }
 }
 
-extension FlowSession {
-    func icmp(_ info: ICMPInfo, payload: UnsafeRawBufferPointer, direction: Direction, time: Int64, frame: UInt64,
-              origin: TransactionOrigin, into out: inout [ApplicationTransaction]) {}
+/// Where a flow's session lives: the step closures share it.
+final class SessionBox<Session> {
+    var session: Session
+
+    init(_ session: Session) {
+        self.session = session
+    }
 }
 
 extension Array where Element == ApplicationTransaction {
@@ -38,27 +84,5 @@ extension Array where Element == ApplicationTransaction {
             adjust(transaction, &own)
             append(ApplicationTransaction(transaction, own))
         }
-    }
-}
-
-/// The session of a module that parses datagrams or reassembled TCP bytes.
-final class ModuleSession<Session: ProtocolSession>: FlowSession where Session.Transaction: ProtocolTransaction {
-    private var session: Session
-
-    init(_ session: Session) {
-        self.session = session
-    }
-
-    func step(_ step: SessionStep, direction: Direction, time: Int64, origin: TransactionOrigin,
-              into out: inout [ApplicationTransaction]) {
-        switch step {
-        case .data(let bytes): out.append(session.receive(bytes, direction: direction, time: time), origin)
-        case .gap(let length): out.append(session.gap(length, direction: direction, time: time), origin)
-        case .finish: out.append(session.finish(time: time), origin)
-        }
-    }
-
-    func expire(now: Int64, origin: TransactionOrigin, into out: inout [ApplicationTransaction]) {
-        out.append(session.expire(now: now), origin)
     }
 }

@@ -18,7 +18,7 @@ public struct ProtocolModule: Sendable {
     public let sniff: @Sendable (UnsafeRawBufferPointer, Direction) -> Bool
     /// After its first transaction the flow's bytes are left alone (TLS reports one handshake per connection).
     public let oneTransactionPerFlow: Bool
-    let makeSession: @Sendable (_ transport: UInt8, _ options: ProtocolOptions) -> any FlowSession
+    let makeSession: @Sendable (_ transport: UInt8, _ options: ProtocolOptions) -> FlowSession
 
     /// A module whose sessions parse datagrams or reassembled TCP bytes.
     init<Session: ProtocolSession>(
@@ -32,13 +32,13 @@ public struct ProtocolModule: Sendable {
         self.transports = transports
         self.oneTransactionPerFlow = oneTransactionPerFlow
         self.sniff = sniff
-        makeSession = { ModuleSession(session($0, $1)) }
+        makeSession = { FlowSession.parsing(session($0, $1)) }
     }
 
     /// A module with a session of its own kind (ICMP's is fed messages, not bytes).
     init(_ transaction: (some ProtocolTransaction).Type, defaultPorts: Set<UInt16>, transports: Set<UInt8>,
          sniff: @escaping @Sendable (UnsafeRawBufferPointer, Direction) -> Bool,
-         makeSession: @escaping @Sendable (_ transport: UInt8, _ options: ProtocolOptions) -> any FlowSession) {
+         makeSession: @escaping @Sendable (_ transport: UInt8, _ options: ProtocolOptions) -> FlowSession) {
         dataset = transaction.dataset
         fieldNames = transaction.fieldNames
         self.defaultPorts = defaultPorts
@@ -54,5 +54,5 @@ struct EnabledModule: Sendable {
     let module: ProtocolModule
     let options: ProtocolOptions
 
-    func makeSession(_ transport: UInt8) -> any FlowSession { module.makeSession(transport, options) }
+    func makeSession(_ transport: UInt8) -> FlowSession { module.makeSession(transport, options) }
 }

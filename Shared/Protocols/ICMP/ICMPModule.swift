@@ -8,33 +8,22 @@ public enum ICMPModule {
     public static let descriptor = ProtocolModule(
         ICMPTransaction.self, defaultPorts: [], transports: [IPProtocol.icmp, IPProtocol.icmpv6], sniff: { _, _ in false }
     ) { transport, options in
-        ICMPFlowSession(ICMPSession(version: transport == IPProtocol.icmpv6 ? 6 : 4,
-                                    transactionTimeout: options.transactionTimeout))
-    }
-}
-
-/// An ICMP flow's session as the engine drives it. ICMP transactions know their frames exactly.
-final class ICMPFlowSession: FlowSession {
-    private var session: ICMPSession
-
-    init(_ session: ICMPSession) {
-        self.session = session
+        session(ICMPSession(version: transport == IPProtocol.icmpv6 ? 6 : 4, transactionTimeout: options.transactionTimeout))
     }
 
-    func step(_ step: SessionStep, direction: Direction, time: Int64, origin: TransactionOrigin,
-              into out: inout [ApplicationTransaction]) {
-        guard case .finish = step else { return }
-        out.append(session.finish(), origin, adjust: Self.frames)
-    }
-
-    func expire(now: Int64, origin: TransactionOrigin, into out: inout [ApplicationTransaction]) {
-        out.append(session.expire(now: now), origin, adjust: Self.frames)
-    }
-
-    func icmp(_ info: ICMPInfo, payload: UnsafeRawBufferPointer, direction: Direction, time: Int64, frame: UInt64,
-              origin: TransactionOrigin, into out: inout [ApplicationTransaction]) {
-        out.append(session.receive(info, payload: payload, direction: direction, time: time, frame: frame), origin,
-                   adjust: Self.frames)
+    /// An ICMP flow's session as the engine drives it: fed the dissector's
+    /// messages. ICMP transactions know their frames exactly.
+    static func session(_ session: ICMPSession) -> FlowSession {
+        let box = SessionBox(session)
+        return FlowSession(step: { step, _, _, origin, out in
+            guard case .finish = step else { return }
+            out.append(box.session.finish(), origin, adjust: frames)
+        }, expire: { now, origin, out in
+            out.append(box.session.expire(now: now), origin, adjust: frames)
+        }, icmp: { info, payload, direction, time, frame, origin, out in
+            out.append(box.session.receive(info, payload: payload, direction: direction, time: time, frame: frame),
+                       origin, adjust: frames)
+        })
     }
 
     private static func frames(_ t: ICMPTransaction, _ context: inout TransactionContext) {
