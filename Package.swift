@@ -79,7 +79,7 @@ let package = Package(
             .product(name: "X509", package: "swift-certificates"),
         ], path: "Shared/Protocols", exclude: ["Events"] + datasetFiles),
         .target(name: "Gateway", dependencies: [
-            "Auth", "Messaging", "Wire", "Formats", "PcapStore", "Dissection", "Events",
+            "Auth", "Configurations", "Messaging", "Wire", "Formats", "PcapStore", "Dissection", "Events",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -130,10 +130,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Services/NetSiftSearch"),
         .executableTarget(name: "NetSiftGateway", dependencies: [
-            "Gateway", "Messaging", "Wire", "ServiceRuntime",
+            "Gateway", "Configurations", "Messaging", "Wire", "ServiceRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "Logging", package: "swift-log"),
         ], path: "Services/NetSiftGateway"),
         .target(name: "TestSupport", dependencies: [
             "Dissection", "Capture", "Flows", "CaptureDecoding", "Database", "PostgresClient",
@@ -177,7 +176,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/SearchTests"),
         .testTarget(name: "GatewayTests", dependencies: ["QueryLanguage", 
-            "Gateway", "Messaging", "Wire", "PcapStore", "Dissection", "Formats", "Auth",
+            "Gateway", "Configurations", "Messaging", "Wire", "PcapStore", "Dissection", "Formats", "Auth",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),

@@ -227,10 +227,14 @@ public struct Deployment: Codable, Hashable, Sendable {
         return sensor
     }
 
-    /// The gateway's settings, by key, until it has a configuration value of its own.
-    var gatewaySettings: [String: String] {
-        ["port": String(httpPort), "search_endpoint": endpoint(.search), "reads_endpoint": endpoint(.storageReads),
-         "exports_dir": exportsDirectory, "deployment_id": id]
+    public var gatewayConfiguration: GatewayConfiguration {
+        var gateway = GatewayConfiguration()
+        gateway.deploymentID = id
+        gateway.port = httpPort
+        gateway.searchEndpoint = endpoint(.search)
+        gateway.readsEndpoint = endpoint(.storageReads)
+        gateway.exportsDirectory = exportsDirectory
+        return gateway
     }
 
     /// Each service's config file name and the settings it starts with:
@@ -243,7 +247,7 @@ public struct Deployment: Codable, Hashable, Sendable {
             list.append(("decoder-\(index + 1)", decoderConfiguration(index).settingTexts))
         }
         list.append(("search", searchConfiguration(conninfo: conninfo).settingTexts))
-        list.append(("gateway", gatewaySettings))
+        list.append(("gateway", gatewayConfiguration.settingTexts))
         list.append(("sensor", sensorConfiguration(sensorName: sensorName).settingTexts))
         return list
     }

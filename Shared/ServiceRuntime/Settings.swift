@@ -1,13 +1,13 @@
 import Configurations
 import Foundation
-import Logging
 
 /// A service's flat settings: a JSON file, overridden by environment
-/// variables. `decode` turns them into the service's configuration.
+/// variables. `decode` turns them into the service's configuration; a
+/// service reads them through `ConfigurationLoader`, never one by one.
 ///
 /// The variable for key `records_endpoint` with prefix `NETSIFT_DECODER_`
 /// is `NETSIFT_DECODER_RECORDS_ENDPOINT`.
-public struct Settings: Sendable {
+struct Settings: Sendable {
     private struct Entry: Sendable {
         var value: String
         var source: SettingSource
@@ -17,15 +17,15 @@ public struct Settings: Sendable {
 
     /// Environment variables that carry the prefix but match no known key.
     /// Not an error (other tools may share the prefix); worth a warning.
-    public private(set) var unmatchedEnvironment: [String] = []
+    private(set) var unmatchedEnvironment: [String] = []
 
     /// Reads `file` (when given; it must exist) and then the environment
     /// variables `environmentPrefix` + uppercased key for every known key.
     /// A file key outside `known` is an error.
-    public init(file: String?,
-                environmentPrefix: String,
-                known: Set<String>,
-                environment: [String: String] = ProcessInfo.processInfo.environment) throws(SettingsError) {
+    init(file: String?,
+         environmentPrefix: String,
+         known: Set<String>,
+         environment: [String: String] = ProcessInfo.processInfo.environment) throws(SettingsError) {
         var entries: [String: Entry] = [:]
         if let file {
             for (key, value) in try SettingsFile.read(path: file) {
@@ -49,31 +49,8 @@ public struct Settings: Sendable {
         }
     }
 
-    // One setting at a time, for a service without a configuration value
-    // (the gateway, until it has one).
-
-    public func string(_ key: String, default defaultValue: String) -> String {
-        entries[key]?.value ?? defaultValue
-    }
-
-    public func optionalString(_ key: String) -> String? {
-        entries[key]?.value
-    }
-
-    public func int(_ key: String, default defaultValue: Int) throws(SettingsError) -> Int {
-        let value: Int? = try value(key)
-        return value ?? defaultValue
-    }
-
-    /// A log level ("trace", "debug", "info", "notice", "warning"/"warn",
-    /// "error", "critical").
-    public func logLevel(_ key: String, default defaultValue: Logger.Level) throws(SettingsError) -> Logger.Level {
-        let level: LogLevel? = try value(key)
-        return level.map { Logger.Level($0) } ?? defaultValue
-    }
-
     /// The configuration these settings give, each key they lack at its default.
-    public func decode<C: ServiceConfiguration>(_ type: C.Type) throws(SettingsError) -> C {
+    func decode<C: ServiceConfiguration>(_ type: C.Type) throws(SettingsError) -> C {
         do throws(InvalidSetting) {
             return try C(settingTexts: entries.mapValues(\.value))
         } catch {
@@ -85,13 +62,5 @@ public struct Settings: Sendable {
     /// The texts of those of `keys` that are set.
     func texts(of keys: Set<String>) -> [String: String] {
         entries.filter { keys.contains($0.key) }.mapValues(\.value)
-    }
-
-    private func value<T: SettingValue>(_ key: String) throws(SettingsError) -> T? {
-        guard let entry = entries[key] else { return nil }
-        guard let value = T(settingText: entry.value) else {
-            throw .invalidValue(entry.value, key: key, source: entry.source, expected: T.expected)
-        }
-        return value
     }
 }

@@ -10,7 +10,7 @@ public struct SettingsError: Error, CustomStringConvertible, Sendable {
         case invalidFile
         /// The file names a key the service does not know (usually a typo).
         case unknownKey
-        /// A value does not parse as the type its getter asks for.
+        /// A value does not parse as its setting's type.
         case invalidValue
     }
 

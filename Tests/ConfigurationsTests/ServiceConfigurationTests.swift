@@ -20,10 +20,16 @@ import Testing
         sensor.decoders = ["ipc:///a", "ipc:///b"]
         sensor.interface = "eth0"
         sensor.promiscuous = false
+        var gateway = GatewayConfiguration()
+        gateway.deploymentID = "d-2"
+        gateway.exportsDirectory = "/srv/exports"
+        gateway.exportsMaxAgeHours = 0
+        gateway.logLevel = .warning
         #expect(try StorageConfiguration(settingTexts: storage.settingTexts) == storage)
         #expect(try DecoderConfiguration(settingTexts: decoder.settingTexts) == decoder)
         #expect(try SearchConfiguration(settingTexts: search.settingTexts) == search)
         #expect(try SensorConfiguration(settingTexts: sensor.settingTexts) == sensor)
+        #expect(try GatewayConfiguration(settingTexts: gateway.settingTexts) == gateway)
     }
 
     @Test func textsAreWhatAFileHolds() {
@@ -65,7 +71,13 @@ import Testing
             "metrics_port", "log_level", "interface", "pcap", "bpf", "snaplen", "promiscuous", "buffer_mb",
             "immediate", "count",
         ])
+        #expect(Set(GatewayConfiguration.keys) == [
+            "deployment_id", "host", "port", "search_endpoint", "reads_endpoint", "log_level", "exports_dir",
+            "exports_min_free_mb", "exports_max_age_hours", "downloads_per_key", "downloads_total",
+            "header_timeout_seconds", "idle_timeout_seconds",
+        ])
         #expect(StorageConfiguration.environmentPrefix == "NETSIFT_STORAGE_")
+        #expect(GatewayConfiguration.environmentPrefix == "NETSIFT_GATEWAY_")
         #expect(SensorConfiguration.environmentPrefix == "NETSIFT_SENSOR_")
     }
 

@@ -38,6 +38,7 @@ import Testing
             table(StorageConfiguration.self),
             table(DecoderConfiguration.self, extra: (decoder.pattern, "\(decoder.help); for \(protocols)")),
             table(SearchConfiguration.self),
+            table(GatewayConfiguration.self),
             table(SensorConfiguration.self),
         ].joined(separator: "\n")
     }

@@ -1,3 +1,4 @@
+import Configurations
 import Foundation
 @testable import Gateway
 import Hummingbird
@@ -12,7 +13,9 @@ import Testing
         #expect(configuration.searchEndpoint == "tcp://127.0.0.1:47305" && configuration.readsEndpoint == "tcp://127.0.0.1:47307")
         #expect(configuration.exports.path == "exports" && configuration.exports.minimumFreeBytes == 1 << 30)
         #expect(configuration.exportsMaxAge == .seconds(168 * 3600))
-        #expect(GatewayConfiguration(exportsMaxAgeHours: 0).exportsMaxAge == nil, "0 keeps exports")
+        var keeping = configuration
+        keeping.exportsMaxAgeHours = 0
+        #expect(keeping.exportsMaxAge == nil, "0 keeps exports")
         #expect(configuration.downloadLimits == DownloadLimits.default)
         #expect(configuration.timeouts == ConnectionTimeouts(header: .seconds(10), idle: .seconds(60)))
         #expect(configuration.deploymentID == nil)
@@ -21,7 +24,9 @@ import Testing
     /// The application answers from the configuration's deployment and exports directory.
     @Test func theApplicationIsBuiltFromItsConfiguration() async throws {
         let backends = try FakeInstallation.backends()
-        let configuration = GatewayConfiguration(exportsDirectory: backends.exports.path, deploymentID: "lab-1")
+        var configuration = GatewayConfiguration()
+        configuration.exportsDirectory = backends.exports.path
+        configuration.deploymentID = "lab-1"
         let app = buildApplication(configuration, search: backends.search, frames: backends.frames,
                                    logger: Logger(label: "gateway-test"))
         try await app.test(.router) { client in

@@ -45,7 +45,7 @@ struct DeploymentConfigTests {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("netsift-configs-\(UUID())").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let deployment = Deployment(dataDirectory: root, basePort: 41_000, decoders: 2)
+        let deployment = Deployment(dataDirectory: root, basePort: 41_000, decoders: 2, httpPort: 41_080)
         try deployment.writeConfigs(conninfo: "host=/tmp dbname=netsift", sensorName: "edge-1")
 
         func load<C: ServiceConfiguration>(_ type: C.Type, _ name: String) throws -> C {
@@ -64,6 +64,13 @@ struct DeploymentConfigTests {
         let sensor = try load(SensorConfiguration.self, "sensor")
         #expect(sensor == deployment.sensorConfiguration(sensorName: "edge-1"))
         #expect(sensor.decoders == [deployment.endpoint(.decoderFrames(0)), deployment.endpoint(.decoderFrames(1))])
+        let gateway = try load(GatewayConfiguration.self, "gateway")
+        #expect(gateway == deployment.gatewayConfiguration)
+        #expect(gateway.port == deployment.httpPort)
+        #expect(gateway.searchEndpoint == deployment.endpoint(.search))
+        #expect(gateway.readsEndpoint == deployment.endpoint(.storageReads))
+        #expect(gateway.exportsDirectory == root + "/exports")
+        #expect(gateway.deploymentID == deployment.id)
     }
 
     @Test func anEditedFileKeepsItsValuesAndTheDeploymentsOwnAreKeptCurrent() throws {

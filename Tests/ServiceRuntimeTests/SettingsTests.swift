@@ -142,17 +142,6 @@ struct ExampleConfiguration: ServiceConfiguration {
         #expect(settings.unmatchedEnvironment == ["NETSIFT_DECODER_BATCH_SIZ"])
     }
 
-    @Test func gettersReadWhatTheConfigurationReads() throws {
-        let settings = try Settings(file: nil, environmentPrefix: "G_", known: ["port", "log_level", "host"],
-                                    environment: ["G_PORT": " 8081 ", "G_LOG_LEVEL": "WARN"])
-        #expect(try settings.int("port", default: 1) == 8081)
-        #expect(try settings.logLevel("log_level", default: .info) == .warning)
-        #expect(settings.string("host", default: "h") == "h")
-        #expect(settings.optionalString("host") == nil)
-        let bad = try Settings(file: nil, environmentPrefix: "G_", known: ["port"], environment: ["G_PORT": "x"])
-        #expect(throws: SettingsError.self) { try bad.int("port", default: 1) }
-    }
-
     @Test func logLevelsMapOntoSwiftLog() {
         for level in LogLevel.allCases {
             #expect(Logger.Level(level).rawValue == level.rawValue)
