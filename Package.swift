@@ -44,7 +44,7 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
         .target(name: "Messaging", dependencies: ["CZmq", "Wire", .product(name: "Logging", package: "swift-log")],
                 path: "Shared/Messaging"),
-        .target(name: "Wire", dependencies: ["Auth", "Dissection", "Flows", "Records", "Events", "Formats"], path: "Shared/Wire"),
+        .target(name: "Wire", dependencies: ["Auth", "Dissection", "Flows", "Records", "Events"], path: "Shared/Wire"),
         .systemLibrary(name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: nil,
                        providers: [.apt(["libpq-dev"])]),
         .target(name: "PostgresClient", dependencies: ["CLibPQ"], path: "Shared/PostgresClient"),

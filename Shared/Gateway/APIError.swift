@@ -56,7 +56,7 @@ public struct APIError: HTTPResponseError, Equatable, CustomStringConvertible {
     }
 
     /// A reply search should not give to the question asked.
-    static func unexpected(_ reply: QueryMessage.Body) -> APIError {
+    static func unexpected(_ reply: QueryMessage.Reply) -> APIError {
         internalError("search gave an unexpected answer: \(reply)")
     }
 

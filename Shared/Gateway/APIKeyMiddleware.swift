@@ -22,7 +22,7 @@ struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
 
     init(search: any SearchBackend, cache: VerifiedKeyCache, access: RouteAccess = RouteAccess()) {
         self.init(cache: cache, access: access) { hashHex in
-            try await search.reply(to: .verifyKey(hashHex: hashHex), \.keyHolder)
+            try await search.reply(to: .keys(.verify(hashHex: hashHex)), \.keyHolder)
         }
     }
 

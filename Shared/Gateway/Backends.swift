@@ -4,7 +4,7 @@ import Wire
 /// Search as the routes ask it: one question, one reply. `SearchClient`
 /// asks the search service over ZeroMQ; tests answer from a closure.
 public protocol SearchBackend: Sendable {
-    func ask(_ query: QueryMessage.Body) async throws -> QueryMessage.Body
+    func ask(_ request: QueryMessage.Request) async throws -> QueryMessage.Reply
 }
 
 /// Storage's frame reads as the routes ask them: the records of the frames
@@ -27,17 +27,17 @@ extension RequestClient: FrameBackend where Message == PacketReadMessage {
 extension SearchBackend {
     /// Search's reply, as `shape` takes it (a case's value): `.failed` and a
     /// reply `shape` does not take are internal errors.
-    func reply<Value>(to query: QueryMessage.Body, _ shape: (QueryMessage.Body) -> Value?) async throws -> Value {
-        let reply = try await ask(query)
+    func reply<Value>(to request: QueryMessage.Request, _ shape: (QueryMessage.Reply) -> Value?) async throws -> Value {
+        let reply = try await ask(request)
         if case .failed(let message) = reply { throw APIError.internalError(message) }
         guard let value = shape(reply) else { throw APIError.unexpected(reply) }
         return value
     }
 
     /// The object a question names, or 404 with `missing` when search has none.
-    func object<Value>(_ query: QueryMessage.Body, _ shape: (QueryMessage.Body) -> Value??,
+    func object<Value>(_ request: QueryMessage.Request, _ shape: (QueryMessage.Reply) -> Value??,
                        missing: @autoclosure () -> String) async throws -> Value {
-        guard let value = try await reply(to: query, shape) else { throw APIError.notFound(missing()) }
+        guard let value = try await reply(to: request, shape) else { throw APIError.notFound(missing()) }
         return value
     }
 }

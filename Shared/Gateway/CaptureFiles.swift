@@ -71,7 +71,7 @@ struct CaptureFiles: Sendable {
         case .scope(.flow(let id)): "no flow \(id)"
         case .search: "the query cannot run"
         }
-        let plan = try await search.object(.getExportPlan(target), \.exportPlan, missing: missing)
+        let plan = try await search.object(.search(.getExportPlan(target)), \.exportPlan, missing: missing)
         do {
             let first = try await nextRead(after: ExportChunks(page: try await framePositions(target, after: .start)),
                                            of: target)
@@ -85,7 +85,8 @@ struct CaptureFiles: Sendable {
     /// Frame positions after the cursor, in the file's order (search).
     func framePositions(_ target: QueryMessage.ExportTarget,
                         after: QueryMessage.ExportCursor) async throws -> [QueryMessage.ExportFrame] {
-        try await search.reply(to: .listExportFrames(target, after: after, limit: Self.positionsPerPage), \.exportFrames)
+        try await search.reply(to: .search(.listExportFrames(target, after: after, limit: Self.positionsPerPage)),
+                               \.exportFrames)
     }
 
     /// The chunk after `chunks`' last one (asking search for the next page

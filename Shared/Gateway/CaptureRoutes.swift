@@ -11,24 +11,24 @@ struct CaptureRoutes {
         let routes = ResourceRoutes()
         routes.get("captures") { request, _ in
             let page = try Page(request)
-            let captures = try await search.reply(to: .listCaptures(after: page.after, limit: page.limit), \.captures)
+            let captures = try await search.reply(to: .captures(.list(after: page.after, limit: page.limit)), \.captures)
             return try Response.envelope(ListObject(items: captures.map(CaptureObject.init),
                                                     lastID: captures.last?.id ?? page.after))
         }
         routes.get("captures/:id") { _, context in
             let id = try context.id(of: "capture")
             return try Response.envelope(CaptureObject(
-                try await search.object(.getCapture(id: id), \.capture, missing: "no capture \(id)")))
+                try await search.object(.captures(.get(id: id)), \.capture, missing: "no capture \(id)")))
         }
         routes.get("captures/:id/meta") { _, context in
             let id = try context.id(of: "capture")
             return try Response.envelope(CaptureMetaObject(
-                try await search.object(.getCaptureMeta(id: id), \.captureMeta, missing: "no capture \(id)")))
+                try await search.object(.captures(.getMeta(id: id)), \.captureMeta, missing: "no capture \(id)")))
         }
         routes.get("captures/:id/stats") { _, context in
             let id = try context.id(of: "capture")
             return try Response.envelope(StatsCaptureQueryObject(
-                try await search.object(.getCaptureStats(id: id), \.captureStats, missing: "no capture \(id)")))
+                try await search.object(.captures(.getStats(id: id)), \.captureStats, missing: "no capture \(id)")))
         }
         routes.group().add(middleware: downloads).get("captures/:id/pcap") { request, context in
             let id = try context.id(of: "capture")

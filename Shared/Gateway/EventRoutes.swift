@@ -29,7 +29,7 @@ struct EventRoutes {
         case .capture(let id): "no capture \(id)"
         case .flow(let id): "no flow \(id)"
         }
-        let events = try await search.object(.listEvents(scope, dataset: dataset, after: page.after, limit: page.limit),
+        let events = try await search.object(.events(.list(scope, dataset: dataset, after: page.after, limit: page.limit)),
                                              \.events, missing: missing)
         return Response.json(Self.list(events, after: page.after))
     }

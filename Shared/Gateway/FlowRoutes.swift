@@ -13,18 +13,18 @@ struct FlowRoutes {
         routes.get("flows") { request, _ in
             let page = try Page(request)
             let communityID = try Self.communityID(request)
-            return try await flows(.findFlows(communityID: communityID, after: page.after, limit: page.limit),
+            return try await flows(.flows(.find(communityID: communityID, after: page.after, limit: page.limit)),
                                    after: page.after, missing: "")
         }
         routes.get("captures/:id/flows") { request, context in
             let id = try context.id(of: "capture")
             let page = try Page(request)
-            return try await flows(.listFlows(captureID: id, after: page.after, limit: page.limit), after: page.after,
+            return try await flows(.flows(.list(captureID: id, after: page.after, limit: page.limit)), after: page.after,
                                    missing: "no capture \(id)")
         }
         routes.get("flows/:id") { _, context in
             let id = try context.id(of: "flow")
-            return try Response.envelope(FlowObject(try await search.object(.getFlow(id: id), \.flow,
+            return try Response.envelope(FlowObject(try await search.object(.flows(.get(id: id)), \.flow,
                                                                             missing: "no flow \(id)")))
         }
         routes.group().add(middleware: downloads).get("flows/:id/pcap") { request, context in
@@ -34,7 +34,7 @@ struct FlowRoutes {
         return routes
     }
 
-    func flows(_ query: QueryMessage.Body, after: UInt64, missing: String) async throws -> Response {
+    func flows(_ query: QueryMessage.Request, after: UInt64, missing: String) async throws -> Response {
         let flows = try await search.object(query, \.flows, missing: missing)
         return try Response.envelope(ListObject(items: flows.map(FlowObject.init), lastID: flows.last?.id ?? after))
     }

@@ -14,19 +14,19 @@ struct HuntRoutes {
         let routes = ResourceRoutes()
         routes.post("hunts") { request, _ in try await add(request) }
         routes.get("hunts") { _, _ in
-            let hunts = try await search.reply(to: .listHunts, \.hunts)
+            let hunts = try await search.reply(to: .hunts(.list), \.hunts)
             return try Response.envelope(ListObject(items: hunts.map(HuntObject.init), lastID: hunts.last?.id ?? 0))
         }
-        routes.get("hunts/:id") { _, context in try await hunt(context) { .getHunt(id: $0) } }
+        routes.get("hunts/:id") { _, context in try await hunt(context) { .hunts(.get(id: $0)) } }
         routes.patch("hunts/:id") { request, context in
-            try await hunt(context) { .updateHunt(id: $0, try Self.change(request)) }
+            try await hunt(context) { .hunts(.update(id: $0, try Self.change(request))) }
         }
-        routes.delete("hunts/:id") { _, context in try await hunt(context) { .deleteHunt(id: $0) } }
-        routes.post("hunts/:id/run") { _, context in try await hunt(context) { .runHunt(id: $0) } }
+        routes.delete("hunts/:id") { _, context in try await hunt(context) { .hunts(.delete(id: $0)) } }
+        routes.post("hunts/:id/run") { _, context in try await hunt(context) { .hunts(.run(id: $0)) } }
         routes.get("hunts/:id/matches") { request, context in
             let id = try context.id(of: "hunt")
             let page = try Page(request)
-            let matches = try await search.object(.listHuntMatches(id: id, after: page.after, limit: page.limit),
+            let matches = try await search.object(.hunts(.listMatches(id: id, after: page.after, limit: page.limit)),
                                                   \.huntMatches, missing: "no hunt \(id)")
             return try Response.envelope(HuntMatchesObject(matches))
         }
@@ -37,17 +37,17 @@ struct HuntRoutes {
         let asked = try SearchParameters.asked(request)
         let hunt = QueryMessage.HuntRequest(name: try Self.name(request), query: asked.query, target: asked.target,
                                             dataset: asked.dataset, intervalSeconds: try Self.interval(request))
-        let reply = try await search.reply(to: .addHunt(hunt)) { $0 }
+        let reply = try await search.reply(to: .hunts(.add(hunt))) { $0 }
         switch reply {
-        case .huntRefused(.query(let problem)): throw APIError.badQuery(problem)
-        case .huntRefused(.nameTaken(let name)): throw APIError.malformed("a hunt named \(name) exists")
-        case .hunt(let saved?): return try Response.envelope(HuntObject(saved))
+        case .hunts(.refused(.query(let problem))): throw APIError.badQuery(problem)
+        case .hunts(.refused(.nameTaken(let name))): throw APIError.malformed("a hunt named \(name) exists")
+        case .hunts(.hunt(let saved?)): return try Response.envelope(HuntObject(saved))
         default: throw APIError.unexpected(reply)
         }
     }
 
     /// GET, PATCH, DELETE and run: `query` about the hunt the path names, answered with the hunt or 404.
-    func hunt(_ context: some RequestContext, _ query: (UInt64) throws -> QueryMessage.Body) async throws -> Response {
+    func hunt(_ context: some RequestContext, _ query: (UInt64) throws -> QueryMessage.Request) async throws -> Response {
         let id = try context.id(of: "hunt")
         return try Response.envelope(HuntObject(try await search.object(try query(id), \.hunt, missing: "no hunt \(id)")))
     }

@@ -10,14 +10,14 @@ struct InstallationRoutes {
         let routes = ResourceRoutes()
         routes.get("info") { _, _ in try Response.envelope(AppPacCapObject(version: GatewayRouter.version)) }
         routes.get("stats") { _, _ in
-            try Response.envelope(StatsQueryObject(try await search.reply(to: .getTotals, \.totals)))
+            try Response.envelope(StatsQueryObject(try await search.reply(to: .installation(.getTotals), \.totals)))
         }
         routes.get("sensors") { _, _ in
-            let sensors = try await search.reply(to: .listSensors, \.sensors)
+            let sensors = try await search.reply(to: .installation(.listSensors), \.sensors)
             return try Response.envelope(ListObject(items: sensors.map(SensorObject.init), lastID: UInt64(sensors.count)))
         }
         routes.get("adapters") { request, _ in
-            let adapters = try await search.reply(to: .listAdapters(sensorID: try Self.sensor(request)), \.adapters)
+            let adapters = try await search.reply(to: .installation(.listAdapters(sensorID: try Self.sensor(request))), \.adapters)
             return try Response.envelope(ListObject(items: adapters.map(NetAdapterObject.init),
                                                     lastID: UInt64(adapters.count)))
         }

@@ -10,7 +10,7 @@ struct PacketRoutes {
         routes.get("captures/:id/packets") { request, context in
             let id = try context.id(of: "capture")
             let page = try Page(request)
-            let found = try await search.object(.listPackets(captureID: id, after: page.after, limit: page.limit),
+            let found = try await search.object(.packets(.list(captureID: id, after: page.after, limit: page.limit)),
                                                 \.packets, missing: "no capture \(id)")
             return try Response.envelope(PacketStreamObject(captureID: id, page: found,
                                                             packets: try await frames.packetObjects(found.packets)))

@@ -68,7 +68,7 @@ extension SearchBackend {
     func checked(_ ask: QueryMessage.SearchRequest) async throws -> QueryMessage.SearchRequest {
         var ask = ask
         ask.limit = 0
-        if let problem = try await reply(to: .search(ask), \.searchPage).problem { throw APIError.badQuery(problem) }
+        if let problem = try await reply(to: .search(.run(ask)), \.searchPage).problem { throw APIError.badQuery(problem) }
         return ask
     }
 }

@@ -13,7 +13,7 @@ struct SearchRoutes {
         let routes = ResourceRoutes()
         routes.get("search") { request, _ in
             let ask = try SearchParameters.search(request)
-            let found = try await search.reply(to: .search(ask), \.searchPage)
+            let found = try await search.reply(to: .search(.run(ask)), \.searchPage)
             if let problem = found.problem { throw APIError.badQuery(problem) }
             return try await SearchResultPage(page: found, target: ask.target, after: ask.afterID,
                                               query: found.processed).answer(frames)
@@ -24,7 +24,7 @@ struct SearchRoutes {
                 throw APIError.malformed("q must be a query of 1–\(SearchParameters.maxQueryLength) characters")
             }
             let checked = try await search.reply(
-                to: .search(QueryMessage.SearchRequest(query: query, target: .packets, limit: 0)), \.searchPage)
+                to: .search(.run(QueryMessage.SearchRequest(query: query, target: .packets, limit: 0))), \.searchPage)
             return try Response.envelope(SearchSyntaxObject(page: checked))
         }
         // The pcap of a search's result: its packets, or every packet of the

@@ -19,12 +19,12 @@ struct SearchesRoutes {
             ask.owner = Credentials.key(fromAuthorization: request.headers[.authorization])?.hashHex
             return try await start(ask)
         }
-        routes.get("searches/:id") { _, context in try await meta(context) { .getSearch(id: $0) } }
-        routes.delete("searches/:id") { _, context in try await meta(context) { .cancelSearch(id: $0) } }
+        routes.get("searches/:id") { _, context in try await meta(context) { .searches(.get(id: $0)) } }
+        routes.delete("searches/:id") { _, context in try await meta(context) { .searches(.cancel(id: $0)) } }
         routes.get("searches/:id/results") { request, context in
             let id = try context.id(of: "search")
             let page = try Page(request)
-            let results = try await search.object(.listSearchResults(id: id, after: page.after, limit: page.limit),
+            let results = try await search.object(.searches(.listResults(id: id, after: page.after, limit: page.limit)),
                                                   \.searchResults, missing: "no search \(id)")
             return try await SearchResultPage(page: results.page, target: results.meta.target, after: page.after,
                                               query: results.meta.query, meta: results.meta,
@@ -34,13 +34,13 @@ struct SearchesRoutes {
     }
 
     func start(_ ask: QueryMessage.SearchRequest) async throws -> Response {
-        let reply = try await search.reply(to: .startSearch(ask)) { $0 }
+        let reply = try await search.reply(to: .searches(.start(ask))) { $0 }
         switch reply {
-        case .searchMeta(let meta?):
+        case .searches(.meta(let meta?)):
             return try Response.envelope(SearchMetaObject(meta))
-        case .searchPage(let checked):
+        case .search(.page(let checked)):
             if let problem = checked.problem { throw APIError.badQuery(problem) }
-        case .searchesBusy(let active, let limit):
+        case .searches(.busy(let active, let limit)):
             throw APIError.busy(.tooManyRequests, "this API key has \(active) background searches queued or running, "
                                     + "at most \(limit) (searches_per_key): wait for one, or delete one",
                                 retryAfterSeconds: Self.retryAfterSeconds)
@@ -51,7 +51,7 @@ struct SearchesRoutes {
     }
 
     /// GET and DELETE: `query` about the search the path names, answered with its SEARCHMETA or 404.
-    func meta(_ context: some RequestContext, _ query: (UInt64) -> QueryMessage.Body) async throws -> Response {
+    func meta(_ context: some RequestContext, _ query: (UInt64) -> QueryMessage.Request) async throws -> Response {
         let id = try context.id(of: "search")
         return try Response.envelope(SearchMetaObject(try await search.object(query(id), \.searchMeta,
                                                                                missing: "no search \(id)")))

@@ -121,8 +121,12 @@ public enum RequestClientError: Error, CustomStringConvertible, Sendable {
 
 extension RequestClient where Message == QueryMessage {
     /// Asks search.
-    public func ask(_ query: QueryMessage.Body) async throws -> QueryMessage.Body {
-        try await ask(QueryMessage(query)).body
+    public func ask(_ request: QueryMessage.Request) async throws -> QueryMessage.Reply {
+        let answer = try await ask(QueryMessage(.request(request))).body
+        guard case .reply(let reply) = answer else {
+            throw WireError(.invalidValue, "query.v1: search answered with a request")
+        }
+        return reply
     }
 }
 

@@ -5,6 +5,13 @@ import Wire
 
 /// Application-layer events of a capture or a flow, from the events tables.
 extension SearchEngine {
+    func answer(_ request: QueryMessage.Events.Request) throws -> QueryMessage.Events.Reply {
+        switch request {
+        case .list(let scope, let dataset, let after, let limit):
+            .events(try events(scope, dataset: dataset, after: after, limit: Self.clamp(limit)))
+        }
+    }
+
     /// Events by id above `after`, at most `limit`, each document carrying
     /// its id as `netsift.event`; nil when the capture or flow is unknown or
     /// the dataset is not one of `Dataset.all`.

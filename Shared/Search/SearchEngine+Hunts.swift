@@ -4,6 +4,18 @@ import Wire
 /// Hunts: saved, listed, changed and deleted here, run by `HuntScheduler`
 /// (or here, when asked to run one now), their matches paged here.
 extension SearchEngine {
+    func answer(_ request: QueryMessage.Hunts.Request) throws -> QueryMessage.Hunts.Reply {
+        switch request {
+        case .add(let hunt): try addHunt(hunt)
+        case .list: .hunts(try hunts())
+        case .get(let id): .hunt(try hunt(id))
+        case .update(let id, let change): .hunt(try updateHunt(id, change))
+        case .delete(let id): .hunt(try deleteHunt(id))
+        case .run(let id): .hunt(try runHunt(id))
+        case .listMatches(let id, let after, let limit): .matches(try huntMatches(id, after: after, limit: Self.clamp(limit)))
+        }
+    }
+
     static let huntColumns = """
         id, name, query, target, dataset, interval_seconds, enabled,
         (extract(epoch FROM created_at) * 1000000)::bigint * 1000,
@@ -20,14 +32,14 @@ extension SearchEngine {
     }
 
     /// Checks the query as a search would and saves the hunt under its processed text.
-    func addHunt(_ request: QueryMessage.HuntRequest) throws -> QueryMessage.Body {
+    func addHunt(_ request: QueryMessage.HuntRequest) throws -> QueryMessage.Hunts.Reply {
         let checked = try search(request.search)
-        if let problem = checked.problem { return .huntRefused(.query(problem)) }
+        if let problem = checked.problem { return .refused(.query(problem)) }
         let saved = try connection.query("""
             INSERT INTO hunts (name, query, target, dataset, interval_seconds) VALUES ($1, $2, $3, $4, $5)
             ON CONFLICT (name) DO NOTHING RETURNING \(Self.huntColumns)
             """, [request.name, checked.processed, request.target.rawValue, request.dataset, request.intervalSeconds])
-        guard let row = saved.row(0) else { return .huntRefused(.nameTaken(request.name)) }
+        guard let row = saved.row(0) else { return .refused(.nameTaken(request.name)) }
         return .hunt(Self.hunt(row))
     }
 

@@ -5,6 +5,16 @@ import Wire
 
 /// Background searches: queued here, run by `SearchRunner`, paged here.
 extension SearchEngine {
+    func answer(_ request: QueryMessage.Searches.Request) throws -> QueryMessage.Reply {
+        switch request {
+        case .start(let search): try startSearch(search)
+        case .get(let id): .searches(.meta(try searchMeta(id)))
+        case .cancel(let id): .searches(.meta(try deleteSearch(id)))
+        case .listResults(let id, let after, let limit):
+            .searches(.results(try searchResults(id, after: after, limit: Self.clamp(limit))))
+        }
+    }
+
     static let searchColumns = "id, query, target, dataset, status, found, error"
 
     static func searchMeta(_ row: PostgresRow) -> QueryMessage.SearchMeta? {
@@ -17,11 +27,12 @@ extension SearchEngine {
 
     /// Checks the query as a search would and queues it, unless its owner
     /// already has `limits.activePerKey` searches queued or running.
-    func startSearch(_ request: QueryMessage.SearchRequest) throws -> QueryMessage.Body {
+    /// A query that cannot run is answered with the check's page.
+    func startSearch(_ request: QueryMessage.SearchRequest) throws -> QueryMessage.Reply {
         var check = request
         check.limit = 0
         let checked = try search(check)
-        if checked.problem != nil { return .searchPage(checked) }
+        if checked.problem != nil { return .search(.page(checked)) }
         return try connection.transaction { connection in
             // One owner's starts take turns, so two at once cannot both pass the count.
             try connection.query("SELECT pg_advisory_xact_lock(hashtext('searches:' || coalesce($1, '')))", [request.owner])
@@ -29,13 +40,13 @@ extension SearchEngine {
                 SELECT count(*) FROM searches
                 WHERE owner_key_hash IS NOT DISTINCT FROM $1 AND status IN ('queued', 'running')
                 """, [request.owner]).row(0)?.int64(0) ?? 0
-            if active >= limits.activePerKey { return .searchesBusy(active: Int(active), limit: limits.activePerKey) }
+            if active >= limits.activePerKey { return .searches(.busy(active: Int(active), limit: limits.activePerKey)) }
             let row = try connection.query("""
                 INSERT INTO searches (query, target, dataset, start_ns, end_ns, owner_key_hash) VALUES ($1, $2, $3, $4, $5, $6)
                 RETURNING \(Self.searchColumns)
                 """, [checked.processed, request.target.rawValue, request.dataset, request.start, request.end,
                       request.owner]).row(0)
-            return .searchMeta(row.flatMap(Self.searchMeta))
+            return .searches(.meta(row.flatMap(Self.searchMeta)))
         }
     }
 

@@ -1,6 +1,39 @@
 /// Hunts: saved queries that search runs again and again over newly stored
 /// flows, recording the flows each one matched (docs/QUERY.md, "Hunts").
 extension QueryMessage {
+    public enum Hunts {
+        public enum Request: QueryKinds {
+            /// Saves a hunt: its `hunt`, or `refused`.
+            case add(HuntRequest)
+            case list
+            case get(id: UInt64)
+            case update(id: UInt64, HuntChange)
+            /// Deletes a hunt with its matches: the hunt as it was.
+            case delete(id: UInt64)
+            /// Runs a hunt now, whether due or not: the hunt after the run.
+            case run(id: UInt64)
+            /// A hunt's matches by ordinal above `after`.
+            case listMatches(id: UInt64, after: UInt64, limit: Int)
+
+            enum CodingKeys: String, CodingKey, CaseIterable {
+                case add = "addHunt", list = "listHunts", get = "getHunt", update = "updateHunt", delete = "deleteHunt"
+                case run = "runHunt", listMatches = "listHuntMatches"
+            }
+        }
+
+        /// nil: no such hunt.
+        public enum Reply: QueryKinds {
+            case refused(HuntRefusal)
+            case hunts([Hunt])
+            case hunt(Hunt?)
+            case matches(HuntMatches?)
+
+            enum CodingKeys: String, CodingKey, CaseIterable {
+                case refused = "huntRefused", hunts, hunt, matches = "huntMatches"
+            }
+        }
+    }
+
     /// A hunt to save: its query is checked as a search's would be.
     public struct HuntRequest: Codable, Hashable, Sendable {
         public var name: String

@@ -47,16 +47,17 @@ import Wire
         return bytes
     }
 
-    static func answer(_ query: QueryMessage.Body) -> QueryMessage.Body {
+    static func answer(_ query: QueryMessage.Request) -> QueryMessage.Reply {
         switch query {
-        case .getExportPlan(.scope(.capture(let id))):
+        case .search(.getExportPlan(.scope(.capture(let id)))):
             let captured = frames(capture: id).map { frame($0).bytes.count }
             let sizes = QueryMessage.FrameSizes(frames: UInt64(captured.count), capturedBytes: UInt64(captured.reduce(0, +)),
                                                 paddedBytes: UInt64(captured.map { ($0 + 3) / 4 * 4 }.reduce(0, +)))
-            return .exportPlan(.init(linkTypes: linkTypes(capture: id), packets: UInt64(captured.count),
-                                     fixedFrames: id == 2 ? nil : sizes))
-        case .listExportFrames(.scope(.capture(let id)), let after, let limit):
-            return .exportFrames(frames(capture: id).dropFirst(Int(after.frame)).prefix(limit).map { exportFrame($0, capture: id) })
+            return .search(.exportPlan(.init(linkTypes: linkTypes(capture: id), packets: UInt64(captured.count),
+                                             fixedFrames: id == 2 ? nil : sizes)))
+        case .search(.listExportFrames(.scope(.capture(let id)), let after, let limit)):
+            return .search(.exportFrames(frames(capture: id).dropFirst(Int(after.frame)).prefix(limit)
+                .map { exportFrame($0, capture: id) }))
         default:
             return .failed(message: "not faked: \(query)")
         }

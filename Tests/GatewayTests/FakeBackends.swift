@@ -9,10 +9,10 @@ import Wire
 /// Search as a closure: `answer` gives the reply to every question but
 /// `verifyKey`, which `FakeBackends.holder` answers.
 struct FakeSearch: SearchBackend {
-    let answer: @Sendable (QueryMessage.Body) throws -> QueryMessage.Body
+    let answer: @Sendable (QueryMessage.Request) throws -> QueryMessage.Reply
 
-    func ask(_ query: QueryMessage.Body) async throws -> QueryMessage.Body {
-        if case .verifyKey(let hashHex) = query { return .keyHolder(FakeBackends.holder(of: hashHex)) }
+    func ask(_ query: QueryMessage.Request) async throws -> QueryMessage.Reply {
+        if case .keys(.verify(let hashHex)) = query { return .keys(.holder(FakeBackends.holder(of: hashHex))) }
         return try answer(query)
     }
 }
@@ -54,7 +54,7 @@ struct FakeBackends: Sendable {
 
     /// `answer` gives search's replies; `read` storage's records at a list of positions.
     init(exports: ExportDirectory = ExportDirectory(path: NSTemporaryDirectory() + "netsift-exports-\(UUID().uuidString)"),
-         answer: @escaping @Sendable (QueryMessage.Body) throws -> QueryMessage.Body,
+         answer: @escaping @Sendable (QueryMessage.Request) throws -> QueryMessage.Reply,
          read: @escaping @Sendable ([QueryMessage.StoredPosition]) throws -> StoredRecords = { _ in
              StoredRecords(count: 0, unreadable: [], bytes: [])
          }) {

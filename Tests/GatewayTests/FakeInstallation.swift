@@ -22,43 +22,75 @@ enum FakeInstallation {
                                        events: [event], lastCapture: 1, lastID: 1, processed: ask.query)
     }
 
-    static func answer(_ query: QueryMessage.Body) -> QueryMessage.Body {
+    static func answer(_ query: QueryMessage.Request) -> QueryMessage.Reply {
         switch query {
-        case .getTotals: .totals(Sample.totals)
-        case .listSensors: .sensors([Sample.sensor])
-        case .listAdapters: .adapters([Sample.adapter])
-        case .listCaptures: .captures([Sample.capture])
-        case .getCapture(let id): .capture(id == 1 ? Sample.capture : nil)
-        case .getCaptureMeta(let id): .captureMeta(id == 1 ? Sample.captureMeta : nil)
-        case .getCaptureStats(let id): .captureStats(id == 1 ? Sample.captureStats : nil)
-        case .listPackets(let id, _, _): .packets(id == 1 ? Sample.packetPage : nil)
-        case .listFlows(let id, _, _): .flows(id == 1 ? [Sample.flow] : nil)
-        case .findFlows: .flows([Sample.flow])
-        case .getFlow(let id): .flow(id == 1 ? Sample.flow : nil)
-        case .listEvents(.capture(let id), _, _, _), .listEvents(.flow(let id), _, _, _): .events(id == 1 ? [event] : nil)
+        case .installation(.getTotals): .installation(.totals(Sample.totals))
+        case .installation(.listSensors): .installation(.sensors([Sample.sensor]))
+        case .installation(.listAdapters): .installation(.adapters([Sample.adapter]))
+        case .captures(let request): .captures(captures(request))
+        case .packets(.list(let id, _, _)): .packets(.page(id == 1 ? Sample.packetPage : nil))
+        case .flows(let request): .flows(flows(request))
+        case .events(.list(.capture(let id), _, _, _)), .events(.list(.flow(let id), _, _, _)):
+            .events(.events(id == 1 ? [event] : nil))
+        case .search(let request): .search(search(request))
+        case .searches(let request): searches(request)
+        case .hunts(let request): .hunts(hunts(request))
+        case .keys: .failed(message: "not faked: \(query)")
+        }
+    }
+
+    static func captures(_ request: QueryMessage.Captures.Request) -> QueryMessage.Captures.Reply {
+        switch request {
+        case .list: .captures([Sample.capture])
+        case .get(let id): .capture(id == 1 ? Sample.capture : nil)
+        case .getMeta(let id): .meta(id == 1 ? Sample.captureMeta : nil)
+        case .getStats(let id): .stats(id == 1 ? Sample.captureStats : nil)
+        }
+    }
+
+    static func flows(_ request: QueryMessage.Flows.Request) -> QueryMessage.Flows.Reply {
+        switch request {
+        case .list(let id, _, _): .flows(id == 1 ? [Sample.flow] : nil)
+        case .find: .flows([Sample.flow])
+        case .get(let id): .flow(id == 1 ? Sample.flow : nil)
+        }
+    }
+
+    static func search(_ request: QueryMessage.Search.Request) -> QueryMessage.Search.Reply {
+        switch request {
+        case .run(let ask): .page(page(ask))
         case .getExportPlan(.scope(.capture(let id))), .getExportPlan(.scope(.flow(let id))):
             .exportPlan(id == 1 ? QueryMessage.ExportPlan(linkTypes: [1], packets: 1) : nil)
         case .getExportPlan(.search(let ask)): .exportPlan(ask.query == "bad" ? nil : .init(linkTypes: [1], packets: 1))
         case .listExportFrames(_, let after, _): .exportFrames(after == .start ? [frame] : [])
-        case .search(let ask): .searchPage(page(ask))
-        case .startSearch(let ask) where ask.query == "busy": .searchesBusy(active: 4, limit: 4)
-        case .startSearch(let ask) where ask.query == "bad": .searchPage(page(ask))
-        case .startSearch: .searchMeta(searchMeta)
-        case .getSearch(let id), .cancelSearch(let id): .searchMeta(id == 1 ? searchMeta : nil)
-        case .listSearchResults(let id, _, _):
-            .searchResults(id == 1 ? .init(meta: searchMeta, page: page(.init(query: "tcp", target: .packets, limit: 1))) : nil)
-        case .addHunt(let hunt) where hunt.name == "taken": .huntRefused(.nameTaken(hunt.name))
-        case .addHunt(let hunt) where hunt.query == "bad": .huntRefused(.query(problem))
-        case .addHunt: .hunt(Sample.hunt)
-        case .listHunts: .hunts([Sample.hunt])
-        case .getHunt(let id), .updateHunt(let id, _), .deleteHunt(let id), .runHunt(let id): .hunt(id == 1 ? Sample.hunt : nil)
-        case .listHuntMatches(let id, _, _): .huntMatches(id == 1 ? Sample.huntMatches : nil)
-        default: .failed(message: "not faked: \(query)")
+        }
+    }
+
+    static func searches(_ request: QueryMessage.Searches.Request) -> QueryMessage.Reply {
+        switch request {
+        case .start(let ask) where ask.query == "busy": .searches(.busy(active: 4, limit: 4))
+        case .start(let ask) where ask.query == "bad": .search(.page(page(ask)))
+        case .start: .searches(.meta(searchMeta))
+        case .get(let id), .cancel(let id): .searches(.meta(id == 1 ? searchMeta : nil))
+        case .listResults(let id, _, _):
+            .searches(.results(id == 1 ? .init(meta: searchMeta, page: page(.init(query: "tcp", target: .packets, limit: 1)))
+                                       : nil))
+        }
+    }
+
+    static func hunts(_ request: QueryMessage.Hunts.Request) -> QueryMessage.Hunts.Reply {
+        switch request {
+        case .add(let hunt) where hunt.name == "taken": .refused(.nameTaken(hunt.name))
+        case .add(let hunt) where hunt.query == "bad": .refused(.query(problem))
+        case .add: .hunt(Sample.hunt)
+        case .list: .hunts([Sample.hunt])
+        case .get(let id), .update(let id, _), .delete(let id), .run(let id): .hunt(id == 1 ? Sample.hunt : nil)
+        case .listMatches(let id, _, _): .matches(id == 1 ? Sample.huntMatches : nil)
         }
     }
 
     /// The backends, with an exports directory holding one export.
-    static func backends(answer: @escaping @Sendable (QueryMessage.Body) throws -> QueryMessage.Body = answer,
+    static func backends(answer: @escaping @Sendable (QueryMessage.Request) throws -> QueryMessage.Reply = answer,
                          read: @escaping @Sendable ([QueryMessage.StoredPosition]) throws -> StoredRecords = DownloadTests.read)
         throws -> FakeBackends {
         let directory = NSTemporaryDirectory() + "netsift-exports-\(UUID().uuidString)"

@@ -23,7 +23,7 @@ import Wire
     @Test func fiveHundredsCarryARequestIdAndNoDetail() async throws {
         let log = LogRecorder()
         let backends = FakeBackends { query in
-            if case .getTotals = query { return .failed(message: Self.secret) }
+            if case .installation(.getTotals) = query { return .failed(message: Self.secret) }
             return .failed(message: "not faked")
         }
         let app = Application(router: backends.router(), logger: Logger(label: "gateway-test") { _ in log })

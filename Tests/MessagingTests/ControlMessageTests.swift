@@ -60,38 +60,50 @@ import Wire
                                      dataset: "dns", intervalSeconds: nil, enabled: true, createdAt: 1, lastRunAt: nil,
                                      lastError: "the run took longer than 300 s and was stopped", matched: 3)
         let bodies: [QueryMessage.Body] = [
-            .verifyKey(hashHex: String(repeating: "ab", count: 32)), .keyHolder(nil), .keyHolder(.init(name: "ci", role: .analyst)), .listCaptures(after: 0, limit: 10),
-            .captures([capture]), .getCapture(id: 3), .capture(nil), .capture(capture), .getCaptureStats(id: 3),
-            .captureStats(.init(packets: 1, bytes: 2, flows: 3, addresses: 4, ipv4: 5, ipv6: 6, tcp: 7, udp: 8, icmp: 9)),
-            .getTotals, .totals(.init(runningCaptures: 1, lastCompleteCapture: 2, adapters: 3, packets: 4, bytes: 5, flows: 6)),
-            .failed(message: "x"), .listSensors, .sensors([.init(id: UUID(), name: "p", createdAt: 1, captures: 2)]),
-            .listAdapters(sensorID: nil), .listAdapters(sensorID: UUID()),
-            .adapters([.init(sensorID: UUID(), name: "eth0", description: "", isUp: true, macAddress: nil,
-                             ipv4: ["10.0.0.1"], ipv6: [], mtu: 1500)]),
-            .getCaptureMeta(id: 3), .captureMeta(nil),
-            .captureMeta(.init(capture: capture, flows: 2, lastFlowID: 9, lastPacketID: 10)),
-            .listPackets(captureID: 3, after: 5, limit: 100), .packets(nil),
-            .packets(.init(packets: [.init(frame: 6, time: 1, capturedLength: 60, wireLength: 64, flowID: 9,
-                                           source: "10.0.0.1", destination: "fe80::1", sourcePort: 1, destinationPort: nil,
-                                           layers: Array(0 ..< 10), anomalies: .max,
-                                           position: .init(segment: "a/b.pcap", offset: 24, length: 76))],
-                           lastPacketID: 6, before: 5, total: 10, lastFlowID: 9)),
-            .listFlows(captureID: 3, after: 0, limit: 1), .findFlows(communityID: "1:x=", after: 0, limit: 1),
-            .findFlows(communityID: nil, after: 2, limit: 3), .flows(nil), .getFlow(id: 9), .flow(nil),
-            .flows([flow]),
-            .getExportPlan(.scope(.capture(3))), .getExportPlan(.scope(.flow(9))), .exportPlan(nil),
-            .getExportPlan(.search(.init(query: "tcp", target: .flows, limit: 0, start: 1, end: 2))),
-            .exportPlan(.init(linkTypes: [1, 113], packets: 4)),
-            .listExportFrames(.scope(.flow(9)), after: .init(time: -1, capture: 2, frame: 3), limit: 10),
-            .exportFrames([.init(capture: 2, frame: 1, time: -5, linkType: 1, position: .init(segment: "s", offset: 24, length: 80))]),
-            .addHunt(.init(name: "dga", query: "dns.question.name endswith .top", target: .events, dataset: "dns",
-                           intervalSeconds: 300)),
-            .addHunt(.init(name: "web", query: "port == 80", target: .packets)),
-            .huntRefused(.query(.init(position: 5, message: "m", hint: nil))), .huntRefused(.nameTaken("dga")),
-            .listHunts, .hunts([hunt]), .getHunt(id: 4), .hunt(nil), .hunt(hunt),
-            .updateHunt(id: 4, .init(enabled: false)), .updateHunt(id: 4, .init(intervalSeconds: 60)),
-            .deleteHunt(id: 4), .runHunt(id: 4), .listHuntMatches(id: 4, after: 2, limit: 100), .huntMatches(nil),
-            .huntMatches(.init(hunt: hunt, flows: [flow], lastOrdinal: 3)),
+            .request(.keys(.verify(hashHex: String(repeating: "ab", count: 32)))), .reply(.keys(.holder(nil))),
+            .reply(.keys(.holder(.init(name: "ci", role: .analyst)))), .request(.captures(.list(after: 0, limit: 10))),
+            .reply(.captures(.captures([capture]))), .request(.captures(.get(id: 3))), .reply(.captures(.capture(nil))),
+            .reply(.captures(.capture(capture))), .request(.captures(.getStats(id: 3))),
+            .reply(.captures(.stats(.init(packets: 1, bytes: 2, flows: 3, addresses: 4, ipv4: 5, ipv6: 6, tcp: 7, udp: 8,
+                                          icmp: 9)))),
+            .request(.installation(.getTotals)),
+            .reply(.installation(.totals(.init(runningCaptures: 1, lastCompleteCapture: 2, adapters: 3, packets: 4, bytes: 5,
+                                               flows: 6)))),
+            .reply(.failed(message: "x")), .request(.installation(.listSensors)),
+            .reply(.installation(.sensors([.init(id: UUID(), name: "p", createdAt: 1, captures: 2)]))),
+            .request(.installation(.listAdapters(sensorID: nil))), .request(.installation(.listAdapters(sensorID: UUID()))),
+            .reply(.installation(.adapters([.init(sensorID: UUID(), name: "eth0", description: "", isUp: true, macAddress: nil,
+                                                  ipv4: ["10.0.0.1"], ipv6: [], mtu: 1500)]))),
+            .request(.captures(.getMeta(id: 3))), .reply(.captures(.meta(nil))),
+            .reply(.captures(.meta(.init(capture: capture, flows: 2, lastFlowID: 9, lastPacketID: 10)))),
+            .request(.packets(.list(captureID: 3, after: 5, limit: 100))), .reply(.packets(.page(nil))),
+            .reply(.packets(.page(.init(packets: [.init(frame: 6, time: 1, capturedLength: 60, wireLength: 64, flowID: 9,
+                                                        source: "10.0.0.1", destination: "fe80::1", sourcePort: 1,
+                                                        destinationPort: nil, layers: Array(0 ..< 10), anomalies: .max,
+                                                        position: .init(segment: "a/b.pcap", offset: 24, length: 76))],
+                                        lastPacketID: 6, before: 5, total: 10, lastFlowID: 9)))),
+            .request(.flows(.list(captureID: 3, after: 0, limit: 1))),
+            .request(.flows(.find(communityID: "1:x=", after: 0, limit: 1))),
+            .request(.flows(.find(communityID: nil, after: 2, limit: 3))), .reply(.flows(.flows(nil))),
+            .request(.flows(.get(id: 9))), .reply(.flows(.flow(nil))), .reply(.flows(.flows([flow]))),
+            .request(.search(.getExportPlan(.scope(.capture(3))))), .request(.search(.getExportPlan(.scope(.flow(9))))),
+            .reply(.search(.exportPlan(nil))),
+            .request(.search(.getExportPlan(.search(.init(query: "tcp", target: .flows, limit: 0, start: 1, end: 2))))),
+            .reply(.search(.exportPlan(.init(linkTypes: [1, 113], packets: 4)))),
+            .request(.search(.listExportFrames(.scope(.flow(9)), after: .init(time: -1, capture: 2, frame: 3), limit: 10))),
+            .reply(.search(.exportFrames([.init(capture: 2, frame: 1, time: -5, linkType: 1,
+                                                position: .init(segment: "s", offset: 24, length: 80))]))),
+            .request(.hunts(.add(.init(name: "dga", query: "dns.question.name endswith .top", target: .events,
+                                       dataset: "dns", intervalSeconds: 300)))),
+            .request(.hunts(.add(.init(name: "web", query: "port == 80", target: .packets)))),
+            .reply(.hunts(.refused(.query(.init(position: 5, message: "m", hint: nil))))),
+            .reply(.hunts(.refused(.nameTaken("dga")))),
+            .request(.hunts(.list)), .reply(.hunts(.hunts([hunt]))), .request(.hunts(.get(id: 4))),
+            .reply(.hunts(.hunt(nil))), .reply(.hunts(.hunt(hunt))),
+            .request(.hunts(.update(id: 4, .init(enabled: false)))),
+            .request(.hunts(.update(id: 4, .init(intervalSeconds: 60)))), .request(.hunts(.delete(id: 4))),
+            .request(.hunts(.run(id: 4))), .request(.hunts(.listMatches(id: 4, after: 2, limit: 100))),
+            .reply(.hunts(.matches(nil))), .reply(.hunts(.matches(.init(hunt: hunt, flows: [flow], lastOrdinal: 3)))),
         ]
         for body in bodies {
             let envelope = QueryMessage(body).envelope(producer: UUID(), sequence: 1)
@@ -137,11 +149,11 @@ extension Array where Element == UInt8 {
     }
 
     @Test func binaryWithEachSegmentOnce() throws {
-        let payload = QueryMessage(.exportFrames(Self.frames)).encodePayload()
+        let payload = QueryMessage(.reply(.search(.exportFrames(Self.frames)))).encodePayload()
         #expect(payload == Self.payload())
-        #expect(try QueryMessage(payload: payload, itemCount: 1).body == .exportFrames(Self.frames))
-        #expect(try QueryMessage(payload: QueryMessage(.exportFrames([])).encodePayload(), itemCount: 1).body
-                == .exportFrames([]))
+        #expect(try QueryMessage(payload: payload, itemCount: 1).body == .reply(.search(.exportFrames(Self.frames))))
+        let empty = QueryMessage.Body.reply(.search(.exportFrames([])))
+        #expect(try QueryMessage(payload: QueryMessage(empty).encodePayload(), itemCount: 1).body == empty)
     }
 
     @Test func corruptPayloadsAreTypedErrors() throws {
@@ -166,7 +178,7 @@ extension Array where Element == UInt8 {
         limits.framesPerBatch = 2
         #expect(throws: WireError.self) { try QueryMessage(payload: payload, itemCount: 1, limits: limits) }
         // One encoding per value: the JSON form of the body is refused.
-        let json = [UInt8](try JSONEncoder().encode(QueryMessage.Body.exportFrames(Self.frames)))
+        let json = [UInt8](try JSONEncoder().encode(QueryMessage.Body.reply(.search(.exportFrames(Self.frames)))))
         #expect(throws: WireError.self) { try QueryMessage(payload: json, itemCount: 1) }
     }
 }

@@ -16,15 +16,15 @@ struct BackgroundSearchLimitTests {
     static let owner = String(repeating: "a1", count: 32)
     static let other = String(repeating: "b2", count: 32)
 
-    static func start(_ engine: SearchEngine, owner: String?) throws -> QueryMessage.Body {
-        try engine.answer(.startSearch(QueryMessage.SearchRequest(query: "tcp", target: .flows, limit: 0, owner: owner)))
+    static func start(_ engine: SearchEngine, owner: String?) throws -> QueryMessage.Reply {
+        try engine.answer(.searches(.start(QueryMessage.SearchRequest(query: "tcp", target: .flows, limit: 0, owner: owner))))
     }
 
-    struct NotStarted: Error { let answer: QueryMessage.Body }
+    struct NotStarted: Error { let answer: QueryMessage.Reply }
 
     static func started(_ engine: SearchEngine, owner: String?) throws -> QueryMessage.SearchMeta {
         let answer = try start(engine, owner: owner)
-        guard case .searchMeta(let meta?) = answer else { throw NotStarted(answer: answer) }
+        guard case .searches(.meta(let meta?)) = answer else { throw NotStarted(answer: answer) }
         return meta
     }
 
@@ -65,17 +65,17 @@ struct BackgroundSearchLimitTests {
             let engine = try SearchEngine(conninfo: conninfo, limits: SearchLimits(activePerKey: 2, maxResults: 10, ttl: nil))
             let first = try Self.started(engine, owner: Self.owner)
             _ = try Self.started(engine, owner: Self.owner)
-            #expect(try Self.start(engine, owner: Self.owner) == .searchesBusy(active: 2, limit: 2))
+            #expect(try Self.start(engine, owner: Self.owner) == .searches(.busy(active: 2, limit: 2)))
             // Another key has places of its own.
             #expect(try Self.started(engine, owner: Self.other).status == .queued)
             // A cancelled search frees its place.
-            guard case .searchMeta(let cancelled?) = try engine.answer(.cancelSearch(id: first.id)) else {
+            guard case .searches(.meta(let cancelled?)) = try engine.answer(.searches(.cancel(id: first.id))) else {
                 Issue.record("no meta")
                 return
             }
             #expect(cancelled.status == .cancelled)
             #expect(try Self.started(engine, owner: Self.owner).status == .queued)
-            #expect(try Self.start(engine, owner: Self.owner) == .searchesBusy(active: 2, limit: 2))
+            #expect(try Self.start(engine, owner: Self.owner) == .searches(.busy(active: 2, limit: 2)))
         }
     }
 
@@ -110,20 +110,20 @@ struct BackgroundSearchLimitTests {
             let (connection, engine) = (setup.connection, setup.engine)
             let done = try setup.finished()
             #expect(try Self.rows(of: done.id, connection) == 4)
-            guard case .searchMeta(let deleted?) = try engine.answer(.cancelSearch(id: done.id)) else {
+            guard case .searches(.meta(let deleted?)) = try engine.answer(.searches(.cancel(id: done.id))) else {
                 Issue.record("no meta for a finished search")
                 return
             }
             #expect(deleted.status == .complete && deleted.found == 4)
             #expect(try Self.rows(of: done.id, connection) == 0)
             #expect(try engine.searchMeta(done.id) == nil)
-            #expect(try engine.answer(.cancelSearch(id: done.id)) == .searchMeta(nil))
+            #expect(try engine.answer(.searches(.cancel(id: done.id))) == .searches(.meta(nil)))
 
             let queued = try Self.started(engine, owner: Self.owner)
-            let cancelled = try engine.answer(.cancelSearch(id: queued.id))
-            #expect(cancelled != .searchMeta(nil))
+            let cancelled = try engine.answer(.searches(.cancel(id: queued.id)))
+            #expect(cancelled != .searches(.meta(nil)))
             #expect(try engine.searchMeta(queued.id)?.status == .cancelled)
-            _ = try engine.answer(.cancelSearch(id: queued.id))
+            _ = try engine.answer(.searches(.cancel(id: queued.id)))
             #expect(try engine.searchMeta(queued.id) == nil)
         }
     }

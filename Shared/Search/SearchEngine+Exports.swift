@@ -1,114 +1,10 @@
+import Formats
 import Foundation
 import PostgresClient
 import Wire
 
-/// Packets, flows and downloads: what the gateway's traffic routes ask.
+/// Downloads: a capture's, a flow's or a search result's frames, planned and then paged.
 extension SearchEngine {
-    static let flowSelect = """
-        SELECT f.id, f.capture_id, f.community_id, host(f.src), host(f.dst), f.src_port, f.dst_port, f.protocol,
-               f.start_ns, f.end_ns, f.first_frame, f.src_packets, f.src_bytes, f.dst_packets, f.dst_bytes,
-               f.src_tcp_flags, f.dst_tcp_flags, f.final, f.reason, array_to_json(f.vlan_ids)::text
-        FROM flows f
-        """
-
-    static func flow(_ row: PostgresRow) -> QueryMessage.Flow? {
-        guard let id = row.int64(0), let capture = row.int64(1) else { return nil }
-        func u64(_ i: Int) -> UInt64 { UInt64(clamping: row.int64(i) ?? 0) }
-        let vlans = row.string(19).flatMap { try? JSONDecoder().decode([Int].self, from: Data($0.utf8)) } ?? []
-        return QueryMessage.Flow(
-            id: UInt64(id), captureID: UInt64(capture), communityID: row.string(2) ?? "", source: row.string(3) ?? "",
-            destination: row.string(4) ?? "", sourcePort: row.int(5), destinationPort: row.int(6),
-            protocolNumber: row.int(7) ?? 0, start: row.int64(8) ?? 0, end: row.int64(9) ?? 0, firstFrame: u64(10),
-            sourcePackets: u64(11), sourceBytes: u64(12), destinationPackets: u64(13), destinationBytes: u64(14),
-            sourceTCPFlags: row.int(15) ?? 0, destinationTCPFlags: row.int(16) ?? 0, isFinal: row.bool(17) ?? false,
-            reason: row.string(18) ?? "", vlans: vlans)
-    }
-
-    func flows(_ sql: String, _ parameters: [(any PostgresParameter)?]) throws -> [QueryMessage.Flow] {
-        let result = try connection.query(Self.flowSelect + " " + sql, parameters)
-        return result.rows.indices.compactMap { result.row($0).flatMap(Self.flow) }
-    }
-
-    func captureExists(_ id: UInt64) throws -> Bool {
-        try connection.query("SELECT 1 FROM captures WHERE id = $1", [Int64(clamping: id)]).rows.count == 1
-    }
-
-    func captureMeta(_ id: UInt64) throws -> QueryMessage.CaptureMeta? {
-        let rows = try connection.query(Self.captureSelect + " WHERE c.id = $1", [Int64(clamping: id)])
-        guard let capture = rows.rows.first.flatMap(Self.capture) else { return nil }
-        let flows = try connection.query(
-            "SELECT count(*), coalesce(max(id), 0) FROM flows WHERE capture_id = $1", [Int64(clamping: id)]).row(0)
-        return QueryMessage.CaptureMeta(
-            capture: capture, flows: UInt64(clamping: flows?.int64(0) ?? 0),
-            lastFlowID: UInt64(clamping: flows?.int64(1) ?? 0),
-            lastPacketID: try settledFrame(capture: id, running: capture.status != "complete" && capture.status != "failed"))
-    }
-
-    /// The highest frame number below which every frame is committed. While
-    /// a capture runs, several decoders commit out of frame order, so that is
-    /// the frame before the first gap; once it ended every frame is in.
-    func settledFrame(capture: UInt64, running: Bool) throws -> UInt64 {
-        let id = Int64(clamping: capture)
-        let top = try connection.query("""
-            SELECT coalesce(max(frame_number), 0), (SELECT packets FROM captures WHERE id = $1)
-            FROM packets WHERE capture_id = $1
-            """, [id]).row(0)
-        let highest = top?.int64(0) ?? 0
-        guard running, highest != top?.int64(1) else { return UInt64(clamping: highest) }
-        let gap = try connection.query("""
-            SELECT previous FROM (
-                SELECT frame_number, lag(frame_number, 1, 0::bigint) OVER (ORDER BY frame_number) AS previous
-                FROM packets WHERE capture_id = $1) AS numbered
-            WHERE frame_number <> previous + 1 ORDER BY frame_number LIMIT 1
-            """, [id]).row(0)?.int64(0)
-        return UInt64(clamping: gap ?? highest)
-    }
-
-    func packetPage(capture: UInt64, after: UInt64, limit: Int) throws -> QueryMessage.PacketPage? {
-        let id = Int64(clamping: capture)
-        // The status first: a capture that has ended has every frame stored.
-        guard let state = try connection.query("SELECT status, packets FROM captures WHERE id = $1", [id]).row(0) else {
-            return nil
-        }
-        let result = try connection.query("""
-            SELECT \(Self.packetColumns)
-            FROM packets p
-            LEFT JOIN segments s ON s.id = p.segment_id
-            LEFT JOIN LATERAL (SELECT id FROM flows WHERE flow_key = p.flow_key LIMIT 1) fl ON true
-            WHERE p.capture_id = $1 AND p.frame_number > $2
-            ORDER BY p.frame_number LIMIT $3
-            """, [id, Int64(clamping: after), Self.clamp(limit)])
-        var packets: [QueryMessage.Packet] = []
-        let running = state.string(0) == "running"
-        for index in result.rows.indices {
-            guard let row = result.row(index), let packet = Self.packet(row) else { continue }
-            if running && packet.frame != after + UInt64(packets.count) + 1 { break }
-            packets.append(packet)
-        }
-        let before = after == 0 ? 0 : try connection.query(
-            "SELECT count(*) FROM packets WHERE capture_id = $1 AND frame_number <= $2",
-            [id, Int64(clamping: after)]).row(0)?.int64(0) ?? 0
-        let lastFlow = try connection.query(
-            "SELECT coalesce(max(id), 0) FROM flows WHERE capture_id = $1", [id]).row(0)?.int64(0) ?? 0
-        return QueryMessage.PacketPage(
-            packets: packets, lastPacketID: packets.last?.frame ?? after, before: UInt64(clamping: before),
-            total: UInt64(clamping: state.int64(1) ?? 0), lastFlowID: UInt64(clamping: lastFlow))
-    }
-
-    static func packet(_ row: PostgresRow) -> QueryMessage.Packet? {
-        guard let frame = row.int64(0), let time = row.int64(1), let caplen = row.int(2) else { return nil }
-        var position: QueryMessage.StoredPosition?
-        if let path = row.string(20), let offset = row.int64(21) {
-            position = QueryMessage.StoredPosition(segment: path, offset: UInt64(clamping: offset),
-                                                   length: UInt32(clamping: caplen + 16))
-        }
-        return QueryMessage.Packet(
-            frame: UInt64(clamping: frame), time: time, capturedLength: caplen, wireLength: row.int(3) ?? caplen,
-            flowID: row.int64(4).map { UInt64(clamping: $0) }, source: row.string(5), destination: row.string(6),
-            sourcePort: row.int(7), destinationPort: row.int(8), layers: (9 ... 18).map { row.int($0) ?? 0 },
-            anomalies: UInt64(bitPattern: row.int64(19) ?? 0), position: position)
-    }
-
     /// The flow's key and capture, which its packets are filed under.
     private func flowKey(_ id: UInt64) throws -> (key: Int64, capture: Int64, packets: Int64)? {
         guard let row = try connection.query(
@@ -235,5 +131,58 @@ extension SearchEngine {
                 position: QueryMessage.StoredPosition(segment: path, offset: UInt64(clamping: offset),
                                                       length: UInt32(clamping: caplen + 16)))
         }
+    }
+}
+
+/// Exports of a search's result: its packets, or every packet of the flows it found.
+extension SearchEngine {
+    /// The packets a search's result covers: a source aliased `p` with
+    /// every packets column (the table, or a packets search's flow scope)
+    /// and a condition on it, whose placeholders start at `firstParameter`;
+    /// nil when the query does not compile (the gateway checks it first)
+    /// or names no dataset.
+    func exportSelection(_ request: QueryMessage.SearchRequest, firstParameter: Int) throws
+        -> (source: String, condition: String, values: [(any PostgresParameter)?])? {
+        guard let target = request.queryTarget,
+              let (expression, condition) = try? request.compiled(for: target, firstParameter: firstParameter) else {
+            return nil
+        }
+        switch target {
+        case .packets:
+            guard let scoped = try FlowScope.source(expression, window: TimeWindow(start: request.start, end: request.end),
+                                                    firstParameter: firstParameter, on: connection) else {
+                return ("packets p", condition.text, condition.values)
+            }
+            return (scoped.sql, "true", scoped.values)
+        case .flows:
+            return ("packets p", "p.flow_key IN (SELECT f.flow_key FROM flows f WHERE \(condition.text))", condition.values)
+        case .events(let table):
+            return ("packets p",
+                    "p.flow_key IN (SELECT e.flow_key FROM \(Self.eventsWithFlows(table)) WHERE \(condition.text))",
+                    condition.values)
+        }
+    }
+
+    /// The result's link types in order of first appearance, and its packets (one pass over them).
+    func searchExportPlan(_ request: QueryMessage.SearchRequest) throws -> QueryMessage.ExportPlan? {
+        guard let selection = try exportSelection(request, firstParameter: 1) else { return nil }
+        let result = try connection.query("""
+            SELECT s.linktype, count(*) FROM \(selection.source) JOIN segments s ON s.id = p.segment_id
+            WHERE \(selection.condition) GROUP BY s.linktype ORDER BY min(p.ts_ns)
+            """, selection.values)
+        let packets = result.rows.indices.reduce(Int64(0)) { $0 + (result.row($1)?.int64(1) ?? 0) }
+        return QueryMessage.ExportPlan(linkTypes: Self.linkTypes(result), packets: UInt64(clamping: packets))
+    }
+
+    /// The result's stored frames after the cursor, in time order across captures.
+    func searchExportFrames(_ request: QueryMessage.SearchRequest, after: QueryMessage.ExportCursor,
+                            limit: Int) throws -> PostgresResult? {
+        guard let selection = try exportSelection(request, firstParameter: 5) else { return nil }
+        return try connection.query("""
+            SELECT p.capture_id, p.frame_number, p.ts_ns, s.linktype, s.path, p.segment_offset, p.caplen
+            FROM \(selection.source) JOIN segments s ON s.id = p.segment_id
+            WHERE (p.ts_ns, p.capture_id, p.frame_number) > ($1, $2, $3) AND \(selection.condition)
+            ORDER BY p.ts_ns, p.capture_id, p.frame_number LIMIT $4
+            """, [after.time, Int64(clamping: after.capture), Int64(clamping: after.frame), limit] + selection.values)
     }
 }

@@ -5,8 +5,23 @@ import PostgresClient
 import QueryLanguage
 import Wire
 
-/// Searches written in the query language (docs/QUERY.md).
+/// Searches written in the query language (docs/QUERY.md), and downloads.
 extension SearchEngine {
+    func answer(_ request: QueryMessage.Search.Request) throws -> QueryMessage.Reply {
+        switch request {
+        case .run(let search):
+            do {
+                return .search(.page(try self.search(search)))
+            } catch let error as PostgresError where error.sqlState == "57014" {
+                return .failed(message: "the search ran longer than \(Self.statementTimeoutSeconds) s and was cancelled")
+            }
+        case .getExportPlan(let target):
+            return .search(.exportPlan(try exportPlan(target)))
+        case .listExportFrames(let target, let after, let limit):
+            return .search(.exportFrames(try exportFrames(target, after: after, limit: limit)))
+        }
+    }
+
     /// A packet row as `packet(_:)` reads it, plus its capture (column 22);
     /// from `packets p`, `segments s` and the flow id as `fl.id`.
     static let packetColumns = """
@@ -116,59 +131,6 @@ extension SearchEngine {
             SELECT \(Self.packetColumns) FROM \(scoped.sql) \(joins)
             ORDER BY p.capture_id, p.frame_number LIMIT $3
             """, Array(parameters.prefix(3)) + scoped.values)
-    }
-}
-
-/// Exports of a search's result: its packets, or every packet of the flows it found.
-extension SearchEngine {
-    /// The packets a search's result covers: a source aliased `p` with
-    /// every packets column (the table, or a packets search's flow scope)
-    /// and a condition on it, whose placeholders start at `firstParameter`;
-    /// nil when the query does not compile (the gateway checks it first)
-    /// or names no dataset.
-    func exportSelection(_ request: QueryMessage.SearchRequest, firstParameter: Int) throws
-        -> (source: String, condition: String, values: [(any PostgresParameter)?])? {
-        guard let target = request.queryTarget,
-              let (expression, condition) = try? request.compiled(for: target, firstParameter: firstParameter) else {
-            return nil
-        }
-        switch target {
-        case .packets:
-            guard let scoped = try FlowScope.source(expression, window: TimeWindow(start: request.start, end: request.end),
-                                                    firstParameter: firstParameter, on: connection) else {
-                return ("packets p", condition.text, condition.values)
-            }
-            return (scoped.sql, "true", scoped.values)
-        case .flows:
-            return ("packets p", "p.flow_key IN (SELECT f.flow_key FROM flows f WHERE \(condition.text))", condition.values)
-        case .events(let table):
-            return ("packets p",
-                    "p.flow_key IN (SELECT e.flow_key FROM \(Self.eventsWithFlows(table)) WHERE \(condition.text))",
-                    condition.values)
-        }
-    }
-
-    /// The result's link types in order of first appearance, and its packets (one pass over them).
-    func searchExportPlan(_ request: QueryMessage.SearchRequest) throws -> QueryMessage.ExportPlan? {
-        guard let selection = try exportSelection(request, firstParameter: 1) else { return nil }
-        let result = try connection.query("""
-            SELECT s.linktype, count(*) FROM \(selection.source) JOIN segments s ON s.id = p.segment_id
-            WHERE \(selection.condition) GROUP BY s.linktype ORDER BY min(p.ts_ns)
-            """, selection.values)
-        let packets = result.rows.indices.reduce(Int64(0)) { $0 + (result.row($1)?.int64(1) ?? 0) }
-        return QueryMessage.ExportPlan(linkTypes: Self.linkTypes(result), packets: UInt64(clamping: packets))
-    }
-
-    /// The result's stored frames after the cursor, in time order across captures.
-    func searchExportFrames(_ request: QueryMessage.SearchRequest, after: QueryMessage.ExportCursor,
-                            limit: Int) throws -> PostgresResult? {
-        guard let selection = try exportSelection(request, firstParameter: 5) else { return nil }
-        return try connection.query("""
-            SELECT p.capture_id, p.frame_number, p.ts_ns, s.linktype, s.path, p.segment_offset, p.caplen
-            FROM \(selection.source) JOIN segments s ON s.id = p.segment_id
-            WHERE (p.ts_ns, p.capture_id, p.frame_number) > ($1, $2, $3) AND \(selection.condition)
-            ORDER BY p.ts_ns, p.capture_id, p.frame_number LIMIT $4
-            """, [after.time, Int64(clamping: after.capture), Int64(clamping: after.frame), limit] + selection.values)
     }
 }
 
