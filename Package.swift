@@ -145,7 +145,8 @@ let package = Package(
         .testTarget(name: "FlowsTests", dependencies: ["Dissection", "Flows", "CaptureDecoding", "Capture", "TestSupport"], path: "Tests/FlowsTests"),
         .testTarget(name: "DumpTests", dependencies: ["Events", "Dump", "Protocols", "Capture", "Dissection", "Formats", "TestSupport"],
                     path: "Tests/DumpTests"),
-        .testTarget(name: "MessagingTests", dependencies: ["Protocols", "Events", 
+        .testTarget(name: "MessagingTests", dependencies: [
+            "Protocols", "Events",
             "Messaging", "Wire", "Dissection", "Records", "CaptureDecoding", "Capture", "Flows", "TestSupport",
         ], path: "Tests/MessagingTests"),
         .testTarget(name: "SensorTests", dependencies: [
@@ -167,29 +168,29 @@ let package = Package(
             "NetSift", "Formats", "ServiceRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Tests/NetSiftCLITests"),
-        .testTarget(name: "QueryLanguageTests", dependencies: ["Formats", 
-            "QueryLanguage", "Database", "PostgresClient", "TestSupport",
+        .testTarget(name: "QueryLanguageTests", dependencies: [
+            "Formats", "QueryLanguage", "Database", "PostgresClient", "TestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ], path: "Tests/QueryLanguageTests"),
         .testTarget(name: "SearchTests", dependencies: [
             "Search", "Configurations", "Database", "PostgresClient", "Wire", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/SearchTests"),
-        .testTarget(name: "GatewayTests", dependencies: ["QueryLanguage", 
-            "Gateway", "Configurations", "Messaging", "Wire", "PcapStore", "Dissection", "Formats", "Auth",
+        .testTarget(name: "GatewayTests", dependencies: [
+            "QueryLanguage", "Gateway", "Configurations", "Messaging", "Wire", "PcapStore", "Dissection", "Formats", "Auth",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ], path: "Tests/GatewayTests"),
-        .testTarget(name: "ProtocolsTests", dependencies: ["Events", 
-            "Protocols", "Capture", "CaptureDecoding", "Dissection", "Flows", "TestSupport",
+        .testTarget(name: "ProtocolsTests", dependencies: [
+            "Events", "Protocols", "Capture", "CaptureDecoding", "Dissection", "Flows", "TestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ], path: "Tests/ProtocolsTests"),
         .testTarget(name: "SystemTests", dependencies: ["Search", "PostgresClient", "Capture", "Gateway", "TestSupport"],
                     path: "Tests/SystemTests"),
-        .testTarget(name: "PipelineTests", dependencies: ["CaptureDecoding", 
-            "Storage", "Decoder", "Sensor", "PostgresClient", "Messaging", "Wire", "Records", "Capture", "Search", "QueryLanguage",
+        .testTarget(name: "PipelineTests", dependencies: [
+            "CaptureDecoding", "Storage", "Decoder", "Sensor", "PostgresClient", "Messaging", "Wire", "Records", "Capture", "Search", "QueryLanguage",
             "TestSupport",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/PipelineTests"),
