@@ -89,9 +89,11 @@ enum DHCPBuild {
         #expect(!DNSBuild.query().withUnsafeBytes { DHCPModule.sniff($0, direction: .toServer) })
     }
 
-    static let corpus: [[UInt8]] = {
-        var out = [DHCPBuild.message(options: [(53, [1]), (52, [3]), (82, [1, 1, 1])], file: [12, 1, 0x61, 255])]
-        guard SharedCaptures.available else { return out }
+    static let seeds = [DHCPBuild.message(options: [(53, [1]), (52, [3]), (82, [1, 1, 1])], file: [12, 1, 0x61, 255])]
+
+    /// Messages from the shared captures: the test that mutates them skips without them.
+    static let captured: [[UInt8]] = {
+        var out: [[UInt8]] = []
         for capture in SharedCaptures.captures(in: "dhcp") + SharedCaptures.captures(in: "malformed") { out += ((try? CapturePayloads.read(capture)) ?? []).map(\.bytes) }
         return out
     }()
@@ -109,6 +111,15 @@ enum DHCPBuild {
 
     @Test func fuzzRandomAndMutated() {
         seededCheck(seed: (41, 42, 43, 44), count: 2000, Gen.uint8().array(of: 0...400)) { Self.check($0) }
+        Self.mutate(Self.seeds)
+    }
+
+    @Test(.enabled(if: SharedCaptures.available, SharedCaptures.skipMessage)) func mutatedRealMessages() {
+        #expect(!Self.captured.isEmpty, "nothing read from the shared captures")
+        Self.mutate(Self.seeds + Self.captured)
+    }
+
+    static func mutate(_ corpus: [[UInt8]]) {
         let mutation = zip(Gen.int(in: 0...3), Gen.int(in: 0...599), Gen.uint16()).map { (t: (Int, Int, UInt16)) -> Mutation in
             switch t.0 {
             case 0: .flip(position: t.1, bit: Int(t.2 & 7))
@@ -117,9 +128,9 @@ enum DHCPBuild {
             default: .overwrite8(position: t.1, value: [0, 1, 52, 255, UInt8(t.2 & 0xff)][Int(t.2 % 5)])
             }
         }
-        let gen = zip(Gen.int(in: 0 ..< Self.corpus.count), mutation.array(of: 1...6))
+        let gen = zip(Gen.int(in: 0 ..< corpus.count), mutation.array(of: 1...6))
         seededCheck(seed: (45, 46, 47, 48), count: 6000, gen) { index, mutations in
-            var bytes = Self.corpus[index]
+            var bytes = corpus[index]
             for m in mutations { m.apply(to: &bytes) }
             return Self.check(bytes)
         }

@@ -6,9 +6,11 @@ import Testing
 
 /// Random and mutated DNS: no crash, no hang, output bounded by the input.
 @Suite struct DNSPropertyTests {
-    static let corpus: [[UInt8]] = {
-        var out: [[UInt8]] = [DNSBuild.query(), DNSBuild.response(), DNSBuild.tcp(DNSBuild.response())]
-        guard SharedCaptures.available else { return out }
+    static let seeds: [[UInt8]] = [DNSBuild.query(), DNSBuild.response(), DNSBuild.tcp(DNSBuild.response())]
+
+    /// Messages from the shared captures: the test that mutates them skips without them.
+    static let captured: [[UInt8]] = {
+        var out: [[UInt8]] = []
         for capture in SharedCaptures.captures(in: "dns") + SharedCaptures.captures(in: "malformed") {
             out += ((try? CapturePayloads.read(capture)) ?? []).map(\.bytes).filter { $0.count < 4096 }
         }
@@ -44,7 +46,14 @@ import Testing
         }
     }
 
-    @Test func mutatedRealMessages() {
+    @Test func mutatedBuiltMessages() { Self.mutate(Self.seeds) }
+
+    @Test(.enabled(if: SharedCaptures.available, SharedCaptures.skipMessage)) func mutatedRealMessages() {
+        #expect(!Self.captured.isEmpty, "nothing read from the shared captures")
+        Self.mutate(Self.seeds + Self.captured)
+    }
+
+    static func mutate(_ corpus: [[UInt8]]) {
         let mutation = zip(Gen.int(in: 0...3), Gen.int(in: 0...4095), Gen.uint16()).map { (t: (Int, Int, UInt16)) -> Mutation in
             switch t.0 {
             case 0: .flip(position: t.1, bit: Int(t.2 & 7))
@@ -53,9 +62,9 @@ import Testing
             default: .overwrite8(position: t.1, value: [0, 1, 0x3f, 0x40, 0xc0, 0xff, UInt8(t.2 & 0xff)][Int(t.2 % 7)])
             }
         }
-        let gen = zip(Gen.int(in: 0 ..< Self.corpus.count), mutation.array(of: 1...6))
+        let gen = zip(Gen.int(in: 0 ..< corpus.count), mutation.array(of: 1...6))
         seededCheck(seed: (29, 30, 31, 32), count: 6000, gen) { index, mutations in
-            var bytes = Self.corpus[index]
+            var bytes = corpus[index]
             for m in mutations { m.apply(to: &bytes) }
             return Self.check(bytes)
         }

@@ -5,17 +5,18 @@ import Testing
 import TestSupport
 
 @Suite struct HTTPPropertyTests {
-    /// Hand-built conversations plus, when present, the client and server
-    /// streams of the shared HTTP captures.
-    static let corpus: [(toServer: [UInt8], toClient: [UInt8])] = {
-        var out: [([UInt8], [UInt8])] = [
-            (Array("GET /a?b HTTP/1.1\r\nHost: h\r\nCookie: a=b\r\nAuthorization: Basic YTpi\r\n\r\n".utf8),
-             Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4;x=y\r\nabcd\r\n0\r\nT: v\r\n\r\n".utf8)),
-            (Array("POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET / HTTP/1.0\r\n\r\n".utf8),
-             Array("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 43\r\n\r\n".utf8) + Bodies.gzip
-                + Array("HTTP/1.0 200 OK\r\n\r\nrest".utf8)),
-        ]
-        guard SharedCaptures.available else { return out }
+    /// Hand-built conversations.
+    static let seeds: [(toServer: [UInt8], toClient: [UInt8])] = [
+        (Array("GET /a?b HTTP/1.1\r\nHost: h\r\nCookie: a=b\r\nAuthorization: Basic YTpi\r\n\r\n".utf8),
+         Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4;x=y\r\nabcd\r\n0\r\nT: v\r\n\r\n".utf8)),
+        (Array("POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET / HTTP/1.0\r\n\r\n".utf8),
+         Array("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 43\r\n\r\n".utf8) + Bodies.gzip
+            + Array("HTTP/1.0 200 OK\r\n\r\nrest".utf8)),
+    ]
+
+    /// Conversations from the shared captures: the tests that use them skip without them.
+    static let captured: [(toServer: [UInt8], toClient: [UInt8])] = {
+        var out: [([UInt8], [UInt8])] = []
         for file in ["http/ark_http-content-gzip.pcap", "http/ark_http-basicauth.pcap", "http/sv_http-chunked.pcap",
                      "tcp/ark_wireshark-retrans.pcap", "http/ja4_http1-with-cookies.pcapng"] {
             guard let connections = try? TCPStreamCapture.read(SharedCaptures.path(file), isClient: HTTPConformanceTests.isClient) else { continue }
@@ -71,7 +72,14 @@ import TestSupport
         }
     }
 
-    @Test func mutatedRealConversations() {
+    @Test func mutatedBuiltConversations() { Self.mutate(Self.seeds) }
+
+    @Test(.enabled(if: SharedCaptures.available, SharedCaptures.skipMessage)) func mutatedRealConversations() {
+        #expect(!Self.captured.isEmpty, "nothing read from the shared captures")
+        Self.mutate(Self.seeds + Self.captured)
+    }
+
+    static func mutate(_ corpus: [(toServer: [UInt8], toClient: [UInt8])]) {
         let mutation = zip(Gen.int(in: 0...3), Gen.int(in: 0...16383), Gen.uint16()).map { (t: (Int, Int, UInt16)) -> Mutation in
             let (kind, position, value) = t
             return switch kind {
@@ -81,17 +89,24 @@ import TestSupport
             default: .overwrite8(position: position, value: [0x0a, 0x0d, 0x20, 0x3a, 0x3b, 0x30, 0x66, UInt8(value & 0xff)][Int(value % 8)])
             }
         }
-        let gen = zip(Gen.int(in: 0..<Self.corpus.count), mutation.array(of: 1...6), Gen.bool(), Gen.int(in: 1...1500), Gen.int(in: 0...30))
+        let gen = zip(Gen.int(in: 0..<corpus.count), mutation.array(of: 1...6), Gen.bool(), Gen.int(in: 1...1500), Gen.int(in: 0...30))
         seededCheck(seed: (45, 46, 47, 48), count: 3000, gen) { index, mutations, client, chunk, gap in
-            var (toServer, toClient) = Self.corpus[index]
+            var (toServer, toClient) = corpus[index]
             for m in mutations { if client { m.apply(to: &toServer) } else { m.apply(to: &toClient) } }
             return Self.check(toServer, toClient, chunk: chunk, gapAt: gap > 20 ? gap - 20 : nil)
         }
     }
 
-    /// Every real conversation gives the same transactions whole and byte by byte.
-    @Test func dripFeedMatchesWholeFeed() {
-        for (toServer, toClient) in Self.corpus {
+    /// Every conversation gives the same transactions whole and byte by byte.
+    @Test func dripFeedMatchesWholeFeedOnBuiltConversations() { Self.dripFeed(Self.seeds) }
+
+    @Test(.enabled(if: SharedCaptures.available, SharedCaptures.skipMessage)) func dripFeedMatchesWholeFeed() {
+        #expect(!Self.captured.isEmpty, "nothing read from the shared captures")
+        Self.dripFeed(Self.captured)
+    }
+
+    static func dripFeed(_ corpus: [(toServer: [UInt8], toClient: [UInt8])]) {
+        for (toServer, toClient) in corpus {
             var whole = HTTPHarness(), drip = HTTPHarness()
             whole.send(.toServer, toServer); whole.send(.toClient, toClient); whole.finish()
             drip.send(.toServer, toServer, chunk: 1); drip.send(.toClient, toClient, chunk: 1); drip.finish()

@@ -8,13 +8,15 @@ import TestSupport
 /// handshakes, fed in random chunk sizes to both directions. No crash, no
 /// hang, bounded output.
 @Suite struct TLSPropertyTests {
-    /// Real handshake bytes per direction from the shared captures, else hand-built ones.
-    static let corpus: [[([UInt8], Direction)]] = {
-        var streams: [[([UInt8], Direction)]] = [[
-            (TLSBuild.record(22, TLSUnitTests.browserHello), .toServer),
-            (TLSBuild.record(22, TLSBuild.serverHello(cipher: 0xc02f) + TLSBuild.handshake(14, [])), .toClient),
-        ]]
-        guard SharedCaptures.available else { return streams }
+    /// Hand-built handshake bytes per direction.
+    static let seeds: [[([UInt8], Direction)]] = [[
+        (TLSBuild.record(22, TLSUnitTests.browserHello), .toServer),
+        (TLSBuild.record(22, TLSBuild.serverHello(cipher: 0xc02f) + TLSBuild.handshake(14, [])), .toClient),
+    ]]
+
+    /// Real handshake bytes per direction from the shared captures: the test that mutates them skips without them.
+    static let captured: [[([UInt8], Direction)]] = {
+        var streams: [[([UInt8], Direction)]] = []
         for name in ["tls/ark_openssl-tls1_2.pcap", "tls/ark_tls13.pcap", "tls/ja4_tls-alpn-h2.pcap",
                      "tls/sv_tls13-draft28.pcap", "tls/sv_ja4-tls.pcap"] {
             guard let payloads = try? CapturePayloads.read(SharedCaptures.path(name)), let first = payloads.first else { continue }
@@ -66,7 +68,14 @@ import TestSupport
         }
     }
 
-    @Test func mutatedRealHandshakes() {
+    @Test func mutatedBuiltHandshakes() { Self.mutate(Self.seeds) }
+
+    @Test(.enabled(if: SharedCaptures.available, SharedCaptures.skipMessage)) func mutatedRealHandshakes() {
+        #expect(!Self.captured.isEmpty, "nothing read from the shared captures")
+        Self.mutate(Self.seeds + Self.captured)
+    }
+
+    static func mutate(_ corpus: [[([UInt8], Direction)]]) {
         let mutation = zip(Gen.int(in: 0...3), Gen.int(in: 0...8191), Gen.uint16()).map { (t: (Int, Int, UInt16)) -> Mutation in
             let (kind, position, value) = t
             return switch kind {
@@ -76,9 +85,9 @@ import TestSupport
             default: .overwrite8(position: position, value: [0, 1, 0x16, 0x80, 0xff, UInt8(value & 0xff)][Int(value % 6)])
             }
         }
-        let gen = zip(Gen.int(in: 0..<Self.corpus.count), Gen.int(in: 0...11), mutation.array(of: 1...5), Gen.int(in: 1...2000))
+        let gen = zip(Gen.int(in: 0..<corpus.count), Gen.int(in: 0...11), mutation.array(of: 1...5), Gen.int(in: 1...2000))
         seededCheck(seed: (49, 50, 51, 52), count: 2000, gen) { index, which, mutations, chunk in
-            var stream = Self.corpus[index]
+            var stream = corpus[index]
             guard !stream.isEmpty else { return nil }
             let target = which % stream.count
             for m in mutations { m.apply(to: &stream[target].0) }
