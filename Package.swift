@@ -191,7 +191,7 @@ let package = Package(
                     path: "Tests/SystemTests"),
         .testTarget(name: "PipelineTests", dependencies: [
             "CaptureDecoding", "Storage", "Decoder", "Sensor", "PostgresClient", "Messaging", "Wire", "Records", "Capture", "Search", "QueryLanguage",
-            "TestSupport",
+            "PcapStore", "Dissection", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/PipelineTests"),
         .testTarget(name: "PcapStoreTests", dependencies: ["PcapStore", "Capture", "Dissection", "Formats"], path: "Tests/PcapStoreTests"),

@@ -26,6 +26,7 @@ public struct PartitionManager {
 
         public static let packets = Table(name: "packets", lockTag: 0x4E53_5001)
         public static let flows = Table(name: "flows", lockTag: 0x4E53_5002)
+        public static let packetRuns = Table(name: "packet_runs", lockTag: 0x4E53_5100)
 
         /// A dataset's events table; its lock tag follows from its wire code.
         public static func events(_ dataset: Dataset) -> Table {

@@ -17,13 +17,15 @@ extension TrafficWriter {
         return id
     }
 
-    /// Committed lengths by relative path, for cutting uncommitted tails at start-up.
-    public func committedSegmentLengths() throws -> [String: UInt64] {
-        let result = try connection.query("SELECT path, committed_length FROM segments")
-        var lengths: [String: UInt64] = [:]
-        for row in result.rows {
-            guard let path = row[0] ?? nil, let length = (row[1] ?? nil).flatMap({ UInt64($0) }) else { continue }
-            lengths[path] = length
+    /// Committed lengths of each segment and of its packet index, by
+    /// relative path, for cutting uncommitted tails at start-up.
+    public func committedSegmentLengths() throws -> [String: SegmentLength.Committed] {
+        let result = try connection.query("SELECT path, committed_length, committed_index_length FROM segments")
+        var lengths: [String: SegmentLength.Committed] = [:]
+        for index in result.rows.indices {
+            guard let row = result.row(index), let path = row.string(0), let length = row.int64(1),
+                  let indexLength = row.int64(2) else { continue }
+            lengths[path] = .init(segment: UInt64(clamping: length), index: UInt64(clamping: indexLength))
         }
         return lengths
     }
@@ -49,8 +51,10 @@ extension TrafficWriter {
     func commitSegmentLengths(_ lengths: [SegmentLength]) throws {
         for segment in lengths {
             try connection.query("""
-                UPDATE segments SET committed_length = GREATEST(committed_length, $2) WHERE id = $1
-                """, [segment.id, Int64(bitPattern: segment.length)])
+                UPDATE segments SET committed_length = GREATEST(committed_length, $2),
+                    committed_index_length = GREATEST(committed_index_length, $3)
+                WHERE id = $1
+                """, [segment.id, Int64(bitPattern: segment.length), Int64(bitPattern: segment.indexLength)])
         }
     }
 
@@ -75,12 +79,22 @@ extension TrafficWriter {
     }
 }
 
-/// A segment row and the durable length a batch's packets need.
+/// A segment row and the durable lengths a batch's packets need: of the
+/// segment and of its packet index.
 public struct SegmentLength: Hashable, Sendable {
     public var id: Int64
     public var length: UInt64
-    public init(id: Int64, length: UInt64) {
+    public var indexLength: UInt64
+
+    public init(id: Int64, length: UInt64, indexLength: UInt64) {
         self.id = id
         self.length = length
+        self.indexLength = indexLength
+    }
+
+    /// What a segment row says is committed.
+    public struct Committed: Hashable, Sendable {
+        public var segment: UInt64
+        public var index: UInt64
     }
 }

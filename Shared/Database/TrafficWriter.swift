@@ -51,18 +51,20 @@ public final class TrafficWriter {
     /// (`replayedPackets` and `replayedEvents` count them), and flow reports
     /// merge as usual, so nothing is doubled.
     ///
-    /// `segments` are the pcap store lengths the packets' positions need;
-    /// they are committed with the rows that point into them.
+    /// `segments` are the pcap store lengths the packets' positions need,
+    /// and `runs` the packet index records the batch appended; both are
+    /// committed with the rows that point into them.
     ///
     /// On any error the transaction is rolled back: no row of the batch
     /// stays. Daily partitions the batch needs are created first, each in
     /// its own short transaction (see `PartitionManager`).
     /// - Throws: `PostgresError`; `.invalidArgument` for a packet of a
     ///   capture that was never started.
-    public func commit(_ batch: RecordBatch, segments: [SegmentLength] = []) throws -> CommitResult {
+    public func commit(_ batch: RecordBatch, segments: [SegmentLength] = [], runs: [PacketRun] = []) throws -> CommitResult {
         try ensurePartitions(for: batch)
+        try partitions.ensure(.packetRuns, coveringTimes: runs.lazy.map(\.start), on: connection)
         do {
-            return try commitOnce(batch, segments: segments)
+            return try commitOnce(batch, segments: segments, runs: runs)
         } catch let error as PostgresError {
             guard error.sqlState == PostgresError.uniqueViolation,
                   !batch.packets.isEmpty || !batch.events.isEmpty else { throw error }
@@ -70,11 +72,11 @@ public final class TrafficWriter {
             fresh.events = try unstoredEvents(batch.events)
             replayedPackets += batch.packets.count - fresh.packets.count
             replayedEvents += batch.events.count - fresh.events.count
-            return try commitOnce(fresh, segments: segments)
+            return try commitOnce(fresh, segments: segments, runs: runs)
         }
     }
 
-    private func commitOnce(_ batch: RecordBatch, segments: [SegmentLength]) throws -> CommitResult {
+    private func commitOnce(_ batch: RecordBatch, segments: [SegmentLength], runs: [PacketRun]) throws -> CommitResult {
         let flows = Self.latestReports(batch.flows)
         return try connection.transaction { connection -> CommitResult in
             guard let batchID = try insertBatchRow(batch, flowCount: flows.count) else { return .duplicate }
@@ -85,6 +87,7 @@ public final class TrafficWriter {
                     """, [batchID, range.producer, Int64(bitPattern: range.first), Int64(bitPattern: range.last)])
             }
             if !batch.packets.isEmpty { try copyPackets(batch.packets, batchID: batchID) }
+            try copyPacketRuns(runs, batchID: batchID)
             if !flows.isEmpty { try upsertFlows(flows, batchID: batchID) }
             if !batch.events.isEmpty { try copyEvents(batch.events, batchID: batchID) }
             try linkFrames(batch.links)

@@ -99,35 +99,63 @@ public enum PcapStoreRecovery {
         return result
     }
 
-    /// What `reconcile` did to one file.
+    /// What storage committed of one segment: its length and its index's.
+    public struct CommittedLength: Hashable, Sendable {
+        public var segment: UInt64
+        /// 0 for a segment written before the index existed (it has none).
+        public var index: UInt64
+
+        public init(segment: UInt64, index: UInt64) {
+            self.segment = segment
+            self.index = index
+        }
+    }
+
+    /// What `reconcile` did to one segment.
     public enum Action: Hashable, Sendable {
-        /// Cut to its committed length (bytes cut; 0 means it already matched).
-        case truncated(SegmentID, cutBytes: UInt64)
-        /// No committed length: the file was created after the last commit
-        /// and nothing points into it, so it was removed.
+        /// Cut to its committed lengths (bytes cut from the segment and its
+        /// index; 0 means it already matched).
+        case truncated(SegmentID, cutBytes: UInt64, cutIndexBytes: UInt64)
+        /// No committed length: the files were created after the last commit
+        /// and nothing points into them, so they were removed.
         case removed(SegmentID)
     }
 
     /// Start-up pass over a whole store: every segment with a committed
-    /// length is cut back to it; every segment without one is removed
-    /// (no committed batch can point into it). Files that are not segments
-    /// are left alone. A committed segment that is missing or short throws.
-    public static func reconcile(root: String, committedLengths: [SegmentID: UInt64]) throws(PcapStoreError) -> [Action] {
+    /// length is cut back to it, its index too; every segment without one
+    /// is removed with its index, as is an index whose segment is gone
+    /// (no committed batch can point into either). Files that are not
+    /// segments are left alone. A committed segment or index that is
+    /// missing or short throws.
+    public static func reconcile(root: String,
+                                 committedLengths: [SegmentID: CommittedLength]) throws(PcapStoreError) -> [Action] {
         var actions: [Action] = []
         var seen: Set<SegmentID> = []
         for stored in PcapStoreInventory.segments(root: root) {
             seen.insert(stored.id)
-            if let committed = committedLengths[stored.id] {
-                let cut = try truncate(segment: stored.path, toCommittedLength: committed)
-                actions.append(.truncated(stored.id, cutBytes: cut))
-            } else {
+            guard let committed = committedLengths[stored.id] else {
+                if let index = stored.indexPath { try Posix.remove(index) }
                 try Posix.remove(stored.path)
                 actions.append(.removed(stored.id))
+                continue
             }
+            let cut = try truncate(segment: stored.path, toCommittedLength: committed.segment)
+            var cutIndex: UInt64 = 0
+            if let index = stored.indexPath {
+                cutIndex = try truncate(segment: index, toCommittedLength: committed.index)
+            } else if committed.index > 0 {
+                throw PcapStoreError(.segmentMissing, path: root + "/" + stored.id.indexRelativePath,
+                                     "\(committed.index) index bytes were committed but the file is gone")
+            }
+            actions.append(.truncated(stored.id, cutBytes: cut, cutIndexBytes: cutIndex))
         }
-        for (id, length) in committedLengths where !seen.contains(id) && length > 0 {
+        for orphan in PcapStoreInventory.orphanIndexes(root: root) where committedLengths[orphan.id] == nil {
+            try Posix.remove(orphan.path)
+            actions.append(.removed(orphan.id))
+        }
+        for (id, length) in committedLengths where !seen.contains(id) && length.segment > 0 {
             throw PcapStoreError(.segmentMissing, path: root + "/" + id.relativePath,
-                                 "\(length) bytes were committed but the file is gone")
+                                 "\(length.segment) bytes were committed but the file is gone")
         }
         return actions
     }

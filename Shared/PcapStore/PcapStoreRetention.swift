@@ -1,6 +1,6 @@
-/// Deletes whole segments. Each call returns what it deleted so storage can
-/// delete the matching `segments` rows (and packets pointing into them) in
-/// the same pass. Storage must keep the writer's open segments out of reach
+/// Deletes whole segments with their packet indexes. Each call returns what
+/// it deleted so storage can delete the matching `segments` rows (and what
+/// points into them) in the same pass. Storage must keep the writer's open segments out of reach
 /// (`protecting`), since deleting a file under a writer loses its appends.
 public enum PcapStoreRetention {
     /// Which segments a size budget removes first.
@@ -20,14 +20,14 @@ public enum PcapStoreRetention {
         var deleted: [StoredSegment] = []
         for segment in PcapStoreInventory.segments(root: root)
         where segment.id.key.day < day && !protecting.contains(segment.id) {
-            try Posix.remove(segment.path)
+            try remove(segment)
             deleted.append(segment)
         }
         removeEmptyDirectories(of: deleted, root: root)
         return deleted
     }
 
-    /// Bytes of all segments under `root`.
+    /// Bytes of all segments and indexes under `root`.
     public static func totalSize(root: String) -> UInt64 {
         PcapStoreInventory.totalSize(root: root)
     }
@@ -53,12 +53,19 @@ public enum PcapStoreRetention {
         }
         var deleted: [StoredSegment] = []
         for segment in ordered where total > budget && !protecting.contains(segment.id) {
-            try Posix.remove(segment.path)
+            try remove(segment)
             total -= segment.size
             deleted.append(segment)
         }
         removeEmptyDirectories(of: deleted, root: root)
         return deleted
+    }
+
+    /// Storage deletes a segment's rows before its files, so a crash in
+    /// between leaves files nothing points into, which recovery removes.
+    private static func remove(_ segment: StoredSegment) throws(PcapStoreError) {
+        if let index = segment.indexPath { try Posix.remove(index) }
+        try Posix.remove(segment.path)
     }
 
     /// Removes day and sensor directories left empty.

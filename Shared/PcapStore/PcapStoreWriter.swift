@@ -7,8 +7,9 @@ import Dissection
 import Foundation
 import Formats
 
-/// Appends packets to segment files under a store root and makes them
-/// durable on `flush()`.
+/// Appends packets to segment files under a store root, and each packet's
+/// entry to the segment's packet index beside it (`PacketIndexFormat`), and
+/// makes both durable on `flush()`.
 ///
 /// Layout: `<root>/<sensor uuid>/<yyyy-mm-dd>/<capture>-<linktype>-<seq>.pcap`
 /// (see `SegmentID.relativePath`), each a nanosecond pcap of one linktype.
@@ -33,8 +34,9 @@ public final class PcapStoreWriter {
     public struct Configuration: Sendable {
         /// Size at which a segment is rotated.
         public var maxSegmentBytes: UInt64
-        /// Segment files kept open at once; the least recently used is
-        /// written, synced and closed to make room.
+        /// Segments kept open at once (two files each: the pcap and its
+        /// index); the least recently used is written, synced and closed to
+        /// make room.
         public var maxOpenSegments: Int
         /// Bytes buffered per open segment before they are written out.
         public var writeBufferBytes: Int
@@ -63,6 +65,8 @@ public final class PcapStoreWriter {
         public var segment: SegmentID
         /// Bytes of the file that are durable: commit this with the batch.
         public var durableLength: UInt64
+        /// Bytes of its packet index that are durable (`PacketIndexFormat.records(length:)` records).
+        public var durableIndexLength: UInt64
         /// The file was created since the previous flush (storage inserts its row).
         public var isNew: Bool
     }
@@ -70,8 +74,9 @@ public final class PcapStoreWriter {
     public let root: String
     public let configuration: Configuration
 
-    private final class Segment {
-        let id: SegmentID
+    /// One file being appended to: what was handed to the kernel, what is
+    /// still buffered, and whether it needs a sync.
+    private final class AppendingFile {
         let path: String
         var fd: Int32 = -1
         /// Bytes handed to the kernel.
@@ -80,13 +85,24 @@ public final class PcapStoreWriter {
         var buffer: [UInt8] = []
         /// Written but not yet fdatasynced.
         var needsSync = false
-        var isNew = true
-        var lastUse: UInt64 = 0
         var length: UInt64 { written + UInt64(buffer.count) }
 
-        init(id: SegmentID, path: String) {
+        init(path: String) { self.path = path }
+    }
+
+    /// A segment and its packet index, appended to together.
+    private final class Segment {
+        let id: SegmentID
+        let pcap: AppendingFile
+        let index: AppendingFile
+        var isNew = true
+        var lastUse: UInt64 = 0
+        var files: [AppendingFile] { [pcap, index] }
+
+        init(id: SegmentID, root: String) {
             self.id = id
-            self.path = path
+            pcap = AppendingFile(path: root + "/" + id.relativePath)
+            index = AppendingFile(path: root + "/" + id.indexRelativePath)
         }
     }
 
@@ -110,10 +126,12 @@ public final class PcapStoreWriter {
 
     deinit {
         // No flush here: what was not flushed was never promised.
-        for segment in openSegments.values where segment.fd >= 0 { Posix.closeFile(segment.fd) }
+        for segment in openSegments.values {
+            for file in segment.files where file.fd >= 0 { Posix.closeFile(file.fd) }
+        }
     }
 
-    /// Number of segment files open now (at most `maxOpenSegments`).
+    /// Number of segments open now (at most `maxOpenSegments`; two files each).
     public var openFileCount: Int { openSegments.count }
 
     /// The absolute path of a segment under this store.
@@ -121,10 +139,13 @@ public final class PcapStoreWriter {
 
     // MARK: Appending
 
-    /// Appends one record to the key's current segment and returns where it
-    /// is. The key's day must be the UTC day of `timestamp`.
+    /// Appends one record to the key's current segment and its entry to the
+    /// segment's packet index, and returns where both are. The key's day
+    /// must be the UTC day of `timestamp`. The entry's time, lengths and
+    /// offset are set here from the record.
     @discardableResult
-    public func append(key: SegmentKey, timestamp: Int64, frame: UnsafeRawBufferPointer, wireLength: Int) throws(PcapStoreError) -> PacketPosition {
+    public func append(key: SegmentKey, timestamp: Int64, frame: UnsafeRawBufferPointer, wireLength: Int,
+                       entry: PacketIndexEntry) throws(PcapStoreError) -> PacketPosition {
         if let failure { throw PcapStoreError(.writerFailed, path: failure.path, "earlier failure: \(failure)") }
         guard PcapFormat.representable(timestamp) else {
             throw PcapStoreError(.timestampOutOfRange, path: root, "\(timestamp) ns is outside pcap's 1970…2106")
@@ -143,13 +164,21 @@ public final class PcapStoreWriter {
             let segment = try segment(for: key, recordLength: UInt64(recordLength))
             clock += 1
             segment.lastUse = clock
-            let offset = segment.length
-            PcapFormat.appendRecordHeader(to: &segment.buffer, timestamp: timestamp,
+            let offset = segment.pcap.length
+            let indexRecord = PacketIndexFormat.records(length: segment.index.length)
+            PcapFormat.appendRecordHeader(to: &segment.pcap.buffer, timestamp: timestamp,
                                           capturedLength: frame.count, wireLength: wireLength)
-            segment.buffer.append(contentsOf: frame)
+            segment.pcap.buffer.append(contentsOf: frame)
+            var entry = entry
+            entry.timestamp = timestamp
+            entry.offset = offset
+            entry.capturedLength = UInt32(frame.count)
+            entry.wireLength = UInt32(wireLength)
+            PacketIndexFormat.append(entry, to: &segment.index.buffer)
             dirty[segment.id] = segment
-            if segment.buffer.count >= configuration.writeBufferBytes { try drain(segment) }
-            return PacketPosition(segment: segment.id, offset: offset, length: UInt32(recordLength))
+            if segment.pcap.buffer.count >= configuration.writeBufferBytes { try drain(segment) }
+            return PacketPosition(segment: segment.id, offset: offset, length: UInt32(recordLength),
+                                  indexRecord: indexRecord)
         } catch {
             failure = error
             throw error
@@ -157,10 +186,12 @@ public final class PcapStoreWriter {
     }
 
     @discardableResult
-    public func append(key: SegmentKey, timestamp: Int64, frame: [UInt8], wireLength: Int? = nil) throws(PcapStoreError) -> PacketPosition {
+    public func append(key: SegmentKey, timestamp: Int64, frame: [UInt8], wireLength: Int? = nil,
+                       entry: PacketIndexEntry) throws(PcapStoreError) -> PacketPosition {
         let result: Result<PacketPosition, PcapStoreError> = frame.withUnsafeBytes { raw in
             do throws(PcapStoreError) {
-                return .success(try append(key: key, timestamp: timestamp, frame: raw, wireLength: wireLength ?? raw.count))
+                return .success(try append(key: key, timestamp: timestamp, frame: raw,
+                                           wireLength: wireLength ?? raw.count, entry: entry))
             } catch {
                 return .failure(error)
             }
@@ -168,28 +199,20 @@ public final class PcapStoreWriter {
         return try result.get()
     }
 
-    /// Appends with the key computed from the packet's time.
-    @discardableResult
-    public func append(sensor: UUID, capture: UInt64, linkType: LinkType, timestamp: Int64,
-                       frame: UnsafeRawBufferPointer, wireLength: Int) throws(PcapStoreError) -> PacketPosition {
-        let key = SegmentKey(sensor: sensor, capture: capture, linkType: linkType, timestamp: timestamp)
-        return try append(key: key, timestamp: timestamp, frame: frame, wireLength: wireLength)
-    }
-
     // MARK: Durability
 
-    /// Writes and fdatasyncs every segment changed since the last flush,
-    /// fsyncs the directories of new files, and returns each such segment's
-    /// durable length, in path order.
+    /// Writes and fdatasyncs every segment (and index) changed since the
+    /// last flush, fsyncs the directories of new files, and returns each
+    /// such segment's durable lengths, in path order.
     public func flush() throws(PcapStoreError) -> [FlushedSegment] {
         if let failure { throw PcapStoreError(.writerFailed, path: failure.path, "earlier failure: \(failure)") }
         do {
             let segments = dirty.values.sorted { $0.id < $1.id }
             for segment in segments {
-                if !segment.buffer.isEmpty { try drain(segment) }
-                if segment.needsSync {
-                    try Posix.syncData(segment.fd, path: segment.path)
-                    segment.needsSync = false
+                try drain(segment)
+                for file in segment.files where file.needsSync {
+                    try Posix.syncData(file.fd, path: file.path)
+                    file.needsSync = false
                 }
             }
             // Deepest first: a new file's directory, then a new directory's parent.
@@ -197,7 +220,10 @@ public final class PcapStoreWriter {
                 try Posix.syncDirectory(directory)
             }
             directoriesToSync.removeAll()
-            let flushed = segments.map { FlushedSegment(segment: $0.id, durableLength: $0.written, isNew: $0.isNew) }
+            let flushed = segments.map {
+                FlushedSegment(segment: $0.id, durableLength: $0.pcap.written, durableIndexLength: $0.index.written,
+                               isNew: $0.isNew)
+            }
             for segment in segments { segment.isNew = false }
             dirty.removeAll()
             return flushed
@@ -229,8 +255,10 @@ public final class PcapStoreWriter {
     public func close() throws(PcapStoreError) -> [FlushedSegment] {
         let flushed = try flush()
         for segment in openSegments.values {
-            Posix.closeFile(segment.fd)
-            segment.fd = -1
+            for file in segment.files where file.fd >= 0 {
+                Posix.closeFile(file.fd)
+                file.fd = -1
+            }
         }
         openSegments.removeAll()
         active.removeAll()
@@ -241,8 +269,8 @@ public final class PcapStoreWriter {
 
     private func segment(for key: SegmentKey, recordLength: UInt64) throws(PcapStoreError) -> Segment {
         if let current = active[key] {
-            let full = current.length + recordLength > configuration.maxSegmentBytes
-                && current.length > UInt64(PcapFormat.fileHeaderLength)
+            let full = current.pcap.length + recordLength > configuration.maxSegmentBytes
+                && current.pcap.length > UInt64(PcapFormat.fileHeaderLength)
             if !full {
                 try ensureOpen(current)
                 return current
@@ -263,37 +291,45 @@ public final class PcapStoreWriter {
         var sequence = nextSequence[key] ?? Self.firstFreeSequence(for: key, in: dayDirectory)
         try makeRoomForOpenFile()
         while true {
-            let id = SegmentID(key: key, sequence: sequence)
-            let path = root + "/" + id.relativePath
-            if let fd = try Posix.createExclusive(path) {
-                nextSequence[key] = sequence &+ 1
-                let segment = Segment(id: id, path: path)
-                segment.fd = fd
-                segment.buffer = PcapFormat.fileHeader(linkType: key.linkType)
-                segment.buffer.reserveCapacity(configuration.writeBufferBytes + PcapFormat.fileHeaderLength)
-                openSegments[id] = segment
-                dirty[id] = segment
-                directoriesToSync.insert(dayDirectory)
-                return segment
-            }
+            let segment = Segment(id: SegmentID(key: key, sequence: sequence), root: root)
             sequence &+= 1
+            // A sequence is free when neither its segment nor its index exists.
+            guard let pcapFD = try Posix.createExclusive(segment.pcap.path) else { continue }
+            guard let indexFD = try Posix.createExclusive(segment.index.path) else {
+                Posix.closeFile(pcapFD)
+                try Posix.remove(segment.pcap.path)
+                continue
+            }
+            nextSequence[key] = sequence
+            segment.pcap.fd = pcapFD
+            segment.pcap.buffer = PcapFormat.fileHeader(linkType: key.linkType)
+            segment.pcap.buffer.reserveCapacity(configuration.writeBufferBytes + PcapFormat.fileHeaderLength)
+            segment.index.fd = indexFD
+            segment.index.buffer = PacketIndexFormat.fileHeader(linkType: key.linkType)
+            openSegments[segment.id] = segment
+            dirty[segment.id] = segment
+            directoriesToSync.insert(dayDirectory)
+            return segment
         }
     }
 
-    /// One past the highest sequence of the key already on disk.
+    /// One past the highest sequence of the key already on disk (segment or index).
     static func firstFreeSequence(for key: SegmentKey, in dayDirectory: String) -> UInt32 {
         var highest: UInt32 = 0
         for name in Posix.list(dayDirectory) {
-            guard let id = SegmentID(sensor: key.sensor, day: key.day, fileName: name), id.key == key else { continue }
+            guard let id = SegmentID(sensor: key.sensor, day: key.day, fileName: name)
+                    ?? SegmentID(sensor: key.sensor, day: key.day, indexFileName: name),
+                  id.key == key else { continue }
             highest = max(highest, id.sequence)
         }
         return highest &+ 1
     }
 
     private func ensureOpen(_ segment: Segment) throws(PcapStoreError) {
-        guard segment.fd < 0 else { return }
+        guard segment.pcap.fd < 0 else { return }
         try makeRoomForOpenFile()
-        segment.fd = try Posix.openFile(segment.path, O_WRONLY)
+        segment.pcap.fd = try Posix.openFile(segment.pcap.path, O_WRONLY)
+        segment.index.fd = try Posix.openFile(segment.index.path, O_WRONLY)
         openSegments[segment.id] = segment
     }
 
@@ -304,39 +340,41 @@ public final class PcapStoreWriter {
         }
     }
 
-    /// Hands the buffer to the kernel.
+    /// Hands both buffers to the kernel.
     private func drain(_ segment: Segment) throws(PcapStoreError) {
-        guard !segment.buffer.isEmpty else { return }
+        guard segment.files.contains(where: { !$0.buffer.isEmpty }) else { return }
         try ensureOpen(segment)
-        let fd = segment.fd
-        let offset = segment.written
-        let path = segment.path
-        let result: Result<Void, PcapStoreError> = segment.buffer.withUnsafeBytes { raw in
-            do throws(PcapStoreError) {
-                try Posix.writeAll(fd, raw, at: offset, path: path)
-                return .success(())
-            } catch {
-                return .failure(error)
+        for file in segment.files where !file.buffer.isEmpty {
+            let fd = file.fd
+            let offset = file.written
+            let path = file.path
+            let result: Result<Void, PcapStoreError> = file.buffer.withUnsafeBytes { raw in
+                do throws(PcapStoreError) {
+                    try Posix.writeAll(fd, raw, at: offset, path: path)
+                    return .success(())
+                } catch {
+                    return .failure(error)
+                }
             }
+            try result.get()
+            file.written += UInt64(file.buffer.count)
+            file.buffer.removeAll(keepingCapacity: true)
+            file.needsSync = true
         }
-        try result.get()
-        segment.written += UInt64(segment.buffer.count)
-        segment.buffer.removeAll(keepingCapacity: true)
-        segment.needsSync = true
     }
 
     /// Writes, syncs and closes; the segment stays dirty until the next flush.
     private func closeSegment(_ segment: Segment) throws(PcapStoreError) {
         try drain(segment)
-        if segment.fd >= 0 {
-            if segment.needsSync {
-                try Posix.syncData(segment.fd, path: segment.path)
-                segment.needsSync = false
+        for file in segment.files where file.fd >= 0 {
+            if file.needsSync {
+                try Posix.syncData(file.fd, path: file.path)
+                file.needsSync = false
             }
-            Posix.closeFile(segment.fd)
-            segment.fd = -1
+            Posix.closeFile(file.fd)
+            file.fd = -1
         }
         openSegments[segment.id] = nil
-        segment.buffer = []
+        for file in segment.files { file.buffer = [] }
     }
 }

@@ -51,6 +51,11 @@ public struct SegmentID: Hashable, Sendable, Comparable, CustomStringConvertible
         return "\(key.capture)-\(key.linkType.rawValue)-\(String(repeating: "0", count: max(0, 6 - seq.count)))\(seq).pcap"
     }
 
+    /// The segment's packet index beside it: `<capture>-<linktype>-<seq>.pidx`.
+    public var indexFileName: String { String(fileName.dropLast(5)) + ".pidx" }
+
+    public var indexRelativePath: String { directory + "/" + indexFileName }
+
     public var directory: String {
         "\(key.sensor.uuidString.lowercased())/\(UTCDay.string(key.day))"
     }
@@ -66,7 +71,17 @@ public struct SegmentID: Hashable, Sendable, Comparable, CustomStringConvertible
 
     init?(sensor: UUID, day: Int32, fileName: some StringProtocol) {
         guard fileName.hasSuffix(".pcap") else { return nil }
-        let stem = fileName.dropLast(5).split(separator: "-", omittingEmptySubsequences: false)
+        self.init(sensor: sensor, day: day, stem: fileName.dropLast(5))
+    }
+
+    /// The segment a packet index file belongs to; nil for any other name.
+    init?(sensor: UUID, day: Int32, indexFileName: some StringProtocol) {
+        guard indexFileName.hasSuffix(".pidx") else { return nil }
+        self.init(sensor: sensor, day: day, stem: indexFileName.dropLast(5))
+    }
+
+    private init?(sensor: UUID, day: Int32, stem: some StringProtocol) {
+        let stem = stem.split(separator: "-", omittingEmptySubsequences: false)
         guard stem.count == 3,
               let capture = UInt64(stem[0]),
               let linkType = UInt32(stem[1]),
@@ -84,18 +99,19 @@ public struct SegmentID: Hashable, Sendable, Comparable, CustomStringConvertible
 }
 
 /// Where one packet lives: its segment, the byte offset of its 16-byte pcap
-/// record header, and the record's whole length (header + captured bytes).
-/// Storage keeps (segment, offset) in the packet row; the length is
-/// 16 + captured length, which the row has too.
+/// record header, the record's whole length (header + captured bytes), and
+/// the number of its entry in the segment's packet index.
 public struct PacketPosition: Hashable, Sendable {
     public var segment: SegmentID
     public var offset: UInt64
     public var length: UInt32
+    public var indexRecord: UInt64
 
-    public init(segment: SegmentID, offset: UInt64, length: UInt32) {
+    public init(segment: SegmentID, offset: UInt64, length: UInt32, indexRecord: UInt64 = 0) {
         self.segment = segment
         self.offset = offset
         self.length = length
+        self.indexRecord = indexRecord
     }
 
     public var capturedLength: Int { Int(length) - PcapFormat.recordHeaderLength }

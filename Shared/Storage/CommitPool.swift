@@ -132,7 +132,7 @@ public final class CommitPool: @unchecked Sendable {
             let replayedBefore = current.replayedPackets
             var result = TrafficWriter.CommitResult.duplicate
             let seconds = try ContinuousClock().seconds {
-                result = try current.commit(prepared.batch, segments: prepared.segments)
+                result = try current.commit(prepared.batch, segments: prepared.segments, runs: prepared.runs)
             }
             return .success(Report(committed: result != .duplicate,
                                    replayedPackets: current.replayedPackets - replayedBefore, seconds: seconds))

@@ -48,9 +48,11 @@ public final class StorageEngine {
         let connection = try PostgresConnection(conninfo: conninfo)
         _ = try MigrationRunner(migrations: Migrations.all).run(on: connection)
         writer = TrafficWriter(connection: connection)
-        var committed: [SegmentID: UInt64] = [:]
-        for (path, length) in try writer.committedSegmentLengths() where length > 0 {
-            if let id = SegmentID(relativePath: path) { committed[id] = length }
+        var committed: [SegmentID: PcapStoreRecovery.CommittedLength] = [:]
+        for (path, length) in try writer.committedSegmentLengths() where length.segment > 0 {
+            if let id = SegmentID(relativePath: path) {
+                committed[id] = .init(segment: length.segment, index: length.index)
+            }
         }
         if !FileManager.default.fileExists(atPath: pcapRoot) {
             try FileManager.default.createDirectory(atPath: pcapRoot, withIntermediateDirectories: true,
@@ -79,17 +81,20 @@ public final class StorageEngine {
             return .alreadyCommitted(Self.acks(for: batch))
         }
         var segments: [SegmentLength] = []
+        var runs: [PacketRun] = []
         let clock = ContinuousClock()
         if let frames = message.frames, !frames.isEmpty {
-            counters.pcapAppendSeconds += try clock.seconds { try store(frames, positionsInto: &batch) }
+            counters.pcapAppendSeconds += try clock.seconds { runs = try store(frames, positionsInto: &batch) }
             counters.pcapFlushSeconds += try clock.seconds {
                 segments = try pcap.flush().compactMap { flushed in
-                    segmentRows[flushed.segment].map { SegmentLength(id: $0, length: flushed.durableLength) }
+                    segmentRows[flushed.segment].map {
+                        SegmentLength(id: $0, length: flushed.durableLength, indexLength: flushed.durableIndexLength)
+                    }
                 }
             }
         }
         for end in batch.ends { try retireSegments(ofCapture: end.captureID) }
-        return .ready(PreparedBatch(batch: batch, segments: segments.sorted { $0.id < $1.id },
+        return .ready(PreparedBatch(batch: batch, segments: segments.sorted { $0.id < $1.id }, runs: runs,
                                     acks: Self.acks(for: batch)))
     }
 
@@ -115,10 +120,13 @@ public final class StorageEngine {
         return byProducer.map { Ack(producer: $0.key, ranges: $0.value) }
     }
 
-    /// Appends each frame to its segment and points its packet row there;
-    /// a frame whose row is committed already is not appended again (its
-    /// row is dropped as a replay at commit).
-    private func store(_ frames: FrameBatch, positionsInto batch: inout RecordBatch) throws {
+    /// Appends each frame to its segment and its entry to the segment's
+    /// packet index, and points its packet row there; a frame whose row is
+    /// committed already is not appended again (its row is dropped as a
+    /// replay at commit). Returns the runs of index records appended.
+    private func store(_ frames: FrameBatch, positionsInto batch: inout RecordBatch) throws -> [PacketRun] {
+        var runs: [PacketRun] = []
+        var runOfSegment: [Int64: Int] = [:]
         for (index, frame) in frames.enumerated() where index < batch.packets.count {
             let captureID = batch.packets[index].captureID
             guard PcapFormat.representable(frame.timestamp) else {
@@ -131,12 +139,22 @@ public final class StorageEngine {
             }
             let key = SegmentKey(sensor: try sensor(ofCapture: captureID), capture: captureID,
                                  linkType: frame.linkType, timestamp: frame.timestamp)
+            let packet = batch.packets[index]
             let position = try frame.bytes.withUnsafeBytes { raw in
-                try pcap.append(key: key, timestamp: frame.timestamp, frame: raw, wireLength: frame.wireLength)
+                try pcap.append(key: key, timestamp: frame.timestamp, frame: raw, wireLength: frame.wireLength,
+                                entry: PacketIndexEntry(packet))
             }
-            batch.packets[index].pcapPosition = PcapPosition(segmentID: try segmentRow(position.segment),
-                                                             offset: Int64(position.offset))
+            let segmentID = try segmentRow(position.segment)
+            batch.packets[index].pcapPosition = PcapPosition(segmentID: segmentID, offset: Int64(position.offset))
+            if let run = runOfSegment[segmentID], runs[run].continues(segmentID: segmentID, record: position.indexRecord) {
+                runs[run].extend(frame: packet.frameNumber, time: frame.timestamp)
+            } else {
+                runOfSegment[segmentID] = runs.count
+                runs.append(PacketRun(segmentID: segmentID, firstRecord: position.indexRecord, captureID: captureID,
+                                      frame: packet.frameNumber, time: frame.timestamp))
+            }
         }
+        return runs
     }
 
     private func isCommitted(frame: UInt64, ofCapture captureID: UInt64) throws -> Bool {
@@ -218,6 +236,25 @@ public final class StorageEngine {
     }
 }
 
+extension PacketIndexEntry {
+    /// The index entry of a decoded frame (the pcap store fills in its time,
+    /// lengths and offset).
+    init(_ packet: PacketRecord) {
+        let layers = PacketLayers(
+            l2Length: UInt32(clamping: packet.l2Length), l3Type: packet.l3Type,
+            l3Offset: UInt32(clamping: packet.l3Offset), l3Length: UInt32(clamping: packet.l3Length),
+            l4Type: packet.l4Type, l4Offset: UInt32(clamping: packet.l4Offset), l4Length: UInt32(clamping: packet.l4Length),
+            l5Offset: UInt32(clamping: packet.l5Offset), l5Length: UInt32(clamping: packet.l5Length))
+        var lower = false
+        if let source = packet.source, let destination = packet.destination {
+            lower = (source, packet.sourcePort ?? 0) < (destination, packet.destinationPort ?? 0)
+        }
+        self.init(frameNumber: packet.frameNumber, flowKey: packet.flowKey, anomalies: packet.anomalies.rawValue,
+                  layers: layers, sourcePort: packet.sourcePort, destinationPort: packet.destinationPort,
+                  sourceIsLowerEndpoint: lower, vlans: packet.vlans)
+    }
+}
+
 extension ContinuousClock {
     /// Seconds `body` took.
     func seconds(_ body: () throws -> Void) rethrows -> Double {
@@ -228,10 +265,12 @@ extension ContinuousClock {
     }
 }
 
-/// A batch whose frames are durable, with the segment lengths its rows need.
+/// A batch whose frames are durable, with the segment lengths its rows need
+/// and the runs of packet index records it appended.
 public struct PreparedBatch: Sendable {
     public var batch: RecordBatch
     public var segments: [SegmentLength]
+    public var runs: [PacketRun]
     /// What committing it earns.
     public var acks: [Ack]
 }

@@ -27,14 +27,15 @@ struct TrafficSchemaTests {
             return (tables, partitioned, indexes, sequenceMax)
         }
         #expect(tables == ["adapters", "api_keys", "batch_sources", "batches", "captures", "dhcp_events", "dns_events",
-                           "flows", "http_events", "hunt_matches", "hunts", "icmp_events", "packets", "schema_migrations",
+                           "flows", "http_events", "hunt_matches", "hunts", "icmp_events", "packet_runs", "packets", "schema_migrations",
                            "search_results", "searches", "segments", "sensors", "tls_events"])
         #expect(partitioned == ["dhcp_events:RANGE (ts_ns)", "dns_events:RANGE (ts_ns)", "flows:RANGE (start_ns)",
-                                "http_events:RANGE (ts_ns)", "icmp_events:RANGE (ts_ns)", "packets:RANGE (ts_ns)",
+                                "http_events:RANGE (ts_ns)", "icmp_events:RANGE (ts_ns)", "packet_runs:RANGE (start_ns)",
+                                "packets:RANGE (ts_ns)",
                                 "tls_events:RANGE (ts_ns)"])
         var expectedIndexes = ["packets_pkey", "packets_flow_key", "packets_batch", "flows_pkey", "flows_id",
                                "flows_community_id", "flows_capture", "flows_batch", "batches_producer_sequence_key",
-                               "batches_xid"]
+                               "batches_xid", "packet_runs_pkey", "packet_runs_capture", "packet_runs_batch"]
         for table in EventTable.all {
             expectedIndexes += ["pkey", "id", "capture", "batch"].map { "\(table.name)_\($0)" }
         }

@@ -116,13 +116,15 @@ func storeErrorCode(_ body: () throws -> Void) -> PcapStoreError.Code? {
 
     @Test func reconcileCutsCommittedSegmentsAndRemovesUncommittedOnes() throws {
         let dir = try TemporaryDirectory()
-        var committed: [SegmentID: UInt64] = [:]
+        var committed: [SegmentID: PcapStoreRecovery.CommittedLength] = [:]
         var kept: SegmentID?
         var orphan: SegmentID?
         do {
             let writer = try PcapStoreWriter(root: dir.path, configuration: .init(writeBufferBytes: 0))
             let a = try writer.append(makePackets(count: 5, start: noonMarch10), capture: 1)
-            for f in try writer.flush() { committed[f.segment] = f.durableLength }
+            for f in try writer.flush() {
+                committed[f.segment] = .init(segment: f.durableLength, index: f.durableIndexLength)
+            }
             try writer.append(makePackets(count: 5, start: noonMarch10 + 1_000_000_000), capture: 1)
             let b = try writer.append(makePackets(count: 5, start: noonMarch10), capture: 2)
             kept = a[0].segment
@@ -131,12 +133,46 @@ func storeErrorCode(_ body: () throws -> Void) -> PcapStoreError.Code? {
         let actions = try PcapStoreRecovery.reconcile(root: dir.path, committedLengths: committed)
         let keptID = try #require(kept), orphanID = try #require(orphan)
         #expect(actions.contains(.removed(orphanID)))
-        #expect(actions.contains { if case .truncated(keptID, let cut) = $0 { return cut > 0 } else { return false } })
+        #expect(actions.contains {
+            if case .truncated(keptID, let cut, let cutIndex) = $0 { return cut > 0 && cutIndex == 5 * 96 } else { return false }
+        })
         let left = PcapStoreInventory.segments(root: dir.path)
         #expect(left.map(\.id) == [keptID])
-        #expect(left.first?.size == committed[keptID])
+        let keptLengths = try #require(committed[keptID])
+        #expect(left.first?.size == keptLengths.segment + keptLengths.index)
+        #expect(try Set(FileManager.default.subpathsOfDirectory(atPath: dir.path).filter { $0.contains(".p") })
+                == [keptID.relativePath, keptID.indexRelativePath])
+        let entries = try PacketIndexReader(root: dir.path).entries(of: keptID, records: 0..<5)
+        #expect(entries.map(\.frameNumber) == [1, 2, 3, 4, 5])
 
         let missing = SegmentID(key: keptID.key, sequence: 99)
-        #expect(storeErrorCode { _ = try PcapStoreRecovery.reconcile(root: dir.path, committedLengths: [keptID: committed[keptID]!, missing: 100]) } == .segmentMissing)
+        #expect(storeErrorCode {
+            _ = try PcapStoreRecovery.reconcile(root: dir.path, committedLengths: [keptID: keptLengths, missing: .init(segment: 100, index: 16)])
+        } == .segmentMissing)
+    }
+
+    @Test func reconcileRemovesAnIndexWithoutItsSegmentAndKeepsSegmentsFromBeforeTheIndex() throws {
+        let dir = try TemporaryDirectory()
+        var committed: [SegmentID: PcapStoreRecovery.CommittedLength] = [:]
+        var id: SegmentID?
+        do {
+            let writer = try PcapStoreWriter(root: dir.path)
+            id = try writer.append(makePackets(count: 3, start: noonMarch10))[0].segment
+            for f in try writer.close() { committed[f.segment] = .init(segment: f.durableLength, index: f.durableIndexLength) }
+        }
+        let segment = try #require(id)
+        let lengths = try #require(committed[segment])
+        // A segment from before the index: no index file, none committed.
+        try FileManager.default.removeItem(atPath: dir.path + "/" + segment.indexRelativePath)
+        #expect(try PcapStoreRecovery.reconcile(root: dir.path, committedLengths: [segment: .init(segment: lengths.segment, index: 0)])
+                == [.truncated(segment, cutBytes: 0, cutIndexBytes: 0)])
+        // ... but a committed index that is gone is lost data.
+        #expect(storeErrorCode { _ = try PcapStoreRecovery.reconcile(root: dir.path, committedLengths: [segment: lengths]) } == .segmentMissing)
+        // An index whose segment was never committed (a crash between creating the two) goes.
+        let stray = SegmentID(key: segment.key, sequence: 7)
+        _ = FileManager.default.createFile(atPath: dir.path + "/" + stray.indexRelativePath, contents: Data([1, 2, 3]))
+        #expect(try PcapStoreRecovery.reconcile(root: dir.path, committedLengths: [segment: .init(segment: lengths.segment, index: 0)])
+                .contains(.removed(stray)))
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/" + stray.indexRelativePath))
     }
 }

@@ -28,6 +28,9 @@ import Testing
         #expect(PcapStoreInventory.segments(root: dir.path).map(\.id) == Array(ids[4..<6]))
         let sensorDir = dir.path + "/" + sensorA.uuidString.lowercased()
         #expect(try FileManager.default.contentsOfDirectory(atPath: sensorDir) == ["2024-03-12"])
+        // Each segment went with its packet index.
+        #expect(try Set(FileManager.default.contentsOfDirectory(atPath: sensorDir + "/2024-03-12"))
+                == Set(ids[4..<6].flatMap { [$0.fileName, $0.indexFileName] }))
         // Protected segments survive.
         let none = try PcapStoreRetention.deleteDays(olderThan: march12 + 1, root: dir.path, protecting: [ids[5]])
         #expect(none.map(\.id) == [ids[4]])
@@ -40,6 +43,11 @@ import Testing
         let size = Dictionary(uniqueKeysWithValues: segments.map { ($0.id, $0.size) })
         let total = PcapStoreRetention.totalSize(root: dir.path)
         #expect(total == segments.reduce(0) { $0 + $1.size })
+        // A segment's size counts its index: 10 or 20 records of 96 bytes after a 16-byte header.
+        for segment in segments {
+            let pcap = try #require(fileSize(segment.path))
+            #expect(segment.size - pcap == 16 + 96 * 10 * segment.id.key.capture)
+        }
         #expect(try PcapStoreRetention.deleteOldest(toFit: total, root: dir.path).isEmpty)
 
         // Oldest capture first: capture 1's days go before capture 2's, and

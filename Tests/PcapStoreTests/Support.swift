@@ -56,15 +56,33 @@ let sensorA = UUID(uuidString: "6F1C2A3B-4D5E-4F60-8172-93A4B5C6D7E8")!
 let sensorB = UUID(uuidString: "00000000-0000-4000-8000-000000000001")!
 
 extension PcapStoreWriter {
-    /// Appends test packets under keys derived from their times.
+    /// Appends test packets under keys derived from their times, numbered
+    /// from `firstFrame` in order, their index entries from `testEntry`.
     @discardableResult
     func append(_ packets: [TestPacket], sensor: UUID = sensorA, capture: UInt64 = 1,
-                linkType: LinkType = .ethernet) throws -> [PacketPosition] {
-        try packets.map { p in
+                linkType: LinkType = .ethernet, firstFrame: UInt64 = 1) throws -> [PacketPosition] {
+        try packets.enumerated().map { i, p in
             try append(key: SegmentKey(sensor: sensor, capture: capture, linkType: linkType, timestamp: p.timestamp),
-                       timestamp: p.timestamp, frame: p.bytes, wireLength: p.wireLength)
+                       timestamp: p.timestamp, frame: p.bytes, wireLength: p.wireLength,
+                       entry: testEntry(frame: firstFrame + UInt64(i)))
         }
     }
+}
+
+/// An index entry with every field set from the frame number (the writer
+/// fills in time, lengths and offset).
+func testEntry(frame: UInt64) -> PacketIndexEntry {
+    var vlans = VLANStack()
+    for id in 0..<(frame % 5) { _ = vlans.push(UInt16(truncatingIfNeeded: 100 + frame + id) & 0x0fff) }
+    let n = UInt32(truncatingIfNeeded: frame)
+    return PacketIndexEntry(
+        frameNumber: frame, flowKey: frame % 3 == 0 ? nil : frame &* 0x9E37_79B9_7F4A_7C15,
+        anomalies: frame % 4 == 0 ? 0 : 1 << (frame % 64),
+        layers: PacketLayers(l2Length: 14, l3Type: frame % 2 == 0 ? 0x0800 : 0x86DD, l3Offset: 14, l3Length: 20 + n % 40,
+                             l4Type: UInt8(truncatingIfNeeded: frame % 3 == 0 ? 17 : 6), l4Offset: 34 + n % 40,
+                             l4Length: 8 + n % 32, l5Offset: 300_000 + n, l5Length: 70_000 + n),
+        sourcePort: frame % 7 == 0 ? nil : UInt16(truncatingIfNeeded: frame), destinationPort: frame % 11 == 0 ? nil : 443,
+        sourceIsLowerEndpoint: frame % 2 == 1, vlans: vlans)
 }
 
 /// Reads a whole file through libpcap (the project's `PcapFileReader`).
@@ -80,6 +98,10 @@ func readWithLibpcap(_ path: String) throws -> (linkType: LinkType, packets: [Te
         }
     }
     return (reader.linkType, packets)
+}
+
+func fileSize(_ path: String) -> UInt64? {
+    (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? UInt64
 }
 
 func fileBytes(_ path: String) throws -> [UInt8] {

@@ -105,8 +105,12 @@ import Testing
         #expect(sequences == [1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 5, 5, 6])
         let segments = PcapStoreInventory.segments(root: dir.path)
         #expect(segments.count == 6)
-        #expect(segments.dropLast().allSatisfy { $0.size <= cap })
-        #expect(flushed.map(\.durableLength) == segments.map(\.size))
+        let sizes = segments.map { fileSize($0.path) }
+        #expect(sizes.dropLast().allSatisfy { ($0 ?? .max) <= cap })
+        #expect(flushed.map(\.durableLength) == sizes)
+        // Each segment's index: a header and one record per packet.
+        #expect(flushed.map(\.durableIndexLength) == [5, 5, 5, 5, 2, 1].map { PacketIndexFormat.length(records: $0) })
+        #expect(segments.map { fileSize($0.indexPath ?? "") } == flushed.map(\.durableIndexLength))
         var all: [TestPacket] = []
         for segment in segments { all += try readWithLibpcap(segment.path).packets }
         #expect(all == packets + [huge])
@@ -176,15 +180,15 @@ import Testing
         func code(_ body: () throws -> Void) -> PcapStoreError.Code? {
             do { try body(); return nil } catch let error as PcapStoreError { return error.code } catch { return nil }
         }
-        #expect(code { try writer.append(key: key, timestamp: noonMarch10 + UTCDay.nanosecondsPerDay, frame: [1, 2, 3]) } == .dayMismatch)
+        #expect(code { try writer.append(key: key, timestamp: noonMarch10 + UTCDay.nanosecondsPerDay, frame: [1, 2, 3], entry: PacketIndexEntry(frameNumber: 1)) } == .dayMismatch)
         let before1970 = SegmentKey(sensor: sensorA, capture: 1, linkType: .ethernet, timestamp: -5)
-        #expect(code { try writer.append(key: before1970, timestamp: -5, frame: [1]) } == .timestampOutOfRange)
+        #expect(code { try writer.append(key: before1970, timestamp: -5, frame: [1], entry: PacketIndexEntry(frameNumber: 1)) } == .timestampOutOfRange)
         let after2106: Int64 = (Int64(UInt32.max) + 1) * 1_000_000_000
         let late = SegmentKey(sensor: sensorA, capture: 1, linkType: .ethernet, timestamp: after2106)
-        #expect(code { try writer.append(key: late, timestamp: after2106, frame: [1]) } == .timestampOutOfRange)
-        #expect(code { try writer.append(key: key, timestamp: noonMarch10, frame: [UInt8](repeating: 0, count: PcapStoreLimits.maxCapturedLength + 1)) } == .frameTooLarge)
+        #expect(code { try writer.append(key: late, timestamp: after2106, frame: [1], entry: PacketIndexEntry(frameNumber: 1)) } == .timestampOutOfRange)
+        #expect(code { try writer.append(key: key, timestamp: noonMarch10, frame: [UInt8](repeating: 0, count: PcapStoreLimits.maxCapturedLength + 1), entry: PacketIndexEntry(frameNumber: 1)) } == .frameTooLarge)
         // Rejected appends do not poison the writer.
-        try writer.append(key: key, timestamp: noonMarch10, frame: [1, 2, 3])
+        try writer.append(key: key, timestamp: noonMarch10, frame: [1, 2, 3], entry: PacketIndexEntry(frameNumber: 1))
         #expect(try writer.flush().count == 1)
     }
 }

@@ -1,7 +1,9 @@
 import Capture
 import CaptureDecoding
 import Foundation
+import Dissection
 import Messaging
+import PcapStore
 import PostgresClient
 import Records
 import TestSupport
@@ -120,5 +122,69 @@ struct InProcessPipelineTests {
         }
         #expect(byDecoders[1] == byDecoders[2])
         #expect((byDecoders[1] ?? []).contains { !$0.flows.isEmpty })
+    }
+
+    /// Every stored packet row has one entry in the committed runs of its
+    /// capture's packet index, saying what the row says. (Fragments filed
+    /// under their flow by a later batch keep no flow key in the index yet.)
+    @Test(.enabled(if: SharedCaptures.available, SharedCaptures.skipMessage))
+    func thePacketIndexHoldsWhatThePacketRowsHold() throws {
+        let server = try PostgresTestServer.require()
+        let pipeline = try InProcessPipeline(server: server, decoders: 2)
+        defer { pipeline.stop() }
+        let paths = Self.sample + SharedCaptures.captures().filter { $0.contains("frag") || $0.contains("vlan") }.prefix(4)
+        let results = try pipeline.ingest(paths)
+        let db = try PostgresConnection(conninfo: server.conninfo)
+        let reader = PacketIndexReader(root: pipeline.pcapRoot)
+        var compared = 0
+        for result in results {
+            let id = Int64(result.captureID)
+            var indexed: [UInt64: [PacketIndexEntry]] = [:]
+            let runs = try db.query("""
+                SELECT s.path, r.first_record, r.records, r.first_frame, r.last_frame, r.start_ns, r.end_ns
+                FROM packet_runs r JOIN segments s ON s.id = r.segment_id WHERE r.capture_id = $1
+                """, [id])
+            for index in runs.rows.indices {
+                let row = try #require(runs.row(index))
+                let segment = try #require(SegmentID(relativePath: row.string(0) ?? ""))
+                let first = UInt64(try #require(row.int64(1))), count = UInt64(try #require(row.int64(2)))
+                let entries = try reader.entries(of: segment, records: first ..< first + count)
+                #expect(entries.map(\.frameNumber).min() == row.int64(3).map(UInt64.init))
+                #expect(entries.map(\.frameNumber).max() == row.int64(4).map(UInt64.init))
+                #expect(entries.map(\.timestamp).min() == row.int64(5))
+                #expect(entries.map(\.timestamp).max() == row.int64(6))
+                for entry in entries { indexed[entry.frameNumber, default: []].append(entry) }
+            }
+            let packets = try db.query("""
+                SELECT frame_number, ts_ns, flow_key, anomalies, segment_offset, caplen, wirelen, l2l, l3t, l3o, l3l,
+                       l4t, l4o, l4l, l5o, l5l, src_port, dst_port, coalesce(array_to_string(vlan_ids, ','), ''),
+                       src IS NOT NULL AND (src, coalesce(src_port, 0)) < (dst, coalesce(dst_port, 0))
+                FROM packets WHERE capture_id = $1
+                """, [id])
+            #expect(indexed.count == packets.rows.count, "\(result.path)")
+            for index in packets.rows.indices {
+                let row = try #require(packets.row(index))
+                let frame = UInt64(try #require(row.int64(0)))
+                guard let entries = indexed[frame], entries.count == 1, let entry = entries.first else {
+                    Issue.record("frame \(frame) of \(result.path): \(indexed[frame]?.count ?? 0) index entries")
+                    continue
+                }
+                #expect(entry.timestamp == row.int64(1))
+                if let key = entry.flowKey { #expect(Int64(bitPattern: key) == row.int64(2), "frame \(frame)") }
+                #expect(Int64(bitPattern: entry.anomalies) == row.int64(3))
+                #expect(entry.offset == row.int64(4).map(UInt64.init))
+                let numbers: [Int64] = [Int64(entry.capturedLength), Int64(entry.wireLength), Int64(entry.layers.l2Length),
+                                        Int64(entry.layers.l3Type), Int64(entry.layers.l3Offset), Int64(entry.layers.l3Length),
+                                        Int64(entry.layers.l4Type), Int64(entry.layers.l4Offset), Int64(entry.layers.l4Length),
+                                        Int64(entry.layers.l5Offset), Int64(entry.layers.l5Length)]
+                #expect(numbers == (5 ... 15).map { row.int64($0) ?? -1 }, "frame \(frame) of \(result.path)")
+                #expect(entry.sourcePort.map(Int64.init) == row.int64(16))
+                #expect(entry.destinationPort.map(Int64.init) == row.int64(17))
+                #expect(entry.vlans.ids.map(String.init).joined(separator: ",") == row.string(18))
+                #expect(entry.sourceIsLowerEndpoint == (row.string(19) == "t"), "frame \(frame) of \(result.path)")
+                compared += 1
+            }
+        }
+        #expect(compared > 200)
     }
 }

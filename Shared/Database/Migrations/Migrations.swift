@@ -23,5 +23,6 @@ public enum Migrations {
         rolesAndCustody,
         captureActivity,
         searchOwners,
+        packetIndex,
     ]
 }

@@ -1,0 +1,191 @@
+import Dissection
+
+/// What a packet index keeps about one stored frame: enough to find it,
+/// list it as a PACKET and test the query language's packet fields without
+/// reading the frame. Addresses are not kept: a packet's are its flow's,
+/// oriented by `sourceIsLowerEndpoint` (docs/DATA.md, "Packet index").
+public struct PacketIndexEntry: Hashable, Sendable {
+    public var frameNumber: UInt64
+    public var timestamp: Int64
+    /// Nil outside any flow (non-IP frames, fragments still waiting).
+    public var flowKey: UInt64?
+    public var anomalies: UInt64
+    /// Byte offset of the frame's 16-byte pcap record header in the segment.
+    public var offset: UInt64
+    public var capturedLength: UInt32
+    public var wireLength: UInt32
+    /// AppPacCap's `L2l` … `L5l` (`L2t` is the segment's linktype).
+    public var layers: PacketLayers
+    public var sourcePort: UInt16?
+    public var destinationPort: UInt16?
+    /// (source address, source port) sorts before (destination address,
+    /// destination port): with the flow's endpoints this says which of them
+    /// sent the frame.
+    public var sourceIsLowerEndpoint: Bool
+    public var vlans: VLANStack
+
+    public init(frameNumber: UInt64, timestamp: Int64 = 0, flowKey: UInt64? = nil, anomalies: UInt64 = 0,
+                offset: UInt64 = 0, capturedLength: UInt32 = 0, wireLength: UInt32 = 0,
+                layers: PacketLayers = PacketLayers(), sourcePort: UInt16? = nil, destinationPort: UInt16? = nil,
+                sourceIsLowerEndpoint: Bool = false, vlans: VLANStack = VLANStack()) {
+        self.frameNumber = frameNumber
+        self.timestamp = timestamp
+        self.flowKey = flowKey
+        self.anomalies = anomalies
+        self.offset = offset
+        self.capturedLength = capturedLength
+        self.wireLength = wireLength
+        self.layers = layers
+        self.sourcePort = sourcePort
+        self.destinationPort = destinationPort
+        self.sourceIsLowerEndpoint = sourceIsLowerEndpoint
+        self.vlans = vlans
+    }
+}
+
+/// A frame's layer offsets and lengths: bytes from the start of the captured
+/// frame, 0 where the layer is absent (docs/DATA.md, "Layer fields").
+public struct PacketLayers: Hashable, Sendable {
+    public var l2Length: UInt32 = 0
+    public var l3Type: UInt16 = 0
+    public var l3Offset: UInt32 = 0
+    public var l3Length: UInt32 = 0
+    public var l4Type: UInt8 = 0
+    public var l4Offset: UInt32 = 0
+    public var l4Length: UInt32 = 0
+    public var l5Offset: UInt32 = 0
+    public var l5Length: UInt32 = 0
+
+    public init(l2Length: UInt32 = 0, l3Type: UInt16 = 0, l3Offset: UInt32 = 0, l3Length: UInt32 = 0,
+                l4Type: UInt8 = 0, l4Offset: UInt32 = 0, l4Length: UInt32 = 0,
+                l5Offset: UInt32 = 0, l5Length: UInt32 = 0) {
+        self.l2Length = l2Length
+        self.l3Type = l3Type
+        self.l3Offset = l3Offset
+        self.l3Length = l3Length
+        self.l4Type = l4Type
+        self.l4Offset = l4Offset
+        self.l4Length = l4Length
+        self.l5Offset = l5Offset
+        self.l5Length = l5Length
+    }
+}
+
+/// The index file beside each segment (`…-<seq>.pidx`): a 16-byte header,
+/// then one fixed-width little-endian record per frame in the order the
+/// frames were appended. Fixed width makes record *n* sit at
+/// `headerLength + n × recordLength`, so a committed record count is a
+/// committed length, cut back at start-up like the segment's.
+///
+/// Header: magic `NSPI`, version (UInt16, 1), record length (UInt16, 96),
+/// linktype (UInt32), reserved (UInt32, zero). Record:
+///
+/// | offset | size | field |
+/// |---|---|---|
+/// | 0 | 8 | frame number |
+/// | 8 | 8 | timestamp, ns (Int64) |
+/// | 16 | 8 | flow key (0 when flag bit 0 is clear) |
+/// | 24 | 8 | anomalies |
+/// | 32 | 8 | offset of the pcap record header in the segment |
+/// | 40 | 8 | captured length, wire length (UInt32 each) |
+/// | 48 | 28 | `L2l`, `L3o`, `L3l`, `L4o`, `L4l`, `L5o`, `L5l` (UInt32 each) |
+/// | 76 | 2 | `L3t` |
+/// | 78 | 4 | source port, destination port (UInt16 each; 0 when absent) |
+/// | 82 | 1 | `L4t` |
+/// | 83 | 1 | flags: bit 0 flow key, 1 source port, 2 destination port, 3 source is the lower endpoint |
+/// | 84 | 1 | VLAN id count (≤ 4) |
+/// | 85 | 3 | reserved, zero |
+/// | 88 | 8 | VLAN ids, 12 bits each, outermost in the high bits (`VLANStack.packed`) |
+public enum PacketIndexFormat {
+    public static let headerLength = 16
+    public static let recordLength = 96
+    static let magic: [UInt8] = Array("NSPI".utf8)
+    static let version: UInt16 = 1
+
+    static func fileHeader(linkType: LinkType) -> [UInt8] {
+        var out = magic
+        out.appendLE16(version)
+        out.appendLE16(UInt16(recordLength))
+        out.appendLE32(linkType.rawValue)
+        out.appendLE32(0)
+        return out
+    }
+
+    /// The linktype of a valid header, else nil.
+    static func parseFileHeader(_ bytes: UnsafeRawBufferPointer) -> LinkType? {
+        guard bytes.count >= headerLength, Array(bytes[0..<4]) == magic, bytes.le16(at: 4) == version,
+              bytes.le16(at: 6) == UInt16(recordLength) else { return nil }
+        return LinkType(rawValue: bytes.le32(at: 8))
+    }
+
+    /// The byte length of an index holding `records` records.
+    public static func length(records: UInt64) -> UInt64 {
+        UInt64(headerLength) + records * UInt64(recordLength)
+    }
+
+    /// Records in an index of `length` bytes (a torn final record not counted).
+    public static func records(length: UInt64) -> UInt64 {
+        length < UInt64(headerLength) ? 0 : (length - UInt64(headerLength)) / UInt64(recordLength)
+    }
+
+    static func append(_ entry: PacketIndexEntry, to out: inout [UInt8]) {
+        out.appendLE64(entry.frameNumber)
+        out.appendLE64(UInt64(bitPattern: entry.timestamp))
+        out.appendLE64(entry.flowKey ?? 0)
+        out.appendLE64(entry.anomalies)
+        out.appendLE64(entry.offset)
+        out.appendLE32(entry.capturedLength)
+        out.appendLE32(entry.wireLength)
+        let layers = entry.layers
+        for value in [layers.l2Length, layers.l3Offset, layers.l3Length, layers.l4Offset, layers.l4Length,
+                      layers.l5Offset, layers.l5Length] {
+            out.appendLE32(value)
+        }
+        out.appendLE16(layers.l3Type)
+        out.appendLE16(entry.sourcePort ?? 0)
+        out.appendLE16(entry.destinationPort ?? 0)
+        out.append(layers.l4Type)
+        var flags: UInt8 = 0
+        if entry.flowKey != nil { flags |= 1 }
+        if entry.sourcePort != nil { flags |= 2 }
+        if entry.destinationPort != nil { flags |= 4 }
+        if entry.sourceIsLowerEndpoint { flags |= 8 }
+        out.append(flags)
+        out.append(entry.vlans.count)
+        out.append(contentsOf: [0, 0, 0])
+        out.appendLE64(entry.vlans.packed)
+    }
+
+    /// The record at `index` (the caller guarantees `recordLength` bytes);
+    /// nil when its reserved bits are set or its VLAN count is impossible.
+    static func entry(_ bytes: UnsafeRawBufferPointer, at index: Int) -> PacketIndexEntry? {
+        let flags = bytes[index + 83]
+        let vlanCount = bytes[index + 84]
+        guard flags & 0xF0 == 0, vlanCount <= UInt8(VLANStack.capacity),
+              bytes[index + 85] == 0, bytes[index + 86] == 0, bytes[index + 87] == 0 else { return nil }
+        var vlans = VLANStack()
+        let packed = bytes.le64(at: index + 88)
+        for slot in 0..<Int(vlanCount) {
+            _ = vlans.push(UInt16(truncatingIfNeeded: packed >> UInt64(48 - 16 * slot)))
+        }
+        let layers = PacketLayers(
+            l2Length: bytes.le32(at: index + 48), l3Type: bytes.le16(at: index + 76),
+            l3Offset: bytes.le32(at: index + 52), l3Length: bytes.le32(at: index + 56),
+            l4Type: bytes[index + 82], l4Offset: bytes.le32(at: index + 60), l4Length: bytes.le32(at: index + 64),
+            l5Offset: bytes.le32(at: index + 68), l5Length: bytes.le32(at: index + 72))
+        return PacketIndexEntry(
+            frameNumber: bytes.le64(at: index), timestamp: Int64(bitPattern: bytes.le64(at: index + 8)),
+            flowKey: flags & 1 != 0 ? bytes.le64(at: index + 16) : nil, anomalies: bytes.le64(at: index + 24),
+            offset: bytes.le64(at: index + 32), capturedLength: bytes.le32(at: index + 40),
+            wireLength: bytes.le32(at: index + 44), layers: layers,
+            sourcePort: flags & 2 != 0 ? bytes.le16(at: index + 78) : nil,
+            destinationPort: flags & 4 != 0 ? bytes.le16(at: index + 80) : nil,
+            sourceIsLowerEndpoint: flags & 8 != 0, vlans: vlans)
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    func le64(at index: Int) -> UInt64 {
+        UInt64(le32(at: index)) | UInt64(le32(at: index + 4)) << 32
+    }
+}
