@@ -89,6 +89,7 @@ let package = Package(
         .target(name: "QueryLanguage", dependencies: ["Dissection", "Events", "Formats"], path: "Shared/QueryLanguage"),
         .target(name: "Search", dependencies: [
             "Auth", "Database", "PostgresClient", "Messaging", "Wire", "QueryLanguage", "Events", "Formats",
+            "PcapStore", "Dissection",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Shared/Search"),
         .target(name: "Auth", dependencies: [
@@ -191,7 +192,7 @@ let package = Package(
                     path: "Tests/SystemTests"),
         .testTarget(name: "PipelineTests", dependencies: [
             "CaptureDecoding", "Storage", "Decoder", "Sensor", "PostgresClient", "Messaging", "Wire", "Records", "Capture", "Search", "QueryLanguage",
-            "PcapStore", "Dissection", "TestSupport",
+            "PcapStore", "Dissection", "Formats", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/PipelineTests"),
         .testTarget(name: "PcapStoreTests", dependencies: ["PcapStore", "Capture", "Dissection", "Formats"], path: "Tests/PcapStoreTests"),

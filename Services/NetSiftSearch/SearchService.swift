@@ -39,7 +39,9 @@ struct SearchService: AsyncParsableCommand {
                              hunts: hunts.counters.get())
             },
             BlockingLoopService(name: "search", run: {
-                try server.run(context: context, makeHandler: { try SearchEngine.handler(conninfo: conninfo, limits: limits) },
+                try server.run(context: context, makeHandler: {
+                    try SearchEngine.handler(conninfo: conninfo, pcapRoot: configuration.pcapRoot, limits: limits)
+                },
                                failure: SearchEngine.failure)
             }, stop: { server.stop() }),
             BlockingLoopService(name: "hunts", run: { try hunts.run() }, stop: { hunts.stop() }),

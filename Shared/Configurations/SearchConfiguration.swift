@@ -5,6 +5,8 @@ public struct SearchConfiguration: ServiceConfiguration {
     public var deploymentID: String?
     /// libpq conninfo; search does not start without it.
     public var databaseURL: String?
+    /// Storage's `pcap_root`: search reads the packet index beside the segments.
+    public var pcapRoot = "./netsift-data/pcap"
     public var endpoint = "tcp://127.0.0.1:47305"
     public var workers = 2
     public var metricsPort = 47_306
@@ -20,7 +22,7 @@ public struct SearchConfiguration: ServiceConfiguration {
     public init() {}
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
-        case deploymentID = "deployment_id", databaseURL = "database_url", endpoint, workers
+        case deploymentID = "deployment_id", databaseURL = "database_url", pcapRoot = "pcap_root", endpoint, workers
         case metricsPort = "metrics_port", logLevel = "log_level", searchRunners = "search_runners"
         case searchTimeoutSeconds = "search_timeout_seconds", huntIntervalSeconds = "hunt_interval_seconds"
         case searchesPerKey = "searches_per_key", searchMaxResults = "search_max_results"
@@ -31,6 +33,7 @@ public struct SearchConfiguration: ServiceConfiguration {
         switch key {
         case .deploymentID: "the deployment this service belongs to, stamped on its health answers (`netsift up` sets it)"
         case .databaseURL: "the PostgreSQL conninfo (libpq); required"
+        case .pcapRoot: "storage's pcap store directory, whose packet index answers packets searches (read only)"
         case .endpoint: "ZeroMQ: the gateway's queries"
         case .workers: "threads answering queries"
         case .metricsPort: "`/metrics` and `/health` on 127.0.0.1"

@@ -210,6 +210,7 @@ public struct Deployment: Codable, Hashable, Sendable {
         var search = SearchConfiguration()
         search.deploymentID = id
         search.databaseURL = conninfo
+        search.pcapRoot = pcapRoot
         search.endpoint = endpoint(.search)
         search.metricsPort = port(.searchMetrics)
         return search

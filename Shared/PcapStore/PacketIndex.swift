@@ -2,8 +2,7 @@ import Dissection
 
 /// What a packet index keeps about one stored frame: enough to find it,
 /// list it as a PACKET and test the query language's packet fields without
-/// reading the frame. Addresses are not kept: a packet's are its flow's,
-/// oriented by `sourceIsLowerEndpoint` (docs/DATA.md, "Packet index").
+/// reading the frame (docs/DATA.md, "Packet index").
 public struct PacketIndexEntry: Hashable, Sendable {
     public var frameNumber: UInt64
     public var timestamp: Int64
@@ -16,18 +15,16 @@ public struct PacketIndexEntry: Hashable, Sendable {
     public var wireLength: UInt32
     /// AppPacCap's `L2l` … `L5l` (`L2t` is the segment's linktype).
     public var layers: PacketLayers
+    public var source: IPAddress?
+    public var destination: IPAddress?
     public var sourcePort: UInt16?
     public var destinationPort: UInt16?
-    /// (source address, source port) sorts before (destination address,
-    /// destination port): with the flow's endpoints this says which of them
-    /// sent the frame.
-    public var sourceIsLowerEndpoint: Bool
     public var vlans: VLANStack
 
     public init(frameNumber: UInt64, timestamp: Int64 = 0, flowKey: UInt64? = nil, anomalies: UInt64 = 0,
                 offset: UInt64 = 0, capturedLength: UInt32 = 0, wireLength: UInt32 = 0,
-                layers: PacketLayers = PacketLayers(), sourcePort: UInt16? = nil, destinationPort: UInt16? = nil,
-                sourceIsLowerEndpoint: Bool = false, vlans: VLANStack = VLANStack()) {
+                layers: PacketLayers = PacketLayers(), source: IPAddress? = nil, destination: IPAddress? = nil,
+                sourcePort: UInt16? = nil, destinationPort: UInt16? = nil, vlans: VLANStack = VLANStack()) {
         self.frameNumber = frameNumber
         self.timestamp = timestamp
         self.flowKey = flowKey
@@ -36,9 +33,10 @@ public struct PacketIndexEntry: Hashable, Sendable {
         self.capturedLength = capturedLength
         self.wireLength = wireLength
         self.layers = layers
+        self.source = source
+        self.destination = destination
         self.sourcePort = sourcePort
         self.destinationPort = destinationPort
-        self.sourceIsLowerEndpoint = sourceIsLowerEndpoint
         self.vlans = vlans
     }
 }
@@ -77,7 +75,7 @@ public struct PacketLayers: Hashable, Sendable {
 /// `headerLength + n × recordLength`, so a committed record count is a
 /// committed length, cut back at start-up like the segment's.
 ///
-/// Header: magic `NSPI`, version (UInt16, 1), record length (UInt16, 96),
+/// Header: magic `NSPI`, version (UInt16, 1), record length (UInt16, 128),
 /// linktype (UInt32), reserved (UInt32, zero). Record:
 ///
 /// | offset | size | field |
@@ -92,13 +90,15 @@ public struct PacketLayers: Hashable, Sendable {
 /// | 76 | 2 | `L3t` |
 /// | 78 | 4 | source port, destination port (UInt16 each; 0 when absent) |
 /// | 82 | 1 | `L4t` |
-/// | 83 | 1 | flags: bit 0 flow key, 1 source port, 2 destination port, 3 source is the lower endpoint |
+/// | 83 | 1 | flags: bit 0 flow key, 1 source port, 2 destination port; bits 3–7 zero |
 /// | 84 | 1 | VLAN id count (≤ 4) |
-/// | 85 | 3 | reserved, zero |
+/// | 85 | 2 | source and destination address family: 0 none, 4, 6 |
+/// | 87 | 1 | reserved, zero |
 /// | 88 | 8 | VLAN ids, 12 bits each, outermost in the high bits (`VLANStack.packed`) |
+/// | 96 | 32 | source and destination address: high and low 64 bits each (IPv4 in the low 32) |
 public enum PacketIndexFormat {
     public static let headerLength = 16
-    public static let recordLength = 96
+    public static let recordLength = 128
     static let magic: [UInt8] = Array("NSPI".utf8)
     static let version: UInt16 = 1
 
@@ -149,20 +149,42 @@ public enum PacketIndexFormat {
         if entry.flowKey != nil { flags |= 1 }
         if entry.sourcePort != nil { flags |= 2 }
         if entry.destinationPort != nil { flags |= 4 }
-        if entry.sourceIsLowerEndpoint { flags |= 8 }
         out.append(flags)
         out.append(entry.vlans.count)
-        out.append(contentsOf: [0, 0, 0])
+        out.append(family(entry.source))
+        out.append(family(entry.destination))
+        out.append(0)
         out.appendLE64(entry.vlans.packed)
+        for address in [entry.source, entry.destination] {
+            out.appendLE64(address?.high ?? 0)
+            out.appendLE64(address?.low ?? 0)
+        }
+    }
+
+    static func family(_ address: IPAddress?) -> UInt8 {
+        address.map { $0.isIPv6 ? 6 : 4 } ?? 0
+    }
+
+    /// The address at `index` of family `family`; nil for 0, and for an
+    /// impossible family or IPv4 value (the caller rejects the record).
+    static func address(_ bytes: UnsafeRawBufferPointer, at index: Int, family: UInt8) -> IPAddress?? {
+        let high = bytes.le64(at: index), low = bytes.le64(at: index + 8)
+        switch family {
+        case 0: return .some(nil)
+        case 4: return high == 0 && low >> 32 == 0 ? .some(IPAddress(v4: UInt32(low))) : nil
+        case 6: return .some(IPAddress(v6High: high, v6Low: low))
+        default: return nil
+        }
     }
 
     /// The record at `index` (the caller guarantees `recordLength` bytes);
-    /// nil when its reserved bits are set or its VLAN count is impossible.
+    /// nil when reserved bits are set or a count, family or address is impossible.
     static func entry(_ bytes: UnsafeRawBufferPointer, at index: Int) -> PacketIndexEntry? {
         let flags = bytes[index + 83]
         let vlanCount = bytes[index + 84]
-        guard flags & 0xF0 == 0, vlanCount <= UInt8(VLANStack.capacity),
-              bytes[index + 85] == 0, bytes[index + 86] == 0, bytes[index + 87] == 0 else { return nil }
+        guard flags & 0xF8 == 0, vlanCount <= UInt8(VLANStack.capacity), bytes[index + 87] == 0,
+              let source = address(bytes, at: index + 96, family: bytes[index + 85]),
+              let destination = address(bytes, at: index + 112, family: bytes[index + 86]) else { return nil }
         var vlans = VLANStack()
         let packed = bytes.le64(at: index + 88)
         for slot in 0..<Int(vlanCount) {
@@ -177,10 +199,9 @@ public enum PacketIndexFormat {
             frameNumber: bytes.le64(at: index), timestamp: Int64(bitPattern: bytes.le64(at: index + 8)),
             flowKey: flags & 1 != 0 ? bytes.le64(at: index + 16) : nil, anomalies: bytes.le64(at: index + 24),
             offset: bytes.le64(at: index + 32), capturedLength: bytes.le32(at: index + 40),
-            wireLength: bytes.le32(at: index + 44), layers: layers,
+            wireLength: bytes.le32(at: index + 44), layers: layers, source: source, destination: destination,
             sourcePort: flags & 2 != 0 ? bytes.le16(at: index + 78) : nil,
-            destinationPort: flags & 4 != 0 ? bytes.le16(at: index + 80) : nil,
-            sourceIsLowerEndpoint: flags & 8 != 0, vlans: vlans)
+            destinationPort: flags & 4 != 0 ? bytes.le16(at: index + 80) : nil, vlans: vlans)
     }
 }
 

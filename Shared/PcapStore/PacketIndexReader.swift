@@ -10,8 +10,8 @@ import Dissection
 /// it is trusted. Opens the file per call, so a reader holds no descriptor
 /// between scans and any thread may use its own.
 public struct PacketIndexReader: Sendable {
-    /// Records read with one pread: 4 MiB / 96 B. Bounds the memory of a scan.
-    public static let chunkRecords = 43_690
+    /// Records read with one pread: 4 MiB / 128 B. Bounds the memory of a scan.
+    public static let chunkRecords = 32_768
 
     public let root: String
 
@@ -72,7 +72,7 @@ public struct PacketIndexReader: Sendable {
                 let entry = chunk.withUnsafeBytes { PacketIndexFormat.entry($0, at: slot * width) }
                 guard let entry else {
                     throw PcapStoreError(.corruptRecordHeader, path: path, offset: offset + UInt64(slot * width),
-                                         "packet index record \(next + UInt64(slot)) has reserved bits set")
+                                         "packet index record \(next + UInt64(slot)) has reserved bits set or an impossible value")
                 }
                 try body(next + UInt64(slot), entry)
             }

@@ -199,6 +199,35 @@ public final class PcapStoreWriter {
         return try result.get()
     }
 
+    /// Files an indexed frame under the flow it joined after its batch was
+    /// written (a fragment whose datagram completed later): sets the flow
+    /// key of index record `record` of `segment` and syncs it. The record
+    /// must be durable already (its batch flushed).
+    public func setFlowKey(_ flowKey: UInt64, segment: SegmentID, record: UInt64) throws(PcapStoreError) {
+        if let failure { throw PcapStoreError(.writerFailed, path: failure.path, "earlier failure: \(failure)") }
+        let path = root + "/" + segment.indexRelativePath
+        do throws(PcapStoreError) {
+            let fd = try Posix.openFile(path, O_RDWR)
+            defer { Posix.closeFile(fd) }
+            let at = PacketIndexFormat.length(records: record)
+            guard at + UInt64(PacketIndexFormat.recordLength) <= (try Posix.size(fd, path: path)) else {
+                throw PcapStoreError(.positionOutOfBounds, path: path, offset: at, "index record \(record) is not on disk")
+            }
+            var flags: [UInt8] = [0]
+            _ = try Posix.read(fd, into: &flags, at: at + 83, path: path)
+            var patch: [UInt8] = []
+            patch.appendLE64(flowKey)
+            try Posix.writeAll(fd, patch, at: at + 16, path: path)
+            flags[0] |= 1
+            try Posix.writeAll(fd, flags, at: at + 83, path: path)
+            try Posix.syncData(fd, path: path)
+        } catch {
+            // A write or sync that failed leaves the page cache untrusted.
+            if error.code == .io { failure = error }
+            throw error
+        }
+    }
+
     // MARK: Durability
 
     /// Writes and fdatasyncs every segment (and index) changed since the

@@ -47,6 +47,18 @@ enum Posix {
         }
     }
 
+    /// `writeAll(_:_:at:path:)` of a whole array.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], at offset: UInt64, path: String) throws(PcapStoreError) {
+        let result: Result<Void, PcapStoreError> = bytes.withUnsafeBytes { raw in
+            do throws(PcapStoreError) {
+                return .success(try writeAll(fd, raw, at: offset, path: path))
+            } catch {
+                return .failure(error)
+            }
+        }
+        try result.get()
+    }
+
     /// Reads up to `buffer.count` bytes at `offset`; fewer only at end of file.
     static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64, path: String) throws(PcapStoreError) -> Int {
         guard let base = buffer.baseAddress else { return 0 }

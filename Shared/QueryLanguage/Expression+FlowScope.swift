@@ -32,7 +32,7 @@ extension Expression {
     private static func isPacketAddress(_ field: FieldName) -> Bool {
         guard let spec = Fields.spec(field.name), spec.kind == .address, spec.event == nil else { return false }
         return switch spec.packet {
-        case .one("p.src"), .one("p.dst"), .either("p.src", "p.dst"): true
+        case .source, .destination, .anyAddress: true
         default: false
         }
     }

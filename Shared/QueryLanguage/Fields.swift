@@ -28,6 +28,51 @@ enum Column: Sendable, Hashable {
     case sensor(captureColumn: String)
 }
 
+/// A packet's own field, as the packet index holds it (addresses are its
+/// flow's, oriented by the packet's direction).
+public enum PacketColumn: Sendable, Hashable {
+    case source, destination, anyAddress
+    case sourcePort, destinationPort, anyPort
+    case transport, wireLength, capturedLength, frameNumber, captureID, sensor, vlanIDs
+
+    /// The column of the `packets` table.
+    var sql: Column {
+        switch self {
+        case .source: .one("p.src")
+        case .destination: .one("p.dst")
+        case .anyAddress: .either("p.src", "p.dst")
+        case .sourcePort: .one("p.src_port")
+        case .destinationPort: .one("p.dst_port")
+        case .anyPort: .either("p.src_port", "p.dst_port")
+        case .transport: .one("p.l4t")
+        case .wireLength: .one("p.wirelen")
+        case .capturedLength: .one("p.caplen")
+        case .frameNumber: .one("p.frame_number")
+        case .captureID: .one("p.capture_id")
+        case .sensor: .sensor(captureColumn: "p.capture_id")
+        case .vlanIDs: .array("p.vlan_ids")
+        }
+    }
+}
+
+/// A bare protocol name's test on a packet.
+public enum PacketProtocol: Sendable, Hashable {
+    /// The packet's addresses are IPv4 (4) or IPv6 (6).
+    case family(Int)
+    case transport(UInt8)
+    case etherType(UInt16)
+    case vlanTagged
+
+    var sql: String {
+        switch self {
+        case .family(let family): "family(p.src) = \(family)"
+        case .transport(let number): "p.l4t = \(number)"
+        case .etherType(let type): "p.l3t = \(type)"
+        case .vlanTagged: "p.vlan_ids IS NOT NULL"
+        }
+    }
+}
+
 /// A query field: its names, kind and columns. `packet` or `flow` is nil
 /// when the field lives only in the other table (a flow's byte count, a
 /// packet's size); the compiler then goes through the other table. An
@@ -36,11 +81,11 @@ enum Column: Sendable, Hashable {
 struct FieldSpec: Sendable {
     var names: [String]
     var kind: FieldKind
-    var packet: Column?
+    var packet: PacketColumn?
     var flow: Column?
     var event: EventTableColumn? = nil
-    /// A condition the field implies (`tcp.port` is a TCP port).
-    var packetRequires: String? = nil
+    /// The transport the field implies (`tcp.port` is a TCP port).
+    var packetRequires: UInt8? = nil
     var flowRequires: String? = nil
     /// Multiplies integer values before comparing (durations in seconds, stored in ns).
     var scale: Int64 = 1
@@ -80,55 +125,55 @@ struct EventTableColumn: Sendable, Hashable {
 enum Fields {
     static let all: [FieldSpec] = [
         FieldSpec(names: ["source.ip", "ip.src", "ipv6.src", "src.ip"], kind: .address,
-                  packet: .one("p.src"), flow: .one("f.src")),
+                  packet: .source, flow: .one("f.src")),
         FieldSpec(names: ["destination.ip", "ip.dst", "ipv6.dst", "dst.ip"], kind: .address,
-                  packet: .one("p.dst"), flow: .one("f.dst")),
+                  packet: .destination, flow: .one("f.dst")),
         FieldSpec(names: ["ip.addr", "ipv6.addr", "host"], kind: .address,
-                  packet: .either("p.src", "p.dst"), flow: .either("f.src", "f.dst")),
+                  packet: .anyAddress, flow: .either("f.src", "f.dst")),
         FieldSpec(names: ["source.port", "src.port", "srcport"], kind: .integer,
-                  packet: .one("p.src_port"), flow: .one("f.src_port"), values: IntegerRange.uint16),
+                  packet: .sourcePort, flow: .one("f.src_port"), values: IntegerRange.uint16),
         FieldSpec(names: ["destination.port", "dst.port", "dstport"], kind: .integer,
-                  packet: .one("p.dst_port"), flow: .one("f.dst_port"), values: IntegerRange.uint16),
+                  packet: .destinationPort, flow: .one("f.dst_port"), values: IntegerRange.uint16),
         FieldSpec(names: ["port"], kind: .integer,
-                  packet: .either("p.src_port", "p.dst_port"), flow: .either("f.src_port", "f.dst_port"),
+                  packet: .anyPort, flow: .either("f.src_port", "f.dst_port"),
                   values: IntegerRange.uint16),
-        FieldSpec(names: ["tcp.port"], kind: .integer, packet: .either("p.src_port", "p.dst_port"),
-                  flow: .either("f.src_port", "f.dst_port"), packetRequires: "p.l4t = 6", flowRequires: "f.protocol = 6",
+        FieldSpec(names: ["tcp.port"], kind: .integer, packet: .anyPort,
+                  flow: .either("f.src_port", "f.dst_port"), packetRequires: 6, flowRequires: "f.protocol = 6",
                   values: IntegerRange.uint16),
-        FieldSpec(names: ["tcp.srcport"], kind: .integer, packet: .one("p.src_port"), flow: .one("f.src_port"),
-                  packetRequires: "p.l4t = 6", flowRequires: "f.protocol = 6",
+        FieldSpec(names: ["tcp.srcport"], kind: .integer, packet: .sourcePort, flow: .one("f.src_port"),
+                  packetRequires: 6, flowRequires: "f.protocol = 6",
                   values: IntegerRange.uint16),
-        FieldSpec(names: ["tcp.dstport"], kind: .integer, packet: .one("p.dst_port"), flow: .one("f.dst_port"),
-                  packetRequires: "p.l4t = 6", flowRequires: "f.protocol = 6",
+        FieldSpec(names: ["tcp.dstport"], kind: .integer, packet: .destinationPort, flow: .one("f.dst_port"),
+                  packetRequires: 6, flowRequires: "f.protocol = 6",
                   values: IntegerRange.uint16),
-        FieldSpec(names: ["udp.port"], kind: .integer, packet: .either("p.src_port", "p.dst_port"),
-                  flow: .either("f.src_port", "f.dst_port"), packetRequires: "p.l4t = 17", flowRequires: "f.protocol = 17",
+        FieldSpec(names: ["udp.port"], kind: .integer, packet: .anyPort,
+                  flow: .either("f.src_port", "f.dst_port"), packetRequires: 17, flowRequires: "f.protocol = 17",
                   values: IntegerRange.uint16),
-        FieldSpec(names: ["udp.srcport"], kind: .integer, packet: .one("p.src_port"), flow: .one("f.src_port"),
-                  packetRequires: "p.l4t = 17", flowRequires: "f.protocol = 17",
+        FieldSpec(names: ["udp.srcport"], kind: .integer, packet: .sourcePort, flow: .one("f.src_port"),
+                  packetRequires: 17, flowRequires: "f.protocol = 17",
                   values: IntegerRange.uint16),
-        FieldSpec(names: ["udp.dstport"], kind: .integer, packet: .one("p.dst_port"), flow: .one("f.dst_port"),
-                  packetRequires: "p.l4t = 17", flowRequires: "f.protocol = 17",
+        FieldSpec(names: ["udp.dstport"], kind: .integer, packet: .destinationPort, flow: .one("f.dst_port"),
+                  packetRequires: 17, flowRequires: "f.protocol = 17",
                   values: IntegerRange.uint16),
         FieldSpec(names: ["network.transport", "proto", "ip.proto", "network.iana_number"], kind: .transport,
-                  packet: .one("p.l4t"), flow: .one("f.protocol"), values: IntegerRange.ipProtocol),
+                  packet: .transport, flow: .one("f.protocol"), values: IntegerRange.ipProtocol),
         FieldSpec(names: ["network.community_id", "community_id"], kind: .text,
                   packet: nil, flow: .one("f.community_id")),
-        FieldSpec(names: ["packet.size", "frame.len"], kind: .integer, packet: .one("p.wirelen"), flow: nil,
+        FieldSpec(names: ["packet.size", "frame.len"], kind: .integer, packet: .wireLength, flow: nil,
                   values: IntegerRange.integer),
-        FieldSpec(names: ["packet.caplen", "frame.cap_len"], kind: .integer, packet: .one("p.caplen"), flow: nil,
+        FieldSpec(names: ["packet.caplen", "frame.cap_len"], kind: .integer, packet: .capturedLength, flow: nil,
                   values: IntegerRange.integer),
-        FieldSpec(names: ["frame.number", "packet.id"], kind: .integer, packet: .one("p.frame_number"), flow: nil),
+        FieldSpec(names: ["frame.number", "packet.id"], kind: .integer, packet: .frameNumber, flow: nil),
         FieldSpec(names: ["flow.bytes"], kind: .integer, packet: nil, flow: .one("(f.src_bytes + f.dst_bytes)")),
         FieldSpec(names: ["flow.packets"], kind: .integer, packet: nil, flow: .one("(f.src_packets + f.dst_packets)")),
         FieldSpec(names: ["flow.duration"], kind: .integer, packet: nil, flow: .one("(f.end_ns - f.start_ns)"),
                   scale: 1_000_000_000),
         FieldSpec(names: ["flow.id"], kind: .integer, packet: nil, flow: .one("f.id")),
-        FieldSpec(names: ["capture.id"], kind: .integer, packet: .one("p.capture_id"), flow: .one("f.capture_id")),
+        FieldSpec(names: ["capture.id"], kind: .integer, packet: .captureID, flow: .one("f.capture_id")),
         FieldSpec(names: ["sensor", "observer.name"], kind: .text,
-                  packet: .sensor(captureColumn: "p.capture_id"), flow: .sensor(captureColumn: "f.capture_id")),
+                  packet: .sensor, flow: .sensor(captureColumn: "f.capture_id")),
         FieldSpec(names: ["vlan.id", "vlan"], kind: .integer,
-                  packet: .array("p.vlan_ids"), flow: .array("f.vlan_ids"), values: IntegerRange.vlanID),
+                  packet: .vlanIDs, flow: .array("f.vlan_ids"), values: IntegerRange.vlanID),
     ] + application
 
     /// Application-layer fields, from each dataset's searchable columns.
@@ -145,17 +190,17 @@ enum Fields {
         Dataset.all.flatMap { dataset in dataset.queryNames.map { ($0, dataset.table) } }, uniquingKeysWith: { a, _ in a })
 
     /// Bare protocol names with Wireshark's meaning (`ip` is IPv4).
-    static let protocols: [String: (packet: String, flow: String)] = [
-        "ip": ("family(p.src) = 4", "family(f.src) = 4"),
-        "ipv4": ("family(p.src) = 4", "family(f.src) = 4"),
-        "ipv6": ("family(p.src) = 6", "family(f.src) = 6"),
-        "tcp": ("p.l4t = 6", "f.protocol = 6"),
-        "udp": ("p.l4t = 17", "f.protocol = 17"),
-        "icmp": ("p.l4t = 1", "f.protocol = 1"),
-        "icmpv6": ("p.l4t = 58", "f.protocol = 58"),
-        "sctp": ("p.l4t = 132", "f.protocol = 132"),
-        "arp": ("p.l3t = 2054", "false"),
-        "vlan": ("p.vlan_ids IS NOT NULL", "f.vlan_ids IS NOT NULL"),
+    static let protocols: [String: (packet: PacketProtocol, flow: String)] = [
+        "ip": (.family(4), "family(f.src) = 4"),
+        "ipv4": (.family(4), "family(f.src) = 4"),
+        "ipv6": (.family(6), "family(f.src) = 6"),
+        "tcp": (.transport(6), "f.protocol = 6"),
+        "udp": (.transport(17), "f.protocol = 17"),
+        "icmp": (.transport(1), "f.protocol = 1"),
+        "icmpv6": (.transport(58), "f.protocol = 58"),
+        "sctp": (.transport(132), "f.protocol = 132"),
+        "arp": (.etherType(0x0806), "false"),
+        "vlan": (.vlanTagged, "f.vlan_ids IS NOT NULL"),
     ]
 
     static let transports: [String: Int64] = [

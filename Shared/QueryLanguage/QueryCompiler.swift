@@ -12,6 +12,11 @@ public struct SQLCondition: Hashable, Sendable {
 
     public var text: String
     public var parameters: [Parameter]
+
+    public init(text: String, parameters: [Parameter]) {
+        self.text = text
+        self.parameters = parameters
+    }
 }
 
 /// What a search returns: a predicate tests each row of that table (`p`
@@ -31,11 +36,11 @@ public enum QueryTarget: Sendable, Hashable {
 /// Wireshark: `!(port == 80)` holds for packets without ports.
 public struct QueryCompiler {
     public let target: QueryTarget
-    private var parameters: [SQLCondition.Parameter] = []
+    var parameters: [SQLCondition.Parameter] = []
     private let firstParameter: Int
     /// The window's bounds as placeholders, bound once and tested on every table the condition reads.
-    private var windowStart: String?
-    private var windowEnd: String?
+    var windowStart: String?
+    var windowEnd: String?
     /// The events table whose rows an events search returns (alias `e`, joined to its flow `f`).
     private var ownEvents: String?
 
@@ -71,7 +76,7 @@ public struct QueryCompiler {
     /// The window on one table's rows: packets and events by their time
     /// (the partition key, so partitions outside are pruned), flows by
     /// their lifetime overlapping it (their partitions after the end are pruned).
-    private func windowTest(_ alias: String) -> String? {
+    func windowTest(_ alias: String) -> String? {
         var tests: [String] = []
         let (from, to) = alias == "f" ? ("f.end_ns", "f.start_ns") : ("\(alias).ts_ns", "\(alias).ts_ns")
         if let windowStart { tests.append("\(from) >= \(windowStart)") }
@@ -79,17 +84,17 @@ public struct QueryCompiler {
         return tests.isEmpty ? nil : tests.joined(separator: " AND ")
     }
 
-    private init(target: QueryTarget, firstParameter: Int) {
+    init(target: QueryTarget, firstParameter: Int) {
         self.target = target
         self.firstParameter = firstParameter
     }
 
-    private mutating func bind(_ value: SQLCondition.Parameter) -> String {
+    mutating func bind(_ value: SQLCondition.Parameter) -> String {
         parameters.append(value)
         return "$\(firstParameter + parameters.count - 1)"
     }
 
-    private mutating func condition(_ expression: Expression, table: QueryTarget) throws(QueryError) -> String {
+    mutating func condition(_ expression: Expression, table: QueryTarget) throws(QueryError) -> String {
         switch expression {
         case .and(let a, let b):
             return "(\(try condition(a, table: table)) AND \(try condition(b, table: table)))"
@@ -112,7 +117,7 @@ public struct QueryCompiler {
         }
     }
 
-    private func resolve(_ field: FieldName) throws(QueryError) -> FieldSpec {
+    func resolve(_ field: FieldName) throws(QueryError) -> FieldSpec {
         if let spec = Fields.spec(field.name) { return spec }
         let known = Fields.all.flatMap(\.names)
         let near = known.min { Self.distance($0, field.name.lowercased()) < Self.distance($1, field.name.lowercased()) }
@@ -122,7 +127,7 @@ public struct QueryCompiler {
     private mutating func presence(_ field: FieldName, table: QueryTarget) throws(QueryError) -> String {
         let lower = field.name.lowercased()
         if let conditions = Fields.protocols[lower] {
-            return "COALESCE(\(table == .packets ? conditions.packet : conditions.flow), false)"
+            return "COALESCE(\(table == .packets ? conditions.packet.sql : conditions.flow), false)"
         }
         if let events = Fields.eventProtocols[lower] {
             return events == ownEvents ? "true" : throughEvents(events, "true", table: table)
@@ -153,14 +158,14 @@ public struct QueryCompiler {
             if event.table == ownEvents { return try body(&self, event.column, table) }
             return throughEvents(event.table, try body(&self, event.column, table), table: table)
         }
-        let here = table == .packets ? spec.packet : spec.flow
-        let requires = table == .packets ? spec.packetRequires : spec.flowRequires
+        let here = table == .packets ? spec.packet?.sql : spec.flow
+        let requires = table == .packets ? spec.packetRequires.map(Self.packetTransport) : spec.flowRequires
         if let here {
             let test = try body(&self, here, table)
             return requires.map { "(\($0) AND \(test))" } ?? test
         }
-        guard let there = table == .packets ? spec.flow : spec.packet else { return "false" }
-        let otherRequires = table == .packets ? spec.flowRequires : spec.packetRequires
+        guard let there = table == .packets ? spec.flow : spec.packet?.sql else { return "false" }
+        let otherRequires = table == .packets ? spec.flowRequires : spec.packetRequires.map(Self.packetTransport)
         var test = try body(&self, there, table == .packets ? .flows : .packets)
         if let otherRequires { test = "(\(otherRequires) AND \(test))" }
         if let window = windowTest(table == .packets ? "f" : "p") { test = "(\(window) AND \(test))" }
@@ -172,6 +177,8 @@ public struct QueryCompiler {
             return "EXISTS (SELECT 1 FROM packets p WHERE p.flow_key = f.flow_key AND p.capture_id = f.capture_id AND \(test))"
         }
     }
+
+    static func packetTransport(_ number: UInt8) -> String { PacketProtocol.transport(number).sql }
 
     /// The rows whose flow carries an event of `events` (alias `e`) that
     /// passes `test`: a packet by its flow key (keys include the capture),
@@ -190,7 +197,7 @@ public struct QueryCompiler {
         }
     }
 
-    private mutating func compare(_ spec: FieldSpec, _ column: Column, _ comparison: Comparison, _ operand: Operand,
+    mutating func compare(_ spec: FieldSpec, _ column: Column, _ comparison: Comparison, _ operand: Operand,
                                   field: FieldName) throws(QueryError) -> String {
         if comparison == .notEqual {
             // Wireshark 4: `a != b` holds when the field is present and no occurrence equals b.
@@ -227,26 +234,15 @@ public struct QueryCompiler {
         return test(column) { isNetwork ? "\($0) <<= network(\(placeholder)::inet)" : "\($0) = \(placeholder)::inet" }
     }
 
-    /// An address or CIDR, checked here so a bad one is a query error with
-    /// its position, not a database error.
+    /// An address or CIDR as a placeholder.
     private mutating func address(_ operand: Operand) throws(QueryError) -> (placeholder: String, isNetwork: Bool) {
-        let parts = operand.text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let address = IPAddress(String(parts[0])) else {
-            throw QueryError(at: operand.position, "`\(operand.text)` is not an IP address or CIDR",
-                             hint: "e.g. 10.0.0.1, 10.0.0.0/8, 2001:db8::1 or 2001:db8::/32")
-        }
-        if parts.count == 2 {
-            let maximum = address.isIPv6 ? 128 : 32
-            guard let prefix = Int(parts[1]), (0 ... maximum).contains(prefix), parts[1].allSatisfy(\.isNumber) else {
-                throw QueryError(at: operand.position, "`\(operand.text)`: the prefix length must be 0…\(maximum)")
-            }
-            // network() drops host bits (10.1.2.3/8 means 10.0.0.0/8), which a cidr cast would refuse.
-            return (bind(.text("\(address)/\(prefix)")), true)
-        }
-        return (bind(.text("\(address)")), false)
+        let pattern = try AddressPattern(operand)
+        // network() drops host bits (10.1.2.3/8 means 10.0.0.0/8), which a cidr cast would refuse.
+        if let prefix = pattern.prefix { return (bind(.text("\(pattern.address)/\(prefix)")), true) }
+        return (bind(.text("\(pattern.address)")), false)
     }
 
-    private func integer(_ operand: Operand, spec: FieldSpec, field: FieldName) throws(QueryError) -> Int64 {
+    func integer(_ operand: Operand, spec: FieldSpec, field: FieldName) throws(QueryError) -> Int64 {
         if spec.kind == .transport, let number = Fields.transports[operand.text.lowercased()] { return number }
         guard !operand.quoted, let value = Int64(operand.text) else {
             if !operand.quoted, Self.isDecimal(operand.text) {
@@ -261,7 +257,7 @@ public struct QueryCompiler {
 
     /// A literal the field's column cannot hold is refused here, with its
     /// position, rather than by PostgreSQL when it is bound.
-    private static func checkRange(_ value: Int64, _ text: String, at position: Int, spec: FieldSpec,
+    static func checkRange(_ value: Int64, _ text: String, at position: Int, spec: FieldSpec,
                                    field: FieldName) throws(QueryError) {
         guard spec.literals.contains(value) else {
             throw outOfRange(text, at: position, spec: spec, field: field)
@@ -321,7 +317,7 @@ public struct QueryCompiler {
             .replacingOccurrences(of: "_", with: "\\_")
     }
 
-    private mutating func member(_ spec: FieldSpec, _ column: Column, _ items: [SetItem],
+    mutating func member(_ spec: FieldSpec, _ column: Column, _ items: [SetItem],
                                  field: FieldName) throws(QueryError) -> String {
         var tests: [String] = []
         for item in items {

@@ -27,6 +27,8 @@ struct FlowScope {
     /// of a flow may precede its start (timestamps can step back), never
     /// its capture's first, so partitions outside prune safely.
     var keys: [Int64]
+    /// The captures of those flows.
+    var captures: [UInt64]
     var firstTimes: [Int64]
     var lastTimes: [Int64]
     /// Captures not complete: their packets are tested one by one.
@@ -46,24 +48,27 @@ struct FlowScope {
         // Open captures first: one that completes meanwhile is then tested
         // directly, never missed between the two reads.
         let open = try connection.query("SELECT id FROM captures WHERE status <> 'complete' ORDER BY id")
-        var scope = FlowScope(keys: [], firstTimes: [], lastTimes: [],
+        var scope = FlowScope(keys: [], captures: [], firstTimes: [], lastTimes: [],
                               openCaptures: open.rows.indices.compactMap { open.row($0)?.int64(0) })
         let flows = try connection.query("""
-            SELECT f.flow_key, f.src_packets + f.dst_packets, c.first_packet_ns, c.last_packet_ns
+            SELECT f.flow_key, f.src_packets + f.dst_packets, c.first_packet_ns, c.last_packet_ns, c.id
             FROM flows f JOIN captures c ON c.id = f.capture_id
             WHERE c.status = 'complete' AND c.id <> ALL($1::bigint[]) AND \(condition.text)
             LIMIT \(maxFlows + 1)
             """, [Self.array(scope.openCaptures)] + condition.values)
         guard flows.rows.count <= maxFlows else { return nil }
         var packets: Int64 = 0
+        var captures: Set<UInt64> = []
         for index in flows.rows.indices {
             guard let row = flows.row(index), let key = row.int64(0), let first = row.int64(2),
-                  let last = row.int64(3) else { continue }
+                  let last = row.int64(3), let capture = row.int64(4) else { continue }
+            captures.insert(UInt64(clamping: capture))
             scope.keys.append(key)
             scope.firstTimes.append(first)
             scope.lastTimes.append(last)
             packets += row.int64(1) ?? 0
         }
+        scope.captures = captures.sorted()
         return packets <= maxPackets ? scope : nil
     }
 

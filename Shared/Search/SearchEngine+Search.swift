@@ -64,27 +64,26 @@ extension SearchEngine {
         }
         let expression: Expression
         let condition: SQLCondition
+        var packetSearch: PacketSearch?
         do {
-            // Packets: $1 capture cursor, $2 frame cursor, $3 limit; flows and events: $1 id cursor, $2 limit.
-            (expression, condition) = try request.compiled(for: target, firstParameter: target == .packets ? 4 : 3)
+            if target == .packets {
+                expression = try QueryParser.parse(request.query)
+                packetSearch = try indexedSearch(expression, request: request, limit: Self.clamp(request.limit))
+                condition = SQLCondition(text: "", parameters: [])
+            } else {
+                // $1 id cursor, $2 limit.
+                (expression, condition) = try request.compiled(for: target, firstParameter: 3)
+            }
         } catch {
             return QueryMessage.SearchPage(problem: QueryMessage.QueryProblem(position: error.position,
                                                                                message: error.message, hint: error.hint))
         }
         guard request.limit > 0 else { return QueryMessage.SearchPage(processed: expression.text) }
-        let limit = Self.clamp(request.limit)
-        var parameters: [(any PostgresParameter)?] = target == .packets
-            ? [Int64(clamping: request.afterCapture), Int64(clamping: request.afterID), limit]
-            : [Int64(clamping: request.afterID), limit]
-        parameters += condition.values
+        let parameters: [(any PostgresParameter)?] = [Int64(clamping: request.afterID), Self.clamp(request.limit)]
+            + condition.values
         switch target {
         case .packets:
-            let result = try packetPage(expression, request: request, parameters: parameters, condition: condition)
-            var found: [QueryMessage.FoundPacket] = []
-            for index in result.rows.indices {
-                guard let row = result.row(index), let packet = Self.packet(row), let capture = row.int64(22) else { continue }
-                found.append(QueryMessage.FoundPacket(captureID: UInt64(capture), packet: packet))
-            }
+            let found = try packetSearch.map(run) ?? []
             return QueryMessage.SearchPage(packets: found, lastCapture: found.last?.captureID ?? request.afterCapture,
                                            lastID: found.last?.packet.frame ?? request.afterID, processed: expression.text)
         case .flows:
@@ -104,33 +103,6 @@ extension SearchEngine {
             return QueryMessage.SearchPage(events: events, lastID: events.last?.id ?? request.afterID,
                                            processed: expression.text)
         }
-    }
-}
-
-extension SearchEngine {
-    /// A packets search's page: through its flow scope when it has a small
-    /// one (`FlowScope`), else by reading packets in order. `parameters`
-    /// hold the cursor ($1, $2), the limit ($3) and `condition`'s values.
-    private func packetPage(_ expression: Expression, request: QueryMessage.SearchRequest,
-                            parameters: [(any PostgresParameter)?], condition: SQLCondition) throws -> PostgresResult {
-        let joins = """
-            LEFT JOIN segments s ON s.id = p.segment_id
-            LEFT JOIN LATERAL (SELECT id FROM flows WHERE flow_key = p.flow_key LIMIT 1) fl ON true
-            """
-        let cursor = "(p.capture_id, p.frame_number) > ($1, $2)"
-        // $4 on: the scope's values, then the condition's.
-        guard let scoped = try FlowScope.source(expression, window: TimeWindow(start: request.start, end: request.end),
-                                                firstParameter: 4, test: cursor, pageLimit: "$3", on: connection) else {
-            return try connection.query("""
-                SELECT \(Self.packetColumns) FROM packets p \(joins)
-                WHERE \(cursor) AND \(condition.text)
-                ORDER BY p.capture_id, p.frame_number LIMIT $3
-                """, parameters)
-        }
-        return try connection.query("""
-            SELECT \(Self.packetColumns) FROM \(scoped.sql) \(joins)
-            ORDER BY p.capture_id, p.frame_number LIMIT $3
-            """, Array(parameters.prefix(3)) + scoped.values)
     }
 }
 
@@ -154,12 +126,18 @@ extension QueryMessage.SearchRequest {
 
 extension SQLCondition {
     /// The parameters as the driver takes them.
-    var values: [(any PostgresParameter)?] {
-        parameters.map {
-            switch $0 {
-            case .integer(let value): value
-            case .text(let value): value
-            }
+    var values: [(any PostgresParameter)?] { parameters.map(\.value) }
+}
+
+extension SQLConditions {
+    var values: [(any PostgresParameter)?] { parameters.map(\.value) }
+}
+
+extension SQLCondition.Parameter {
+    var value: (any PostgresParameter)? {
+        switch self {
+        case .integer(let value): value
+        case .text(let value): value
         }
     }
 }

@@ -1,4 +1,5 @@
 import Messaging
+import PcapStore
 import PostgresClient
 import Wire
 
@@ -7,6 +8,8 @@ import Wire
 public final class SearchEngine {
     public let connection: PostgresConnection
     public let limits: SearchLimits
+    /// The packet index beside the pcap store.
+    let packets: IndexedPackets
     /// Most captures one listing returns.
     public static let maxLimit = 1_000
     /// Most frames one download page lists.
@@ -25,9 +28,11 @@ public final class SearchEngine {
     /// Longest a statement may run before PostgreSQL cancels it.
     static let statementTimeoutSeconds = 30
 
-    public init(conninfo: String, limits: SearchLimits = .default) throws {
+    /// `pcapRoot`: the pcap store storage writes, read for its packet index.
+    public init(conninfo: String, pcapRoot: String, limits: SearchLimits = .default) throws {
         self.limits = limits
         connection = try PostgresConnection(conninfo: conninfo)
+        packets = IndexedPackets(connection: connection, reader: PacketIndexReader(root: pcapRoot))
         try connection.execute("SET statement_timeout = \(Self.statementTimeoutSeconds * 1_000)")
         // Compiling a plan to machine code costs ~20 ms a statement; a page of 100 is done sooner.
         try connection.execute("SET jit = off")
@@ -50,8 +55,9 @@ public final class SearchEngine {
     static func clamp(_ limit: Int) -> Int { max(1, min(limit, maxLimit)) }
 
     /// A request handler for `RequestServer`: one engine, one connection.
-    public static func handler(conninfo: String, limits: SearchLimits = .default) throws -> RequestServer<QueryMessage>.Handler {
-        let engine = try SearchEngine(conninfo: conninfo, limits: limits)
+    public static func handler(conninfo: String, pcapRoot: String,
+                               limits: SearchLimits = .default) throws -> RequestServer<QueryMessage>.Handler {
+        let engine = try SearchEngine(conninfo: conninfo, pcapRoot: pcapRoot, limits: limits)
         return { message in
             guard case .request(let request) = message.body else {
                 return QueryMessage(.reply(.failed(message: "not a query")))

@@ -41,6 +41,23 @@ public final class StorageEngine {
     /// (loaded from the database the first time a capture this engine did
     /// not start is seen, then kept by `record`).
     private var committedFrames: [UInt64: SequenceRanges] = [:]
+    /// Where recent frames without a flow (fragments waiting for their
+    /// datagram) sit in the packet index, for the links that file them
+    /// under their flow later; older ones are looked up through the runs.
+    /// Kept past a capture's end: the end reaches storage through every
+    /// decoder, and another decoder's batches may still link frames.
+    private var unfiled: [FrameKey: IndexLocation] = [:]
+    static let maxUnfiled = 100_000
+
+    struct FrameKey: Hashable {
+        var capture: UInt64
+        var frame: UInt64
+    }
+
+    struct IndexLocation: Hashable {
+        var segment: SegmentID
+        var record: UInt64
+    }
 
     /// Connects, migrates, and cuts the pcap store back to what is committed.
     public init(conninfo: String, pcapRoot: String,
@@ -93,6 +110,7 @@ public final class StorageEngine {
                 }
             }
         }
+        if !batch.links.isEmpty { try fileLinks(batch.links) }
         for end in batch.ends { try retireSegments(ofCapture: end.captureID) }
         return .ready(PreparedBatch(batch: batch, segments: segments.sorted { $0.id < $1.id }, runs: runs,
                                     acks: Self.acks(for: batch)))
@@ -145,6 +163,11 @@ public final class StorageEngine {
                                 entry: PacketIndexEntry(packet))
             }
             let segmentID = try segmentRow(position.segment)
+            if packet.flowKey == nil, packet.source != nil {
+                if unfiled.count >= Self.maxUnfiled { unfiled.removeAll(keepingCapacity: true) }
+                unfiled[FrameKey(capture: captureID, frame: packet.frameNumber)] =
+                    IndexLocation(segment: position.segment, record: position.indexRecord)
+            }
             batch.packets[index].pcapPosition = PcapPosition(segmentID: segmentID, offset: Int64(position.offset))
             if let run = runOfSegment[segmentID], runs[run].continues(segmentID: segmentID, record: position.indexRecord) {
                 runs[run].extend(frame: packet.frameNumber, time: frame.timestamp)
@@ -155,6 +178,17 @@ public final class StorageEngine {
             }
         }
         return runs
+    }
+
+    /// Sets the flow key of each linked frame's index entry: an earlier
+    /// batch of the lane wrote it (flushed, maybe still committing).
+    private func fileLinks(_ links: [FlowLink]) throws {
+        for link in links {
+            let key = FrameKey(capture: link.captureID, frame: link.frame)
+            guard let location = try unfiled.removeValue(forKey: key) ?? writer.indexLocation(of: key, root: pcap.root)
+            else { continue }
+            try pcap.setFlowKey(link.flowKey, segment: location.segment, record: location.record)
+        }
     }
 
     private func isCommitted(frame: UInt64, ofCapture captureID: UInt64) throws -> Bool {
@@ -236,6 +270,28 @@ public final class StorageEngine {
     }
 }
 
+extension TrafficWriter {
+    /// Where a committed frame's index entry is: through the runs that may
+    /// hold it; nil when none does.
+    func indexLocation(of frame: StorageEngine.FrameKey, root: String) throws -> StorageEngine.IndexLocation? {
+        let runs = try connection.query("""
+            SELECT s.path, r.first_record, r.records FROM packet_runs r JOIN segments s ON s.id = r.segment_id
+            WHERE r.capture_id = $1 AND r.first_frame <= $2 AND r.last_frame >= $2
+            """, [Int64(clamping: frame.capture), Int64(clamping: frame.frame)])
+        let reader = PacketIndexReader(root: root)
+        for index in runs.rows.indices {
+            guard let row = runs.row(index), let segment = row.string(0).flatMap(SegmentID.init(relativePath:)),
+                  let first = row.int64(1).map(UInt64.init(clamping:)), let count = row.int64(2) else { continue }
+            var found: UInt64?
+            try reader.scan(segment, records: first ..< first + UInt64(clamping: count)) { record, entry in
+                if entry.frameNumber == frame.frame { found = record }
+            }
+            if let found { return StorageEngine.IndexLocation(segment: segment, record: found) }
+        }
+        return nil
+    }
+}
+
 extension PacketIndexEntry {
     /// The index entry of a decoded frame (the pcap store fills in its time,
     /// lengths and offset).
@@ -245,13 +301,9 @@ extension PacketIndexEntry {
             l3Offset: UInt32(clamping: packet.l3Offset), l3Length: UInt32(clamping: packet.l3Length),
             l4Type: packet.l4Type, l4Offset: UInt32(clamping: packet.l4Offset), l4Length: UInt32(clamping: packet.l4Length),
             l5Offset: UInt32(clamping: packet.l5Offset), l5Length: UInt32(clamping: packet.l5Length))
-        var lower = false
-        if let source = packet.source, let destination = packet.destination {
-            lower = (source, packet.sourcePort ?? 0) < (destination, packet.destinationPort ?? 0)
-        }
         self.init(frameNumber: packet.frameNumber, flowKey: packet.flowKey, anomalies: packet.anomalies.rawValue,
-                  layers: layers, sourcePort: packet.sourcePort, destinationPort: packet.destinationPort,
-                  sourceIsLowerEndpoint: lower, vlans: packet.vlans)
+                  layers: layers, source: packet.source, destination: packet.destination,
+                  sourcePort: packet.sourcePort, destinationPort: packet.destinationPort, vlans: packet.vlans)
     }
 }
 

@@ -62,7 +62,7 @@ import Testing
             "max_unacked_batches", "l7", "l7_sniffing",
         ])
         #expect(Set(SearchConfiguration.keys) == [
-            "deployment_id", "database_url", "endpoint", "workers", "metrics_port", "log_level", "search_runners",
+            "deployment_id", "database_url", "pcap_root", "endpoint", "workers", "metrics_port", "log_level", "search_runners",
             "search_timeout_seconds", "hunt_interval_seconds", "searches_per_key", "search_max_results",
             "search_ttl_hours",
         ])

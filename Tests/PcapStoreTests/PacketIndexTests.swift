@@ -29,6 +29,8 @@ import Testing
         #expect(entries.contains { $0.layers.l5Offset > 65_535 && $0.layers.l5Length > 65_535 })
         #expect(entries.contains { $0.flowKey == nil } && entries.contains { $0.sourcePort == nil })
         #expect(entries.contains { $0.vlans.count == 4 })
+        #expect(entries.contains { $0.source?.isIPv6 == true } && entries.contains { $0.source?.isIPv6 == false }
+                && entries.contains { $0.source == nil } && entries.contains { $0.destination == nil })
         // A run in the middle, and the record each position names.
         let middle = try PacketIndexReader(root: dir.path).entries(of: segment, records: 120..<123)
         #expect(middle == Array(expected[120..<123]))
@@ -72,10 +74,13 @@ import Testing
         try FileManager.default.copyItem(atPath: path, toPath: dir.path + "/" + other.indexRelativePath)
         #expect(storeErrorCode { _ = try reader.entries(of: other, records: 0..<1) } == .badFileHeader)
         #expect(storeErrorCode { _ = try reader.entries(of: SegmentID(key: segment.key, sequence: 9), records: 0..<1) } == .segmentMissing)
-        // Reserved bits in record 2.
-        try overwrite([0xff], at: UInt64(PacketIndexFormat.headerLength + 2 * PacketIndexFormat.recordLength + 85), in: path)
+        // Reserved bits in record 2, an impossible address family in record 3.
+        let record2 = UInt64(PacketIndexFormat.headerLength + 2 * PacketIndexFormat.recordLength)
+        try overwrite([0xff], at: record2 + 87, in: path)
         #expect(try reader.entries(of: segment, records: 0..<2).count == 2)
-        #expect(storeErrorCode { _ = try reader.entries(of: segment, records: 0..<4) } == .corruptRecordHeader)
+        #expect(storeErrorCode { _ = try reader.entries(of: segment, records: 0..<3) } == .corruptRecordHeader)
+        try overwrite([5], at: record2 + UInt64(PacketIndexFormat.recordLength) + 85, in: path)
+        #expect(storeErrorCode { _ = try reader.entries(of: segment, records: 3..<4) } == .corruptRecordHeader)
         // Not an index at all.
         try overwrite(Array("XXXX".utf8), at: 0, in: path)
         #expect(storeErrorCode { _ = try reader.entries(of: segment, records: 0..<1) } == .badFileHeader)

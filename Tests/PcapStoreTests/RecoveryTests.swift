@@ -134,7 +134,7 @@ func storeErrorCode(_ body: () throws -> Void) -> PcapStoreError.Code? {
         let keptID = try #require(kept), orphanID = try #require(orphan)
         #expect(actions.contains(.removed(orphanID)))
         #expect(actions.contains {
-            if case .truncated(keptID, let cut, let cutIndex) = $0 { return cut > 0 && cutIndex == 5 * 96 } else { return false }
+            if case .truncated(keptID, let cut, let cutIndex) = $0 { return cut > 0 && cutIndex == 5 * 128 } else { return false }
         })
         let left = PcapStoreInventory.segments(root: dir.path)
         #expect(left.map(\.id) == [keptID])

@@ -43,10 +43,10 @@ import Testing
         let size = Dictionary(uniqueKeysWithValues: segments.map { ($0.id, $0.size) })
         let total = PcapStoreRetention.totalSize(root: dir.path)
         #expect(total == segments.reduce(0) { $0 + $1.size })
-        // A segment's size counts its index: 10 or 20 records of 96 bytes after a 16-byte header.
+        // A segment's size counts its index: 10 or 20 records of 128 bytes after a 16-byte header.
         for segment in segments {
             let pcap = try #require(fileSize(segment.path))
-            #expect(segment.size - pcap == 16 + 96 * 10 * segment.id.key.capture)
+            #expect(segment.size - pcap == 16 + 128 * 10 * segment.id.key.capture)
         }
         #expect(try PcapStoreRetention.deleteOldest(toFit: total, root: dir.path).isEmpty)
 

@@ -81,8 +81,11 @@ func testEntry(frame: UInt64) -> PacketIndexEntry {
         layers: PacketLayers(l2Length: 14, l3Type: frame % 2 == 0 ? 0x0800 : 0x86DD, l3Offset: 14, l3Length: 20 + n % 40,
                              l4Type: UInt8(truncatingIfNeeded: frame % 3 == 0 ? 17 : 6), l4Offset: 34 + n % 40,
                              l4Length: 8 + n % 32, l5Offset: 300_000 + n, l5Length: 70_000 + n),
+        source: frame % 3 == 0 ? nil : frame % 2 == 0 ? IPAddress(v4: UInt32(truncatingIfNeeded: frame))
+            : IPAddress(v6High: 0x2001_0db8 << 32 | frame, v6Low: ~frame),
+        destination: frame % 5 == 0 ? nil : IPAddress(v4: 0xC000_0201),
         sourcePort: frame % 7 == 0 ? nil : UInt16(truncatingIfNeeded: frame), destinationPort: frame % 11 == 0 ? nil : 443,
-        sourceIsLowerEndpoint: frame % 2 == 1, vlans: vlans)
+        vlans: vlans)
 }
 
 /// Reads a whole file through libpcap (the project's `PcapFileReader`).

@@ -70,7 +70,7 @@ struct FlowScopeTests {
         pipeline.stop()
         #expect(!results.isEmpty)
         let db = try PostgresConnection(conninfo: server.conninfo)
-        let engine = try SearchEngine(conninfo: server.conninfo)
+        let engine = try SearchEngine(conninfo: server.conninfo, pcapRoot: pipeline.pcapRoot)
         // Per capture: its busiest address and its quietest one.
         let addresses = try db.query("""
             SELECT host(a) FROM (

@@ -44,7 +44,7 @@ struct BackgroundSearchLimitTests {
         init(_ conninfo: String, flows: Int) throws {
             connection = try PostgresConnection(conninfo: conninfo)
             try BackgroundSearchLimitTests.storeFlows(flows, on: connection)
-            engine = try SearchEngine(conninfo: conninfo)
+            engine = try SearchEngine(conninfo: conninfo, pcapRoot: "/nonexistent")
             runner = SearchRunner(conninfo: conninfo, timeoutSeconds: 30, logger: Logger(label: "test"))
         }
 
@@ -62,7 +62,7 @@ struct BackgroundSearchLimitTests {
 
     @Test func aKeyHasAtMostItsLimitOfSearchesQueuedOrRunning() async throws {
         try await TrafficDatabase.with("search_per_key") { conninfo in
-            let engine = try SearchEngine(conninfo: conninfo, limits: SearchLimits(activePerKey: 2, maxResults: 10, ttl: nil))
+            let engine = try SearchEngine(conninfo: conninfo, pcapRoot: "/nonexistent", limits: SearchLimits(activePerKey: 2, maxResults: 10, ttl: nil))
             let first = try Self.started(engine, owner: Self.owner)
             _ = try Self.started(engine, owner: Self.owner)
             #expect(try Self.start(engine, owner: Self.owner) == .searches(.busy(active: 2, limit: 2)))
@@ -83,7 +83,7 @@ struct BackgroundSearchLimitTests {
         try await TrafficDatabase.with("search_cap") { conninfo in
             let connection = try PostgresConnection(conninfo: conninfo)
             try Self.storeFlows(5, on: connection)
-            let engine = try SearchEngine(conninfo: conninfo)
+            let engine = try SearchEngine(conninfo: conninfo, pcapRoot: "/nonexistent")
             let runner = SearchRunner(conninfo: conninfo, timeoutSeconds: 30, maxResults: 3, logger: Logger(label: "test"))
             let cut = try Self.started(engine, owner: Self.owner)
             #expect(try runner.runOne(connection))

@@ -1,0 +1,211 @@
+import Dissection
+import Formats
+import PcapStore
+import PostgresClient
+import QueryLanguage
+import Wire
+
+/// Stored packets as the packet index beside the pcap store holds them
+/// (docs/DATA.md, "Packet index"): found through the committed runs of
+/// `packet_runs`, read with `PacketIndexReader`, joined to their flows for
+/// addresses and ids, in (capture, frame) order.
+struct IndexedPackets {
+    let connection: PostgresConnection
+    let reader: PacketIndexReader
+
+    /// Runs fetched per statement while paging.
+    static let runsPerQuery = 256
+
+    /// One committed run of index records.
+    struct Run: Hashable {
+        var capture: UInt64
+        var firstFrame: UInt64
+        var segment: SegmentID
+        var segmentRow: Int64
+        var firstRecord: UInt64
+        var records: UInt64
+    }
+
+    /// A stored packet: its capture, segment and index entry.
+    struct Stored: Hashable {
+        var capture: UInt64
+        var segment: SegmentID
+        var entry: PacketIndexEntry
+
+        var key: PacketKey { PacketKey(capture: capture, frame: entry.frameNumber) }
+    }
+
+    struct PacketKey: Hashable, Comparable {
+        var capture: UInt64
+        var frame: UInt64
+
+        static func < (a: PacketKey, b: PacketKey) -> Bool { (a.capture, a.frame) < (b.capture, b.frame) }
+    }
+
+    /// Which packets a page reads: after a (capture, frame) cursor, inside
+    /// a window, of some captures only (nil: all).
+    struct Scope {
+        var after = PacketKey(capture: 0, frame: 0)
+        var window = TimeWindow()
+        var captures: [UInt64]?
+    }
+
+    /// Up to `limit` packets in (capture, frame) order that `accept` keeps.
+    /// `accept` sees each run's packets in the scope (in file order) and
+    /// says which it keeps. Runs of one capture overlap in frame numbers
+    /// (decoders commit out of order), so a packet is final only once
+    /// every run that starts below it has been read.
+    func page(_ scope: Scope, limit: Int,
+              accept: ([Stored]) throws -> [Bool]) throws -> [Stored] {
+        var out: [Stored] = []
+        var pending: [Stored] = []
+        var cursor: (capture: UInt64, frame: UInt64, segment: Int64, record: UInt64)?
+        func settle(below bound: PacketKey?) {
+            pending.sort { $0.key < $1.key }
+            let final = bound.map { b in pending.prefix { $0.key < b }.count } ?? pending.count
+            out += pending[..<final]
+            pending.removeFirst(final)
+        }
+        while out.count < limit {
+            let runs = try self.runs(scope, after: cursor)
+            for run in runs {
+                settle(below: PacketKey(capture: run.capture, frame: run.firstFrame))
+                if out.count >= limit { return Array(out.prefix(limit)) }
+                let found = try entries(of: run).filter { stored in
+                    stored.key > scope.after && scope.window.contains(stored.entry.timestamp)
+                }
+                if found.isEmpty { continue }
+                let kept = try accept(found)
+                pending += zip(found, kept).compactMap { $1 ? $0 : nil }
+            }
+            guard let last = runs.last, runs.count == Self.runsPerQuery else { break }
+            cursor = (last.capture, last.firstFrame, last.segmentRow, last.firstRecord)
+        }
+        settle(below: nil)
+        return Array(out.prefix(limit))
+    }
+
+    /// The runs that may hold packets of the scope after `cursor` (capture,
+    /// first frame, segment row, first record), in that order.
+    func runs(_ scope: Scope, after cursor: (capture: UInt64, frame: UInt64, segment: Int64, record: UInt64)?) throws -> [Run] {
+        var values: [(any PostgresParameter)?] = [Int64(clamping: scope.after.capture), Int64(clamping: scope.after.frame)]
+        var tests = ["(r.capture_id > $1 OR (r.capture_id = $1 AND r.last_frame > $2))"]
+        if let cursor {
+            values += [Int64(clamping: cursor.capture), Int64(clamping: cursor.frame), cursor.segment,
+                       Int64(clamping: cursor.record)]
+            tests.append("(r.capture_id, r.first_frame, r.segment_id, r.first_record) > ($3, $4, $5, $6)")
+        }
+        if let start = scope.window.start {
+            values.append(start)
+            tests.append("r.end_ns >= $\(values.count)")
+        }
+        if let end = scope.window.end {
+            values.append(end)
+            tests.append("r.start_ns < $\(values.count)")
+        }
+        if let captures = scope.captures {
+            values.append("{" + captures.map(String.init).joined(separator: ",") + "}")
+            tests.append("r.capture_id = ANY($\(values.count)::bigint[])")
+        }
+        let result = try connection.query("""
+            SELECT r.capture_id, r.first_frame, s.path, r.segment_id, r.first_record, r.records
+            FROM packet_runs r JOIN segments s ON s.id = r.segment_id
+            WHERE \(tests.joined(separator: " AND "))
+            ORDER BY r.capture_id, r.first_frame, r.segment_id, r.first_record LIMIT \(Self.runsPerQuery)
+            """, values)
+        return result.rows.indices.compactMap { index in
+            guard let row = result.row(index), let capture = row.int64(0), let frame = row.int64(1),
+                  let segment = row.string(2).flatMap(SegmentID.init(relativePath:)), let segmentRow = row.int64(3),
+                  let first = row.int64(4), let records = row.int64(5) else { return nil }
+            return Run(capture: UInt64(clamping: capture), firstFrame: UInt64(clamping: frame), segment: segment,
+                       segmentRow: segmentRow, firstRecord: UInt64(clamping: first), records: UInt64(clamping: records))
+        }
+    }
+
+    /// How many of a capture's stored frames are numbered `frame` or below.
+    func count(capture: UInt64, through frame: UInt64) throws -> UInt64 {
+        let id = Int64(clamping: capture), bound = Int64(clamping: frame)
+        let below = try connection.query(
+            "SELECT coalesce(sum(records), 0) FROM packet_runs WHERE capture_id = $1 AND last_frame <= $2",
+            [id, bound]).row(0)?.int64(0) ?? 0
+        // Runs that straddle the frame: read, and count what is at or below it.
+        let straddling = try connection.query("""
+            SELECT s.path, r.first_record, r.records FROM packet_runs r JOIN segments s ON s.id = r.segment_id
+            WHERE r.capture_id = $1 AND r.first_frame <= $2 AND r.last_frame > $2
+            """, [id, bound])
+        var counted = UInt64(clamping: below)
+        for index in straddling.rows.indices {
+            guard let row = straddling.row(index), let segment = row.string(0).flatMap(SegmentID.init(relativePath:)),
+                  let first = row.int64(1).map(UInt64.init(clamping:)), let records = row.int64(2) else { continue }
+            let entries = try reader.entries(of: segment, records: first ..< first + UInt64(clamping: records))
+            counted += UInt64(entries.count { $0.frameNumber <= frame })
+        }
+        return counted
+    }
+
+    func entries(of run: Run) throws -> [Stored] {
+        try reader.entries(of: run.segment, records: run.firstRecord ..< run.firstRecord + run.records).map {
+            Stored(capture: run.capture, segment: run.segment, entry: $0)
+        }
+    }
+}
+
+/// What a packet takes from its flow: the API id, and the answers of a
+/// packets query's flow tests.
+struct FlowFacts: Hashable {
+    var id: UInt64
+    var tests: [Bool]
+}
+
+extension IndexedPackets {
+    /// The flows of `keys` in one capture, with `tests` (conditions on
+    /// `flows f` whose placeholders start at `$3`) answered for each.
+    func flows(capture: UInt64, keys: some Collection<UInt64>, tests: SQLConditions? = nil) throws -> [UInt64: FlowFacts] {
+        guard !keys.isEmpty else { return [:] }
+        let columns = (tests?.texts ?? []).map { "COALESCE((\($0)), false)" }
+        let result = try connection.query("""
+            SELECT f.flow_key, f.id\(columns.map { ", " + $0 }.joined())
+            FROM flows f WHERE f.capture_id = $1 AND f.flow_key = ANY($2::bigint[])
+            """, [Int64(clamping: capture), "{" + keys.map { String(Int64(bitPattern: $0)) }.joined(separator: ",") + "}"]
+                + (tests?.values ?? []))
+        var flows: [UInt64: FlowFacts] = [:]
+        for index in result.rows.indices {
+            guard let row = result.row(index), let key = row.int64(0), let id = row.int64(1) else { continue }
+            flows[UInt64(bitPattern: key)] = FlowFacts(id: UInt64(clamping: id),
+                                                       tests: columns.indices.map { row.string(2 + $0) == "t" })
+        }
+        return flows
+    }
+
+    /// The API's PACKET of a stored packet and its flow.
+    static func packet(_ stored: Stored, flow: FlowFacts?) -> QueryMessage.Packet {
+        let entry = stored.entry
+        let l = entry.layers
+        let layers = [Int(stored.segment.key.linkType.rawValue), Int(l.l2Length), Int(l.l3Type), Int(l.l3Offset),
+                      Int(l.l3Length), Int(l.l4Type), Int(l.l4Offset), Int(l.l4Length), Int(l.l5Offset), Int(l.l5Length)]
+        return QueryMessage.Packet(
+            frame: entry.frameNumber, time: entry.timestamp, capturedLength: Int(entry.capturedLength),
+            wireLength: Int(entry.wireLength), flowID: flow?.id, source: entry.source.map(\.description),
+            destination: entry.destination.map(\.description),
+            sourcePort: entry.sourcePort.map(Int.init), destinationPort: entry.destinationPort.map(Int.init),
+            layers: layers, anomalies: entry.anomalies,
+            position: QueryMessage.StoredPosition(segment: stored.segment.relativePath, offset: entry.offset,
+                                                  length: entry.capturedLength + 16))
+    }
+
+    /// The query's facts of a stored packet.
+    static func facts(_ stored: Stored) -> PacketFacts {
+        let entry = stored.entry
+        return PacketFacts(
+            captureID: stored.capture, frameNumber: entry.frameNumber, capturedLength: entry.capturedLength,
+            wireLength: entry.wireLength, etherType: entry.layers.l3Type, transport: entry.layers.l4Type,
+            sourcePort: entry.sourcePort, destinationPort: entry.destinationPort, vlans: entry.vlans,
+            source: entry.source, destination: entry.destination)
+    }
+}
+
+extension TimeWindow {
+    func contains(_ time: Int64) -> Bool {
+        (start.map { time >= $0 } ?? true) && (end.map { time < $0 } ?? true)
+    }
+}
