@@ -1,9 +1,18 @@
 # Sourced by ops/bench and ops/bench-pipeline: sets $pcap to the capture to
-# measure — the one given ($1), else the benchmark capture built once with
+# measure — the one given ($1); the word `real` for the realistic capture
+# ($cache_dir/real.pcap, built once by ops/bench-real-pcap and reused; a file
+# named "real" is ./real); else the benchmark capture built once with
 # ../shared/tools/make-bench-pcap into $cache_dir and reused. Needs $root,
 # $cache_dir and log().
 # --- the capture ----------------------------------------------------------
-if [ -n "${1:-}" ]; then
+if [ "${1:-}" = real ]; then
+  pcap=$cache_dir/real.pcap
+  if [ ! -s "$pcap" ]; then
+    log "building the realistic capture into $pcap with ops/bench-real-pcap (once; reused afterwards)"
+    NETSIFT_BENCH_DIR=$cache_dir "$root/ops/bench-real-pcap" >&2
+  fi
+  [ -s "$pcap" ] || { log "ops/bench-real-pcap wrote no $pcap"; exit 1; }
+elif [ -n "${1:-}" ]; then
   pcap=$1
   [ -r "$pcap" ] || { log "cannot read $pcap"; exit 1; }
 else
