@@ -22,7 +22,7 @@ struct PacketIndexSearchTests {
         "port == 80", "port != 80", "tcp.port in {80, 443, 8000..8100}", "port in {53, 67..68}",
         "udp.dstport == 53", "tcp.srcport < 1024", "source.port exists",
         "packet.size > 200 && !(port == 80)", "proto == udp && !(port == 53)", "packet.caplen <= 60 || vlan",
-        "frame.number <= 10", "frame.number in {1, 3, 5..7}", "vlan.id == 32", "vlan.id != 32",
+        "frame.number <= 10", "frame.number < 5", "frame.number > 5", "frame.number >= 5", "frame.number in {1, 3, 5..7}", "vlan.id == 32", "vlan.id != 32",
         "network.transport == 58", "capture.id == 2",
         "sensor == index-sensor", "sensor != nobody", "observer.name contains index",
         "community_id exists", "flow.bytes > 10000", "flow.packets <= 2 && udp", "!(flow.duration >= 1)",
