@@ -144,7 +144,8 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ], path: "Tests/DissectionTests"),
         .testTarget(name: "FlowsTests", dependencies: ["Dissection", "Flows", "CaptureDecoding", "Capture", "TestSupport"], path: "Tests/FlowsTests"),
-        .testTarget(name: "DumpTests", dependencies: ["Events", "Dump", "Protocols", "Capture", "Dissection", "Formats", "TestSupport"],
+        .testTarget(name: "DumpTests", dependencies: ["Events", "Dump", "Protocols", "Capture", "Dissection", "Formats", "Records",
+                                                     "TestSupport"],
                     path: "Tests/DumpTests"),
         .testTarget(name: "MessagingTests", dependencies: [
             "Protocols", "Events",
@@ -174,7 +175,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ], path: "Tests/QueryLanguageTests"),
         .testTarget(name: "SearchTests", dependencies: [
-            "Search", "Configurations", "Database", "PostgresClient", "Wire", "TestSupport",
+            "Search", "Configurations", "Database", "Events", "PostgresClient", "Records", "Wire", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/SearchTests"),
         .testTarget(name: "GatewayTests", dependencies: [

@@ -4,9 +4,11 @@ import PostgresClient
 import Records
 
 /// One dataset's events table: the columns every events table has, then
-/// the dataset's own columns (`Dataset.columns`) kept apart for searching
-/// and listing; the whole event is in `doc` (jsonb, as `netsift dump --json`
-/// prints it). Migrations create the tables; `EventTableSchemaTests` checks
+/// the dataset's own columns (`Dataset.columns`) for searching and listing,
+/// and `fields`, the rest of the event (`StoredEventFields`), from which
+/// `EventSelection` rebuilds the document `netsift dump --json` prints.
+/// Rows stored before migration 15 have their document in `doc` (jsonb)
+/// instead. Migrations create the tables; `EventTableSchemaTests` checks
 /// each against its dataset.
 public struct EventTable: Sendable {
     public let dataset: Dataset
@@ -18,18 +20,22 @@ public struct EventTable: Sendable {
     public var partitions: PartitionManager.Table { .events(dataset) }
 
     /// Columns of every events table, in the order `encode` writes them first.
-    public static let commonColumns = "capture_id, flow_key, ts_ns, sequence, batch_id, community_id, frames, doc"
+    public static let commonColumns = "capture_id, flow_key, ts_ns, sequence, batch_id, community_id, frames, fields"
     static let commonFieldCount = 8
 
     public static let all: [EventTable] = Dataset.all.map(EventTable.init)
+
+    /// The table named `name` (`dns_events`, …).
+    public static func named(_ name: String) -> EventTable? { all.first { $0.name == name } }
 
     /// `COPY <table> (<columns>) FROM STDIN (FORMAT binary)`.
     var copyStatement: String {
         "COPY \(name) (\(Self.commonColumns), \(columns.map(\.name).joined(separator: ", "))) FROM STDIN (FORMAT binary)"
     }
 
-    /// One row. PostgreSQL's text and jsonb cannot hold NUL, so NULs in the
-    /// event's strings become U+FFFD first.
+    /// One row. PostgreSQL's text cannot hold NUL, so NULs in the event's
+    /// strings become U+FFFD first, in `fields` too: the document read back
+    /// is the same whether a string went to a column or not.
     func encode(_ event: EventRecord, batchID: Int64, into encoder: inout BinaryCopyEncoder) {
         var event = event
         if event.fields.contains(where: \.value.containsNUL) { event.fields = event.fields.map(\.withoutNUL) }
@@ -41,7 +47,7 @@ public struct EventTable: Sendable {
         encoder.append(int8: batchID)
         encoder.append(text: event.communityID)
         encoder.append(array: event.frames, elementOID: 20) { $0.append(int8: Int64(bitPattern: $1)) }
-        encoder.append(jsonb: EventDocument.bytes(event))
+        encoder.append(bytea: StoredEventFields.encode(event.fields, columns: columns))
         for column in columns {
             let value = event.fields[field: column.field]
             switch (column.kind, value) {

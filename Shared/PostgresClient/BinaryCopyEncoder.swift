@@ -186,13 +186,6 @@ public struct BinaryCopyEncoder: Sendable {
     public static let textOID: Int32 = 25
     public static let inetOID: Int32 = 869
 
-    /// jsonb: a version byte (1), then the JSON text.
-    public mutating func append(jsonb text: [UInt8]) {
-        appendInteger(Int32(truncatingIfNeeded: text.count + 1))
-        bytes.append(1)
-        bytes.append(contentsOf: text)
-    }
-
     /// NetSift nanoseconds since 1970 → PostgreSQL microseconds since 2000,
     /// rounding toward the past.
     public static func postgresMicroseconds(unixNanoseconds: Int64) -> Int64 {

@@ -4,9 +4,10 @@ import Formats
 /// An event as one ECS JSON object: `@timestamp`, `event.dataset`, the
 /// flow's id and Community ID, the capture and frames, then the
 /// transaction's fields, dotted names nested into objects. `netsift dump
-/// --json` prints it and storage keeps it, so both say the same.
+/// --json` prints it and search rebuilds it from storage's rows, so both
+/// say the same; a stored event also carries its id as `netsift.event`.
 public enum EventDocument {
-    public static func write(_ event: EventRecord, to w: inout JSONWriter) {
+    public static func write(_ event: EventRecord, storedID: Int64? = nil, to w: inout JSONWriter) {
         var fields: [ProtocolField] = [
             ProtocolField("event.dataset", .string(event.dataset.name)),
             ProtocolField("event.kind", .string("event")),
@@ -15,49 +16,67 @@ public enum EventDocument {
             ProtocolField("netsift.capture", .integer(Int64(clamping: event.captureID))),
             ProtocolField("netsift.frames", .list(event.frames.map { .integer(Int64(clamping: $0)) })),
         ]
-        let taken = Set(fields.map(\.name))
-        fields += event.fields.filter { !taken.contains($0.name) }
+        if let storedID { fields.append(ProtocolField("netsift.event", .integer(storedID))) }
+        let taken = fields.count
+        fields.reserveCapacity(taken + event.fields.count)
+        for field in event.fields where !fields[..<taken].contains(where: { $0.name == field.name }) { fields.append(field) }
         w.beginObject()
         w.field("@timestamp", Timestamp.rfc3339(event.time))
-        writeMembers(fields.map { (path: $0.name.split(separator: ".")[...], value: $0.value) }, to: &w)
+        writeMembers(members(fields), to: &w)
         w.endObject()
     }
 
     /// The object alone, as UTF-8 bytes.
-    public static func bytes(_ event: EventRecord) -> [UInt8] {
+    public static func bytes(_ event: EventRecord, storedID: Int64? = nil) -> [UInt8] {
         var w = JSONWriter()
-        write(event, to: &w)
+        write(event, storedID: storedID, to: &w)
         return w.bytes
     }
 
-    typealias Member = (path: ArraySlice<Substring>, value: ProtocolField.Value)
+    /// A field under the part of its dotted name not yet written as objects.
+    typealias Member = (name: Substring, value: ProtocolField.Value)
+
+    static func members(_ fields: [ProtocolField]) -> [Member] { fields.map { ($0.name[...], $0.value) } }
+
+    /// A dotted name's first segment and what follows it; empty segments
+    /// do not count (`a..b` is `a.b`). Nil when it has no segment.
+    static func split(_ name: Substring) -> (head: Substring, rest: Substring)? {
+        let dot = UInt8(ascii: ".")
+        guard let start = name.utf8.firstIndex(where: { $0 != dot }) else { return nil }
+        let end = name.utf8[start...].firstIndex(of: dot) ?? name.endIndex
+        return (name[start ..< end], name[end...])
+    }
 
     /// Members grouped by their first name segment, in first-seen order. A
     /// name that is both a value and a prefix keeps the value there and its
-    /// longer names dotted.
+    /// longer names dotted. A level has a few dozen members at most:
+    /// comparing their names is cheaper than hashing them (search writes a
+    /// document for every event it returns).
     static func writeMembers(_ members: [Member], to w: inout JSONWriter) {
-        var keys: [Substring] = []
-        var leaves: [Substring: ProtocolField.Value] = [:]
-        var children: [Substring: [Member]] = [:]
-        for member in members {
-            guard let head = member.path.first else { continue }
-            if leaves[head] == nil && children[head] == nil { keys.append(head) }
-            if member.path.count == 1 {
-                if leaves[head] == nil { leaves[head] = member.value }
-            } else {
-                children[head, default: []].append((member.path.dropFirst(), member.value))
-            }
-        }
-        for key in keys {
-            let name = String(key)
-            if let leaf = leaves[key] {
-                writeValue(leaf, key: name, to: &w)
-                for child in children[key] ?? [] {
-                    writeValue(child.value, key: ([key] + child.path).joined(separator: "."), to: &w)
+        let parts = members.map { split($0.name) }
+        var written = [Bool](repeating: false, count: members.count)
+        for first in members.indices where !written[first] {
+            guard let key = parts[first]?.head else { continue }
+            var leaf: ProtocolField.Value?
+            var children: [Member] = []
+            for index in first ..< members.count where !written[index] {
+                guard let (head, rest) = parts[index], head == key else { continue }
+                written[index] = true
+                if split(rest) != nil {
+                    children.append((rest, members[index].value))
+                } else if leaf == nil {
+                    leaf = members[index].value
                 }
-            } else if let nested = children[key] {
+            }
+            let name = String(key)
+            if let leaf {
+                writeValue(leaf, key: name, to: &w)
+                for child in children {
+                    writeValue(child.value, key: name + "." + child.name.split(separator: ".").joined(separator: "."), to: &w)
+                }
+            } else {
                 w.beginObject(name)
-                writeMembers(nested, to: &w)
+                writeMembers(children, to: &w)
                 w.endObject()
             }
         }
@@ -75,7 +94,7 @@ public enum EventDocument {
             w.endArray()
         case .object(let fields):
             w.beginObject(key)
-            writeMembers(fields.map { (path: $0.name.split(separator: ".")[...], value: $0.value) }, to: &w)
+            writeMembers(members(fields), to: &w)
             w.endObject()
         case .null: w.null(key)
         }

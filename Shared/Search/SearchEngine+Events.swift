@@ -41,15 +41,26 @@ extension SearchEngine {
             parameters += [capture, key, start, end]
         }
         // Table names are EventTable's constants; every value is a parameter.
+        let selection = EventSelection(tables)
         let union = tables.map {
-            "(SELECT id, doc FROM \($0.name) WHERE \(condition) AND id > $1 ORDER BY id LIMIT $2)"
+            "(SELECT \(selection.columns(of: $0)) FROM \($0.name) e WHERE \(condition) AND e.id > $1 ORDER BY e.id LIMIT $2)"
         }.joined(separator: " UNION ALL ")
-        let result = try connection.query("""
-            SELECT id, jsonb_set(doc, '{netsift,event}', to_jsonb(id))::text FROM (\(union)) e ORDER BY id LIMIT $2
-            """, parameters)
-        return result.rows.indices.compactMap { index in
-            guard let row = result.row(index), let id = row.int64(0), let document = row.string(1) else { return nil }
-            return QueryMessage.StoredEvent(id: UInt64(id), document: document)
+        return try Self.storedEvents(try connection.query("SELECT * FROM (\(union)) u ORDER BY id LIMIT $2", parameters),
+                                     selection)
+    }
+
+    /// Each row's id and document. A row that cannot be read fails the
+    /// whole answer with an error naming it, rather than going missing
+    /// from a page whose cursor would then pass it silently.
+    static func storedEvents(_ result: PostgresResult,
+                             _ selection: EventSelection) throws(EventReadError) -> [QueryMessage.StoredEvent] {
+        var events: [QueryMessage.StoredEvent] = []
+        events.reserveCapacity(result.rows.count)
+        for index in result.rows.indices {
+            guard let row = result.row(index) else { continue }
+            let (id, document) = try selection.event(row)
+            events.append(QueryMessage.StoredEvent(id: UInt64(clamping: id), document: document))
         }
+        return events
     }
 }

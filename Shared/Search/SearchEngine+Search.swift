@@ -90,16 +90,17 @@ extension SearchEngine {
             let list = try flows("WHERE f.id > $1 AND \(condition.text) ORDER BY f.id LIMIT $2", parameters)
             return QueryMessage.SearchPage(flows: list, lastID: list.last?.id ?? request.afterID, processed: expression.text)
         case .events(let table):
+            guard let known = EventTable.named(table) else {
+                return QueryMessage.SearchPage(problem: QueryMessage.QueryProblem(
+                    position: 0, message: "events searches need a dataset", hint: Dataset.names))
+            }
             // The table name is EventTable's constant; every value is a parameter.
-            let result = try connection.query("""
-                SELECT e.id, jsonb_set(e.doc, '{netsift,event}', to_jsonb(e.id))::text
+            let selection = EventSelection([known])
+            let events = try Self.storedEvents(try connection.query("""
+                SELECT \(selection.columns(of: known))
                 FROM \(Self.eventsWithFlows(table))
                 WHERE e.id > $1 AND \(condition.text) ORDER BY e.id LIMIT $2
-                """, parameters)
-            let events = result.rows.indices.compactMap { index -> QueryMessage.StoredEvent? in
-                guard let row = result.row(index), let id = row.int64(0), let document = row.string(1) else { return nil }
-                return QueryMessage.StoredEvent(id: UInt64(id), document: document)
-            }
+                """, parameters), selection)
             return QueryMessage.SearchPage(events: events, lastID: events.last?.id ?? request.afterID,
                                            processed: expression.text)
         }

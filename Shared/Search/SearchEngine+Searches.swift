@@ -1,3 +1,4 @@
+import Database
 import Events
 import PostgresClient
 import QueryLanguage
@@ -120,14 +121,12 @@ extension SearchEngine {
             page.lastID = after + UInt64(page.flows.count)
         case .events:
             guard let known = meta.dataset.flatMap(Dataset.named) else { return nil }
-            let result = try connection.query("""
-                SELECT e.id, jsonb_set(e.doc, '{netsift,event}', to_jsonb(e.id))::text FROM \(known.table) e
+            let table = EventTable(known)
+            let selection = EventSelection([table])
+            page.events = try Self.storedEvents(try connection.query("""
+                SELECT \(selection.columns(of: table)) FROM \(table.name) e
                 WHERE e.id IN (\(items)) ORDER BY e.id
-                """, parameters)
-            page.events = result.rows.indices.compactMap { index in
-                guard let row = result.row(index), let id = row.int64(0), let document = row.string(1) else { return nil }
-                return QueryMessage.StoredEvent(id: UInt64(id), document: document)
-            }
+                """, parameters), selection)
             page.lastID = after + UInt64(page.events.count)
         }
         return QueryMessage.SearchResults(meta: meta, page: page)

@@ -6,12 +6,8 @@ import Records
 /// sequence in its flow (UInt32), dataset (UInt8, the protocol's
 /// `Dataset.code`; docs/PROTOCOLS.md lists them), one reserved zero byte, Community ID length m (UInt16),
 /// frame count k (UInt32), field count f (UInt32); then m bytes of Community ID, k frame numbers (UInt64 each)
-/// and f fields. A field is its name (UInt16 length, UTF-8) and a value; a
-/// value is a tag byte and its content: 0 string (UInt32 length, UTF-8),
-/// 1 integer (Int64), 2 bool (UInt8 0 or 1), 3 time (Int64 ns), 4 list
-/// (UInt32 count, values), 5 object (UInt32 count, fields), 6 null (no
-/// content: a field `keep_null` keeps). Lists and objects
-/// nest at most `WireLimits.eventNesting` deep.
+/// and f fields in `EventFieldCodec`'s encoding (shared with the events
+/// tables), whose lists and objects nest at most `WireLimits.eventNesting` deep.
 extension RecordsMessage {
     static let eventFixedSize = 40
 
@@ -30,42 +26,7 @@ extension RecordsMessage {
             w.uint32(UInt32(truncatingIfNeeded: event.fields.count))
             w.append(community)
             for frame in event.frames { w.uint64(frame) }
-            for field in event.fields { encode(field: field, into: &w) }
-        }
-    }
-
-    private static func encode(field: ProtocolField, into w: inout WireWriter) {
-        let name = Array(field.name.utf8.prefix(Int(UInt16.max)))
-        w.uint16(UInt16(truncatingIfNeeded: name.count))
-        w.append(name)
-        encode(value: field.value, into: &w)
-    }
-
-    private static func encode(value: ProtocolField.Value, into w: inout WireWriter) {
-        switch value {
-        case .string(let s):
-            w.uint8(0)
-            w.uint32(UInt32(truncatingIfNeeded: s.utf8.count))
-            w.append(s.utf8)
-        case .integer(let i):
-            w.uint8(1)
-            w.int64(i)
-        case .bool(let b):
-            w.uint8(2)
-            w.uint8(b ? 1 : 0)
-        case .time(let ns):
-            w.uint8(3)
-            w.int64(ns)
-        case .list(let values):
-            w.uint8(4)
-            w.uint32(UInt32(truncatingIfNeeded: values.count))
-            for v in values { encode(value: v, into: &w) }
-        case .object(let fields):
-            w.uint8(5)
-            w.uint32(UInt32(truncatingIfNeeded: fields.count))
-            for f in fields { encode(field: f, into: &w) }
-        case .null:
-            w.uint8(6)
+            w.appendEncoded { EventFieldCodec.append(event.fields, to: &$0) }
         }
     }
 
@@ -98,7 +59,7 @@ extension RecordsMessage {
             var frames: [UInt64] = []
             frames.reserveCapacity(Int(frameCount))
             for k in 0 ..< Int(frameCount) { frames.append(try r.uint64(at + " frame \(k)")) }
-            let fields = try decodeFields(&r, count: fieldCount, depth: 0, at, limits: limits)
+            let fields = try r.fields(count: fieldCount, nesting: limits.eventNesting, at)
             events.append(EventRecord(captureID: captureID, sequence: sequence, dataset: dataset, flowKey: flowKey,
                                       communityID: communityID, time: time, frames: frames, fields: fields))
         }
@@ -109,51 +70,5 @@ extension RecordsMessage {
         let bytes = try r.slice(length, at)
         guard let text = String(bytes: bytes, encoding: .utf8) else { throw r.error(.invalidValue, at + " is not UTF-8") }
         return text
-    }
-
-    private static func decodeFields(_ r: inout WireReader, count: UInt32, depth: Int, _ at: String,
-                                     limits: WireLimits) throws(WireError) -> [ProtocolField] {
-        // Every field takes at least three bytes: a count beyond that is a lie.
-        guard Int(count) <= r.remaining / 3 else { throw r.error(.truncated, at + " \(count) fields") }
-        var fields: [ProtocolField] = []
-        fields.reserveCapacity(Int(count))
-        for k in 0 ..< Int(count) {
-            let length = try r.uint16(at + " field \(k) name length")
-            let name = try string(&r, Int(length), at + " field \(k) name")
-            fields.append(ProtocolField(name, try decodeValue(&r, depth: depth, at + " " + name, limits: limits)))
-        }
-        return fields
-    }
-
-    private static func decodeValue(_ r: inout WireReader, depth: Int, _ at: String,
-                                    limits: WireLimits) throws(WireError) -> ProtocolField.Value {
-        let tag = try r.uint8(at + " tag")
-        switch tag {
-        case 0:
-            let length = try r.uint32(at + " length")
-            return .string(try string(&r, Int(length), at))
-        case 1: return .integer(try r.int64(at))
-        case 2:
-            let b = try r.uint8(at)
-            guard b <= 1 else { throw r.error(.invalidValue, at + " bool \(b)") }
-            return .bool(b == 1)
-        case 3: return .time(try r.int64(at))
-        case 6: return .null
-        case 4, 5:
-            guard depth < limits.eventNesting else {
-                throw r.error(.limitExceeded, at + " nests deeper than \(limits.eventNesting)")
-            }
-            let count = try r.uint32(at + " count")
-            if tag == 5 { return .object(try decodeFields(&r, count: count, depth: depth + 1, at, limits: limits)) }
-            guard Int(count) <= r.remaining else { throw r.error(.truncated, at + " \(count) values") }
-            var values: [ProtocolField.Value] = []
-            values.reserveCapacity(Int(count))
-            for k in 0 ..< Int(count) {
-                values.append(try decodeValue(&r, depth: depth + 1, at + "[\(k)]", limits: limits))
-            }
-            return .list(values)
-        default:
-            throw r.error(.invalidValue, at + " tag \(tag)")
-        }
     }
 }

@@ -1,3 +1,5 @@
+import Records
+
 /// What a receiver accepts; everything above is `WireError.limitExceeded`.
 /// The defaults fit every message NetSift's own producers send.
 public struct WireLimits: Sendable, Hashable {
@@ -30,7 +32,7 @@ public struct WireLimits: Sendable, Hashable {
     /// Application-layer events in one `records.v1`.
     public var eventRecords = 1 << 20
     /// How deep an event's lists and objects nest (DNS answers are one level).
-    public var eventNesting = 8
+    public var eventNesting = EventFieldCodec.nesting
     /// Bytes of one `control.v1` JSON payload.
     public var controlBytes = 64 << 10
     /// Bytes of one `query.v1` JSON payload (a page of results).

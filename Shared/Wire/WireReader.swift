@@ -1,4 +1,6 @@
+import Events
 import Foundation
+import Records
 
 /// A bounded little-endian reader over one frame. Every read checks the
 /// bound first and throws `.truncated` (naming the field) without moving.
@@ -71,6 +73,22 @@ struct WireReader {
         guard bytes[r].allSatisfy({ $0 == 0 }) else { throw error(.invalidValue, field() + " (reserved, must be zero)") }
     }
 
+    /// `count` event fields (`EventFieldCodec`), their errors as this frame's.
+    mutating func fields(count: UInt32, nesting: Int, _ at: String) throws(WireError) -> [ProtocolField] {
+        var reader = EventFieldCodec.Reader(bytes: bytes, position: position)
+        do {
+            let fields = try reader.fields(count: count, nesting: nesting, at)
+            position = reader.position
+            return fields
+        } catch {
+            switch error {
+            case .truncated(let at): throw self.error(.truncated, at)
+            case .limitExceeded(let at): throw self.error(.limitExceeded, at)
+            case .invalidValue(let at): throw self.error(.invalidValue, at)
+            }
+        }
+    }
+
     func expectEnd() throws(WireError) {
         guard remaining == 0 else { throw error(.trailingBytes, "\(remaining) bytes after the last field") }
     }
@@ -108,6 +126,9 @@ struct WireWriter {
     }
 
     mutating func zeros(_ count: Int) { bytes.append(contentsOf: repeatElement(0, count: count)) }
+
+    /// Bytes an encoder of another module appends in place.
+    mutating func appendEncoded(_ encode: (inout [UInt8]) -> Void) { encode(&bytes) }
 
     mutating func append(_ raw: UnsafeRawBufferPointer) { bytes.append(contentsOf: raw) }
     mutating func append(_ raw: some Collection<UInt8>) { bytes.append(contentsOf: raw) }

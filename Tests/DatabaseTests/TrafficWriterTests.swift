@@ -23,14 +23,20 @@ struct TrafficWriterTests {
         var capturedBytes: Int64
         var wireBytes: Int64
         var flows: [[String?]]
-        /// Each stored event's document in canonical form, sorted.
+        /// Each stored event's document in canonical form without its id, sorted.
         var events: [String]
     }
 
-    /// JSON re-serialised with sorted keys, whatever its spacing and key order.
-    static func canonical(_ json: Data) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: json),
-              let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return nil }
+    /// JSON re-serialised with sorted keys, whatever its spacing and key
+    /// order; a stored event's document without its id (`netsift.event`).
+    static func canonical(_ json: Data, droppingEventID: Bool = false) -> String? {
+        guard var object = try? JSONSerialization.jsonObject(with: json) else { return nil }
+        if droppingEventID, var document = object as? [String: Any], var netsift = document["netsift"] as? [String: Any] {
+            netsift["event"] = nil
+            document["netsift"] = netsift
+            object = document
+        }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return nil }
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -55,8 +61,13 @@ struct TrafficWriterTests {
             """, [id]).rows
         var events: [String] = []
         for table in EventTable.all {
-            let rows = try connection.query("SELECT doc::text FROM \(table.name) WHERE capture_id = $1", [id])
-            events += rows.rows.indices.compactMap { rows.row($0)?.string(0).flatMap { canonical(Data($0.utf8)) } }
+            let selection = EventSelection([table])
+            let rows = try connection.query("SELECT \(selection.columns(of: table)) FROM \(table.name) e WHERE capture_id = $1",
+                                            [id])
+            for index in rows.rows.indices {
+                guard let row = rows.row(index) else { continue }
+                events += canonical(Data(try selection.event(row).document.utf8), droppingEventID: true).map { [$0] } ?? []
+            }
         }
         events.sort()
         return Stored(packets: row.int64(0) ?? -1, distinctFrames: row.int64(1) ?? -1, minFrame: row.int64(2) ?? -1,

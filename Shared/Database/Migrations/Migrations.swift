@@ -24,5 +24,6 @@ public enum Migrations {
         captureActivity,
         searchOwners,
         packetIndex,
+        eventFields,
     ]
 }
