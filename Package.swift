@@ -136,7 +136,8 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ], path: "Services/NetSiftGateway"),
         .target(name: "TestSupport", dependencies: [
-            "Dissection", "Capture", "Flows", "CaptureDecoding", "Database", "PostgresClient",
+            "Dissection", "Capture", "Flows", "CaptureDecoding", "Database", "PostgresClient", "PcapStore", "Formats",
+            "Protocols", "Records",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ], path: "Tests/TestSupport"),
         .testTarget(name: "DissectionTests", dependencies: [
@@ -175,7 +176,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ], path: "Tests/QueryLanguageTests"),
         .testTarget(name: "SearchTests", dependencies: [
-            "Search", "Configurations", "Database", "Events", "PostgresClient", "Records", "Wire", "TestSupport",
+            "Search", "Configurations", "Database", "Events", "PcapStore", "PostgresClient", "Records", "Wire", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/SearchTests"),
         .testTarget(name: "GatewayTests", dependencies: [

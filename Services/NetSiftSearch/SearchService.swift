@@ -29,7 +29,8 @@ struct SearchService: AsyncParsableCommand {
         let runners = (0 ..< max(0, configuration.searchRunners)).map { _ in
             SearchRunner(conninfo: conninfo, timeoutSeconds: timeout, maxResults: limits.maxResults, logger: logger)
         }
-        let hunts = HuntScheduler(conninfo: conninfo, defaultIntervalSeconds: configuration.huntIntervalSeconds,
+        let hunts = HuntScheduler(conninfo: conninfo, pcapRoot: configuration.pcapRoot,
+                                  defaultIntervalSeconds: configuration.huntIntervalSeconds,
                                   timeoutSeconds: timeout, logger: logger)
         let expiry = limits.ttl.map { SearchExpiry.loop(conninfo: conninfo, ttl: $0, logger: logger) }
         let context = try MessageContext()

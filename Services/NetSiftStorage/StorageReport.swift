@@ -15,7 +15,7 @@ struct StorageReport: StatusReport {
             "database_up": server.databaseUp ? 1 : 0,
             "batches_committed": Double(counters.batchesCommitted), "batches_duplicate": Double(counters.batchesDuplicate),
             "packets": Double(counters.packets), "flow_reports": Double(counters.flowReports),
-            "replayed_packets": Double(counters.replayedPackets), "frames_not_stored": Double(counters.framesNotStored),
+            "frames_not_stored": Double(counters.framesNotStored),
             "frames_resent": Double(counters.framesResent), "captures_started": Double(counters.capturesStarted),
             "malformed_messages": Double(server.malformedMessages), "refused_batches": Double(server.refusedBatches),
             "failed_attempts": Double(server.failedAttempts),

@@ -24,7 +24,6 @@ public struct PartitionManager {
         /// Tag of the table in the advisory lock's first key.
         let lockTag: Int32
 
-        public static let packets = Table(name: "packets", lockTag: 0x4E53_5001)
         public static let flows = Table(name: "flows", lockTag: 0x4E53_5002)
         public static let packetRuns = Table(name: "packet_runs", lockTag: 0x4E53_5100)
 

@@ -2,15 +2,8 @@ import Dissection
 import PostgresClient
 import Records
 
-/// The binary COPY of packet rows and the merge of flow reports.
+/// The binary COPY of events and the merge of flow reports.
 extension TrafficWriter {
-    /// The `packets` columns in the order `encode` writes them.
-    public static let packetColumns = """
-        capture_id, frame_number, ts_ns, anomalies, flow_key, segment_id, segment_offset, batch_id, \
-        caplen, wirelen, l2t, l2l, l3t, l3o, l3l, l4o, l4l, l5o, l5l, src_port, dst_port, l4t, src, dst, vlan_ids
-        """
-    static let packetFieldCount: Int16 = 25
-
     /// Columns of a flow report, shared by the staging table and `flows`.
     static let flowColumns = """
         flow_key, start_ns, capture_id, end_ns, first_frame, src_packets, src_bytes, src_wire_bytes, \
@@ -67,54 +60,6 @@ extension TrafficWriter {
         var flowKey: UInt64
         var time: Int64
         var sequence: UInt32
-    }
-
-    func copyPackets(_ packets: [PacketRecord], batchID: Int64) throws {
-        var encoder = BinaryCopyEncoder(reservingCapacity: Self.copyChunkBytes + 4096)
-        try connection.copyIn(sql: "COPY packets (\(Self.packetColumns)) FROM STDIN (FORMAT binary)") { stream in
-            for packet in packets {
-                Self.encode(packet, batchID: batchID, into: &encoder)
-                if encoder.bytes.count >= Self.copyChunkBytes { try stream.send(encoder.takeBytes()) }
-            }
-            try stream.send(encoder.finish())
-        }
-    }
-
-    /// A whole binary COPY stream of `packets` rows (for measuring the COPY
-    /// alone; `commit` streams in chunks instead).
-    public static func encodePackets(_ packets: [PacketRecord], batchID: Int64) -> [UInt8] {
-        var encoder = BinaryCopyEncoder(reservingCapacity: packets.count * 160 + 64)
-        for packet in packets { encode(packet, batchID: batchID, into: &encoder) }
-        return encoder.finish()
-    }
-
-    static func encode(_ packet: PacketRecord, batchID: Int64, into encoder: inout BinaryCopyEncoder) {
-        encoder.beginRow(fieldCount: packetFieldCount)
-        encoder.append(int8: Int64(bitPattern: packet.captureID))
-        encoder.append(int8: Int64(bitPattern: packet.frameNumber))
-        encoder.append(int8: packet.timestamp)
-        encoder.append(int8: Int64(bitPattern: packet.anomalies.rawValue))
-        encoder.append(int8: packet.flowKey.map { Int64(bitPattern: $0) })
-        encoder.append(int8: packet.pcapPosition?.segmentID)
-        encoder.append(int8: packet.pcapPosition?.offset)
-        encoder.append(int8: batchID)
-        encoder.append(int4: packet.capturedLength)
-        encoder.append(int4: packet.wireLength)
-        encoder.append(int4: Int32(truncatingIfNeeded: packet.linkType))
-        encoder.append(int4: packet.l2Length)
-        encoder.append(int4: Int32(packet.l3Type))
-        encoder.append(int4: packet.l3Offset)
-        encoder.append(int4: packet.l3Length)
-        encoder.append(int4: packet.l4Offset)
-        encoder.append(int4: packet.l4Length)
-        encoder.append(int4: packet.l5Offset)
-        encoder.append(int4: packet.l5Length)
-        encoder.append(int4: packet.sourcePort.map { Int32($0) })
-        encoder.append(int4: packet.destinationPort.map { Int32($0) })
-        encoder.append(int2: Int16(packet.l4Type))
-        appendInet(packet.source, into: &encoder)
-        appendInet(packet.destination, into: &encoder)
-        appendVLANs(packet.vlans, into: &encoder)
     }
 
     /// COPY into a session's staging table, then merge: rows that exist

@@ -30,20 +30,17 @@ extension TrafficWriter {
         return lengths
     }
 
-    /// The committed frame numbers of a capture as ascending ranges (gaps
-    /// and islands over `packets_capture_frame`).
-    public func storedFrameRuns(ofCapture captureID: UInt64) throws -> [ClosedRange<UInt64>] {
+    /// A capture's committed runs of packet index records: the segment's
+    /// path and the records' numbers.
+    public func packetRuns(ofCapture captureID: UInt64) throws -> [(path: String, records: Range<UInt64>)] {
         let result = try connection.query("""
-            SELECT min(frame_number), max(frame_number) FROM (
-                SELECT frame_number, frame_number - row_number() OVER (ORDER BY frame_number) AS island
-                FROM packets WHERE capture_id = $1) frames
-            GROUP BY island ORDER BY 1
+            SELECT s.path, r.first_record, r.records FROM packet_runs r JOIN segments s ON s.id = r.segment_id
+            WHERE r.capture_id = $1 ORDER BY r.first_frame
             """, [Int64(bitPattern: captureID)])
-        return (0 ..< result.rows.count).compactMap { row in
-            guard let first = result.row(row)?.int64(0), let last = result.row(row)?.int64(1), first <= last else {
-                return nil
-            }
-            return UInt64(bitPattern: first) ... UInt64(bitPattern: last)
+        return result.rows.indices.compactMap { index in
+            guard let row = result.row(index), let path = row.string(0),
+                  let first = row.int64(1).map(UInt64.init(clamping:)), let records = row.int64(2) else { return nil }
+            return (path, first ..< first + UInt64(clamping: records))
         }
     }
 

@@ -20,9 +20,7 @@ public final class TrafficWriter {
     }
 
     public let connection: PostgresConnection
-    public private(set) var partitions = PartitionManager()
-    /// Packets dropped from batches because an earlier decoder had stored them.
-    public private(set) var replayedPackets = 0
+    public internal(set) var partitions = PartitionManager()
     /// Events dropped from batches because an earlier decoder had stored them.
     public private(set) var replayedEvents = 0
     /// Encoded bytes handed to libpq at once during a COPY.
@@ -37,19 +35,20 @@ public final class TrafficWriter {
     }
 
     /// Commits a batch in one transaction: the batch row (its id is the
-    /// batch id), the sensor ranges it covers, its packets by binary COPY,
-    /// its flow reports merged into one row per flow, the totals of the
-    /// captures it touches, and the capture ends it passes on (a capture
-    /// whose end marker's frame count is reached becomes complete). If the
-    /// (producer, sequence) was committed before, nothing is written and the
-    /// result is `.duplicate`.
+    /// batch id), the sensor ranges it covers, the runs of its packets in
+    /// the packet index, its flow reports merged into one row per flow, its
+    /// events by binary COPY, the totals of the captures it touches, and
+    /// the capture ends it passes on (a capture whose end marker's frame
+    /// count is reached becomes complete). If the (producer, sequence) was
+    /// committed before, nothing is written and the result is `.duplicate`.
     ///
     /// A restarted decoder is a new producer that rebuilds its flows from
     /// frames re-sent from the start of a capture, so its batches can hold
-    /// packets and events an earlier decoder already stored. The COPY then
-    /// fails on their unique key; the batch is committed again without them
-    /// (`replayedPackets` and `replayedEvents` count them), and flow reports
-    /// merge as usual, so nothing is doubled.
+    /// packets and events an earlier decoder already stored. Storage leaves
+    /// such packets out of the batch (`StorageEngine`); an event's COPY
+    /// fails on its unique key, and the batch is committed again without
+    /// them (`replayedEvents` counts them). Flow reports merge as usual, so
+    /// nothing is doubled.
     ///
     /// `segments` are the pcap store lengths the packets' positions need,
     /// and `runs` the packet index records the batch appended; both are
@@ -66,11 +65,9 @@ public final class TrafficWriter {
         do {
             return try commitOnce(batch, segments: segments, runs: runs)
         } catch let error as PostgresError {
-            guard error.sqlState == PostgresError.uniqueViolation,
-                  !batch.packets.isEmpty || !batch.events.isEmpty else { throw error }
-            var fresh = try withoutStoredPackets(batch)
+            guard error.sqlState == PostgresError.uniqueViolation, !batch.events.isEmpty else { throw error }
+            var fresh = batch
             fresh.events = try unstoredEvents(batch.events)
-            replayedPackets += batch.packets.count - fresh.packets.count
             replayedEvents += batch.events.count - fresh.events.count
             return try commitOnce(fresh, segments: segments, runs: runs)
         }
@@ -86,11 +83,9 @@ public final class TrafficWriter {
                     VALUES ($1, $2, $3, $4)
                     """, [batchID, range.producer, Int64(bitPattern: range.first), Int64(bitPattern: range.last)])
             }
-            if !batch.packets.isEmpty { try copyPackets(batch.packets, batchID: batchID) }
             try copyPacketRuns(runs, batchID: batchID)
             if !flows.isEmpty { try upsertFlows(flows, batchID: batchID) }
             if !batch.events.isEmpty { try copyEvents(batch.events, batchID: batchID) }
-            try linkFrames(batch.links)
             try commitSegmentLengths(segments)
             try addCaptureTotals(batch.packets)
             for end in batch.ends {
@@ -104,53 +99,10 @@ public final class TrafficWriter {
         }
     }
 
-    /// Files frames of earlier batches under the flow they joined later (the
-    /// fragments of a datagram). Those batches came from the same decoder
-    /// lane, which storage commits in order, so the rows exist.
-    private func linkFrames(_ links: [FlowLink]) throws {
-        for (captureID, group) in Dictionary(grouping: links, by: \.captureID) {
-            try connection.query("""
-                UPDATE packets p SET flow_key = l.flow_key
-                FROM unnest($2::bigint[], $3::bigint[]) AS l(frame_number, flow_key)
-                WHERE p.capture_id = $1 AND p.frame_number = l.frame_number AND p.flow_key IS NULL
-                """, [Int64(bitPattern: captureID), "{" + group.map { String($0.frame) }.joined(separator: ",") + "}",
-                      "{" + group.map { String(Int64(bitPattern: $0.flowKey)) }.joined(separator: ",") + "}"])
-        }
-    }
-
-    /// The batch without the packets whose (capture, frame, time) is stored.
-    private func withoutStoredPackets(_ batch: RecordBatch) throws -> RecordBatch {
-        var stored = Set<PacketIdentity>()
-        for (captureID, packets) in Dictionary(grouping: batch.packets, by: \.captureID) {
-            let frames = "{" + packets.map { String($0.frameNumber) }.joined(separator: ",") + "}"
-            let times = packets.map(\.timestamp)
-            let result = try connection.query("""
-                SELECT frame_number, ts_ns FROM packets
-                WHERE capture_id = $1 AND frame_number = ANY($2::bigint[]) AND ts_ns BETWEEN $3 AND $4
-                """, [Int64(bitPattern: captureID), frames, times.min() ?? 0, times.max() ?? 0])
-            for row in 0 ..< result.rows.count {
-                guard let frame = result.row(row)?.int64(0), let time = result.row(row)?.int64(1) else { continue }
-                stored.insert(PacketIdentity(captureID: captureID, frame: UInt64(bitPattern: frame), time: time))
-            }
-        }
-        var fresh = batch
-        fresh.packets.removeAll {
-            stored.contains(PacketIdentity(captureID: $0.captureID, frame: $0.frameNumber, time: $0.timestamp))
-        }
-        return fresh
-    }
-
-    struct PacketIdentity: Hashable {
-        var captureID: UInt64
-        var frame: UInt64
-        var time: Int64
-    }
-
     /// Creates the daily partitions a batch's packets and flows need (each
     /// in its own short transaction); `commit` does this itself, so calling
     /// it ahead only moves the work.
     public func ensurePartitions(for batch: RecordBatch) throws {
-        try partitions.ensure(.packets, coveringTimes: batch.packets.lazy.map(\.timestamp), on: connection)
         try partitions.ensure(.flows, coveringTimes: batch.flows.lazy.map(\.start), on: connection)
         for table in EventTable.all {
             try partitions.ensure(table.partitions,

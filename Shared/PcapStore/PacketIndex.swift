@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Dissection
 
 /// What a packet index keeps about one stored frame: enough to find it,
@@ -208,5 +213,69 @@ public enum PacketIndexFormat {
 extension UnsafeRawBufferPointer {
     func le64(at index: Int) -> UInt64 {
         UInt64(le32(at: index)) | UInt64(le32(at: index + 4)) << 32
+    }
+}
+
+/// Index files written from scratch, a record at a time: for segments
+/// stored before the index existed (`LegacyPackets` in Storage).
+public struct PacketIndexFiles {
+    private struct File {
+        var fd: Int32
+        var path: String
+        var pending: [UInt8]
+        var written: UInt64
+        var records: UInt64
+    }
+
+    let root: String
+    private var files: [SegmentID: File] = [:]
+    static let bufferBytes = 1 << 20
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    /// Appends an entry to the segment's index, which the first append
+    /// creates (replacing any); returns the record's number.
+    public mutating func append(_ entry: PacketIndexEntry, to segment: SegmentID) throws(PcapStoreError) -> UInt64 {
+        if files[segment] == nil {
+            let path = root + "/" + segment.indexRelativePath
+            let fd = try Posix.openFile(path, O_WRONLY | O_CREAT | O_TRUNC)
+            files[segment] = File(fd: fd, path: path, pending: PacketIndexFormat.fileHeader(linkType: segment.key.linkType),
+                                  written: 0, records: 0)
+        }
+        guard var file = files[segment] else { return 0 }
+        PacketIndexFormat.append(entry, to: &file.pending)
+        let record = file.records
+        file.records += 1
+        if file.pending.count >= Self.bufferBytes { try Self.write(&file) }
+        files[segment] = file
+        return record
+    }
+
+    /// Writes what is buffered and syncs every file and its directory;
+    /// returns each file's length.
+    public mutating func sync() throws(PcapStoreError) -> [SegmentID: UInt64] {
+        var lengths: [SegmentID: UInt64] = [:]
+        for (segment, var file) in files {
+            try Self.write(&file)
+            try Posix.syncData(file.fd, path: file.path)
+            try Posix.syncDirectory(root + "/" + segment.directory)
+            files[segment] = file
+            lengths[segment] = file.written
+        }
+        return lengths
+    }
+
+    public mutating func close() {
+        for file in files.values { Posix.closeFile(file.fd) }
+        files.removeAll()
+    }
+
+    private static func write(_ file: inout File) throws(PcapStoreError) {
+        guard !file.pending.isEmpty else { return }
+        try Posix.writeAll(file.fd, file.pending, at: file.written, path: file.path)
+        file.written += UInt64(file.pending.count)
+        file.pending.removeAll(keepingCapacity: true)
     }
 }

@@ -8,6 +8,10 @@ public struct SQLCondition: Hashable, Sendable {
     public enum Parameter: Hashable, Sendable {
         case integer(Int64)
         case text(String)
+        /// The flow keys of the stored packets a selection finds, as a
+        /// `bigint[]`: what the packet index answers, found before the
+        /// statement runs.
+        case flowsOf(PacketSelection)
     }
 
     public var text: String
@@ -16,6 +20,18 @@ public struct SQLCondition: Hashable, Sendable {
     public init(text: String, parameters: [Parameter]) {
         self.text = text
         self.parameters = parameters
+    }
+}
+
+/// Stored packets a condition on flows names by their flows: those a
+/// packets search's `expression` finds within `window`.
+public struct PacketSelection: Hashable, Sendable {
+    public var expression: Expression
+    public var window: TimeWindow
+
+    public init(_ expression: Expression, window: TimeWindow) {
+        self.expression = expression
+        self.window = window
     }
 }
 
@@ -43,6 +59,7 @@ public struct QueryCompiler {
     var windowEnd: String?
     /// The events table whose rows an events search returns (alias `e`, joined to its flow `f`).
     private var ownEvents: String?
+    var window = TimeWindow()
 
     /// `firstParameter`: the number of the first `$n` (when the condition
     /// joins a statement that has parameters of its own). A `window`
@@ -50,6 +67,7 @@ public struct QueryCompiler {
     public static func compile(_ expression: Expression, for target: QueryTarget, firstParameter: Int = 1,
                                window: TimeWindow = TimeWindow()) throws(QueryError) -> SQLCondition {
         var compiler = QueryCompiler(target: target, firstParameter: firstParameter)
+        compiler.window = window
         compiler.windowStart = window.start.map { compiler.bind(.integer($0)) }
         compiler.windowEnd = window.end.map { compiler.bind(.integer($0)) }
         let alias: String
@@ -63,6 +81,20 @@ public struct QueryCompiler {
         let text = try compiler.condition(expression, table: target == .packets ? .packets : .flows)
         let bounded = compiler.windowTest(alias).map { "(\($0) AND \(text))" } ?? text
         return SQLCondition(text: bounded, parameters: compiler.parameters)
+    }
+
+    /// The flows a packets search selects (those of the packets it finds,
+    /// as docs/QUERY.md's sessions have it): a condition on `flows f`.
+    public static func flowsOfPackets(_ expression: Expression, window: TimeWindow,
+                                      firstParameter: Int = 1) -> SQLCondition {
+        var compiler = QueryCompiler(target: .flows, firstParameter: firstParameter)
+        return SQLCondition(text: compiler.flowsOf(PacketSelection(expression, window: window)),
+                            parameters: compiler.parameters)
+    }
+
+    /// The flow is one of those the selection's packets belong to.
+    private mutating func flowsOf(_ selection: PacketSelection) -> String {
+        "COALESCE(f.flow_key = ANY(\(bind(.flowsOf(selection)))::bigint[]), false)"
     }
 
     /// Parses and compiles in one step.
@@ -106,11 +138,13 @@ public struct QueryCompiler {
             return try presence(field, table: table)
         case .compare(let field, let comparison, let operand):
             let spec = try resolve(field)
+            if let some = try packetOnly(spec, expression, table: table) { return some }
             return try onTable(spec, table: table) { compiler, column, table throws(QueryError) in
                 try compiler.compare(spec, column, comparison, operand, field: field)
             }
         case .member(let field, let items):
             let spec = try resolve(field)
+            if let some = try packetOnly(spec, expression, table: table) { return some }
             return try onTable(spec, table: table) { compiler, column, table throws(QueryError) in
                 try compiler.member(spec, column, items, field: field)
             }
@@ -136,7 +170,19 @@ public struct QueryCompiler {
         if spec.kind == .presence {
             throw QueryError(at: field.position, "`\(field.name)` cannot be tested for presence")
         }
+        if let some = try packetOnly(spec, .exists(field), table: table) { return some }
         return try onTable(spec, table: table) { _, column, _ in Self.present(column) }
+    }
+
+    /// A test of a field only packets have (their size, their frame
+    /// number), on flows: the flow has a stored packet that passes it,
+    /// which the packet index answers. Nil for any other field or table.
+    private mutating func packetOnly(_ spec: FieldSpec, _ expression: Expression,
+                                     table: QueryTarget) throws(QueryError) -> String? {
+        guard table != .packets, spec.event == nil, spec.flow == nil, spec.packet != nil else { return nil }
+        // Checked now, so the error names its place; the index compiles it again.
+        _ = try PacketQuery.compile(expression, window: window)
+        return flowsOf(PacketSelection(expression, window: window))
     }
 
     static func present(_ column: Column) -> String {
@@ -164,18 +210,13 @@ public struct QueryCompiler {
             let test = try body(&self, here, table)
             return requires.map { "(\($0) AND \(test))" } ?? test
         }
-        guard let there = table == .packets ? spec.flow : spec.packet?.sql else { return "false" }
-        let otherRequires = table == .packets ? spec.flowRequires : spec.packetRequires.map(Self.packetTransport)
-        var test = try body(&self, there, table == .packets ? .flows : .packets)
-        if let otherRequires { test = "(\(otherRequires) AND \(test))" }
-        if let window = windowTest(table == .packets ? "f" : "p") { test = "(\(window) AND \(test))" }
-        switch table {
-        case .packets:
-            // Not correlated: PostgreSQL hashes the flows' keys once (flow keys include the capture).
-            return "COALESCE(p.flow_key IN (SELECT f.flow_key FROM flows f WHERE \(test)), false)"
-        case .flows, .events:
-            return "EXISTS (SELECT 1 FROM packets p WHERE p.flow_key = f.flow_key AND p.capture_id = f.capture_id AND \(test))"
-        }
+        // On flows, a field only packets have is `packetOnly`'s.
+        guard table == .packets, let there = spec.flow else { return "false" }
+        var test = try body(&self, there, .flows)
+        if let requires = spec.flowRequires { test = "(\(requires) AND \(test))" }
+        if let window = windowTest("f") { test = "(\(window) AND \(test))" }
+        // Not correlated: PostgreSQL hashes the flows' keys once (flow keys include the capture).
+        return "COALESCE(p.flow_key IN (SELECT f.flow_key FROM flows f WHERE \(test)), false)"
     }
 
     static func packetTransport(_ number: UInt8) -> String { PacketProtocol.transport(number).sql }

@@ -1,4 +1,5 @@
 import Formats
+import PcapStore
 import PostgresClient
 import QueryLanguage
 
@@ -40,7 +41,8 @@ struct FlowScope {
     /// The flows are those of the addresses at any time: a packet inside
     /// a search's window may belong to a flow that started after it
     /// (timestamps can step back); the packets' own test applies the window.
-    static func find(_ expression: Expression, on connection: PostgresConnection) throws -> FlowScope? {
+    static func find(_ expression: Expression, packets: IndexedPackets) throws -> FlowScope? {
+        let connection = packets.connection
         guard let implied = expression.flowScope,
               let condition = try? QueryCompiler.compile(implied, for: .flows, firstParameter: 2) else {
             return nil
@@ -55,7 +57,7 @@ struct FlowScope {
             FROM flows f JOIN captures c ON c.id = f.capture_id
             WHERE c.status = 'complete' AND c.id <> ALL($1::bigint[]) AND \(condition.text)
             LIMIT \(maxFlows + 1)
-            """, [Self.array(scope.openCaptures)] + condition.values)
+            """, [Self.array(scope.openCaptures)] + (try packets.values(condition.parameters)))
         guard flows.rows.count <= maxFlows else { return nil }
         var packets: Int64 = 0
         var captures: Set<UInt64> = []
@@ -80,11 +82,13 @@ struct FlowScope {
     static func source(_ expression: Expression, window: TimeWindow, firstParameter first: Int,
                        test: String? = nil, pageLimit: String? = nil,
                        on connection: PostgresConnection) throws -> (sql: String, values: [(any PostgresParameter)?])? {
-        guard let scope = try find(expression, on: connection) else { return nil }
+        // The implied scope tests addresses only: no packet selection for the index to answer.
+        let unread = IndexedPackets(connection: connection, reader: PacketIndexReader(root: "/nonexistent"))
+        guard let scope = try find(expression, packets: unread) else { return nil }
         let condition = try QueryCompiler.compile(expression, for: .packets, firstParameter: first + 4, window: window)
         let passing = test.map { "\($0) AND \(condition.text)" } ?? condition.text
         return ("(\(scope.packets(passing: passing, firstParameter: first, pageLimit: pageLimit))) p",
-                scope.values + condition.values)
+                scope.values + (try unread.values(condition.parameters)))
     }
 
     /// The scope's packets that pass `condition` (on `packets p`), every

@@ -1,3 +1,4 @@
+import Formats
 import PostgresClient
 import QueryLanguage
 import Wire
@@ -43,7 +44,9 @@ struct HuntRun {
         "(last_run_at IS NULL OR last_run_at + make_interval(secs => coalesce(interval_seconds, \(placeholder))) <= now())"
     }
 
-    let connection: PostgresConnection
+    /// The packet index, and the connection the run reads it and the rows with.
+    let packets: IndexedPackets
+    var connection: PostgresConnection { packets.connection }
     /// The statement timeout the connection runs with, for the error a timeout records.
     let timeoutSeconds: Int
 
@@ -94,9 +97,10 @@ struct HuntRun {
         let request = QueryMessage.SearchRequest(query: query, target: target, limit: 0, dataset: hunt.string(3))
         let cursor = hunt.string(4)
         guard let queryTarget = request.queryTarget else { throw HuntRunError.noDataset }
-        let condition: SQLCondition
+        let selects: SQLCondition
         do {
-            (_, condition) = try request.compiled(for: queryTarget, firstParameter: cursor == nil ? 3 : 4)
+            selects = try Self.selectsFlow(try QueryParser.parse(query), queryTarget,
+                                           firstParameter: cursor == nil ? 3 : 4)
         } catch {
             throw HuntRunError.query(error)
         }
@@ -105,20 +109,61 @@ struct HuntRun {
             f.batch_id IN (SELECT b.id FROM batches b WHERE b.xid >= pg_snapshot_xmin($3::pg_snapshot) \
             AND NOT pg_visible_in_snapshot(b.xid, $3::pg_snapshot)) AND
             """
-        let parameters: [(any PostgresParameter)?] = [id, matched] + (cursor.map { [$0] } ?? []) + condition.values
+        let unmatched = """
+            \(fresh) NOT EXISTS (SELECT 1 FROM hunt_matches m
+                                 WHERE m.hunt_id = $1 AND m.capture_id = f.capture_id AND m.flow_key = f.flow_key)
+            """
+        let head: [(any PostgresParameter)?] = [id, matched] + (cursor.map { [$0] } ?? [])
+        let parameters = head + (try packets.values(selects.parameters,
+                                                    among: try candidates(selects, unmatched, head)))
         let inserted = try connection.query("""
             INSERT INTO hunt_matches (hunt_id, capture_id, flow_key, start_ns, ordinal)
             SELECT $1, f.capture_id, f.flow_key, f.start_ns, $2 + row_number() OVER (ORDER BY f.id)
             FROM flows f
-            WHERE \(fresh) NOT EXISTS (SELECT 1 FROM hunt_matches m
-                                       WHERE m.hunt_id = $1 AND m.capture_id = f.capture_id AND m.flow_key = f.flow_key)
-              AND \(SearchEngine.selectsFlow(queryTarget, condition.text))
+            WHERE \(unmatched) AND \(selects.text)
             """, parameters).affectedRows ?? 0
         try connection.query("""
             UPDATE hunts SET cursor = $2::pg_snapshot, last_run_at = now(), last_error = NULL, matched = matched + $3
             WHERE id = $1
             """, [id, snapshot, inserted])
         return .ran(matched: inserted)
+    }
+
+    /// The condition on `flows f` that a flow the hunt's query selects meets,
+    /// with the session semantics of docs/QUERY.md: a flows hunt the flow
+    /// itself, a packets hunt the flows of the packets it finds, an events
+    /// hunt the flows carrying the events it finds.
+    static func selectsFlow(_ expression: Expression, _ target: QueryTarget,
+                            firstParameter: Int) throws(QueryError) -> SQLCondition {
+        switch target {
+        case .flows:
+            return try QueryCompiler.compile(expression, for: .flows, firstParameter: firstParameter)
+        case .packets:
+            return QueryCompiler.flowsOfPackets(expression, window: TimeWindow(), firstParameter: firstParameter)
+        case .events(let table):
+            let condition = try QueryCompiler.compile(expression, for: target, firstParameter: firstParameter)
+            return SQLCondition(
+                text: "EXISTS (SELECT 1 FROM \(table) e WHERE \(SearchEngine.eventOfFlow) AND \(condition.text))",
+                parameters: condition.parameters)
+        }
+    }
+
+    /// The flows a run may match, whose packets alone the index is read
+    /// for: nil (every packet) when the condition names no packets, or
+    /// when more flows are new than a selection may hold.
+    private func candidates(_ selects: SQLCondition, _ unmatched: String,
+                            _ values: [(any PostgresParameter)?]) throws -> [FlowPackets]? {
+        guard selects.parameters.contains(where: { if case .flowsOf = $0 { true } else { false } }) else { return nil }
+        do {
+            return try FlowPackets.select("""
+                SELECT f.capture_id, f.flow_key, f.first_frame, f.start_ns, f.end_ns, c.status = 'complete',
+                       f.src_packets + f.dst_packets
+                FROM flows f JOIN captures c ON c.id = f.capture_id
+                WHERE $2::bigint IS NOT NULL AND \(unmatched)
+                """, values, limit: IndexedPackets.maxSelectedFlows, on: connection)
+        } catch ExportError.tooManyFlows {
+            return nil
+        }
     }
 
     /// Records a failed run, so its interval passes before the next.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Messaging
+import PcapStore
 import PostgresClient
 import Wire
 
@@ -17,14 +18,17 @@ public final class HuntScheduler: Sendable {
     }
 
     private let conninfo: String
+    private let pcapRoot: String
     private let defaultIntervalSeconds: Int
     private let timeoutSeconds: Int
     private let logger: Logger
     private let stopping = Locked(false)
     public let counters = Locked(Counters())
 
-    public init(conninfo: String, defaultIntervalSeconds: Int, timeoutSeconds: Int, logger: Logger) {
+    /// `pcapRoot`: the pcap store, whose packet index packets hunts read.
+    public init(conninfo: String, pcapRoot: String, defaultIntervalSeconds: Int, timeoutSeconds: Int, logger: Logger) {
         self.conninfo = conninfo
+        self.pcapRoot = pcapRoot
         self.defaultIntervalSeconds = max(1, defaultIntervalSeconds)
         self.timeoutSeconds = max(1, timeoutSeconds)
         self.logger = logger
@@ -35,7 +39,8 @@ public final class HuntScheduler: Sendable {
     public func run() throws {
         let connection = try PostgresConnection(conninfo: conninfo)
         try connection.execute("SET statement_timeout = \(timeoutSeconds * 1_000)")
-        let hunt = HuntRun(connection: connection, timeoutSeconds: timeoutSeconds)
+        let hunt = HuntRun(packets: IndexedPackets(connection: connection, reader: PacketIndexReader(root: pcapRoot)),
+                           timeoutSeconds: timeoutSeconds)
         while !stopping.get() {
             for id in try dueHunts(connection) where !stopping.get() {
                 switch try hunt.run(id, .due(defaultIntervalSeconds: defaultIntervalSeconds)) {

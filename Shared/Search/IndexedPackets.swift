@@ -48,6 +48,9 @@ struct IndexedPackets {
         var after = PacketKey(capture: 0, frame: 0)
         var window = TimeWindow()
         var captures: [UInt64]?
+        /// Only runs that reach this frame or this time (a flow's first
+        /// frame, and its start less the fragments it may have taken in).
+        var reaching: (frame: UInt64, time: Int64)?
     }
 
     /// Up to `limit` packets in (capture, frame) order that `accept` keeps.
@@ -85,6 +88,23 @@ struct IndexedPackets {
         return Array(out.prefix(limit))
     }
 
+    /// Every packet in the scope, a run's packets at a time, in no
+    /// particular order across runs.
+    func scan(_ scope: Scope, _ body: ([Stored]) throws -> Void) throws {
+        var cursor: (capture: UInt64, frame: UInt64, segment: Int64, record: UInt64)?
+        while true {
+            let runs = try self.runs(scope, after: cursor)
+            for run in runs {
+                let found = try entries(of: run).filter { stored in
+                    stored.key > scope.after && scope.window.contains(stored.entry.timestamp)
+                }
+                if !found.isEmpty { try body(found) }
+            }
+            guard let last = runs.last, runs.count == Self.runsPerQuery else { return }
+            cursor = (last.capture, last.firstFrame, last.segmentRow, last.firstRecord)
+        }
+    }
+
     /// The runs that may hold packets of the scope after `cursor` (capture,
     /// first frame, segment row, first record), in that order.
     func runs(_ scope: Scope, after cursor: (capture: UInt64, frame: UInt64, segment: Int64, record: UInt64)?) throws -> [Run] {
@@ -106,6 +126,10 @@ struct IndexedPackets {
         if let captures = scope.captures {
             values.append("{" + captures.map(String.init).joined(separator: ",") + "}")
             tests.append("r.capture_id = ANY($\(values.count)::bigint[])")
+        }
+        if let reaching = scope.reaching {
+            values += [Int64(clamping: reaching.frame), reaching.time]
+            tests.append("(r.last_frame >= $\(values.count - 1) OR r.end_ns >= $\(values.count))")
         }
         let result = try connection.query("""
             SELECT r.capture_id, r.first_frame, s.path, r.segment_id, r.first_record, r.records
@@ -143,6 +167,41 @@ struct IndexedPackets {
         return counted
     }
 
+    /// The highest frame below which every frame of the capture is stored
+    /// (0 when frame 1 is not): the last of the run ends whose count of
+    /// stored frames equals them (a prefix is whole exactly when it counts
+    /// its own length), then the first gap past it.
+    func settledFrame(capture: UInt64) throws -> UInt64 {
+        let id = Int64(clamping: capture)
+        let result = try connection.query(
+            "SELECT DISTINCT last_frame FROM packet_runs WHERE capture_id = $1 ORDER BY 1", [id])
+        let ends = result.rows.indices.compactMap { result.row($0)?.int64(0).map(UInt64.init(clamping:)) }
+        var low = 0, high = ends.count
+        while low < high {
+            let middle = (low + high) / 2
+            if try count(capture: capture, through: ends[middle]) == ends[middle] { low = middle + 1 } else { high = middle }
+        }
+        let whole = low > 0 ? ends[low - 1] : 0
+        guard low < ends.count else { return whole }
+        let broken = ends[low]
+        let runs = try connection.query("""
+            SELECT s.path, r.first_record, r.records FROM packet_runs r JOIN segments s ON s.id = r.segment_id
+            WHERE r.capture_id = $1 AND r.first_frame <= $2 AND r.last_frame > $3
+            """, [id, Int64(clamping: broken), Int64(clamping: whole)])
+        var frames = Set<UInt64>()
+        for index in runs.rows.indices {
+            guard let row = runs.row(index), let segment = row.string(0).flatMap(SegmentID.init(relativePath:)),
+                  let first = row.int64(1).map(UInt64.init(clamping:)), let records = row.int64(2) else { continue }
+            for entry in try reader.entries(of: segment, records: first ..< first + UInt64(clamping: records))
+            where entry.frameNumber > whole && entry.frameNumber <= broken {
+                frames.insert(entry.frameNumber)
+            }
+        }
+        var settled = whole
+        while frames.contains(settled + 1) { settled += 1 }
+        return settled
+    }
+
     func entries(of run: Run) throws -> [Stored] {
         try reader.entries(of: run.segment, records: run.firstRecord ..< run.firstRecord + run.records).map {
             Stored(capture: run.capture, segment: run.segment, entry: $0)
@@ -167,7 +226,7 @@ extension IndexedPackets {
             SELECT f.flow_key, f.id\(columns.map { ", " + $0 }.joined())
             FROM flows f WHERE f.capture_id = $1 AND f.flow_key = ANY($2::bigint[])
             """, [Int64(clamping: capture), "{" + keys.map { String(Int64(bitPattern: $0)) }.joined(separator: ",") + "}"]
-                + (tests?.values ?? []))
+                + (try values(tests?.parameters ?? [])))
         var flows: [UInt64: FlowFacts] = [:]
         for index in result.rows.indices {
             guard let row = result.row(index), let key = row.int64(0), let id = row.int64(1) else { continue }

@@ -90,20 +90,12 @@ extension SearchEngine {
     /// a capture runs, several decoders commit out of frame order, so that is
     /// the frame before the first gap; once it ended every frame is in.
     func settledFrame(capture: UInt64, running: Bool) throws -> UInt64 {
-        let id = Int64(clamping: capture)
         let top = try connection.query("""
-            SELECT coalesce(max(frame_number), 0), (SELECT packets FROM captures WHERE id = $1)
-            FROM packets WHERE capture_id = $1
-            """, [id]).row(0)
+            SELECT coalesce(max(last_frame), 0), (SELECT packets FROM captures WHERE id = $1)
+            FROM packet_runs WHERE capture_id = $1
+            """, [Int64(clamping: capture)]).row(0)
         let highest = top?.int64(0) ?? 0
         guard running, highest != top?.int64(1) else { return UInt64(clamping: highest) }
-        let gap = try connection.query("""
-            SELECT previous FROM (
-                SELECT frame_number, lag(frame_number, 1, 0::bigint) OVER (ORDER BY frame_number) AS previous
-                FROM packets WHERE capture_id = $1) AS numbered
-            WHERE frame_number <> previous + 1 ORDER BY frame_number LIMIT 1
-            """, [id]).row(0)?.int64(0)
-        return UInt64(clamping: gap ?? highest)
+        return try packets.settledFrame(capture: capture)
     }
-
 }

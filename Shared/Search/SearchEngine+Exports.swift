@@ -1,19 +1,12 @@
 import Formats
 import Foundation
 import PostgresClient
+import QueryLanguage
 import Wire
 
-/// Downloads: a capture's, a flow's or a search result's frames, planned and then paged.
+/// Downloads: a capture's, a flow's or a search result's frames, planned
+/// and then paged, read from the packet index.
 extension SearchEngine {
-    /// The flow's key and capture, which its packets are filed under.
-    private func flowKey(_ id: UInt64) throws -> (key: Int64, capture: Int64, packets: Int64)? {
-        guard let row = try connection.query(
-            "SELECT flow_key, capture_id, src_packets + dst_packets FROM flows WHERE id = $1 LIMIT 1",
-            [Int64(clamping: id)]).row(0),
-            let key = row.int64(0), let capture = row.int64(1) else { return nil }
-        return (key, capture, row.int64(2) ?? 0)
-    }
-
     func exportPlan(_ target: QueryMessage.ExportTarget) throws -> QueryMessage.ExportPlan? {
         switch target {
         case .scope(.capture(let id)):
@@ -23,22 +16,24 @@ extension SearchEngine {
             let types = try connection.query(
                 "SELECT linktype FROM segments WHERE capture_id = $1 GROUP BY linktype ORDER BY min(id)",
                 [Int64(clamping: id)])
-            let sizes = capture.string(1) == "complete"
-                ? try frameSizes("p.capture_id = $1", [Int64(clamping: id)]) : nil
+            var sizes: FrameSizeSum?
+            if capture.string(1) == "complete" {
+                var sum = FrameSizeSum()
+                try self.packets.scan(IndexedPackets.Scope(captures: [id])) { sum.add($0) }
+                sizes = sum
+            }
             return QueryMessage.ExportPlan(linkTypes: Self.linkTypes(types),
-                                           packets: UInt64(clamping: packets), fixedFrames: sizes)
+                                           packets: UInt64(clamping: packets), fixedFrames: sizes?.sizes)
         case .scope(.flow(let id)):
-            guard let flow = try flowKey(id) else { return nil }
-            let types = try connection.query("""
-                SELECT s.linktype FROM packets p JOIN segments s ON s.id = p.segment_id
-                WHERE p.flow_key = $1 AND p.capture_id = $2 GROUP BY s.linktype ORDER BY min(p.frame_number)
-                """, [flow.key, flow.capture])
-            let complete = try connection.query("SELECT status FROM captures WHERE id = $1", [flow.capture])
-                .row(0)?.string(0) == "complete"
-            let sizes = complete
-                ? try frameSizes("p.flow_key = $1 AND p.capture_id = $2", [flow.key, flow.capture]) : nil
-            return QueryMessage.ExportPlan(linkTypes: Self.linkTypes(types),
-                                           packets: UInt64(clamping: flow.packets), fixedFrames: sizes)
+            guard let flow = try flowPackets(id) else { return nil }
+            var types = LinkTypeOrder(), sum = FrameSizeSum()
+            try packets.scan(flow.scope) { chunk in
+                let mine = chunk.filter(flow.holds)
+                types.add(mine)
+                sum.add(mine)
+            }
+            return QueryMessage.ExportPlan(linkTypes: types.ordered, packets: UInt64(clamping: flow.packets),
+                                           fixedFrames: flow.complete ? sum.sizes : nil)
         case .search(let request):
             // The whole result now, kept for the pages to come, when it is small enough to keep.
             let now = ContinuousClock.now
@@ -54,57 +49,31 @@ extension SearchEngine {
         }
     }
 
-    /// The sizes of the stored frames `condition` selects (the frames a download lists).
-    private func frameSizes(_ condition: String, _ values: [(any PostgresParameter)?]) throws -> QueryMessage.FrameSizes? {
-        guard let row = try connection.query("""
-            SELECT count(*), COALESCE(sum(p.caplen), 0), COALESCE(sum((p.caplen + 3) / 4 * 4), 0)
-            FROM packets p JOIN segments s ON s.id = p.segment_id WHERE \(condition)
-            """, values).row(0), let frames = row.int64(0), let captured = row.int64(1), let padded = row.int64(2)
-        else { return nil }
-        return QueryMessage.FrameSizes(frames: UInt64(clamping: frames), capturedBytes: UInt64(clamping: captured),
-                                       paddedBytes: UInt64(clamping: padded))
-    }
-
     static func linkTypes(_ result: PostgresResult) -> [UInt32] {
         result.rows.indices.compactMap { result.row($0)?.int64(0).map { UInt32(clamping: $0) } }
     }
 
-    /// The flow download's query, for the EXPLAIN test: `$1` flow key,
-    /// `$2` capture, `$3` frame cursor, `$4` limit.
-    public static let flowFramesSQL = """
-        SELECT p.capture_id, p.frame_number, p.ts_ns, s.linktype, s.path, p.segment_offset, p.caplen
-        FROM packets p JOIN segments s ON s.id = p.segment_id
-        WHERE p.flow_key = $1 AND p.capture_id = $2 AND p.frame_number > $3
-        ORDER BY p.frame_number LIMIT $4
-        """
-
     func exportFrames(_ target: QueryMessage.ExportTarget, after: QueryMessage.ExportCursor,
                       limit: Int) throws -> [QueryMessage.ExportFrame] {
         let limit = max(1, min(limit, Self.maxExportFrames))
-        let result: PostgresResult
         switch target {
         case .scope(.capture(let id)):
-            result = try connection.query("""
-                SELECT p.capture_id, p.frame_number, p.ts_ns, s.linktype, s.path, p.segment_offset, p.caplen
-                FROM packets p JOIN segments s ON s.id = p.segment_id
-                WHERE p.capture_id = $1 AND p.frame_number > $2
-                ORDER BY p.frame_number LIMIT $3
-                """, [Int64(clamping: id), Int64(clamping: after.frame), limit])
+            let scope = IndexedPackets.Scope(after: .init(capture: id, frame: after.frame), captures: [id])
+            return try packets.page(scope, limit: limit) { $0.map { _ in true } }.map(\.exportFrame)
         case .scope(.flow(let id)):
-            guard let flow = try flowKey(id) else { return [] }
-            result = try connection.query(Self.flowFramesSQL, [flow.key, flow.capture, Int64(clamping: after.frame), limit])
+            guard let flow = try flowPackets(id) else { return [] }
+            var scope = flow.scope
+            scope.after = .init(capture: flow.capture, frame: after.frame)
+            return try packets.page(scope, limit: limit) { $0.map(flow.holds) }.map(\.exportFrame)
         case .search(let request):
             let now = ContinuousClock.now
             let kept = Self.exportResults.update { $0.page(request, after: after, limit: limit, now: now) }
             if let kept { return kept }
             if Self.exportResults.update({ $0.isTooLarge(request, now: now) }) {
-                guard let found = try searchExportFrames(request, after: after, limit: limit) else { return [] }
-                result = found
-            } else {
-                return Array((try evaluateExport(request, after: after, now: now) ?? []).prefix(limit))
+                return try searchExportFrames(request, after: after, limit: limit) ?? []
             }
+            return Array((try evaluateExport(request, after: after, now: now) ?? []).prefix(limit))
         }
-        return Self.exportFrames(result)
     }
 
     /// A search export's frames after `after`, evaluated whole (up to what
@@ -112,77 +81,237 @@ extension SearchEngine {
     /// query; nil when the query does not compile.
     private func evaluateExport(_ request: QueryMessage.SearchRequest, after: QueryMessage.ExportCursor,
                                 now: ContinuousClock.Instant) throws -> [QueryMessage.ExportFrame]? {
-        guard let found = try searchExportFrames(request, after: after, limit: ExportResults.maxFramesPerResult + 1)
+        guard let frames = try searchExportFrames(request, after: after, limit: ExportResults.maxFramesPerResult + 1)
         else { return nil }
-        let frames = Self.exportFrames(found)
         Self.exportResults.update { $0.keep(frames, for: request, after: after, now: now) }
         return frames
     }
 
-    /// Rows of (capture, frame, time, linktype, segment path, offset, caplen).
-    static func exportFrames(_ result: PostgresResult) -> [QueryMessage.ExportFrame] {
-        result.rows.indices.compactMap { index in
-            guard let row = result.row(index), let capture = row.int64(0), let frame = row.int64(1),
-                  let time = row.int64(2), let type = row.int64(3), let path = row.string(4),
-                  let offset = row.int64(5), let caplen = row.int(6) else { return nil }
-            return QueryMessage.ExportFrame(
-                capture: UInt64(clamping: capture), frame: UInt64(clamping: frame), time: time,
-                linkType: UInt32(clamping: type),
-                position: QueryMessage.StoredPosition(segment: path, offset: UInt64(clamping: offset),
-                                                      length: UInt32(clamping: caplen + 16)))
-        }
+    /// The flow's stored packets, or nil for an unknown flow.
+    private func flowPackets(_ id: UInt64) throws -> FlowPackets? {
+        try FlowPackets.select("""
+            SELECT f.capture_id, f.flow_key, f.first_frame, f.start_ns, f.end_ns, c.status = 'complete',
+                   f.src_packets + f.dst_packets
+            FROM flows f JOIN captures c ON c.id = f.capture_id WHERE f.id = $1 LIMIT 1
+            """, [Int64(clamping: id)], limit: 1, on: connection).first
     }
 }
 
 /// Exports of a search's result: its packets, or every packet of the flows it found.
 extension SearchEngine {
-    /// The packets a search's result covers: a source aliased `p` with
-    /// every packets column (the table, or a packets search's flow scope)
-    /// and a condition on it, whose placeholders start at `firstParameter`;
-    /// nil when the query does not compile (the gateway checks it first)
-    /// or names no dataset.
-    func exportSelection(_ request: QueryMessage.SearchRequest, firstParameter: Int) throws
-        -> (source: String, condition: String, values: [(any PostgresParameter)?])? {
+    /// What a search's file holds, in the index's terms.
+    enum ExportSource {
+        /// The packets a packets search finds.
+        case packets(PacketSearch)
+        /// Every packet of the flows a flows or events search finds.
+        case flows([FlowPackets])
+    }
+
+    /// Most flows a flows or events search's file may hold.
+    static let maxExportFlows = 1_000_000
+
+    /// Nil when the query does not compile (the gateway checks it first) or names no dataset.
+    func exportSource(_ request: QueryMessage.SearchRequest) throws -> ExportSource? {
         guard let target = request.queryTarget,
-              let (expression, condition) = try? request.compiled(for: target, firstParameter: firstParameter) else {
+              let (expression, condition) = try? request.compiled(for: target, firstParameter: 1) else {
             return nil
         }
+        let flows: String
         switch target {
         case .packets:
-            guard let scoped = try FlowScope.source(expression, window: TimeWindow(start: request.start, end: request.end),
-                                                    firstParameter: firstParameter, on: connection) else {
-                return ("packets p", condition.text, condition.values)
-            }
-            return (scoped.sql, "true", scoped.values)
+            return (try? indexedSearch(expression, request: request, limit: 0)).map(ExportSource.packets)
         case .flows:
-            return ("packets p", "p.flow_key IN (SELECT f.flow_key FROM flows f WHERE \(condition.text))", condition.values)
+            flows = "flows f"
         case .events(let table):
-            return ("packets p",
-                    "p.flow_key IN (SELECT e.flow_key FROM \(Self.eventsWithFlows(table)) WHERE \(condition.text))",
-                    condition.values)
+            flows = Self.eventsWithFlows(table)
+        }
+        return .flows(try FlowPackets.select("""
+            SELECT DISTINCT f.capture_id, f.flow_key, f.first_frame, f.start_ns, f.end_ns, c.status = 'complete',
+                   f.src_packets + f.dst_packets
+            FROM \(flows) JOIN captures c ON c.id = f.capture_id WHERE \(condition.text)
+            """, try packets.values(condition.parameters), limit: Self.maxExportFlows, on: connection))
+    }
+
+    /// Every stored packet of the source, a run's packets at a time.
+    func scan(_ source: ExportSource, _ body: ([IndexedPackets.Stored]) throws -> Void) throws {
+        switch source {
+        case .packets(let search):
+            var matcher = try PacketMatcher(search.query, expression: search.expression, scope: search.scope,
+                                            packets: packets)
+            try packets.scan(matcher.scope) { chunk in
+                let kept = try matcher.accept(chunk)
+                try body(zip(chunk, kept).compactMap { $1 ? $0 : nil })
+            }
+        case .flows(let flows):
+            for capture in FlowPackets.byCapture(flows) {
+                try packets.scan(capture.scope) { try body($0.filter(capture.holds)) }
+            }
         }
     }
 
     /// The result's link types in order of first appearance, and its packets (one pass over them).
     func searchExportPlan(_ request: QueryMessage.SearchRequest) throws -> QueryMessage.ExportPlan? {
-        guard let selection = try exportSelection(request, firstParameter: 1) else { return nil }
-        let result = try connection.query("""
-            SELECT s.linktype, count(*) FROM \(selection.source) JOIN segments s ON s.id = p.segment_id
-            WHERE \(selection.condition) GROUP BY s.linktype ORDER BY min(p.ts_ns)
-            """, selection.values)
-        let packets = result.rows.indices.reduce(Int64(0)) { $0 + (result.row($1)?.int64(1) ?? 0) }
-        return QueryMessage.ExportPlan(linkTypes: Self.linkTypes(result), packets: UInt64(clamping: packets))
+        guard let source = try exportSource(request) else { return nil }
+        var types = LinkTypeOrder(), count: UInt64 = 0
+        try scan(source) { chunk in
+            types.add(chunk)
+            count += UInt64(chunk.count)
+        }
+        return QueryMessage.ExportPlan(linkTypes: types.ordered, packets: count)
     }
 
-    /// The result's stored frames after the cursor, in time order across captures.
+    /// The result's first `limit` stored frames after the cursor, in time
+    /// order across captures (the file's); nil when the query does not compile.
     func searchExportFrames(_ request: QueryMessage.SearchRequest, after: QueryMessage.ExportCursor,
-                            limit: Int) throws -> PostgresResult? {
-        guard let selection = try exportSelection(request, firstParameter: 5) else { return nil }
-        return try connection.query("""
-            SELECT p.capture_id, p.frame_number, p.ts_ns, s.linktype, s.path, p.segment_offset, p.caplen
-            FROM \(selection.source) JOIN segments s ON s.id = p.segment_id
-            WHERE (p.ts_ns, p.capture_id, p.frame_number) > ($1, $2, $3) AND \(selection.condition)
-            ORDER BY p.ts_ns, p.capture_id, p.frame_number LIMIT $4
-            """, [after.time, Int64(clamping: after.capture), Int64(clamping: after.frame), limit] + selection.values)
+                            limit: Int) throws -> [QueryMessage.ExportFrame]? {
+        guard let source = try exportSource(request) else { return nil }
+        var first = FirstFrames(after: after, limit: limit)
+        try scan(source) { first.add($0) }
+        return first.frames
+    }
+}
+
+/// The stored packets of some flows of one capture: those filed under
+/// their keys, in the runs that reach the flows' first frames (or, for
+/// fragments filed later, their start less twice the reassembly timeout)
+/// and, once the capture is complete, start before their last packet.
+struct FlowPackets {
+    var capture: UInt64
+    var keys: Set<UInt64>
+    var firstFrame: UInt64
+    var start: Int64
+    var end: Int64
+    var complete: Bool
+    /// What the flows rows count.
+    var packets: Int64
+
+    static let fragmentSlack: Int64 = 60_000_000_000
+
+    var scope: IndexedPackets.Scope {
+        IndexedPackets.Scope(window: complete ? TimeWindow(start: nil, end: end &+ 1) : TimeWindow(),
+                             captures: [capture], reaching: (firstFrame, start &- Self.fragmentSlack))
+    }
+
+    func holds(_ stored: IndexedPackets.Stored) -> Bool {
+        stored.entry.flowKey.map(keys.contains) ?? false
+    }
+
+    /// One capture's flows, merged.
+    static func byCapture(_ flows: [FlowPackets]) -> [FlowPackets] {
+        Dictionary(grouping: flows, by: \.capture).values.compactMap { group in
+            group.dropFirst().reduce(group.first) { merged, flow in
+                merged.map { m in
+                    FlowPackets(capture: m.capture, keys: m.keys.union(flow.keys),
+                                firstFrame: min(m.firstFrame, flow.firstFrame), start: min(m.start, flow.start),
+                                end: max(m.end, flow.end), complete: m.complete, packets: m.packets + flow.packets)
+                }
+            }
+        }.sorted { $0.capture < $1.capture }
+    }
+
+    /// The flows of a statement's rows: capture, key, first frame, start,
+    /// end, capture complete, packets. More than `limit` rows is an error.
+    static func select(_ sql: String, _ values: [(any PostgresParameter)?], limit: Int,
+                       on connection: PostgresConnection) throws -> [FlowPackets] {
+        let result = try connection.query("\(sql) LIMIT \(limit + 1)", values)
+        guard result.rows.count <= limit else { throw ExportError.tooManyFlows(limit) }
+        return result.rows.indices.compactMap { index in
+            guard let row = result.row(index), let capture = row.int64(0), let key = row.int64(1),
+                  let first = row.int64(2), let start = row.int64(3), let end = row.int64(4) else { return nil }
+            return FlowPackets(capture: UInt64(clamping: capture), keys: [UInt64(bitPattern: key)],
+                               firstFrame: UInt64(clamping: first), start: start, end: end,
+                               complete: row.bool(5) == true, packets: row.int64(6) ?? 0)
+        }
+    }
+}
+
+enum ExportError: Error, CustomStringConvertible {
+    case tooManyFlows(Int)
+
+    var description: String {
+        switch self {
+        case .tooManyFlows(let limit):
+            "the search finds more than \(limit) flows: narrow it (a time window, an address) to download its packets"
+        }
+    }
+}
+
+/// The first `limit` frames after a cursor in the file's order (time,
+/// capture, frame), from packets seen in any order.
+struct FirstFrames {
+    let after: QueryMessage.ExportCursor
+    let limit: Int
+    private var held: [QueryMessage.ExportFrame] = []
+
+    init(after: QueryMessage.ExportCursor, limit: Int) {
+        self.after = after
+        self.limit = max(1, limit)
+    }
+
+    mutating func add(_ chunk: [IndexedPackets.Stored]) {
+        for stored in chunk {
+            let frame = stored.exportFrame
+            if ExportResults.precedes(after, frame.cursor) { held.append(frame) }
+        }
+        if held.count >= 2 * limit { trim() }
+    }
+
+    var frames: [QueryMessage.ExportFrame] {
+        var copy = self
+        copy.trim()
+        return copy.held
+    }
+
+    private mutating func trim() {
+        held.sort { ExportResults.precedes($0.cursor, $1.cursor) }
+        if held.count > limit { held.removeLast(held.count - limit) }
+    }
+}
+
+/// Link types in the order of the earliest frame (time, capture, frame) of each.
+struct LinkTypeOrder {
+    private var earliest: [UInt32: QueryMessage.ExportCursor] = [:]
+
+    mutating func add(_ chunk: [IndexedPackets.Stored]) {
+        for stored in chunk {
+            let frame = stored.exportFrame
+            if earliest[frame.linkType].map({ ExportResults.precedes(frame.cursor, $0) }) ?? true {
+                earliest[frame.linkType] = frame.cursor
+            }
+        }
+    }
+
+    var ordered: [UInt32] {
+        earliest.sorted { ExportResults.precedes($0.value, $1.value) }.map(\.key)
+    }
+}
+
+/// What a file of some stored frames needs to know its length.
+struct FrameSizeSum {
+    private(set) var frames: UInt64 = 0
+    private(set) var captured: UInt64 = 0
+    private(set) var padded: UInt64 = 0
+
+    mutating func add(_ chunk: [IndexedPackets.Stored]) {
+        for stored in chunk {
+            let length = UInt64(stored.entry.capturedLength)
+            frames += 1
+            captured += length
+            padded += (length + 3) / 4 * 4
+        }
+    }
+
+    var sizes: QueryMessage.FrameSizes {
+        QueryMessage.FrameSizes(frames: frames, capturedBytes: captured, paddedBytes: padded)
+    }
+}
+
+extension IndexedPackets.Stored {
+    var exportFrame: QueryMessage.ExportFrame {
+        QueryMessage.ExportFrame(
+            capture: capture, frame: entry.frameNumber, time: entry.timestamp,
+            linkType: UInt32(segment.key.linkType.rawValue),
+            position: QueryMessage.StoredPosition(segment: segment.relativePath, offset: entry.offset,
+                                                  length: entry.capturedLength + 16))
     }
 }

@@ -69,7 +69,7 @@ extension SearchEngine {
     /// Runs the hunt now (within this engine's statement timeout): the hunt
     /// afterwards, with the run's error if it failed.
     func runHunt(_ id: UInt64) throws -> QueryMessage.Hunt? {
-        _ = try HuntRun(connection: connection, timeoutSeconds: Self.statementTimeoutSeconds).run(Int64(clamping: id), .now)
+        _ = try HuntRun(packets: packets, timeoutSeconds: Self.statementTimeoutSeconds).run(Int64(clamping: id), .now)
         return try hunt(id)
     }
 

@@ -25,39 +25,9 @@ extension SearchEngine {
     }
 
     func run(_ search: PacketSearch) throws -> [QueryMessage.FoundPacket] {
-        let query = search.query
-        var scope = search.scope
-        let captureAnswers = try captureTests(query.captureTests)
-        var flows: [UInt64: [UInt64: FlowFacts]] = [:]
-        let needsFlows = !query.flowTests.texts.isEmpty
-        // Few flows carry the addresses the query names: only their captures'
-        // packets (and those of captures still being stored) can match.
-        let flowScope = try FlowScope.find(search.expression, on: connection)
-        let scopeKeys = Set(flowScope?.keys.map { UInt64(bitPattern: $0) } ?? [])
-        let openCaptures = Set(flowScope?.openCaptures.map { UInt64(clamping: $0) } ?? [])
-        if let flowScope { scope.captures = Array(Set(flowScope.captures).union(openCaptures)).sorted() }
-        let found = try packets.page(scope, limit: search.limit) { chunk in
-            guard let capture = chunk.first?.capture else { return [] }
-            if flowScope != nil, !openCaptures.contains(capture) {
-                let inScope = chunk.map { $0.entry.flowKey.map(scopeKeys.contains) ?? false }
-                guard inScope.contains(true) else { return inScope }
-            }
-            if needsFlows {
-                let missing = Set(chunk.compactMap(\.entry.flowKey)).subtracting(flows[capture]?.keys ?? [:].keys)
-                flows[capture, default: [:]].merge(try packets.flows(capture: capture, keys: missing, tests: query.flowTests)) { a, _ in a }
-            }
-            let known = flows[capture] ?? [:]
-            let answers = captureAnswers[capture] ?? []
-            return chunk.map { stored in
-                if flowScope != nil, !openCaptures.contains(capture),
-                   !(stored.entry.flowKey.map(scopeKeys.contains) ?? false) { return false }
-                let flow = stored.entry.flowKey.flatMap { known[$0] }
-                return query.predicate.holds(for: IndexedPackets.facts(stored),
-                                             flow: { flow?.tests[$0] ?? false },
-                                             capture: { answers.indices.contains($0) && answers[$0] })
-            }
-        }
-        return try withFlows(found, known: flows).map { stored, flow in
+        var matcher = try PacketMatcher(search.query, expression: search.expression, scope: search.scope, packets: packets)
+        let found = try packets.page(matcher.scope, limit: search.limit) { try matcher.accept($0) }
+        return try withFlows(found, known: matcher.flows).map { stored, flow in
             QueryMessage.FoundPacket(captureID: stored.capture, packet: IndexedPackets.packet(stored, flow: flow))
         }
     }
@@ -73,12 +43,67 @@ extension SearchEngine {
         }
         return found.map { stored in (stored, stored.entry.flowKey.flatMap { flows[stored.capture]?[$0] }) }
     }
+}
+
+/// Which stored packets a packets search selects, a run's packets at a
+/// time: their own fields tested in Swift, their flows' and captures'
+/// tests answered by SQL once per flow and per capture (and kept).
+struct PacketMatcher {
+    private let query: PacketQuery
+    private let packets: IndexedPackets
+    /// The search's scope, narrowed to the captures its flow scope reaches.
+    private(set) var scope: IndexedPackets.Scope
+    /// Flows looked up so far, by capture and key.
+    private(set) var flows: [UInt64: [UInt64: FlowFacts]] = [:]
+    private let captureAnswers: [UInt64: [Bool]]
+    /// Few flows carry the addresses the query names: only their packets
+    /// (and those of captures still being stored) can match.
+    private let scopeKeys: Set<UInt64>?
+    private let openCaptures: Set<UInt64>
+    static let maxKnownFlows = 100_000
+
+    init(_ query: PacketQuery, expression: Expression, scope: IndexedPackets.Scope, packets: IndexedPackets) throws {
+        self.query = query
+        self.packets = packets
+        self.scope = scope
+        captureAnswers = try Self.captureTests(query.captureTests, packets: packets)
+        let flowScope = try FlowScope.find(expression, packets: packets)
+        scopeKeys = flowScope.map { Set($0.keys.map { UInt64(bitPattern: $0) }) }
+        openCaptures = Set(flowScope?.openCaptures.map { UInt64(clamping: $0) } ?? [])
+        if let flowScope { self.scope.captures = Array(Set(flowScope.captures).union(openCaptures)).sorted() }
+    }
+
+    /// Which of one run's packets (all of one capture) the search selects.
+    mutating func accept(_ chunk: [IndexedPackets.Stored]) throws -> [Bool] {
+        guard let capture = chunk.first?.capture else { return [] }
+        let scoped = scopeKeys.flatMap { keys in openCaptures.contains(capture) ? nil : keys }
+        if let scoped {
+            let inScope = chunk.map { $0.entry.flowKey.map(scoped.contains) ?? false }
+            guard inScope.contains(true) else { return inScope }
+        }
+        if !query.flowTests.texts.isEmpty {
+            // A cache: a scan of a whole store must not hold every flow it met.
+            if flows.values.reduce(0, { $0 + $1.count }) > Self.maxKnownFlows { flows.removeAll() }
+            let missing = Set(chunk.compactMap(\.entry.flowKey)).subtracting(flows[capture]?.keys ?? [:].keys)
+            flows[capture, default: [:]].merge(try packets.flows(capture: capture, keys: missing, tests: query.flowTests)) { a, _ in a }
+        }
+        let known = flows[capture] ?? [:]
+        let answers = captureAnswers[capture] ?? []
+        return chunk.map { stored in
+            if let scoped, !(stored.entry.flowKey.map(scoped.contains) ?? false) { return false }
+            let flow = stored.entry.flowKey.flatMap { known[$0] }
+            return query.predicate.holds(for: IndexedPackets.facts(stored),
+                                         flow: { flow?.tests[$0] ?? false },
+                                         capture: { answers.indices.contains($0) && answers[$0] })
+        }
+    }
 
     /// Each capture's answers to the capture tests (the sensor).
-    private func captureTests(_ tests: SQLConditions) throws -> [UInt64: [Bool]] {
+    private static func captureTests(_ tests: SQLConditions, packets: IndexedPackets) throws -> [UInt64: [Bool]] {
         guard !tests.texts.isEmpty else { return [:] }
-        let result = try connection.query(
-            "SELECT c.id\(tests.texts.map { ", COALESCE((\($0)), false)" }.joined()) FROM captures c", tests.values)
+        let result = try packets.connection.query(
+            "SELECT c.id\(tests.texts.map { ", COALESCE((\($0)), false)" }.joined()) FROM captures c",
+            try packets.values(tests.parameters))
         var answers: [UInt64: [Bool]] = [:]
         for index in result.rows.indices {
             guard let row = result.row(index), let id = row.int64(0) else { continue }

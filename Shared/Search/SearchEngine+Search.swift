@@ -42,21 +42,6 @@ extension SearchEngine {
         "\(table) e JOIN flows f ON \(eventOfFlow)"
     }
 
-    /// A condition on `flows f`: the flow is one a search selects with the
-    /// session semantics of docs/QUERY.md — a flows search the flow itself,
-    /// a packets search the flows of the packets it finds, an events search
-    /// the flows carrying the events it finds. `condition` is compiled for `target`.
-    static func selectsFlow(_ target: QueryTarget, _ condition: String) -> String {
-        switch target {
-        case .flows:
-            condition
-        case .packets:
-            "EXISTS (SELECT 1 FROM packets p WHERE p.flow_key = f.flow_key AND p.capture_id = f.capture_id AND \(condition))"
-        case .events(let table):
-            "EXISTS (SELECT 1 FROM \(table) e WHERE \(eventOfFlow) AND \(condition))"
-        }
-    }
-
     func search(_ request: QueryMessage.SearchRequest) throws -> QueryMessage.SearchPage {
         guard let target = request.queryTarget else {
             return QueryMessage.SearchPage(problem: QueryMessage.QueryProblem(
@@ -80,7 +65,7 @@ extension SearchEngine {
         }
         guard request.limit > 0 else { return QueryMessage.SearchPage(processed: expression.text) }
         let parameters: [(any PostgresParameter)?] = [Int64(clamping: request.afterID), Self.clamp(request.limit)]
-            + condition.values
+            + (try packets.values(condition.parameters))
         switch target {
         case .packets:
             let found = try packetSearch.map(run) ?? []
@@ -122,23 +107,5 @@ extension QueryMessage.SearchRequest {
         let expression = try QueryParser.parse(query)
         return (expression, try QueryCompiler.compile(expression, for: target, firstParameter: firstParameter,
                                                       window: TimeWindow(start: start, end: end)))
-    }
-}
-
-extension SQLCondition {
-    /// The parameters as the driver takes them.
-    var values: [(any PostgresParameter)?] { parameters.map(\.value) }
-}
-
-extension SQLConditions {
-    var values: [(any PostgresParameter)?] { parameters.map(\.value) }
-}
-
-extension SQLCondition.Parameter {
-    var value: (any PostgresParameter)? {
-        switch self {
-        case .integer(let value): value
-        case .text(let value): value
-        }
     }
 }

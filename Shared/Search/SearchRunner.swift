@@ -2,6 +2,7 @@ import Formats
 import Foundation
 import Logging
 import Messaging
+import PcapStore
 import PostgresClient
 import QueryLanguage
 import Wire
@@ -138,7 +139,8 @@ public final class SearchRunner: Sendable {
                 FROM \(SearchEngine.eventsWithFlows(table))
                 """
         }
-        return (insert("\(select) WHERE \(condition.text)"), condition.values)
+        let unread = IndexedPackets(connection: connection, reader: PacketIndexReader(root: "/nonexistent"))
+        return (insert("\(select) WHERE \(condition.text)"), try unread.values(condition.parameters))
     }
 }
 

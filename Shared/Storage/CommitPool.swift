@@ -15,7 +15,6 @@ public final class CommitPool: @unchecked Sendable {
     // @unchecked: every mutable field is guarded by `condition`.
     public struct Report: Sendable {
         public var committed: Bool
-        public var replayedPackets: Int
         public var seconds: Double
     }
 
@@ -129,13 +128,11 @@ public final class CommitPool: @unchecked Sendable {
         do {
             let current = try writer ?? TrafficWriter(conninfo: conninfo)
             writer = current
-            let replayedBefore = current.replayedPackets
             var result = TrafficWriter.CommitResult.duplicate
             let seconds = try ContinuousClock().seconds {
                 result = try current.commit(prepared.batch, segments: prepared.segments, runs: prepared.runs)
             }
-            return .success(Report(committed: result != .duplicate,
-                                   replayedPackets: current.replayedPackets - replayedBefore, seconds: seconds))
+            return .success(Report(committed: result != .duplicate, seconds: seconds))
         } catch let error as PostgresError {
             if error.kind == .connection { writer = nil }
             return .failure(Failure(description: "\(error)", isTransient: Failure.isTransient(error)))

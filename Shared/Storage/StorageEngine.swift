@@ -18,11 +18,11 @@ public final class StorageEngine {
         public var batchesDuplicate = 0
         public var packets = 0
         public var flowReports = 0
-        public var replayedPackets = 0
         /// Frames whose bytes the pcap store cannot hold (time outside pcap's range).
         public var framesNotStored = 0
-        /// Frames not appended again: their rows were committed before (a
-        /// restarted decoder re-sends a capture's frames from its start).
+        /// Frames not stored again: committed before, or on their way to a
+        /// commit in another batch (a restarted decoder re-sends a
+        /// capture's frames from its start).
         public var framesResent = 0
         public var capturesStarted = 0
         /// Where the time goes, seconds: appending frames, fsyncing the pcap
@@ -35,12 +35,17 @@ public final class StorageEngine {
     public let writer: TrafficWriter
     public let pcap: PcapStoreWriter
     public private(set) var counters = Counters()
+    /// Packet rows of an older data directory written into the packet index at start.
+    public let upgradedPackets: Int
     private var segmentRows: [SegmentID: Int64] = [:]
     private var captureSensors: [UInt64: UUID] = [:]
     /// Per capture still receiving frames: the frames whose rows committed
     /// (loaded from the database the first time a capture this engine did
     /// not start is seen, then kept by `record`).
     private var committedFrames: [UInt64: SequenceRanges] = [:]
+    /// Frames appended for batches not committed yet: a re-sent copy of
+    /// one is not appended again, unless its batch fails.
+    private var inFlight: Set<FrameKey> = []
     /// Where recent frames without a flow (fragments waiting for their
     /// datagram) sit in the packet index, for the links that file them
     /// under their flow later; older ones are looked up through the runs.
@@ -76,6 +81,7 @@ public final class StorageEngine {
                                                     attributes: [.posixPermissions: 0o700])
         }
         _ = try PcapStoreRecovery.reconcile(root: pcapRoot, committedLengths: committed)
+        upgradedPackets = try LegacyPackets(writer: writer, root: pcapRoot).upgrade()
         pcap = try PcapStoreWriter(root: pcapRoot, configuration: pcapConfiguration)
     }
 
@@ -119,16 +125,24 @@ public final class StorageEngine {
     /// Counts a batch a worker committed.
     public func record(_ report: CommitPool.Report, of prepared: PreparedBatch) {
         counters.commitSeconds += report.seconds
+        abandon(prepared)
         if report.committed {
             for (captureID, packets) in Dictionary(grouping: prepared.batch.packets, by: \.captureID) {
                 committedFrames[captureID]?.formUnion(ascending: SequenceRanges.runs(of: packets.lazy.map(\.frameNumber)))
             }
             counters.batchesCommitted += 1
-            counters.packets += prepared.batch.packets.count - report.replayedPackets
+            counters.packets += prepared.batch.packets.count
             counters.flowReports += prepared.batch.flows.count
-            counters.replayedPackets += report.replayedPackets
         } else {
             counters.batchesDuplicate += 1
+        }
+    }
+
+    /// A batch that committed, failed or was refused: its frames are no
+    /// longer on their way (a failed one's come again, and are appended again).
+    public func abandon(_ prepared: PreparedBatch) {
+        for packet in prepared.batch.packets where packet.pcapPosition != nil {
+            inFlight.remove(FrameKey(capture: packet.captureID, frame: packet.frameNumber))
         }
     }
 
@@ -139,22 +153,29 @@ public final class StorageEngine {
     }
 
     /// Appends each frame to its segment and its entry to the segment's
-    /// packet index, and points its packet row there; a frame whose row is
-    /// committed already is not appended again (its row is dropped as a
-    /// replay at commit). Returns the runs of index records appended.
+    /// packet index, and points its packet there; a frame stored already
+    /// (or on its way) is not appended again, and leaves the batch, so the
+    /// capture's totals count it once. Returns the runs of index records appended.
     private func store(_ frames: FrameBatch, positionsInto batch: inout RecordBatch) throws -> [PacketRun] {
         var runs: [PacketRun] = []
         var runOfSegment: [Int64: Int] = [:]
+        var resent = Set<Int>()
+        defer {
+            if !resent.isEmpty { batch.packets = batch.packets.enumerated().filter { !resent.contains($0.offset) }.map(\.element) }
+        }
         for (index, frame) in frames.enumerated() where index < batch.packets.count {
             let captureID = batch.packets[index].captureID
             guard PcapFormat.representable(frame.timestamp) else {
                 counters.framesNotStored += 1
                 continue
             }
-            if try isCommitted(frame: batch.packets[index].frameNumber, ofCapture: captureID) {
+            let frameKey = FrameKey(capture: captureID, frame: batch.packets[index].frameNumber)
+            if try inFlight.contains(frameKey) || isCommitted(frame: frameKey.frame, ofCapture: captureID) {
                 counters.framesResent += 1
+                resent.insert(index)
                 continue
             }
+            inFlight.insert(frameKey)
             let key = SegmentKey(sensor: try sensor(ofCapture: captureID), capture: captureID,
                                  linkType: frame.linkType, timestamp: frame.timestamp)
             let packet = batch.packets[index]
@@ -193,8 +214,7 @@ public final class StorageEngine {
 
     private func isCommitted(frame: UInt64, ofCapture captureID: UInt64) throws -> Bool {
         if let frames = committedFrames[captureID] { return frames.contains(frame) }
-        var frames = SequenceRanges()
-        frames.formUnion(ascending: try writer.storedFrameRuns(ofCapture: captureID))
+        let frames = try committedFrames(ofCapture: captureID)
         committedFrames[captureID] = frames
         return frames.contains(frame)
     }
@@ -289,6 +309,20 @@ extension TrafficWriter {
             if let found { return StorageEngine.IndexLocation(segment: segment, record: found) }
         }
         return nil
+    }
+}
+
+extension StorageEngine {
+    /// The committed frames of a capture: those its committed runs of
+    /// index records hold.
+    func committedFrames(ofCapture captureID: UInt64) throws -> SequenceRanges {
+        let reader = PacketIndexReader(root: pcap.root)
+        var frames = SequenceRanges()
+        for run in try writer.packetRuns(ofCapture: captureID) {
+            guard let segment = SegmentID(relativePath: run.path) else { continue }
+            frames.formUnion(ascending: SequenceRanges.runs(of: try reader.entries(of: segment, records: run.records).map(\.frameNumber)))
+        }
+        return frames
     }
 }
 

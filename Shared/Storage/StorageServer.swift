@@ -110,12 +110,14 @@ public final class StorageServer: Sendable {
                     attempts[id] = nil
                     publish(outcome.prepared.acks)
                 case .failure(let failure) where failure.isTransient:
+                    engine?.abandon(outcome.prepared)
                     status.update { $0.databaseUp = false; $0.lastError = failure.description; $0.failedAttempts += 1 }
                     let disk = failure.description.contains("No space left") || failure.description.contains("53100")
                     let why = disk ? "the database's disk is full"
                         : "commit failed, not for the batch (PostgreSQL unreachable, full or stopping)"
                     logger.error("\(why); the decoder will send the batch again", metadata: ["error": "\(failure)"])
                 case .failure(let failure):
+                    engine?.abandon(outcome.prepared)
                     let count = (attempts[id] ?? 0) + 1
                     attempts[id] = count
                     status.update { $0.failedAttempts += 1; $0.lastError = failure.description }
@@ -140,7 +142,12 @@ public final class StorageServer: Sendable {
             let now = ContinuousClock.now
             if engine == nil && now >= nextConnect {
                 do {
-                    engine = try StorageEngine(conninfo: configuration.conninfo, pcapRoot: configuration.pcapRoot)
+                    let started = try StorageEngine(conninfo: configuration.conninfo, pcapRoot: configuration.pcapRoot)
+                    engine = started
+                    if started.upgradedPackets > 0 {
+                        logger.notice("packet rows of an older data directory written into the packet index",
+                                      metadata: ["packets": "\(started.upgradedPackets)"])
+                    }
                     // The last error stays until a batch commits: a full disk
                     // fails again at once, and `netsift ingest` reports it.
                     status.update { $0.databaseUp = true }

@@ -15,11 +15,10 @@ import Testing
        .postgresServer("writer"))
 struct TrafficWriterTests {
     /// What storage holds for one capture, read back in SQL.
+    /// What the writer keeps of a capture: its totals (packets live in the
+    /// packet index, which storage writes), flows and events.
     struct Stored: Sendable, Equatable {
         var packets: Int64
-        var distinctFrames: Int64
-        var minFrame: Int64
-        var maxFrame: Int64
         var capturedBytes: Int64
         var wireBytes: Int64
         var flows: [[String?]]
@@ -49,11 +48,8 @@ struct TrafficWriterTests {
 
     static func stored(_ connection: PostgresConnection, captureID: UInt64) throws -> Stored {
         let id = Int64(captureID)
-        let row = try #require(try connection.query("""
-            SELECT count(*), count(DISTINCT frame_number), coalesce(min(frame_number), 0), coalesce(max(frame_number), 0),
-                   coalesce(sum(caplen), 0), coalesce(sum(wirelen), 0)
-            FROM packets WHERE capture_id = $1
-            """, [id]).row(0))
+        let row = try #require(try connection.query(
+            "SELECT packets, bytes, wire_bytes FROM captures WHERE id = $1", [id]).row(0))
         let flows = try connection.query("""
             SELECT flow_key, src_packets, src_bytes, src_wire_bytes, dst_packets, dst_bytes, dst_wire_bytes,
                    src_tcp_flags, dst_tcp_flags, final, reason, community_id, start_ns, end_ns, first_frame
@@ -70,8 +66,7 @@ struct TrafficWriterTests {
             }
         }
         events.sort()
-        return Stored(packets: row.int64(0) ?? -1, distinctFrames: row.int64(1) ?? -1, minFrame: row.int64(2) ?? -1,
-                      maxFrame: row.int64(3) ?? -1, capturedBytes: row.int64(4) ?? -1, wireBytes: row.int64(5) ?? -1,
+        return Stored(packets: row.int64(0) ?? -1, capturedBytes: row.int64(1) ?? -1, wireBytes: row.int64(2) ?? -1,
                       flows: flows, events: events)
     }
 
@@ -132,10 +127,7 @@ struct TrafficWriterTests {
         }
         for capture in ingested {
             let name = (capture.path as NSString).lastPathComponent
-            #expect(capture.stored.packets == Int64(capture.frames), "\(name): packet rows")
-            #expect(capture.stored.distinctFrames == Int64(capture.frames), "\(name): every frame once")
-            #expect(capture.stored.minFrame == (capture.frames == 0 ? 0 : 1), "\(name): frames from 1")
-            #expect(capture.stored.maxFrame == Int64(capture.frames), "\(name): frames up to the count")
+            #expect(capture.stored.packets == Int64(capture.frames), "\(name): packets counted")
             #expect(capture.stored.capturedBytes == Int64(capture.capturedBytes), "\(name): sum(caplen)")
             #expect(capture.stored.wireBytes == Int64(capture.wireBytes), "\(name): sum(wirelen)")
             // capinfos' "data size" sums original (wire) lengths: tshark's
@@ -193,57 +185,21 @@ struct TrafficWriterTests {
     @Test(.enabled(if: SharedCaptures.available, SharedCaptures.skipMessage))
     func rowsOf2004LandIn2004Partitions() async throws {
         let path = SharedCaptures.path("dhcp/ark_wireshark-dhcp.pcap")
-        let (packetTables, flowTables, ingested) = try await TrafficDatabase.with("old") { conninfo in
+        let (eventTables, flowTables, ingested) = try await TrafficDatabase.with("old") { conninfo in
             let writer = try TrafficWriter(conninfo: conninfo)
             let (ingested, _) = try Self.ingest(path, writer: writer)
-            let packets = try writer.connection.query(
-                "SELECT DISTINCT tableoid::regclass::text FROM packets WHERE capture_id = $1",
+            let events = try writer.connection.query(
+                "SELECT DISTINCT tableoid::regclass::text FROM dhcp_events WHERE capture_id = $1",
                 [Int64(ingested.captureID)]).rows.compactMap { $0[0] }
             let flows = try writer.connection.query(
                 "SELECT DISTINCT tableoid::regclass::text FROM flows WHERE capture_id = $1",
                 [Int64(ingested.captureID)]).rows.compactMap { $0[0] }
-            return (packets, flows, ingested)
+            return (events, flows, ingested)
         }
         #expect(ingested.stored.packets == 4)
         // 2004 is far from today: one partition for its year.
-        #expect(packetTables == ["packets_20040101_20050101"])
+        #expect(eventTables == ["dhcp_events_20040101_20050101"])
         #expect(flowTables == ["flows_20040101_20050101"])
-    }
-
-    /// Fragments are delivered before their datagram completes, so they
-    /// join its flow later: in the same batch, or through links to rows of
-    /// an earlier batch. Either way every frame a flow counts is filed under it.
-    @Test(.enabled(if: SharedCaptures.available, SharedCaptures.skipMessage))
-    func fragmentsAreFiledUnderTheirFlow() async throws {
-        let paths = ["fragments/sv_defrag-ipv4-tcp-syn.pcap", "fragments/cs_ip_frag_source.pcapng",
-                     "fragments/zk_ipv6-fragmented-dns.pcap", "fragments/cs_ipv6_fragments.pcapng"]
-            .map(SharedCaptures.path)
-        let results = try await TrafficDatabase.with("fragments") { conninfo in
-            let writer = try TrafficWriter(conninfo: conninfo)
-            var results: [(String, Int, Int64, Int64, Int)] = []
-            for path in paths {
-                for framesPerBatch in [1, 500] {
-                    let captureID = try writer.startCapture(sensor: testSensor, source: path)
-                    let decoded = try DecodedCapture.decode(path: path, captureID: captureID,
-                                                            framesPerBatch: framesPerBatch)
-                    for batch in decoded.batches { _ = try writer.commit(batch) }
-                    let links = decoded.batches.reduce(0) { $0 + $1.links.count }
-                    let filed = try writer.connection.query(
-                        "SELECT count(*) FROM packets WHERE capture_id = $1 AND flow_key IS NOT NULL",
-                        [Int64(captureID)]).row(0)?.int64(0) ?? -1
-                    let counted = decoded.finalReports.values.reduce(Int64(0)) {
-                        $0 + Int64($1.fromSource.packets + $1.fromDestination.packets)
-                    }
-                    results.append(((path as NSString).lastPathComponent, framesPerBatch, filed, counted, links))
-                }
-            }
-            return results
-        }
-        for (name, framesPerBatch, filed, counted, _) in results {
-            #expect(filed == counted, "\(name), \(framesPerBatch) frames a batch: \(filed) filed, \(counted) counted")
-        }
-        #expect(results.contains { $0.1 == 1 && $0.4 > 0 }, "one frame a batch must need links")
-        #expect(results.contains { $0.1 == 500 && $0.4 == 0 }, "whole datagrams in one batch need none")
     }
 
     @Test func aFailingBatchLeavesNothing() async throws {
@@ -254,11 +210,12 @@ struct TrafficWriterTests {
             let time: Int64 = 1_700_000_000_000_000_000
             let good = (1...3).map { Self.packet(captureID: captureID, frame: $0, time: time + Int64($0)) }
             let flow = Self.flow(captureID: captureID, key: 42, start: time, packets: 3, final: false)
-            // Frame 2 twice: the primary key rejects it in the middle of the COPY.
+            // A run of index records twice: the primary key rejects it in the middle of the COPY.
+            let run = PacketRun(segmentID: 1, firstRecord: 0, captureID: captureID, frame: 1, time: time)
             let bad = RecordBatch(producer: producer, sequence: 1,
                                   covers: [SequenceRange(producer: producer, first: 1, last: 3)],
-                                  packets: good + [good[1]], flows: [flow])
-            let failure = capture { _ = try writer.commit(bad) }
+                                  packets: good, flows: [flow])
+            let failure = capture { _ = try writer.commit(bad, runs: [run, run]) }
             let afterFailure = try Self.counts(writer.connection)
             let totals = try writer.capture(captureID)
             // A packet of a capture storage never started: rejected after the COPY.
@@ -268,7 +225,7 @@ struct TrafficWriterTests {
             let afterOrphan = try Self.counts(writer.connection)
             // The same (producer, sequence), fixed, is not a duplicate: the failure left no trace.
             let fixed = RecordBatch(producer: producer, sequence: 1, packets: good, flows: [flow])
-            let result = try writer.commit(fixed)
+            let result = try writer.commit(fixed, runs: [run])
             return (failure, afterFailure, totals, orphanFailure, afterOrphan, result, try Self.counts(writer.connection))
         }
         #expect(outcome.0?.sqlState == "23505")
@@ -277,30 +234,7 @@ struct TrafficWriterTests {
         #expect(outcome.3?.kind == .invalidArgument)
         #expect(outcome.4 == [0, 0, 0, 0])
         #expect(outcome.5 != .duplicate)
-        #expect(outcome.6 == [1, 3, 1, 0])
-    }
-
-    @Test func packetRowsRoundTrip() async throws {
-        let rows = try await TrafficDatabase.with("roundtrip") { conninfo in
-            let writer = try TrafficWriter(conninfo: conninfo)
-            let captureID = try writer.startCapture(sensor: testSensor, source: "synthetic")
-            var tagged = Self.packet(captureID: captureID, frame: 1, time: -1)
-            tagged.anomalies = AnomalySet(rawValue: 1 << 63 | 5)
-            tagged.pcapPosition = PcapPosition(segmentID: 9, offset: 24)
-            let plain = PacketRecord(captureID: captureID, frameNumber: 2, timestamp: 0, capturedLength: 42,
-                                     wireLength: 1514, linkType: 1, l2Length: 14, l3Type: 0x0806)
-            _ = try writer.commit(RecordBatch(producer: UUID(), sequence: 1, packets: [tagged, plain]))
-            return try writer.connection.query("""
-                SELECT frame_number, ts_ns, tableoid::regclass::text, host(src), host(dst), src_port, dst_port, l4t,
-                       l3t, vlan_ids::text, anomalies, flow_key, segment_id, segment_offset, caplen, wirelen
-                FROM packets ORDER BY frame_number
-                """).rows
-        }
-        #expect(rows == [
-            ["1", "-1", "packets_19690101_19700101", "2001:db8::1", "2001:db8::2", "5353", "53", "17", "34525", "{100,7}",
-             String(Int64(bitPattern: 1 << 63 | 5)), "42", "9", "24", "60", "60"],
-            ["2", "0", "packets_19700101_19710101", nil, nil, nil, nil, "0", "2054", nil, "0", nil, nil, nil, "42", "1514"],
-        ])
+        #expect(outcome.6 == [1, 1, 1, 0])
     }
 
     @Test func flowReportsMergeIntoOneRow() async throws {
@@ -381,28 +315,6 @@ struct TrafficWriterTests {
         #expect(statuses[4].1 == "truncated file after frame 0")
     }
 
-    /// A restarted decoder (a new producer) re-sends packets an earlier one
-    /// stored: the batch commits without them, totals count each once, and
-    /// the end it carries completes the capture.
-    @Test func replayedPacketsAreStoredOnce() async throws {
-        let result = try await TrafficDatabase.with("replay") { conninfo in
-            let writer = try TrafficWriter(conninfo: conninfo)
-            let time: Int64 = 1_600_000_000_000_000_000
-            let capture = try writer.startCapture(sensor: testSensor, source: "replay")
-            let first = (1 ... 10).map { Self.packet(captureID: capture, frame: $0, time: time + Int64($0)) }
-            let all = (1 ... 25).map { Self.packet(captureID: capture, frame: $0, time: time + Int64($0)) }
-            _ = try writer.commit(RecordBatch(producer: UUID(), sequence: 1, packets: first))
-            let again = try writer.commit(RecordBatch(producer: UUID(), sequence: 1, packets: all,
-                                                      ends: [CaptureEnd(captureID: capture, frameCount: 25)]))
-            let frames = try writer.connection.int64("SELECT count(DISTINCT frame_number) FROM packets WHERE capture_id = \(capture)")
-            return (again, writer.replayedPackets, frames, try writer.capture(capture))
-        }
-        guard case .committed = result.0 else { Issue.record("not committed: \(result.0)"); return }
-        #expect(result.1 == 10)
-        #expect(result.2 == 25)
-        #expect(result.3?.packets == 25 && result.3?.status == .complete)
-    }
-
     /// A restarted decoder decodes the capture again and numbers its events
     /// the same: committed by a new producer, every event is found stored.
     @Test(.enabled(if: SharedCaptures.available, SharedCaptures.skipMessage))
@@ -414,6 +326,8 @@ struct TrafficWriterTests {
             let results = try decoded.batches.map { batch in
                 var again = batch
                 again.producer = UUID()
+                // Storage leaves packets stored before out of a batch (`StorageEngine`).
+                again.packets = []
                 return try writer.commit(again)
             }
             return (ingested, writer.replayedEvents, try Self.stored(writer.connection, captureID: ingested.captureID),
@@ -471,7 +385,7 @@ struct TrafficWriterTests {
 
     /// batches, packets, flows, batch_sources rows.
     static func counts(_ connection: PostgresConnection) throws -> [Int64] {
-        try ["batches", "packets", "flows", "batch_sources"].map {
+        try ["batches", "packet_runs", "flows", "batch_sources"].map {
             try connection.int64("SELECT count(*) FROM \($0)") ?? -1
         }
     }

@@ -9,8 +9,9 @@ import Wire
 
 /// Packets searches that name addresses reach their packets through the
 /// flows of those addresses (`FlowScope`). Real captures go through the
-/// real pipeline; every answer is compared with the packets table read
-/// directly, including for a capture whose flows are not stored yet.
+/// real pipeline; every answer is compared with SQL over the stored
+/// packets (`StoredPackets.loadTable`), including for a capture whose flows
+/// are not stored yet.
 @Suite(.serialized, .postgresServer("flowscope"),
        .enabled(if: PostgresTestServer.binariesInstalled && SharedCaptures.available, PostgresTestServer.skipMessage))
 struct FlowScopeTests {
@@ -39,7 +40,7 @@ struct FlowScopeTests {
     static func exported(_ query: String, engine: SearchEngine) throws -> [String] {
         let request = QueryMessage.SearchRequest(query: query, target: .packets, limit: 0)
         let found = try #require(try engine.searchExportFrames(request, after: .start, limit: 100_000))
-        return found.rows.map { "\($0[0] ?? "?"):\($0[1] ?? "?")" }
+        return found.map { "\($0.capture):\($0.frame)" }
     }
 
     /// A packets search run in the background, as the runner stores it.
@@ -70,6 +71,7 @@ struct FlowScopeTests {
         pipeline.stop()
         #expect(!results.isEmpty)
         let db = try PostgresConnection(conninfo: server.conninfo)
+        try StoredPackets.loadTable(db, pcapRoot: pipeline.pcapRoot)
         let engine = try SearchEngine(conninfo: server.conninfo, pcapRoot: pipeline.pcapRoot)
         // Per capture: its busiest address and its quietest one.
         let addresses = try db.query("""
@@ -91,7 +93,7 @@ struct FlowScopeTests {
                                   inTimeOrder: true), "\(address)")
             #expect(try Self.background("ip.addr == \(address)", engine: engine, on: db)
                     == Self.truth("src = $1::inet OR dst = $1::inet", [address], on: db), "\(address)")
-            if try FlowScope.find(try QueryParser.parse("ip.addr == \(address)"), on: engine.connection) != nil { scoped += 1 }
+            if try FlowScope.find(try QueryParser.parse("ip.addr == \(address)"), packets: engine.packets) != nil { scoped += 1 }
         }
         #expect(scoped > 0, "some searches go through their flows")
         let pair = Array(Set(addresses).sorted().prefix(2))

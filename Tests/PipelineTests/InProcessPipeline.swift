@@ -21,8 +21,10 @@ final class InProcessPipeline: @unchecked Sendable {
     private var threads: [Thread] = []
     private let finished = DispatchGroup()
 
-    /// `pcapRoot` belongs with the database: storage checks the segments it committed.
-    init(server: PostgresTestServer, decoders count: Int) throws {
+    /// `pcapRoot` belongs with the database: storage checks the segments it
+    /// committed. `batchPackets`: the decoders' batch size (small ones make
+    /// fragments join their flow through links to earlier batches).
+    init(server: PostgresTestServer, decoders count: Int, batchPackets: Int? = nil) throws {
         let conninfo = server.conninfo
         context = try MessageContext()
         pcapRoot = server.dataDirectory.appendingPathComponent("pcap").path
@@ -37,6 +39,7 @@ final class InProcessPipeline: @unchecked Sendable {
                 framesEndpoint: "tcp://127.0.0.1:\(ports[3 + i])", recordsEndpoint: "tcp://127.0.0.1:\(ports[0])",
                 acksEndpoint: "tcp://127.0.0.1:\(ports[2])", eventsEndpoint: "tcp://127.0.0.1:\(ports[3 + count + i])")
             configuration.resendAfter = .seconds(1)
+            if let batchPackets { configuration.limits = .init(packets: batchPackets) }
             return DecoderServer(configuration: configuration, logger: logger)
         }
         events = (0 ..< count).map { "tcp://127.0.0.1:\(ports[3 + count + $0])" }

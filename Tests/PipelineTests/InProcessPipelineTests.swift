@@ -6,6 +6,8 @@ import Messaging
 import PcapStore
 import PostgresClient
 import Records
+@testable import Search
+import Storage
 import TestSupport
 import Testing
 import Wire
@@ -23,19 +25,19 @@ struct InProcessPipelineTests {
         var status: String
     }
 
-    static func stored(_ captureID: UInt64, conninfo: String) throws -> StoredCapture {
+    static func stored(_ captureID: UInt64, conninfo: String, pcapRoot: String) throws -> StoredCapture {
         let db = try PostgresConnection(conninfo: conninfo)
         let id = Int64(captureID)
-        let packets = try db.query("SELECT frame_number, caplen FROM packets WHERE capture_id = $1", [id])
+        let packets = try StoredPackets.all(db, pcapRoot: pcapRoot, capture: captureID).map(\.entry)
         let flows = try db.query("""
             SELECT flow_key, src_packets + dst_packets, src_bytes + dst_bytes, community_id, final
             FROM flows WHERE capture_id = $1 ORDER BY flow_key
             """, [id])
         let status = try db.query("SELECT status FROM captures WHERE id = $1", [id]).scalar ?? "?"
         return StoredCapture(
-            packets: packets.rows.count,
-            bytes: packets.rows.reduce(0) { $0 + (Int64($1[1] ?? "0") ?? 0) },
-            frames: Set(packets.rows.compactMap { Int64($0[0] ?? "") }),
+            packets: packets.count,
+            bytes: packets.reduce(0) { $0 + Int64($1.capturedLength) },
+            frames: Set(packets.map { Int64($0.frameNumber) }),
             flows: flows.rows.map { $0.map { $0 ?? "∅" }.joined(separator: "|") },
             status: status)
     }
@@ -58,7 +60,7 @@ struct InProcessPipelineTests {
         let results = try pipeline.ingest(paths)
         #expect(results.count == paths.count)
         for result in results {
-            let stored = try Self.stored(result.captureID, conninfo: server.conninfo)
+            let stored = try Self.stored(result.captureID, conninfo: server.conninfo, pcapRoot: pipeline.pcapRoot)
             #expect(stored.packets == Int(result.summary.frames), "\(result.path)")
             #expect(stored.frames == Set((1 ... max(1, Int64(result.summary.frames))).prefix(Int(result.summary.frames))),
                     "\(result.path)")
@@ -115,7 +117,7 @@ struct InProcessPipelineTests {
             defer { pipeline.stop() }
             let results = try pipeline.ingest(paths)
             byDecoders[count] = try results.map { result in
-                var stored = try Self.stored(result.captureID, conninfo: server.conninfo)
+                var stored = try Self.stored(result.captureID, conninfo: server.conninfo, pcapRoot: pipeline.pcapRoot)
                 stored.flows = Self.withoutKeys(stored.flows)
                 return stored
             }
@@ -124,22 +126,23 @@ struct InProcessPipelineTests {
         #expect((byDecoders[1] ?? []).contains { !$0.flows.isEmpty })
     }
 
-    /// Every stored packet row has one entry in the committed runs of its
-    /// capture's packet index, saying what the row says (fragments filed
-    /// under their flow by a later batch included).
+    /// Every frame a capture holds has one entry in the committed runs of
+    /// its packet index, saying what the decoder said of it (fragments
+    /// filed under their flow by a later batch included), pointing at its
+    /// record in the pcap store.
     @Test(.enabled(if: SharedCaptures.available, SharedCaptures.skipMessage))
-    func thePacketIndexHoldsWhatThePacketRowsHold() throws {
+    func thePacketIndexHoldsWhatTheDecoderSaid() throws {
         let server = try PostgresTestServer.require()
-        let pipeline = try InProcessPipeline(server: server, decoders: 2)
+        let pipeline = try InProcessPipeline(server: server, decoders: 2, batchPackets: 7)
         defer { pipeline.stop() }
         let paths = Self.sample + SharedCaptures.captures().filter { $0.contains("frag") || $0.contains("vlan") }.prefix(4)
         let results = try pipeline.ingest(paths)
         let db = try PostgresConnection(conninfo: server.conninfo)
         let reader = PacketIndexReader(root: pipeline.pcapRoot)
-        var compared = 0
+        var compared = 0, linked = 0
         for result in results {
             let id = Int64(result.captureID)
-            var indexed: [UInt64: [PacketIndexEntry]] = [:]
+            var indexed: [UInt64: [(SegmentID, PacketIndexEntry)]] = [:]
             let runs = try db.query("""
                 SELECT s.path, r.first_record, r.records, r.first_frame, r.last_frame, r.start_ns, r.end_ns
                 FROM packet_runs r JOIN segments s ON s.id = r.segment_id WHERE r.capture_id = $1
@@ -153,39 +156,91 @@ struct InProcessPipelineTests {
                 #expect(entries.map(\.frameNumber).max() == row.int64(4).map(UInt64.init))
                 #expect(entries.map(\.timestamp).min() == row.int64(5))
                 #expect(entries.map(\.timestamp).max() == row.int64(6))
-                for entry in entries { indexed[entry.frameNumber, default: []].append(entry) }
+                for entry in entries { indexed[entry.frameNumber, default: []].append((segment, entry)) }
             }
-            let packets = try db.query("""
-                SELECT frame_number, ts_ns, flow_key, anomalies, segment_offset, caplen, wirelen, l2l, l3t, l3o, l3l,
-                       l4t, l4o, l4l, l5o, l5l, src_port, dst_port, coalesce(array_to_string(vlan_ids, ','), ''),
-                       host(src), host(dst)
-                FROM packets WHERE capture_id = $1
-                """, [id])
-            #expect(indexed.count == packets.rows.count, "\(result.path)")
-            for index in packets.rows.indices {
-                let row = try #require(packets.row(index))
-                let frame = UInt64(try #require(row.int64(0)))
-                guard let entries = indexed[frame], entries.count == 1, let entry = entries.first else {
+            let decoded = try DecodedCapture.decode(path: result.path, captureID: result.captureID, framesPerBatch: 7)
+            var expected: [UInt64: PacketRecord] = [:]
+            for batch in decoded.batches { for packet in batch.packets { expected[packet.frameNumber] = packet } }
+            for batch in decoded.batches {
+                for link in batch.links {
+                    expected[link.frame]?.flowKey = link.flowKey
+                    linked += 1
+                }
+            }
+            #expect(indexed.count == expected.count, "\(result.path)")
+            for (frame, packet) in expected {
+                guard let found = indexed[frame], found.count == 1, let (segment, entry) = found.first else {
                     Issue.record("frame \(frame) of \(result.path): \(indexed[frame]?.count ?? 0) index entries")
                     continue
                 }
-                #expect(entry.timestamp == row.int64(1))
-                #expect(entry.flowKey.map { Int64(bitPattern: $0) } == row.int64(2), "frame \(frame) of \(result.path)")
-                #expect(Int64(bitPattern: entry.anomalies) == row.int64(3))
-                #expect(entry.offset == row.int64(4).map(UInt64.init))
+                #expect(entry.timestamp == packet.timestamp)
+                #expect(entry.flowKey == packet.flowKey, "frame \(frame) of \(result.path)")
+                #expect(entry.anomalies == packet.anomalies.rawValue)
                 let numbers: [Int64] = [Int64(entry.capturedLength), Int64(entry.wireLength), Int64(entry.layers.l2Length),
                                         Int64(entry.layers.l3Type), Int64(entry.layers.l3Offset), Int64(entry.layers.l3Length),
                                         Int64(entry.layers.l4Type), Int64(entry.layers.l4Offset), Int64(entry.layers.l4Length),
                                         Int64(entry.layers.l5Offset), Int64(entry.layers.l5Length)]
-                #expect(numbers == (5 ... 15).map { row.int64($0) ?? -1 }, "frame \(frame) of \(result.path)")
-                #expect(entry.sourcePort.map(Int64.init) == row.int64(16))
-                #expect(entry.destinationPort.map(Int64.init) == row.int64(17))
-                #expect(entry.vlans.ids.map(String.init).joined(separator: ",") == row.string(18))
-                #expect(entry.source == row.string(19).flatMap(IPAddress.init), "frame \(frame) of \(result.path)")
-                #expect(entry.destination == row.string(20).flatMap(IPAddress.init), "frame \(frame) of \(result.path)")
+                let truth: [Int64] = [Int64(packet.capturedLength), Int64(packet.wireLength), Int64(packet.l2Length),
+                                      Int64(packet.l3Type), Int64(packet.l3Offset), Int64(packet.l3Length),
+                                      Int64(packet.l4Type), Int64(packet.l4Offset), Int64(packet.l4Length),
+                                      Int64(packet.l5Offset), Int64(packet.l5Length)]
+                #expect(numbers == truth, "frame \(frame) of \(result.path)")
+                #expect(entry.sourcePort == packet.sourcePort)
+                #expect(entry.destinationPort == packet.destinationPort)
+                #expect(entry.vlans == packet.vlans)
+                #expect(entry.source == packet.source, "frame \(frame) of \(result.path)")
+                #expect(entry.destination == packet.destination, "frame \(frame) of \(result.path)")
+                // The pcap record the entry points at: its header's lengths.
+                let stored = try PcapStoreReader(root: pipeline.pcapRoot).read(
+                    PacketPosition(segment: segment, offset: entry.offset, length: entry.capturedLength + 16))
+                #expect(stored.bytes.count == Int(packet.capturedLength), "frame \(frame) of \(result.path)")
                 compared += 1
             }
         }
-        #expect(compared > 200)
+        #expect(compared > 200 && linked > 0, "\(compared) frames, \(linked) links")
+    }
+}
+
+/// A data directory from before the packet index keeps its packets as rows.
+/// Storage writes them into the index when it starts, then drops the rows'
+/// table: every packet reads back as the index would have held it.
+@Suite(.serialized, .postgresServer("legacy"),
+       .enabled(if: PostgresTestServer.binariesInstalled && SharedCaptures.available, PostgresTestServer.skipMessage))
+struct LegacyPacketsTests {
+    @Test func packetRowsOfAnOlderDataDirectoryMoveIntoTheIndex() throws {
+        let server = try PostgresTestServer.require()
+        let pipeline = try InProcessPipeline(server: server, decoders: 2)
+        let results = try pipeline.ingest(InProcessPipelineTests.sample)
+        pipeline.stop()
+        let db = try PostgresConnection(conninfo: server.conninfo)
+        let before = try StoredPackets.all(db, pcapRoot: pipeline.pcapRoot)
+        #expect(before.count > 200)
+
+        // Made old: the rows as they were, no runs, no index files, no index lengths.
+        try StoredPackets.loadTable(db, pcapRoot: pipeline.pcapRoot)
+        try db.execute("CREATE TABLE legacy_packets AS SELECT * FROM pg_temp.packets")
+        try db.execute("DROP TABLE pg_temp.packets")
+        let segments = try db.query("SELECT path FROM segments").rows.compactMap { $0[0] ?? nil }
+        for path in segments {
+            let id = try #require(SegmentID(relativePath: path))
+            try? FileManager.default.removeItem(atPath: pipeline.pcapRoot + "/" + id.indexRelativePath)
+        }
+        try db.execute("DELETE FROM packet_runs; UPDATE segments SET committed_index_length = 0")
+        #expect(try StoredPackets.all(db, pcapRoot: pipeline.pcapRoot).isEmpty)
+
+        let storage = try StorageEngine(conninfo: server.conninfo, pcapRoot: pipeline.pcapRoot)
+        try storage.close()
+        #expect(storage.upgradedPackets == before.count)
+        #expect(try StoredPackets.all(db, pcapRoot: pipeline.pcapRoot) == before)
+        #expect(try db.query("SELECT to_regclass('legacy_packets') IS NULL").row(0)?.bool(0) == true)
+        // Searches read them again.
+        let engine = try SearchEngine(conninfo: server.conninfo, pcapRoot: pipeline.pcapRoot)
+        let capture = try #require(results.first?.captureID)
+        let page = try #require(try engine.packetPage(capture: capture, after: 0, limit: 1_000))
+        #expect(page.packets.map(\.frame) == before.filter { $0.capture == capture }.prefix(1_000).map(\.entry.frameNumber))
+        // A second start has nothing to do.
+        let again = try StorageEngine(conninfo: server.conninfo, pcapRoot: pipeline.pcapRoot)
+        try again.close()
+        #expect(again.upgradedPackets == 0)
     }
 }

@@ -1,6 +1,7 @@
 import Database
 import Foundation
 import Logging
+import PcapStore
 import PostgresClient
 @testable import Search
 import TestSupport
@@ -51,7 +52,8 @@ struct HuntTests {
             var partitions = PartitionManager()
             try partitions.ensure(.flows, coveringTimes: [Self.day], on: hunter)
             let id = try Self.addHunt("web", "tcp && port == 80", on: hunter)
-            let run = HuntRun(connection: hunter, timeoutSeconds: 30)
+            let run = HuntRun(packets: IndexedPackets(connection: hunter, reader: PacketIndexReader(root: "/nonexistent")),
+                              timeoutSeconds: 30)
 
             #expect(try run.run(id, .now) == .ran(matched: 0))
             try a.begin()
@@ -94,7 +96,8 @@ struct HuntTests {
             let disabled = try Self.addHunt("off", "tcp", on: connection)
             try connection.query("UPDATE hunts SET enabled = false WHERE id = $1", [disabled])
 
-            let scheduler = HuntScheduler(conninfo: conninfo, defaultIntervalSeconds: 3_600, timeoutSeconds: 30,
+            let scheduler = HuntScheduler(conninfo: conninfo, pcapRoot: "/nonexistent", defaultIntervalSeconds: 3_600,
+                                          timeoutSeconds: 30,
                                           logger: Logger(label: "test"))
             let stopped = DispatchSemaphore(value: 0)
             Thread {

@@ -327,7 +327,7 @@ struct HardeningSystemTests {
         #expect(ingest.status == 0, "\(ingest)")
         #expect(ingest.said.contains("netsift ingest: waiting: disk full"), "\(ingest.said)")
         let capture = try #require(NetSiftSystem.captures(in: ingest.output).first, "\(ingest.output)")
-        let stored = try StoredCapture.load(capture.id, from: try system.database())
+        let stored = try StoredCapture.load(capture.id, from: try system.database(), pcapRoot: system.pcapRoot)
         #expect(stored.packets == 12_000 && stored.distinctFrames == 12_000 && stored.status == "complete", "\(stored)")
     }
 
@@ -355,7 +355,7 @@ struct HardeningSystemTests {
         #expect(ingest.said.contains("netsift ingest: waiting: "), "\(ingest.said)")
         #expect(!system.log("storage").contains("refusing a batch"))
         let capture = try #require(NetSiftSystem.captures(in: ingest.output).first, "\(ingest.output)")
-        let stored = try StoredCapture.load(capture.id, from: try system.database())
+        let stored = try StoredCapture.load(capture.id, from: try system.database(), pcapRoot: system.pcapRoot)
         #expect(stored.packets == 80_000 && stored.distinctFrames == 80_000 && stored.status == "complete", "\(stored)")
     }
 }

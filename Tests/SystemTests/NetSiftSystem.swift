@@ -125,6 +125,9 @@ final class NetSiftSystem: @unchecked Sendable {
         get throws { try PostgresTestServer.pg(["url", data]) }
     }
 
+    /// The deployment's pcap store (and its packet index).
+    var pcapRoot: String { data + "/pcap" }
+
     func database() throws -> PostgresConnection { try PostgresConnection(conninfo: try conninfo) }
 
     /// The admin key `netsift up` wrote.

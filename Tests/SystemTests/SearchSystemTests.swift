@@ -118,10 +118,11 @@ struct SearchSystemTests {
                 let frames = TShark.fields(capture.path, ["frame.number"], filter: filter,
                                            extra: ["-o", "http.desegment_body:FALSE"]).compactMap { Int($0.first ?? "") }
                 guard !frames.isEmpty else { continue }
-                let rows = try db.query("""
-                    SELECT f.id FROM packets p JOIN flows f ON f.flow_key = p.flow_key AND f.capture_id = p.capture_id
-                    WHERE p.capture_id = $1 AND p.frame_number = ANY($2::bigint[])
-                    """, [Int64(capture.id), "{" + frames.map(String.init).joined(separator: ",") + "}"])
+                let wanted = Set(frames.map(UInt64.init))
+                let keys = try StoredPackets.all(db, pcapRoot: system.pcapRoot, capture: UInt64(capture.id))
+                    .filter { wanted.contains($0.entry.frameNumber) }.compactMap(\.entry.flowKey)
+                let rows = try db.query("SELECT f.id FROM flows f WHERE f.capture_id = $1 AND f.flow_key = ANY($2::bigint[])",
+                                        [Int64(capture.id), "{" + keys.map { String(Int64(bitPattern: $0)) }.joined(separator: ",") + "}"])
                 theirs.formUnion(rows.rows.compactMap { $0[0].flatMap { Int($0) } })
             }
             let missing = theirs.subtracting(ours).sorted().prefix(5), extra = ours.subtracting(theirs).sorted().prefix(5)
@@ -208,13 +209,10 @@ struct SearchSystemTests {
             case "as=flows":
                 expected = all(query, parameters).reduce(0) { $0 + ($1["SrcPackets"] as? Int ?? 0) + ($1["DstPackets"] as? Int ?? 0) }
             default:
-                let db = try system.database()
-                let flows = Set(all(query, parameters).compactMap { ($0["flow"] as? [String: Any])?["id"] as? String })
-                expected = flows.reduce(0) { total, hex in
-                    let key = Int64(bitPattern: UInt64(hex, radix: 16) ?? 0)
-                    let count = (try? db.query("SELECT count(*) FROM packets WHERE flow_key = $1", [key]))?.scalar
-                    return total + (count.flatMap { Int($0) } ?? 0)
-                }
+                let flows = Set(all(query, parameters).compactMap { ($0["flow"] as? [String: Any])?["id"] as? String }
+                    .compactMap { UInt64($0, radix: 16) })
+                expected = try StoredPackets.all(try system.database(), pcapRoot: system.pcapRoot)
+                    .count { $0.entry.flowKey.map(flows.contains) ?? false }
             }
             #expect(frames.count == expected && expected > 0, "\(query) \(parameters): \(frames.count) frames, expected \(expected)")
             print("search export `\(query)` \(parameters): \(frames.count) frames")

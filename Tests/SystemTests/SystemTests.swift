@@ -23,7 +23,7 @@ struct SystemTests {
             let output = system.ingest(folder)
             #expect(output.status == 0 || output.status == 1, "\(folder): \(output.stderr)")
             for capture in NetSiftSystem.captures(in: output.stdout) {
-                let stored = try StoredCapture.load(capture.id, from: db)
+                let stored = try StoredCapture.load(capture.id, from: db, pcapRoot: system.pcapRoot)
                 let name = (capture.path as NSString).lastPathComponent
                 #expect(stored.distinctFrames == stored.packets, "\(name): a frame stored twice")
                 #expect(stored.highestFrame == stored.packets, "\(name): frames 1…n")
@@ -69,7 +69,7 @@ struct SystemTests {
 
         let db = try system.database()
         let (process, out) = try system.startIngest(path)
-        let expected = try StoredCapture.load(cleanID, from: db)
+        let expected = try StoredCapture.load(cleanID, from: db, pcapRoot: system.pcapRoot)
         // Strike once a fifth of the frames of the second capture are stored.
         let deadline = ContinuousClock.now + .seconds(120)
         var struck = false
@@ -88,7 +88,7 @@ struct SystemTests {
         #expect(process.terminationStatus == 0, "\(output)\n\(system.log(service))")
         let secondID = try #require(NetSiftSystem.captures(in: output).first?.id)
         #expect(secondID == cleanID + 1)
-        let second = try StoredCapture.load(secondID, from: try system.database())
+        let second = try StoredCapture.load(secondID, from: try system.database(), pcapRoot: system.pcapRoot)
         #expect(second == expected)
         #expect(second.status == "complete")
         // Frames re-sent after the interruption are not appended to the pcap
@@ -119,7 +119,7 @@ struct SystemTests {
         let captures = NetSiftSystem.captures(in: output.stdout)
         #expect(captures.map(\.status) == ["complete", "failed", "complete"], "\(output.stdout)")
         let db = try system.database()
-        let stored = try captures.map { try StoredCapture.load($0.id, from: db) }
+        let stored = try captures.map { try StoredCapture.load($0.id, from: db, pcapRoot: system.pcapRoot) }
         #expect(stored[0].packets == 200)
         #expect(stored[1].packets > 0 && stored[1].packets < 200 && stored[1].expectedFrames == stored[1].packets)
         #expect(output.stdout.contains("cut short") || output.stdout.contains("truncated") || output.stdout.contains("("))
@@ -144,7 +144,7 @@ struct SystemTests {
         let (ingest, out) = try system.startIngest(path)
         let db = try system.database()
         let started = ContinuousClock.now + .seconds(60)
-        while (try db.query("SELECT count(*) FROM packets").scalar.flatMap { Int($0) } ?? 0) == 0,
+        while (try db.query("SELECT coalesce(sum(records), 0) FROM packet_runs").scalar.flatMap { Int($0) } ?? 0) == 0,
               ContinuousClock.now < started, ingest.isRunning {
             Thread.sleep(forTimeInterval: 0.05)
         }
@@ -160,7 +160,7 @@ struct SystemTests {
         let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(ingest.terminationStatus == 0, "\(output)")
         let capture = try #require(NetSiftSystem.captures(in: output).first, "\(output)")
-        let stored = try StoredCapture.load(capture.id, from: try system.database())
+        let stored = try StoredCapture.load(capture.id, from: try system.database(), pcapRoot: system.pcapRoot)
         #expect(stored.packets == 80_000 && stored.distinctFrames == 80_000 && stored.status == "complete", "\(stored)")
         #expect(try system.postmasterPID() != postmaster)
         #expect(system.log("up.log").contains("postgres exited (signal 9)"), "\(system.log("up.log"))")
@@ -198,8 +198,8 @@ struct SystemTests {
         let second = NetSiftSystem.captures(in: system.ingest(path).stdout)
         #expect(first.count == 1 && second.count == 1 && first[0].id != second[0].id)
         let db = try system.database()
-        let a = try StoredCapture.load(first[0].id, from: db)
-        let b = try StoredCapture.load(second[0].id, from: db)
+        let a = try StoredCapture.load(first[0].id, from: db, pcapRoot: system.pcapRoot)
+        let b = try StoredCapture.load(second[0].id, from: db, pcapRoot: system.pcapRoot)
         #expect(a == b && a.packets == 300 && a.status == "complete")
     }
 }

@@ -25,5 +25,6 @@ public enum Migrations {
         searchOwners,
         packetIndex,
         eventFields,
+        legacyPackets,
     ]
 }
