@@ -27,7 +27,8 @@ struct SearchService: AsyncParsableCommand {
         let limits = SearchLimits(configuration)
         let timeout = configuration.searchTimeoutSeconds
         let runners = (0 ..< max(0, configuration.searchRunners)).map { _ in
-            SearchRunner(conninfo: conninfo, timeoutSeconds: timeout, maxResults: limits.maxResults, logger: logger)
+            SearchRunner(conninfo: conninfo, pcapRoot: configuration.pcapRoot, timeoutSeconds: timeout,
+                         maxResults: limits.maxResults, logger: logger)
         }
         let hunts = HuntScheduler(conninfo: conninfo, pcapRoot: configuration.pcapRoot,
                                   defaultIntervalSeconds: configuration.huntIntervalSeconds,

@@ -26,12 +26,22 @@ struct IndexedPackets {
         var records: UInt64
     }
 
-    /// A stored packet: its capture, segment and index entry.
-    struct Stored: Hashable {
+    /// Where a packet's index entry lies: its capture, its segment (and the
+    /// segment's row in `segments`) and its record number in the index.
+    struct Place: Hashable {
         var capture: UInt64
         var segment: SegmentID
+        var segmentRow: Int64
+        var record: UInt64
+    }
+
+    /// A stored packet: where its index entry lies, and the entry.
+    struct Stored: Hashable {
+        var place: Place
         var entry: PacketIndexEntry
 
+        var capture: UInt64 { place.capture }
+        var segment: SegmentID { place.segment }
         var key: PacketKey { PacketKey(capture: capture, frame: entry.frameNumber) }
     }
 
@@ -57,8 +67,9 @@ struct IndexedPackets {
     /// `accept` sees each run's packets in the scope (in file order) and
     /// says which it keeps. Runs of one capture overlap in frame numbers
     /// (decoders commit out of order), so a packet is final only once
-    /// every run that starts below it has been read.
-    func page(_ scope: Scope, limit: Int,
+    /// every run that starts below it has been read. `checking` is called
+    /// before each `runsPerQuery` runs are fetched, and may throw to stop.
+    func page(_ scope: Scope, limit: Int, checking: () throws -> Void = {},
               accept: ([Stored]) throws -> [Bool]) throws -> [Stored] {
         var out: [Stored] = []
         var pending: [Stored] = []
@@ -70,6 +81,7 @@ struct IndexedPackets {
             pending.removeFirst(final)
         }
         while out.count < limit {
+            try checking()
             let runs = try self.runs(scope, after: cursor)
             for run in runs {
                 settle(below: PacketKey(capture: run.capture, frame: run.firstFrame))
@@ -203,9 +215,29 @@ struct IndexedPackets {
     }
 
     func entries(of run: Run) throws -> [Stored] {
-        try reader.entries(of: run.segment, records: run.firstRecord ..< run.firstRecord + run.records).map {
-            Stored(capture: run.capture, segment: run.segment, entry: $0)
+        var out: [Stored] = []
+        try reader.scan(run.segment, records: run.firstRecord ..< run.firstRecord + run.records) { record, entry in
+            out.append(Stored(place: Place(capture: run.capture, segment: run.segment, segmentRow: run.segmentRow,
+                                           record: record), entry: entry))
         }
+        return out
+    }
+
+    /// The packets whose entries lie at `places`, in that order; each
+    /// stretch of consecutive records of one segment is read at once.
+    func stored(at places: [Place]) throws -> [Stored] {
+        var out: [Stored] = []
+        var start = places.startIndex
+        while start < places.endIndex {
+            var end = start + 1
+            while end < places.endIndex, places[end].segmentRow == places[start].segmentRow,
+                  places[end].record == places[end - 1].record + 1 { end += 1 }
+            let first = places[start].record
+            let entries = try reader.entries(of: places[start].segment, records: first ..< first + UInt64(end - start))
+            out += zip(places[start ..< end], entries).map { Stored(place: $0, entry: $1) }
+            start = end
+        }
+        return out
     }
 }
 

@@ -25,11 +25,25 @@ extension SearchEngine {
     }
 
     func run(_ search: PacketSearch) throws -> [QueryMessage.FoundPacket] {
-        var matcher = try PacketMatcher(search.query, expression: search.expression, scope: search.scope, packets: packets)
-        let found = try packets.page(matcher.scope, limit: search.limit) { try matcher.accept($0) }
-        return try withFlows(found, known: matcher.flows).map { stored, flow in
+        let (stored, flows) = try matches(search)
+        return try found(stored, known: flows)
+    }
+
+    /// The API's packets of stored ones, with their flows (`withFlows`).
+    func found(_ stored: [IndexedPackets.Stored], known: [UInt64: [UInt64: FlowFacts]] = [:]) throws
+        -> [QueryMessage.FoundPacket] {
+        try withFlows(stored, known: known).map { stored, flow in
             QueryMessage.FoundPacket(captureID: stored.capture, packet: IndexedPackets.packet(stored, flow: flow))
         }
+    }
+
+    /// A search's page of stored packets, and the flows looked up to test
+    /// them (by capture and key). `checking`: as in `IndexedPackets.page`.
+    func matches(_ search: PacketSearch, checking: () throws -> Void = {}) throws
+        -> (packets: [IndexedPackets.Stored], flows: [UInt64: [UInt64: FlowFacts]]) {
+        var matcher = try PacketMatcher(search.query, expression: search.expression, scope: search.scope, packets: packets)
+        let found = try packets.page(matcher.scope, limit: search.limit, checking: checking) { try matcher.accept($0) }
+        return (found, matcher.flows)
     }
 
     /// Each packet with its flow (the API id and addresses), looked up for

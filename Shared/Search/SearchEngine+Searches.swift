@@ -1,5 +1,6 @@
 import Database
 import Events
+import PcapStore
 import PostgresClient
 import QueryLanguage
 import Wire
@@ -103,17 +104,18 @@ extension SearchEngine {
         switch meta.target {
         case .packets:
             let result = try connection.query("""
-                SELECT \(Self.packetColumns)
-                FROM search_results r
-                JOIN packets p ON p.capture_id = r.capture_id AND p.frame_number = r.item AND p.ts_ns = r.ts_ns
-                LEFT JOIN segments s ON s.id = p.segment_id
-                LEFT JOIN LATERAL (SELECT id FROM flows WHERE flow_key = p.flow_key LIMIT 1) fl ON true
+                SELECT r.capture_id, s.path, r.segment_id, r.record
+                FROM search_results r JOIN segments s ON s.id = r.segment_id
                 WHERE r.search_id = $1 AND r.ordinal > $2 ORDER BY r.ordinal LIMIT $3
                 """, parameters)
-            for index in result.rows.indices {
-                guard let row = result.row(index), let packet = Self.packet(row), let capture = row.int64(22) else { continue }
-                page.packets.append(QueryMessage.FoundPacket(captureID: UInt64(capture), packet: packet))
+            let places = result.rows.indices.compactMap { index -> IndexedPackets.Place? in
+                guard let row = result.row(index), let capture = row.int64(0),
+                      let segment = row.string(1).flatMap(SegmentID.init(relativePath:)), let segmentRow = row.int64(2),
+                      let record = row.int64(3) else { return nil }
+                return IndexedPackets.Place(capture: UInt64(clamping: capture), segment: segment, segmentRow: segmentRow,
+                                            record: UInt64(clamping: record))
             }
+            page.packets = try found(try packets.stored(at: places))
             page.lastID = after + UInt64(result.rows.count)
             page.lastCapture = page.packets.last?.captureID ?? 0
         case .flows:

@@ -29,13 +29,18 @@ public final class SearchEngine {
     static let statementTimeoutSeconds = 30
 
     /// `pcapRoot`: the pcap store storage writes, read for its packet index.
-    public init(conninfo: String, pcapRoot: String, limits: SearchLimits = .default) throws {
-        self.limits = limits
-        connection = try PostgresConnection(conninfo: conninfo)
-        packets = IndexedPackets(connection: connection, reader: PacketIndexReader(root: pcapRoot))
+    public convenience init(conninfo: String, pcapRoot: String, limits: SearchLimits = .default) throws {
+        self.init(connection: try PostgresConnection(conninfo: conninfo), pcapRoot: pcapRoot, limits: limits)
         try connection.execute("SET statement_timeout = \(Self.statementTimeoutSeconds * 1_000)")
         // Compiling a plan to machine code costs ~20 ms a statement; a page of 100 is done sooner.
         try connection.execute("SET jit = off")
+    }
+
+    /// An engine on a connection its owner has set up (a search runner's, with its own timeout).
+    init(connection: PostgresConnection, pcapRoot: String, limits: SearchLimits = .default) {
+        self.limits = limits
+        self.connection = connection
+        packets = IndexedPackets(connection: connection, reader: PacketIndexReader(root: pcapRoot))
     }
 
     public func answer(_ request: QueryMessage.Request) throws -> QueryMessage.Reply {

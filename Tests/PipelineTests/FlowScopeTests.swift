@@ -46,7 +46,7 @@ struct FlowScopeTests {
     /// A packets search run in the background, as the runner stores it.
     static func background(_ query: String, engine: SearchEngine, on connection: PostgresConnection) throws -> [String] {
         _ = try engine.startSearch(QueryMessage.SearchRequest(query: query, target: .packets, limit: 0))
-        let runner = SearchRunner(conninfo: "", timeoutSeconds: 30, logger: Logger(label: "flowscope-test"))
+        let runner = SearchRunner(conninfo: "", pcapRoot: engine.packets.reader.root, timeoutSeconds: 30, logger: Logger(label: "flowscope-test"))
         #expect(try runner.runOne(connection))
         let id = try #require(try connection.query("SELECT max(id) FROM searches WHERE status = 'complete'").row(0)?.int64(0))
         return try connection.query("""

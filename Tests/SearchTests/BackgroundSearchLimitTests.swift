@@ -45,7 +45,7 @@ struct BackgroundSearchLimitTests {
             connection = try PostgresConnection(conninfo: conninfo)
             try BackgroundSearchLimitTests.storeFlows(flows, on: connection)
             engine = try SearchEngine(conninfo: conninfo, pcapRoot: "/nonexistent")
-            runner = SearchRunner(conninfo: conninfo, timeoutSeconds: 30, logger: Logger(label: "test"))
+            runner = SearchRunner(conninfo: conninfo, pcapRoot: "/nonexistent", timeoutSeconds: 30, logger: Logger(label: "test"))
         }
 
         /// A search of the key's, run to completion.
@@ -84,7 +84,7 @@ struct BackgroundSearchLimitTests {
             let connection = try PostgresConnection(conninfo: conninfo)
             try Self.storeFlows(5, on: connection)
             let engine = try SearchEngine(conninfo: conninfo, pcapRoot: "/nonexistent")
-            let runner = SearchRunner(conninfo: conninfo, timeoutSeconds: 30, maxResults: 3, logger: Logger(label: "test"))
+            let runner = SearchRunner(conninfo: conninfo, pcapRoot: "/nonexistent", timeoutSeconds: 30, maxResults: 3, logger: Logger(label: "test"))
             let cut = try Self.started(engine, owner: Self.owner)
             #expect(try runner.runOne(connection))
             let meta = try #require(try engine.searchMeta(cut.id))
@@ -94,7 +94,7 @@ struct BackgroundSearchLimitTests {
             let page = try #require(try engine.searchResults(cut.id, after: 0, limit: 100))
             #expect(page.page.flows.map(\.id).count == 3)
 
-            let whole = SearchRunner(conninfo: conninfo, timeoutSeconds: 30, maxResults: 5, logger: Logger(label: "test"))
+            let whole = SearchRunner(conninfo: conninfo, pcapRoot: "/nonexistent", timeoutSeconds: 30, maxResults: 5, logger: Logger(label: "test"))
             let all = try Self.started(engine, owner: Self.owner)
             #expect(try whole.runOne(connection))
             let complete = try #require(try engine.searchMeta(all.id))

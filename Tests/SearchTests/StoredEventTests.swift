@@ -104,7 +104,7 @@ struct StoredEventTests {
               case .searches(.meta(let meta?)) = try engine.answer(.searches(.start(request))) else {
             throw Unanswered()
         }
-        let runner = SearchRunner(conninfo: conninfo, timeoutSeconds: 30, logger: Logger(label: "test"))
+        let runner = SearchRunner(conninfo: conninfo, pcapRoot: "/nonexistent", timeoutSeconds: 30, logger: Logger(label: "test"))
         guard try runner.runOne(writer.connection) else { throw Unanswered() }
         guard case .searches(.results(let results?)) = try engine.answer(.searches(.listResults(id: meta.id, after: 0,
                                                                                                    limit: 100))) else {

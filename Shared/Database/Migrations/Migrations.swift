@@ -25,6 +25,7 @@ public enum Migrations {
         searchOwners,
         packetIndex,
         eventFields,
+        searchResultRecords,
         legacyPackets,
     ]
 }
