@@ -22,14 +22,6 @@ extension SearchEngine {
         }
     }
 
-    /// A packet row as `packet(_:)` reads it, plus its capture (column 22);
-    /// from `packets p`, `segments s` and the flow id as `fl.id`.
-    static let packetColumns = """
-        p.frame_number, p.ts_ns, p.caplen, p.wirelen, fl.id, host(p.src), host(p.dst), p.src_port,
-        p.dst_port, p.l2t, p.l2l, p.l3t, p.l3o, p.l3l, p.l4t, p.l4o, p.l4l, p.l5o, p.l5l, p.anomalies,
-        s.path, p.segment_offset, p.capture_id
-        """
-
     /// An event (`e`) belongs to a flow (`f`) by its capture, key and the
     /// flow's lifetime (a key used again later is another flow).
     static let eventOfFlow = """

@@ -134,20 +134,3 @@ extension SearchEngine {
         return QueryMessage.SearchResults(meta: meta, page: page)
     }
 }
-
-extension SearchEngine {
-    /// A row of `packetColumns`.
-    static func packet(_ row: PostgresRow) -> QueryMessage.Packet? {
-        guard let frame = row.int64(0), let time = row.int64(1), let caplen = row.int(2) else { return nil }
-        var position: QueryMessage.StoredPosition?
-        if let path = row.string(20), let offset = row.int64(21) {
-            position = QueryMessage.StoredPosition(segment: path, offset: UInt64(clamping: offset),
-                                                   length: UInt32(clamping: caplen + 16))
-        }
-        return QueryMessage.Packet(
-            frame: UInt64(clamping: frame), time: time, capturedLength: caplen, wireLength: row.int(3) ?? caplen,
-            flowID: row.int64(4).map { UInt64(clamping: $0) }, source: row.string(5), destination: row.string(6),
-            sourcePort: row.int(7), destinationPort: row.int(8), layers: (9 ... 18).map { row.int($0) ?? 0 },
-            anomalies: UInt64(bitPattern: row.int64(19) ?? 0), position: position)
-    }
-}
