@@ -176,7 +176,8 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ], path: "Tests/QueryLanguageTests"),
         .testTarget(name: "SearchTests", dependencies: [
-            "Search", "Configurations", "Database", "Events", "PcapStore", "PostgresClient", "Records", "Wire", "TestSupport",
+            "Search", "Configurations", "Database", "Events", "Formats", "PcapStore", "PostgresClient", "Records", "Wire",
+            "TestSupport",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/SearchTests"),
         .testTarget(name: "GatewayTests", dependencies: [
