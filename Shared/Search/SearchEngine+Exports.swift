@@ -16,14 +16,9 @@ extension SearchEngine {
             let types = try connection.query(
                 "SELECT linktype FROM segments WHERE capture_id = $1 GROUP BY linktype ORDER BY min(id)",
                 [Int64(clamping: id)])
-            var sizes: FrameSizeSum?
-            if capture.string(1) == "complete" {
-                var sum = FrameSizeSum()
-                try self.packets.scan(IndexedPackets.Scope(captures: [id])) { sum.add($0) }
-                sizes = sum
-            }
+            let sizes = capture.string(1) == "complete" ? try captureSizes(id) : nil
             return QueryMessage.ExportPlan(linkTypes: Self.linkTypes(types),
-                                           packets: UInt64(clamping: packets), fixedFrames: sizes?.sizes)
+                                           packets: UInt64(clamping: packets), fixedFrames: sizes)
         case .scope(.flow(let id)):
             guard let flow = try flowPackets(id) else { return nil }
             var types = LinkTypeOrder(), sum = FrameSizeSum()
@@ -47,6 +42,21 @@ extension SearchEngine {
             }
             return try searchExportPlan(request)
         }
+    }
+
+    /// A complete capture's frame sizes: read from its index once per set of runs.
+    private func captureSizes(_ id: UInt64) throws -> QueryMessage.FrameSizes {
+        let runs = try connection.query(
+            "SELECT count(*), coalesce(sum(records), 0) FROM packet_runs WHERE capture_id = $1", [Int64(clamping: id)]).row(0)
+        let key = CaptureRuns(capture: id, runs: runs?.int64(0) ?? 0, records: runs?.int64(1) ?? 0)
+        if let known = Self.captureSizes.get()[key] { return known }
+        var sum = FrameSizeSum()
+        try packets.scan(IndexedPackets.Scope(captures: [id])) { sum.add($0) }
+        Self.captureSizes.update { sizes in
+            if sizes.count >= Self.maxCaptureSizes { sizes.removeAll() }
+            sizes[key] = sum.sizes
+        }
+        return sum.sizes
     }
 
     static func linkTypes(_ result: PostgresResult) -> [UInt32] {
@@ -87,12 +97,13 @@ extension SearchEngine {
         return frames
     }
 
-    /// The flow's stored packets, or nil for an unknown flow.
+    /// The flow's stored packets, or nil for an unknown flow. (Ids are
+    /// unique; more than one row would be an error.)
     private func flowPackets(_ id: UInt64) throws -> FlowPackets? {
         try FlowPackets.select("""
             SELECT f.capture_id, f.flow_key, f.first_frame, f.start_ns, f.end_ns, c.status = 'complete',
                    f.src_packets + f.dst_packets
-            FROM flows f JOIN captures c ON c.id = f.capture_id WHERE f.id = $1 LIMIT 1
+            FROM flows f JOIN captures c ON c.id = f.capture_id WHERE f.id = $1
             """, [Int64(clamping: id)], limit: 1, on: connection).first
     }
 }
@@ -284,6 +295,13 @@ struct LinkTypeOrder {
     var ordered: [UInt32] {
         earliest.sorted { ExportResults.precedes($0.value, $1.value) }.map(\.key)
     }
+}
+
+/// A capture's committed runs, as far as a download's size depends on them.
+struct CaptureRuns: Hashable {
+    var capture: UInt64
+    var runs: Int64
+    var records: Int64
 }
 
 /// What a file of some stored frames needs to know its length.

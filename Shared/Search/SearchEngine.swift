@@ -18,6 +18,11 @@ public final class SearchEngine {
     /// Recent search exports' frames (`ExportResults`), shared by the
     /// process's engines: a file's pages go to whichever worker is free.
     static let exportResults = Locked(ExportResults())
+    /// The frame sizes of complete captures' downloads, by capture and the
+    /// runs that held them (count and records: retention changes both), so
+    /// concurrent downloads of a capture read its index once.
+    static let captureSizes = Locked([CaptureRuns: QueryMessage.FrameSizes]())
+    static let maxCaptureSizes = 1_000
     /// Capture stats answered in the last second: counting a capture's
     /// distinct addresses reads all its flows (~40 ms for 28k flows), and a
     /// dashboard polls them. A second of staleness is the price.

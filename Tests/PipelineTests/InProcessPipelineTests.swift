@@ -244,3 +244,60 @@ struct LegacyPacketsTests {
         #expect(again.upgradedPackets == 0)
     }
 }
+
+/// Downloads of a capture and of a flow list every stored frame of it, in
+/// frame order, where the packet index says it lies, and plan the file's
+/// size from the same frames.
+@Suite(.serialized, .postgresServer("downloads"),
+       .enabled(if: PostgresTestServer.binariesInstalled && SharedCaptures.available, PostgresTestServer.skipMessage))
+struct DownloadFramesTests {
+    @Test func capturesAndFlowsListTheirStoredFrames() throws {
+        let server = try PostgresTestServer.require()
+        let pipeline = try InProcessPipeline(server: server, decoders: 2)
+        let results = try pipeline.ingest(InProcessPipelineTests.sample + SharedCaptures.captures(in: "fragments").prefix(2))
+        pipeline.stop()
+        let db = try PostgresConnection(conninfo: server.conninfo)
+        let engine = try SearchEngine(conninfo: server.conninfo, pcapRoot: pipeline.pcapRoot)
+        let stored = try StoredPackets.all(db, pcapRoot: pipeline.pcapRoot)
+        func frames(_ target: QueryMessage.ExportTarget, limit: Int) throws -> [QueryMessage.ExportFrame] {
+            var all: [QueryMessage.ExportFrame] = []
+            while true {
+                let page = try engine.exportFrames(target, after: all.last?.cursor ?? .start, limit: limit)
+                all += page
+                if page.count < limit { return all }
+            }
+        }
+        func expected(_ packets: [StoredPackets.Stored]) -> [QueryMessage.ExportFrame] {
+            packets.map { packet in
+                QueryMessage.ExportFrame(
+                    capture: packet.capture, frame: packet.entry.frameNumber, time: packet.entry.timestamp,
+                    linkType: packet.segment.key.linkType.rawValue,
+                    position: QueryMessage.StoredPosition(segment: packet.segment.relativePath, offset: packet.entry.offset,
+                                                          length: packet.entry.capturedLength + 16))
+            }
+        }
+        var flowsChecked = 0
+        for result in results {
+            let mine = stored.filter { $0.capture == result.captureID }
+            let plan = try #require(try engine.exportPlan(.scope(.capture(result.captureID))))
+            #expect(plan.packets == UInt64(mine.count) && plan.fixedFrames?.frames == UInt64(mine.count), "\(result.path)")
+            #expect(plan.fixedFrames?.capturedBytes == mine.reduce(0) { $0 + UInt64($1.entry.capturedLength) })
+            #expect(try frames(.scope(.capture(result.captureID)), limit: 7) == expected(mine), "\(result.path)")
+            let flows = try db.query("SELECT id, flow_key, src_packets + dst_packets FROM flows WHERE capture_id = $1 ORDER BY id LIMIT 5",
+                                     [Int64(result.captureID)])
+            for index in flows.rows.indices {
+                let row = try #require(flows.row(index))
+                let id = UInt64(try #require(row.int64(0))), key = UInt64(bitPattern: try #require(row.int64(1)))
+                let ofFlow = mine.filter { $0.entry.flowKey == key }
+                let flowPlan = try #require(try engine.exportPlan(.scope(.flow(id))))
+                #expect(flowPlan.packets == UInt64(try #require(row.int64(2))) && flowPlan.packets == UInt64(ofFlow.count))
+                #expect(flowPlan.fixedFrames?.frames == UInt64(ofFlow.count))
+                #expect(try frames(.scope(.flow(id)), limit: 3) == expected(ofFlow), "flow \(id) of \(result.path)")
+                flowsChecked += 1
+            }
+        }
+        #expect(flowsChecked > 20)
+        #expect(try engine.exportPlan(.scope(.flow(99_999_999))) == nil)
+        #expect(try engine.exportPlan(.scope(.capture(99_999))) == nil)
+    }
+}
