@@ -99,13 +99,11 @@ enum DHCPBuild {
     }()
 
     static func check(_ bytes: [UInt8]) -> String? {
-        let start = ContinuousClock.now
         var session = DHCPSession()
         let out = bytes.withUnsafeBytes { session.receive($0, direction: .toServer, time: 0) }
         guard out.count == 1 else { return "\(out.count) transactions" }
         if let m = out[0].message, m.options.count > DHCPLimits().maxOptions { return "\(m.options.count) options" }
         _ = out[0].fields
-        if ContinuousClock.now - start > .milliseconds(100) { return "took \(ContinuousClock.now - start)" }
         return nil
     }
 

@@ -63,7 +63,6 @@ import TestSupport
         seededCheck(seed: (31, 32, 33, 34), count: 3000, gen) { base, segments in
             var reassembler = TCPStreamReassembler(limits: limits)
             var delivered: [Direction: Int64] = [.toServer: 0, .toClient: 0]
-            let start = ContinuousClock.now
             for (toServer, seq, flags, length, near) in segments {
                 // Half the segments land near the base so reassembly really happens.
                 let sequence = near ? base &+ (seq % 8192) : seq
@@ -82,7 +81,6 @@ import TestSupport
             }
             reassembler.finish { _ in }
             if reassembler.bufferedBytes != 0 { return "buffers left after finish" }
-            if ContinuousClock.now - start > .seconds(1) { return "took \(ContinuousClock.now - start)" }
             return nil
         }
     }
