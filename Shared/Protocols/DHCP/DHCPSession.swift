@@ -19,6 +19,8 @@ public struct DHCPSession: ProtocolSession {
 
     /// Each message is its own transaction: nothing waits for an answer.
     public mutating func expire(now: Int64) -> [DHCPTransaction] { [] }
+
+    public var expiryDeadline: Int64? { nil }
 }
 
 /// DHCPv4 over UDP (Packetbeat's `dhcpv4`, ports 67 and 68).

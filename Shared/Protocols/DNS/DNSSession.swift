@@ -69,17 +69,29 @@ public struct DNSSession: ProtocolSession {
         return takeOutput()
     }
 
-    private mutating func takeOutput() -> [DNSTransaction] {
-        defer { output.removeAll(keepingCapacity: true) }
-        return output
+    /// When the oldest query is due to expire.
+    public var expiryDeadline: Int64? {
+        pending.isEmpty ? nil : pending[0].time.deadline(after: config.transactionTimeout)
     }
 
+    /// Moved out, not copied: most steps complete nothing, and an empty array costs no allocation.
+    private mutating func takeOutput() -> [DNSTransaction] {
+        var done: [DNSTransaction] = []
+        swap(&done, &output)
+        return done
+    }
+
+    /// The oldest queries that waited too long, in one removal (checked on
+    /// every packet of the flow: one comparison when nothing is due).
     private mutating func expirePending(now: Int64) {
-        guard let oldest = pending.first, now - oldest.time > config.transactionTimeout else { return }
-        while let first = pending.first, now - first.time > config.transactionTimeout {
-            output.append(DNSTransaction(transport: transport ?? .udp, query: first.query, requestTime: first.time))
-            pending.removeFirst()
+        var expired = 0
+        while expired < pending.count, let deadline = pending[expired].time.deadline(after: config.transactionTimeout),
+              now >= deadline {
+            output.append(DNSTransaction(transport: transport ?? .udp, query: pending[expired].query,
+                                         requestTime: pending[expired].time))
+            expired += 1
         }
+        if expired > 0 { pending.removeFirst(expired) }
     }
 
     private mutating func handle(_ bytes: UnsafeRawBufferPointer, time: Int64, cutShort: Bool = false) {

@@ -5,8 +5,10 @@ import Dissection
 /// chosen by the flow's ports (a server port on either side) or else by
 /// sniffing the first payload in each direction, and returns the
 /// transactions each packet completed. Every `expiryInterval` of packet
-/// time, every flow's session reports the requests that waited past its
-/// protocol's `transactionTimeout`. Memory is bounded by
+/// time, the sessions holding requests that waited past their protocol's
+/// `transactionTimeout` report them, in slot order: a deadline queue names
+/// those sessions, so a tick costs what expires, not one visit per flow.
+/// Memory is bounded by
 /// `ApplicationLimits`: the least recently used flows' state is evicted
 /// (their pending transactions flushed) and counted.
 public struct ApplicationLayer {
@@ -44,6 +46,8 @@ public struct ApplicationLayer {
     /// every second, or every shortest enabled timeout if that is shorter (at least 1 ms).
     public let expiryInterval: Int64
     private var nextExpiry = Int64.min
+    /// Each flow's next expiry deadline, as its session last told it.
+    private var deadlines = DeadlineQueue()
 
     public init(config: ApplicationConfig = ApplicationConfig()) {
         self.config = config
@@ -121,6 +125,7 @@ public struct ApplicationLayer {
         // In place: the slot's buffers are never copied.
         Self.feed(&slots[slot], packet, input, clock: clock, modules: modules, counters: &counters,
                   bufferedBytes: &bufferedBytes, into: &out)
+        arm(slot)
         if bufferedBytes > config.limits.maxBufferedBytes { evictForBytes(sparing: slot, into: &out) }
     }
 
@@ -195,13 +200,38 @@ public struct ApplicationLayer {
         return out
     }
 
-    /// Every flow's expired requests, in slot order (free slots hold no session).
+    /// Every flow's expired requests, in slot order. A queued deadline
+    /// only says when to ask: the session's own deadline decides, and one
+    /// that moved later is queued again. Entries a slot no longer has armed
+    /// (replaced by an earlier one, or the slot released) are dropped.
     private mutating func expireAll(now: Int64, into out: inout [ApplicationTransaction]) {
         nextExpiry = now + expiryInterval
-        for slot in slots.indices {
+        var due: [Int] = []
+        while let entry = deadlines.popDue(by: now) {
+            let slot = Int(entry.slot)
+            guard slots[slot].armed == entry.deadline else { continue }
+            slots[slot].armed = nil
+            if let deadline = slots[slot].app.expiryDeadline, deadline <= now {
+                due.append(slot)
+            } else {
+                arm(slot)
+            }
+        }
+        due.sort()
+        for slot in due {
             let lastFrame = slots[slot].lastFrame
             slots[slot].app.expire(now: now, lastFrame: lastFrame, into: &out)
+            arm(slot)
         }
+    }
+
+    /// Queues the slot's session deadline unless an earlier or equal one is
+    /// queued already (a later deadline is found when that one comes up).
+    private mutating func arm(_ slot: Int) {
+        guard let deadline = slots[slot].app.expiryDeadline else { return }
+        if let armed = slots[slot].armed, armed <= deadline { return }
+        slots[slot].armed = deadline
+        deadlines.insert(DeadlineQueue.Entry(deadline: deadline, slot: Int32(slot)))
     }
 
     // MARK: State
@@ -292,6 +322,8 @@ private struct FlowState {
     var lastUsed: UInt64 = 0
     var lastFrame: UInt64 = 0
     var lastTime: Int64 = 0
+    /// The deadline this flow has queued (its entry in the deadline queue).
+    var armed: Int64?
     var reassembler: TCPStreamReassembler?
     var app = FlowApplication()
 

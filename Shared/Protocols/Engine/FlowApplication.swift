@@ -48,6 +48,9 @@ struct FlowApplication {
         if out.count > before { emitted() }
     }
 
+    /// When the session next has requests to expire.
+    var expiryDeadline: Int64? { session?.expiryDeadline }
+
     /// A UDP datagram.
     mutating func datagram(_ payload: UnsafeRawBufferPointer, fromInitiator: Bool, time: Int64, frame: UInt64,
                            modules: [EnabledModule],

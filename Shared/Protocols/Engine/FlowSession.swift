@@ -24,11 +24,13 @@ final class FlowSession {
 
     private let stepBody: Step
     private let expireBody: Expire
+    private let deadlineBody: () -> Int64?
     private let icmpBody: ICMP?
 
-    init(step: @escaping Step, expire: @escaping Expire, icmp: ICMP? = nil) {
+    init(step: @escaping Step, expire: @escaping Expire, deadline: @escaping () -> Int64?, icmp: ICMP? = nil) {
         stepBody = step
         expireBody = expire
+        deadlineBody = deadline
         icmpBody = icmp
     }
 
@@ -44,7 +46,7 @@ final class FlowSession {
             }
         }, expire: { now, origin, out in
             out.append(box.session.expire(now: now), origin)
-        })
+        }, deadline: { box.session.expiryDeadline })
     }
 
     func step(_ step: SessionStep, direction: Direction, time: Int64, origin: TransactionOrigin,
@@ -56,6 +58,9 @@ final class FlowSession {
     func expire(now: Int64, origin: TransactionOrigin, into out: inout [ApplicationTransaction]) {
         expireBody(now, origin, &out)
     }
+
+    /// When `expire` will next report something (the session's `expiryDeadline`).
+    var expiryDeadline: Int64? { deadlineBody() }
 
     /// An ICMP message; sessions of other modules ignore it.
     func icmp(_ info: ICMPInfo, payload: UnsafeRawBufferPointer, direction: Direction, time: Int64, frame: UInt64,

@@ -153,14 +153,18 @@ public struct HTTPSession: ProtocolSession {
     /// nor one whose body is still arriving.
     public mutating func expire(now: Int64) -> [HTTPTransaction] {
         var out: [HTTPTransaction] = []
-        while response == nil, let first = pending.first, now - first.endTime > transactionTimeout,
-              pending.count > 1 || !requestBodyOpen {
-            pending.removeFirst()
+        while let deadline = expiryDeadline, now >= deadline {
+            let first = pending.removeFirst()
             expiredAwaiting += 1
             counters.expiredRequests += 1
             out.append(transaction(first, nil, notes: .unanswered, end: now))
         }
         return out
+    }
+
+    public var expiryDeadline: Int64? {
+        guard response == nil, !pending.isEmpty, pending.count > 1 || !requestBodyOpen else { return nil }
+        return pending[0].endTime.deadline(after: transactionTimeout)
     }
 
     /// The last pending request's body is being read.

@@ -20,7 +20,7 @@ public enum ICMPModule {
             out.append(box.session.finish(), origin, adjust: frames)
         }, expire: { now, origin, out in
             out.append(box.session.expire(now: now), origin, adjust: frames)
-        }, icmp: { info, payload, direction, time, frame, origin, out in
+        }, deadline: { box.session.expiryDeadline }, icmp: { info, payload, direction, time, frame, origin, out in
             out.append(box.session.receive(info, payload: payload, direction: direction, time: time, frame: frame),
                        origin, adjust: frames)
         })

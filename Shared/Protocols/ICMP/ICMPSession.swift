@@ -84,12 +84,17 @@ public struct ICMPSession: Sendable {
 
     /// Requests unanswered for longer than `transactionTimeout`.
     public mutating func expire(now: Int64) -> [ICMPTransaction] {
+        guard let deadline = expiryDeadline, now >= deadline else { return [] }
         let limit = now - transactionTimeout
-        guard pending.first.map({ $0.message.time < limit }) == true else { return [] }
         let old = pending.filter { $0.message.time < limit }
         pending.removeAll { $0.message.time < limit }
         counters.unanswered += old.count
         return old.map(Self.unanswered(version: version))
+    }
+
+    /// When the oldest request is due to expire (with it, any as old).
+    public var expiryDeadline: Int64? {
+        pending.isEmpty ? nil : pending[0].message.time.deadline(after: transactionTimeout)
     }
 
     private static func unanswered(version: UInt8) -> (Pending) -> ICMPTransaction {

@@ -23,6 +23,20 @@ public protocol ProtocolSession {
     /// waited longer than the transaction timeout, reported unanswered and
     /// no longer matched to a response.
     mutating func expire(now: Int64) -> [Transaction]
+    /// The earliest packet time at which `expire(now:)` reports something,
+    /// nil while nothing waits. Exact, not a guess: the engine calls
+    /// `expire` only once it is due, and asks again after every step.
+    var expiryDeadline: Int64? { get }
+}
+
+extension Int64 {
+    /// The first packet time more than `timeout` after this one, when what
+    /// started now has waited too long; nil past the representable range.
+    func deadline(after timeout: Int64) -> Int64? {
+        let (end, overflow) = addingReportingOverflow(timeout)
+        guard !overflow, end < .max else { return nil }
+        return end + 1
+    }
 }
 
 /// What every protocol's transaction tells the rest of NetSift: its

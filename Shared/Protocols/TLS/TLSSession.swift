@@ -49,9 +49,14 @@ public struct TLSSession: ProtocolSession {
     /// A ClientHello no ServerHello answered within `transactionTimeout` of
     /// the handshake's start: the handshake is reported as it stands.
     public mutating func expire(now: Int64) -> [TLSTransaction] {
-        guard !emitted, transaction.serverHello == nil, transaction.clientHello != nil || transaction.sslv2ClientHello != nil,
-              now - transaction.start > transactionTimeout else { return [] }
+        guard let deadline = expiryDeadline, now >= deadline else { return [] }
         return emit(transaction.end)
+    }
+
+    public var expiryDeadline: Int64? {
+        guard !emitted, transaction.serverHello == nil,
+              transaction.clientHello != nil || transaction.sslv2ClientHello != nil else { return nil }
+        return transaction.start.deadline(after: transactionTimeout)
     }
 
     private var hasContent: Bool {
