@@ -33,7 +33,7 @@ public struct CaptureDecoder {
                 ref = flows.update(tuple, vlans: packet.vlans, time: frame.timestamp, frame: frame.number,
                                    capturedBytes: UInt64(frame.capturedLength), wireBytes: UInt64(frame.wireLength),
                                    tcpFlags: packet.l4Type == IPProtocol.tcp ? packet.tcp.flags : 0,
-                                   emit: { sink.flow($0) })
+                                   tcpSequence: packet.tcp.sequence, emit: { sink.flow($0) })
             }
             stats.record(packet)
             sink.packet(frame, packet, flow: ref, reassembled: nil)

@@ -2,13 +2,19 @@ import Dissection
 
 /// A bidirectional flow table for one capture, driven by packet time:
 /// periodic reports at each multiple of `period`, final reports on timeout,
-/// eviction, or the end of input. Memory is bounded by `maxFlows`.
+/// eviction, or the end of input. A TCP connection that ended (FIN or RST
+/// seen) ends its flow when a new connection opens on the same 5-tuple (a
+/// SYN without ACK, not a repeat of the flow's own first SYN), as Zeek and
+/// Suricata split reused ports: that final report says `end`. Memory is
+/// bounded by `maxFlows`.
 public struct FlowTable {
     public struct Counters: Sendable, Hashable {
         public var created: UInt64 = 0
         public var timedOut: UInt64 = 0
         public var evicted: UInt64 = 0
         public var ended: UInt64 = 0
+        /// Of `ended`: TCP flows ended by a new connection on their 5-tuple.
+        public var reused: UInt64 = 0
         public var reports: UInt64 = 0
         public init() {}
     }
@@ -32,6 +38,8 @@ public struct FlowTable {
         var last: Int64
         var first = FlowDirectionStats()
         var second = FlowDirectionStats()
+        /// The sequence number of the flow's first SYN without ACK, if it was seen.
+        var openingSequence: UInt32?
         var dirty = true
         var live = true
     }
@@ -86,14 +94,16 @@ public struct FlowTable {
     }
 
     /// Counts one packet (or, for a reassembled datagram, its `packets`
-    /// fragments) into its flow, creating the flow when new.
+    /// fragments) into its flow, creating the flow when new. `tcpSequence`
+    /// matters only with a SYN: whether it opens a new connection.
     @discardableResult
     public mutating func update(_ tuple: FlowTuple, vlans: VLANStack, time: Int64, frame: UInt64,
                                 packets: UInt64 = 1, capturedBytes: UInt64, wireBytes: UInt64,
-                                tcpFlags: UInt16 = 0, emit: (FlowReport) -> Void) -> Ref {
+                                tcpFlags: UInt16 = 0, tcpSequence: UInt32 = 0, emit: (FlowReport) -> Void) -> Ref {
         advance(to: time, emit: emit)
         let (key, forward) = FlowKey.canonical(tuple, vlans: vlans)
-        let slot: Int
+        let opening = tcpFlags & (TCPInfo.syn | TCPInfo.ack) == TCPInfo.syn
+        var slot: Int
         if let cached = lastSlot, entries[cached].key == key {
             slot = cached
         } else if let existing = index[key] {
@@ -101,6 +111,13 @@ public struct FlowTable {
         } else {
             slot = insert(key: key, tuple: tuple, forward: forward, time: time, frame: frame, emit: emit)
         }
+        if opening, entries[slot].isReopened(bySequence: tcpSequence) {
+            counters.ended += 1
+            counters.reused += 1
+            remove(slot, reason: .end, emit: emit)
+            slot = insert(key: key, tuple: tuple, forward: forward, time: time, frame: frame, emit: emit)
+        }
+        if opening, entries[slot].openingSequence == nil { entries[slot].openingSequence = tcpSequence }
         lastSlot = slot
         let fromInitiator: Bool
         do {
@@ -185,6 +202,16 @@ public struct FlowTable {
                           source: e.initiatorIsFirst ? e.first : e.second,
                           destination: e.initiatorIsFirst ? e.second : e.first,
                           final: final, reason: reason)
+    }
+}
+
+extension FlowTable.Entry {
+    /// A SYN without ACK after the connection's FIN or RST opens another
+    /// one, unless it repeats the flow's own opening SYN (a retransmission).
+    func isReopened(bySequence sequence: UInt32) -> Bool {
+        guard key.tuple.protocolNumber == IPProtocol.tcp,
+              (first.tcpFlags | second.tcpFlags) & (TCPInfo.fin | TCPInfo.rst) != 0 else { return false }
+        return openingSequence != sequence
     }
 }
 
