@@ -103,6 +103,16 @@ public final class StorageEngine {
             counters.batchesDuplicate += 1
             return .alreadyCommitted(Self.acks(for: batch))
         }
+        do {
+            return .ready(try prepareStored(message, batch: &batch))
+        } catch {
+            // It never reaches a commit: its frames are appended when it comes again.
+            release(batch.packets)
+            throw error
+        }
+    }
+
+    private func prepareStored(_ message: RecordsMessage, batch: inout RecordBatch) throws -> PreparedBatch {
         var segments: [SegmentLength] = []
         var runs: [PacketRun] = []
         let clock = ContinuousClock()
@@ -118,8 +128,8 @@ public final class StorageEngine {
         }
         if !batch.links.isEmpty { try fileLinks(batch.links) }
         for end in batch.ends { try retireSegments(ofCapture: end.captureID) }
-        return .ready(PreparedBatch(batch: batch, segments: segments.sorted { $0.id < $1.id }, runs: runs,
-                                    acks: Self.acks(for: batch)))
+        return PreparedBatch(batch: batch, segments: segments.sorted { $0.id < $1.id }, runs: runs,
+                             acks: Self.acks(for: batch))
     }
 
     /// Counts a batch a worker committed.
@@ -141,7 +151,11 @@ public final class StorageEngine {
     /// A batch that committed, failed or was refused: its frames are no
     /// longer on their way (a failed one's come again, and are appended again).
     public func abandon(_ prepared: PreparedBatch) {
-        for packet in prepared.batch.packets where packet.pcapPosition != nil {
+        release(prepared.batch.packets)
+    }
+
+    private func release(_ packets: [PacketRecord]) {
+        for packet in packets where packet.pcapPosition != nil {
             inFlight.remove(FrameKey(capture: packet.captureID, frame: packet.frameNumber))
         }
     }
