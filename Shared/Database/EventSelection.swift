@@ -117,6 +117,15 @@ extension EventColumn.Kind {
         }
     }
 
+    /// `givesBack` on an encoded field, reading the value only for addresses.
+    func givesBack(_ fields: EncodedFields, _ span: EventFieldCodec.Span) -> Bool {
+        switch self {
+        case .text: fields.text(span) != nil
+        case .integer: fields.integer(span) != nil
+        case .inet, .inetList: givesBack(fields.value(span))
+        }
+    }
+
     private static func isAddress(_ text: String) -> Bool { IPAddress(text)?.description == text }
 
     /// The field's value from the column's text (PostgreSQL's output); nil

@@ -33,12 +33,14 @@ public struct EventTable: Sendable {
         "COPY \(name) (\(Self.commonColumns), \(columns.map(\.name).joined(separator: ", "))) FROM STDIN (FORMAT binary)"
     }
 
-    /// One row. PostgreSQL's text cannot hold NUL, so NULs in the event's
-    /// strings become U+FFFD first, in `fields` too: the document read back
-    /// is the same whether a string went to a column or not.
-    func encode(_ event: EventRecord, batchID: Int64, into encoder: inout BinaryCopyEncoder) {
-        var event = event
-        if event.fields.contains(where: \.value.containsNUL) { event.fields = event.fields.map(\.withoutNUL) }
+    /// One row, from the event's fields as the decoder encoded them: a
+    /// typed column's value is read where its field lies, and `fields`
+    /// copies the rest. PostgreSQL's text cannot hold NUL, so NULs in the
+    /// event's strings become U+FFFD first, in `fields` too: the document
+    /// read back is the same whether a string went to a column or not.
+    func encode(_ event: EventRecord, batchID: Int64, into encoder: inout BinaryCopyEncoder) throws(EventFieldError) {
+        let fields = event.fields.containsNUL ? EncodedFields(event.fields.values().map(\.withoutNUL)) : event.fields
+        let layout = try StoredEventFields.Layout(fields, columns: columns)
         encoder.beginRow(fieldCount: Int16(Self.commonFieldCount + columns.count))
         encoder.append(int8: Int64(bitPattern: event.captureID))
         encoder.append(int8: Int64(bitPattern: event.flowKey))
@@ -47,19 +49,21 @@ public struct EventTable: Sendable {
         encoder.append(int8: batchID)
         encoder.append(text: event.communityID)
         encoder.append(array: event.frames, elementOID: 20) { $0.append(int8: Int64(bitPattern: $1)) }
-        encoder.append(bytea: StoredEventFields.encode(event.fields, columns: columns))
-        for column in columns {
-            let value = event.fields[field: column.field]
-            switch (column.kind, value) {
-            case (.text, .string(let s)?): encoder.append(text: s)
-            case (.integer, .integer(let i)?): encoder.append(int8: i)
-            case (.inet, .string(let s)?): Self.append(inet: s, into: &encoder)
-            case (.inetList, .list(let values)?):
+        encoder.append(bytea: StoredEventFields.encode(fields, layout))
+        for (column, first) in zip(columns, layout.firsts) {
+            guard let span = first.map({ layout.spans[$0] }) else { encoder.appendNull(); continue }
+            switch column.kind {
+            case .text:
+                if let text = fields.text(span) { text.withUnsafeBytes { encoder.append(bytea: $0) } } else { encoder.appendNull() }
+            case .integer: encoder.append(int8: fields.integer(span))
+            case .inet:
+                if case .string(let s) = fields.value(span) { Self.append(inet: s, into: &encoder) } else { encoder.appendNull() }
+            case .inetList:
+                guard case .list(let values) = fields.value(span) else { encoder.appendNull(); continue }
                 let addresses = values.compactMap { value -> IPAddress? in
                     if case .string(let s) = value { IPAddress(s) } else { nil }
                 }
                 encoder.append(array: addresses, elementOID: BinaryCopyEncoder.inetOID) { Self.append(address: $1, into: &$0) }
-            default: encoder.appendNull()
             }
         }
     }
@@ -84,15 +88,6 @@ extension ProtocolField {
 }
 
 extension ProtocolField.Value {
-    var containsNUL: Bool {
-        switch self {
-        case .string(let s): s.utf8.contains(0)
-        case .list(let values): values.contains(where: \.containsNUL)
-        case .object(let fields): fields.contains(where: \.value.containsNUL)
-        default: false
-        }
-    }
-
     var withoutNUL: Self {
         switch self {
         case .string(let s) where s.utf8.contains(0): .string(s.replacingNUL())

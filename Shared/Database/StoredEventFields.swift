@@ -14,25 +14,52 @@ import Records
 enum StoredEventFields {
     static let version: UInt8 = 1
 
-    static func encode(_ fields: [ProtocolField], columns: [EventColumn]) -> [UInt8] {
-        var references: [(position: Int, column: Int)] = []
-        for (index, column) in columns.enumerated() {
-            guard let position = fields.firstIndex(where: { $0.name == column.field }),
-                  column.kind.givesBack(fields[position].value),
-                  !references.contains(where: { $0.position == position }) else { continue }
-            references.append((position, index))
+    /// Where an event's typed columns find their fields: for each column,
+    /// the first top-level field of its name; and the fields `fields` can
+    /// leave out because their column gives them back (a field once, to
+    /// the first column that does), in list order.
+    struct Layout {
+        let spans: [EventFieldCodec.Span]
+        let firsts: [Int?]
+        let references: [(position: Int, column: Int)]
+
+        init(_ fields: EncodedFields, columns: [EventColumn]) throws(EventFieldError) {
+            spans = try fields.spans()
+            let spans = spans
+            firsts = columns.map { column in
+                spans.firstIndex { fields.name($0).elementsEqual(column.field.utf8) }
+            }
+            var references: [(position: Int, column: Int)] = []
+            for (index, column) in columns.enumerated() {
+                guard let position = firsts[index],
+                      column.kind.givesBack(fields, spans[position]),
+                      !references.contains(where: { $0.position == position }) else { continue }
+                references.append((position, index))
+            }
+            self.references = references.sorted { $0.position < $1.position }
         }
-        references.sort { $0.position < $1.position }
-        var bytes: [UInt8] = [version, UInt8(truncatingIfNeeded: references.count)]
-        bytes.reserveCapacity(fields.count * 32)
-        for reference in references {
+    }
+
+    static func encode(_ fields: EncodedFields, columns: [EventColumn]) throws(EventFieldError) -> [UInt8] {
+        encode(fields, try Layout(fields, columns: columns))
+    }
+
+    /// The column's bytes: the references, then the fields no column holds,
+    /// copied as they are encoded.
+    static func encode(_ fields: EncodedFields, _ layout: Layout) -> [UInt8] {
+        var bytes: [UInt8] = [version, UInt8(truncatingIfNeeded: layout.references.count)]
+        bytes.reserveCapacity(fields.bytes.count + 8 + 5 * layout.references.count)
+        for reference in layout.references {
             EventFieldCodec.append(UInt32(truncatingIfNeeded: reference.position), to: &bytes)
             bytes.append(UInt8(truncatingIfNeeded: reference.column))
         }
-        var kept = fields
-        for reference in references.reversed() { kept.remove(at: reference.position) }
-        EventFieldCodec.append(UInt32(truncatingIfNeeded: kept.count), to: &bytes)
-        EventFieldCodec.append(kept, to: &bytes)
+        EventFieldCodec.append(UInt32(truncatingIfNeeded: layout.spans.count - layout.references.count), to: &bytes)
+        var start = 0  // of the run of kept fields not copied yet
+        for reference in layout.references {
+            bytes.append(contentsOf: fields.bytes[start ..< layout.spans[reference.position].start])
+            start = layout.spans[reference.position].end
+        }
+        bytes.append(contentsOf: fields.bytes[start...])
         return bytes
     }
 

@@ -20,7 +20,7 @@ extension TrafficWriter {
             var encoder = BinaryCopyEncoder(reservingCapacity: 64 << 10)
             try connection.copyIn(sql: table.copyStatement) { stream in
                 for event in rows {
-                    table.encode(event, batchID: batchID, into: &encoder)
+                    try table.encode(event, batchID: batchID, into: &encoder)
                     if encoder.bytes.count >= Self.copyChunkBytes { try stream.send(encoder.takeBytes()) }
                 }
                 try stream.send(encoder.finish())

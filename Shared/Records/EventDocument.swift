@@ -18,8 +18,9 @@ public enum EventDocument {
         ]
         if let storedID { fields.append(ProtocolField("netsift.event", .integer(storedID))) }
         let taken = fields.count
-        fields.reserveCapacity(taken + event.fields.count)
-        for field in event.fields where !fields[..<taken].contains(where: { $0.name == field.name }) { fields.append(field) }
+        let values = event.fields.values()
+        fields.reserveCapacity(taken + values.count)
+        for field in values where !fields[..<taken].contains(where: { $0.name == field.name }) { fields.append(field) }
         w.beginObject()
         w.field("@timestamp", Timestamp.rfc3339(event.time))
         writeMembers(members(fields), to: &w)

@@ -13,24 +13,35 @@ public enum EventFieldCodec {
     /// How deep lists and objects nest unless a reader says otherwise (DNS answers are one level).
     public static let nesting = 8
 
-    /// Appends each field, without a count.
-    public static func append(_ fields: [ProtocolField], to bytes: inout [UInt8]) {
-        for field in fields { append(field, to: &bytes) }
+    /// Appends each field, without a count. Returns whether a string (a
+    /// name or a value) holds a NUL, which PostgreSQL's text cannot.
+    @discardableResult
+    public static func append(_ fields: [ProtocolField], to bytes: inout [UInt8]) -> Bool {
+        var nul = false
+        for field in fields { append(field, to: &bytes, nul: &nul) }
+        return nul
     }
 
-    private static func append(_ field: ProtocolField, to bytes: inout [UInt8]) {
-        let name = field.name.utf8.prefix(Int(UInt16.max))
-        append(UInt16(truncatingIfNeeded: name.count), to: &bytes)
-        bytes.append(contentsOf: name)
-        append(field.value, to: &bytes)
+    private static func append(_ field: ProtocolField, to bytes: inout [UInt8], nul: inout Bool) {
+        var name = field.name
+        name.withUTF8 { utf8 in
+            let kept = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8).prefix(Int(UInt16.max)))
+            append(UInt16(truncatingIfNeeded: kept.count), to: &bytes)
+            bytes.append(contentsOf: kept)
+            if !nul, kept.contains(0) { nul = true }
+        }
+        append(field.value, to: &bytes, nul: &nul)
     }
 
-    private static func append(_ value: ProtocolField.Value, to bytes: inout [UInt8]) {
+    private static func append(_ value: ProtocolField.Value, to bytes: inout [UInt8], nul: inout Bool) {
         switch value {
-        case .string(let s):
+        case .string(var s):
             bytes.append(0)
-            append(UInt32(truncatingIfNeeded: s.utf8.count), to: &bytes)
-            bytes.append(contentsOf: s.utf8)
+            s.withUTF8 { utf8 in
+                append(UInt32(truncatingIfNeeded: utf8.count), to: &bytes)
+                bytes.append(contentsOf: UnsafeRawBufferPointer(utf8))
+                if !nul, UnsafeRawBufferPointer(utf8).contains(0) { nul = true }
+            }
         case .integer(let i):
             bytes.append(1)
             append(UInt64(bitPattern: i), to: &bytes)
@@ -43,11 +54,11 @@ public enum EventFieldCodec {
         case .list(let values):
             bytes.append(4)
             append(UInt32(truncatingIfNeeded: values.count), to: &bytes)
-            for v in values { append(v, to: &bytes) }
+            for v in values { append(v, to: &bytes, nul: &nul) }
         case .object(let fields):
             bytes.append(5)
             append(UInt32(truncatingIfNeeded: fields.count), to: &bytes)
-            for f in fields { append(f, to: &bytes) }
+            for f in fields { append(f, to: &bytes, nul: &nul) }
         case .null:
             bytes.append(6)
         }
@@ -56,6 +67,160 @@ public enum EventFieldCodec {
     /// Little-endian, as every NetSift binary form.
     public static func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    /// Where one top-level field lies in an encoding: its name length at
+    /// `start`, its name between, its value's tag at `value`, its last byte
+    /// before `end`.
+    public struct Span: Hashable, Sendable {
+        public var start: Int
+        public var value: Int
+        public var end: Int
+
+        public var name: Range<Int> { start + 2 ..< value }
+    }
+
+    /// What a walk over encoded fields found: each top-level field's span,
+    /// where the fields end, and whether a string holds a NUL.
+    public struct Walk: Sendable {
+        public var spans: [Span]
+        public var end: Int
+        public var containsNUL: Bool
+    }
+
+    /// Walks `count` fields from `position` building nothing: every count
+    /// and length is checked against the bytes, tags, bools and nesting
+    /// against their bounds, and, with `checkText`, names and strings
+    /// against UTF-8. Errors name `at`, the top-level field and the offset.
+    public static func walk(_ bytes: [UInt8], from position: Int = 0, count: UInt32, nesting: Int = nesting,
+                            checkText: Bool = true, _ at: String) throws(EventFieldError) -> Walk {
+        var walker = Walker(bytes: bytes, position: position, checkText: checkText, limit: nesting)
+        guard Int(count) <= walker.remaining / 3 else { throw EventFieldError.truncated(at + " \(count) fields") }
+        var spans: [Span] = []
+        spans.reserveCapacity(Int(count))
+        for k in 0 ..< Int(count) {
+            let start = walker.position
+            do throws(Walker.Failure) {
+                let value = try walker.name()
+                try walker.value(depth: 0)
+                spans.append(Span(start: start, value: value, end: walker.position))
+            } catch {
+                throw error.error(at + " field \(k) at byte \(walker.position)")
+            }
+        }
+        return Walk(spans: spans, end: walker.position, containsNUL: walker.containsNUL)
+    }
+
+    private struct Walker {
+        enum Failure: Error {
+            case truncated, tooDeep, tag(UInt8), bool(UInt8), text
+
+            func error(_ at: String) -> EventFieldError {
+                switch self {
+                case .truncated: .truncated(at)
+                case .tooDeep: .limitExceeded(at + " nests too deep")
+                case .tag(let tag): .invalidValue(at + " tag \(tag)")
+                case .bool(let b): .invalidValue(at + " bool \(b)")
+                case .text: .invalidValue(at + " is not UTF-8")
+                }
+            }
+        }
+
+        let bytes: [UInt8]
+        var position: Int
+        let checkText: Bool
+        let limit: Int
+        var containsNUL = false
+
+        var remaining: Int { bytes.count - position }
+
+        mutating func integer<T: FixedWidthInteger>(_: T.Type) throws(Failure) -> T {
+            let size = MemoryLayout<T>.size
+            guard size <= remaining else { throw .truncated }
+            var value: T = 0
+            for i in (position ..< position + size).reversed() { value = value << 8 | T(bytes[i]) }
+            position += size
+            return value
+        }
+
+        mutating func text(_ length: Int) throws(Failure) {
+            guard length <= remaining else { throw .truncated }
+            if checkText {
+                switch EventFieldCodec.checkUTF8(bytes, position ..< position + length) {
+                case .invalid: throw .text
+                case .containsNUL: containsNUL = true
+                case .valid: break
+                }
+            } else if !containsNUL, bytes[position ..< position + length].contains(0) {
+                containsNUL = true
+            }
+            position += length
+        }
+
+        /// A field's name; returns where its value starts.
+        mutating func name() throws(Failure) -> Int {
+            let length = try integer(UInt16.self)
+            try text(Int(length))
+            return position
+        }
+
+        mutating func value(depth: Int) throws(Failure) {
+            let tag = try integer(UInt8.self)
+            switch tag {
+            case 0: try text(Int(try integer(UInt32.self)))
+            case 1, 3: _ = try integer(UInt64.self)
+            case 2:
+                let b = try integer(UInt8.self)
+                guard b <= 1 else { throw .bool(b) }
+            case 6: break
+            case 4, 5:
+                guard depth < limit else { throw .tooDeep }
+                let count = Int(try integer(UInt32.self))
+                guard count <= remaining else { throw .truncated }
+                for _ in 0 ..< count {
+                    if tag == 5 { _ = try name() }
+                    try value(depth: depth + 1)
+                }
+            default: throw .tag(tag)
+            }
+        }
+    }
+
+    public enum TextCheck: Sendable { case valid, containsNUL, invalid }
+
+    /// Whether `range` of `bytes` is UTF-8 as `String(validating:)` takes
+    /// it (no overlong forms, surrogates or code points past U+10FFFF), and
+    /// whether it holds a NUL.
+    public static func checkUTF8(_ bytes: [UInt8], _ range: Range<Int>) -> TextCheck {
+        var nul = false
+        var i = range.lowerBound
+        let end = range.upperBound
+        func continuation(_ k: Int, _ low: UInt8 = 0x80, _ high: UInt8 = 0xBF) -> Bool {
+            k < end && bytes[k] >= low && bytes[k] <= high
+        }
+        while i < end {
+            let c = bytes[i]
+            if c < 0x80 {
+                if c == 0 { nul = true }
+                i += 1
+            } else if c < 0xC2 {
+                return .invalid
+            } else if c < 0xE0 {
+                guard continuation(i + 1) else { return .invalid }
+                i += 2
+            } else if c < 0xF0 {
+                let low: UInt8 = c == 0xE0 ? 0xA0 : 0x80, high: UInt8 = c == 0xED ? 0x9F : 0xBF
+                guard continuation(i + 1, low, high), continuation(i + 2) else { return .invalid }
+                i += 3
+            } else if c < 0xF5 {
+                let low: UInt8 = c == 0xF0 ? 0x90 : 0x80, high: UInt8 = c == 0xF4 ? 0x8F : 0xBF
+                guard continuation(i + 1, low, high), continuation(i + 2), continuation(i + 3) else { return .invalid }
+                i += 4
+            } else {
+                return .invalid
+            }
+        }
+        return nul ? .containsNUL : .valid
     }
 
     /// A bounded reader: every read checks the bytes left first. `at`

@@ -2,7 +2,7 @@ import Events
 
 /// One application-layer transaction on its way to storage: which capture
 /// and flow it belongs to, when it completed, the frames that carried it,
-/// and its fields under their ECS names.
+/// and its fields under their ECS names, encoded once (`EncodedFields`).
 public struct EventRecord: Hashable, Sendable {
     public var captureID: UInt64
     /// 1-based position among its flow's events: the same when a restarted
@@ -15,10 +15,10 @@ public struct EventRecord: Hashable, Sendable {
     /// Packet time (ns) of the frame that completed it, or of its flow's end.
     public var time: Int64
     public var frames: [UInt64]
-    public var fields: [ProtocolField]
+    public var fields: EncodedFields
 
     public init(captureID: UInt64, sequence: UInt32, dataset: Dataset, flowKey: UInt64, communityID: String,
-                time: Int64, frames: [UInt64], fields: [ProtocolField]) {
+                time: Int64, frames: [UInt64], fields: EncodedFields) {
         self.captureID = captureID
         self.sequence = sequence
         self.dataset = dataset
@@ -29,5 +29,9 @@ public struct EventRecord: Hashable, Sendable {
         self.fields = fields
     }
 
-
+    public init(captureID: UInt64, sequence: UInt32, dataset: Dataset, flowKey: UInt64, communityID: String,
+                time: Int64, frames: [UInt64], fields: [ProtocolField]) {
+        self.init(captureID: captureID, sequence: sequence, dataset: dataset, flowKey: flowKey, communityID: communityID,
+                  time: time, frames: frames, fields: EncodedFields(fields))
+    }
 }

@@ -26,7 +26,7 @@ extension RecordsMessage {
             w.uint32(UInt32(truncatingIfNeeded: event.fields.count))
             w.append(community)
             for frame in event.frames { w.uint64(frame) }
-            w.appendEncoded { EventFieldCodec.append(event.fields, to: &$0) }
+            w.append(event.fields.bytes)
         }
     }
 
@@ -59,7 +59,7 @@ extension RecordsMessage {
             var frames: [UInt64] = []
             frames.reserveCapacity(Int(frameCount))
             for k in 0 ..< Int(frameCount) { frames.append(try r.uint64(at + " frame \(k)")) }
-            let fields = try r.fields(count: fieldCount, nesting: limits.eventNesting, at)
+            let fields = try r.encodedFields(count: fieldCount, nesting: limits.eventNesting, at)
             events.append(EventRecord(captureID: captureID, sequence: sequence, dataset: dataset, flowKey: flowKey,
                                       communityID: communityID, time: time, frames: frames, fields: fields))
         }

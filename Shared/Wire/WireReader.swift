@@ -73,12 +73,12 @@ struct WireReader {
         guard bytes[r].allSatisfy({ $0 == 0 }) else { throw error(.invalidValue, field() + " (reserved, must be zero)") }
     }
 
-    /// `count` event fields (`EventFieldCodec`), their errors as this frame's.
-    mutating func fields(count: UInt32, nesting: Int, _ at: String) throws(WireError) -> [ProtocolField] {
-        var reader = EventFieldCodec.Reader(bytes: bytes, position: position)
+    /// `count` event fields (`EventFieldCodec`), checked and kept as bytes,
+    /// their errors as this frame's.
+    mutating func encodedFields(count: UInt32, nesting: Int, _ at: String) throws(WireError) -> EncodedFields {
         do {
-            let fields = try reader.fields(count: count, nesting: nesting, at)
-            position = reader.position
+            let (fields, end) = try EncodedFields.read(bytes, from: position, count: count, nesting: nesting, at)
+            position = end
             return fields
         } catch {
             switch error {
@@ -126,9 +126,6 @@ struct WireWriter {
     }
 
     mutating func zeros(_ count: Int) { bytes.append(contentsOf: repeatElement(0, count: count)) }
-
-    /// Bytes an encoder of another module appends in place.
-    mutating func appendEncoded(_ encode: (inout [UInt8]) -> Void) { encode(&bytes) }
 
     mutating func append(_ raw: UnsafeRawBufferPointer) { bytes.append(contentsOf: raw) }
     mutating func append(_ raw: some Collection<UInt8>) { bytes.append(contentsOf: raw) }

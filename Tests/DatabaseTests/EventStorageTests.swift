@@ -46,7 +46,7 @@ struct EventStorageTests {
     /// The event as storage keeps it: NULs in its strings as U+FFFD.
     static func clean(_ event: EventRecord) -> EventRecord {
         var clean = event
-        clean.fields = clean.fields.map(\.withoutNUL)
+        clean.fields = EncodedFields(clean.fields.values().map(\.withoutNUL))
         return clean
     }
 
@@ -270,24 +270,24 @@ struct EventStorageTests {
 /// an error or another well-formed list, never a trap.
 struct StoredEventFieldsTests {
     static func values(_ table: EventTable, _ event: EventRecord) -> [ProtocolField.Value?] {
-        table.columns.map { event.fields[field: $0.field] }
+        table.columns.map { event.fields.values()[field: $0.field] }
     }
 
-    @Test func damagedBytesNeverTrap() {
+    @Test func damagedBytesNeverTrap() throws {
         var rng = SplitMix64(seed: 0x5EED_0014)
         var refused = 0
         var decoded = 0
         for event in EventStorageTests.awkwardEvents(captureID: 1) {
             let table = EventTable(event.dataset)
             let columns = Self.values(table, event)
-            let bytes = StoredEventFields.encode(event.fields, columns: table.columns)
+            let bytes = try StoredEventFields.encode(event.fields, columns: table.columns)
             let read = { (bytes: [UInt8]) throws(EventFieldError) -> [ProtocolField] in
                 try StoredEventFields.decode(bytes, columns: table.columns) { (k: Int) throws(EventFieldError) in
                     guard let value = columns[k] else { throw EventFieldError.invalidValue("NULL") }
                     return value
                 }
             }
-            #expect((try? read(bytes)) == event.fields)
+            #expect((try? read(bytes)) == event.fields.values())
             for cut in 0 ..< bytes.count {
                 #expect((try? read(Array(bytes.prefix(cut)))) == nil, "cut to \(cut)")
             }
@@ -309,12 +309,12 @@ struct StoredEventFieldsTests {
     }
 
     /// Fields nest as deep as `records.v1` allows and no deeper.
-    @Test func nestingIsBounded() {
+    @Test func nestingIsBounded() throws {
         var value = ProtocolField.Value.integer(1)
         for _ in 0 ..< EventFieldCodec.nesting { value = .list([value]) }
         let table = EventTable(.icmp)
-        let deepest = StoredEventFields.encode([ProtocolField("deep", value)], columns: table.columns)
-        let deeper = StoredEventFields.encode([ProtocolField("deep", .list([value]))], columns: table.columns)
+        let deepest = try StoredEventFields.encode(EncodedFields([ProtocolField("deep", value)]), columns: table.columns)
+        let deeper = try StoredEventFields.encode(EncodedFields([ProtocolField("deep", .list([value]))]), columns: table.columns)
         let read = { (bytes: [UInt8]) throws(EventFieldError) -> [ProtocolField] in
             try StoredEventFields.decode(bytes, columns: table.columns) { (_: Int) throws(EventFieldError) in .null }
         }

@@ -42,7 +42,7 @@ struct TrafficWriterTests {
     /// An event document as storage keeps it (NULs replaced), canonical.
     static func document(_ event: EventRecord) -> String? {
         var clean = event
-        clean.fields = clean.fields.map(\.withoutNUL)
+        clean.fields = EncodedFields(clean.fields.values().map(\.withoutNUL))
         return canonical(Data(EventDocument.bytes(clean)))
     }
 

@@ -52,7 +52,7 @@ struct StoredEventTests {
                                                   "{" + event.frames.map(String.init).joined(separator: ",") + "}",
                                                   String(decoding: EventDocument.bytes(event), as: UTF8.self)]
         for column in table.columns where column.kind == .text {
-            guard case .string(let text)? = event.fields[field: column.field] else { continue }
+            guard case .string(let text)? = event.fields.values()[field: column.field] else { continue }
             columns.append(", " + column.name)
             values.append(text)
         }
@@ -137,10 +137,10 @@ struct StoredEventTests {
             let sequence = try #require(Self.sequence(stored))
             if let event = new.first(where: { $0.sequence == sequence }) {
                 var clean = event
-                clean.fields = clean.fields.map { field in
+                clean.fields = EncodedFields(clean.fields.values().map { field in
                     guard case .string(let s) = field.value else { return field }
                     return ProtocolField(field.name, .string(s.replacingOccurrences(of: "\0", with: "\u{FFFD}")))
-                }
+                })
                 // Rebuilt: the writer's document byte for byte, with the id.
                 #expect(stored.document == String(decoding: EventDocument.bytes(clean, storedID: Int64(stored.id)),
                                                   as: UTF8.self))
