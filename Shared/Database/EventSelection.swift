@@ -104,30 +104,6 @@ public struct EventReadError: Error, Hashable, Sendable, CustomStringConvertible
 }
 
 extension EventColumn.Kind {
-    /// Whether the column gives `value` back exactly, so that `fields` can
-    /// leave the field out: text and integers always, addresses when the
-    /// text is the form `IPAddress` prints (what a column reads back as).
-    func givesBack(_ value: ProtocolField.Value) -> Bool {
-        switch (self, value) {
-        case (.text, .string), (.integer, .integer): true
-        case (.inet, .string(let s)): Self.isAddress(s)
-        case (.inetList, .list(let values)):
-            values.allSatisfy { if case .string(let s) = $0 { Self.isAddress(s) } else { false } }
-        default: false
-        }
-    }
-
-    /// `givesBack` on an encoded field, reading the value only for addresses.
-    func givesBack(_ fields: EncodedFields, _ span: EventFieldCodec.Span) -> Bool {
-        switch self {
-        case .text: fields.text(span) != nil
-        case .integer: fields.integer(span) != nil
-        case .inet, .inetList: givesBack(fields.value(span))
-        }
-    }
-
-    private static func isAddress(_ text: String) -> Bool { IPAddress(text)?.description == text }
-
     /// The field's value from the column's text (PostgreSQL's output); nil
     /// when it does not parse as the kind.
     func value(_ text: String) -> ProtocolField.Value? {

@@ -50,27 +50,16 @@ public struct EventTable: Sendable {
         encoder.append(text: event.communityID)
         encoder.append(array: event.frames, elementOID: 20) { $0.append(int8: Int64(bitPattern: $1)) }
         encoder.append(bytea: StoredEventFields.encode(fields, layout))
-        for (column, first) in zip(columns, layout.firsts) {
-            guard let span = first.map({ layout.spans[$0] }) else { encoder.appendNull(); continue }
-            switch column.kind {
-            case .text:
-                if let text = fields.text(span) { text.withUnsafeBytes { encoder.append(bytea: $0) } } else { encoder.appendNull() }
-            case .integer: encoder.append(int8: fields.integer(span))
-            case .inet:
-                if case .string(let s) = fields.value(span) { Self.append(inet: s, into: &encoder) } else { encoder.appendNull() }
-            case .inetList:
-                guard case .list(let values) = fields.value(span) else { encoder.appendNull(); continue }
-                let addresses = values.compactMap { value -> IPAddress? in
-                    if case .string(let s) = value { IPAddress(s) } else { nil }
-                }
+        for value in layout.values {
+            switch value {
+            case .text(let utf8)?: utf8.withUnsafeBytes { encoder.append(bytea: $0) }
+            case .integer(let i)?: encoder.append(int8: i)
+            case .inet(let address)?: Self.append(address: address, into: &encoder)
+            case .inetList(let addresses)?:
                 encoder.append(array: addresses, elementOID: BinaryCopyEncoder.inetOID) { Self.append(address: $1, into: &$0) }
+            case nil: encoder.appendNull()
             }
         }
-    }
-
-    private static func append(inet text: String, into encoder: inout BinaryCopyEncoder) {
-        guard let address = IPAddress(text) else { return encoder.appendNull() }
-        append(address: address, into: &encoder)
     }
 
     private static func append(address: IPAddress, into encoder: inout BinaryCopyEncoder) {

@@ -1,3 +1,4 @@
+import Dissection
 import Events
 import Records
 
@@ -14,29 +15,66 @@ import Records
 enum StoredEventFields {
     static let version: UInt8 = 1
 
-    /// Where an event's typed columns find their fields: for each column,
-    /// the first top-level field of its name; and the fields `fields` can
-    /// leave out because their column gives them back (a field once, to
-    /// the first column that does), in list order.
+    /// What an event gives its typed columns: for each column, the value
+    /// of the first top-level field of its name, if it is of the column's
+    /// kind; and the fields `fields` can leave out because their column
+    /// gives them back exactly (a field once, to the first column that
+    /// does), in list order.
     struct Layout {
         let spans: [EventFieldCodec.Span]
-        let firsts: [Int?]
+        let values: [ColumnValue?]
         let references: [(position: Int, column: Int)]
 
         init(_ fields: EncodedFields, columns: [EventColumn]) throws(EventFieldError) {
-            spans = try fields.spans()
-            let spans = spans
-            firsts = columns.map { column in
-                spans.firstIndex { fields.name($0).elementsEqual(column.field.utf8) }
-            }
+            let spans = try fields.spans()
+            var values: [ColumnValue?] = []
+            values.reserveCapacity(columns.count)
             var references: [(position: Int, column: Int)] = []
             for (index, column) in columns.enumerated() {
-                guard let position = firsts[index],
-                      column.kind.givesBack(fields, spans[position]),
-                      !references.contains(where: { $0.position == position }) else { continue }
-                references.append((position, index))
+                guard let position = spans.firstIndex(where: { fields.hasName($0, column.field) }) else {
+                    values.append(nil)
+                    continue
+                }
+                let (value, givesBack) = ColumnValue.of(fields, spans[position], kind: column.kind)
+                values.append(value)
+                if givesBack, !references.contains(where: { $0.position == position }) { references.append((position, index)) }
             }
+            self.spans = spans
+            self.values = values
             self.references = references.sorted { $0.position < $1.position }
+        }
+    }
+
+    /// A typed column's value, as read from the event's encoded field.
+    enum ColumnValue {
+        case text(ArraySlice<UInt8>)
+        case integer(Int64)
+        case inet(IPAddress)
+        case inetList([IPAddress])
+
+        /// The value the column takes from the field (nil: NULL), and
+        /// whether reading the column gives the field back exactly: text
+        /// and integers always, addresses when the text is the form
+        /// `IPAddress` prints (what a column reads back as).
+        static func of(_ fields: EncodedFields, _ span: EventFieldCodec.Span,
+                       kind: EventColumn.Kind) -> (ColumnValue?, givesBack: Bool) {
+            switch kind {
+            case .text: return fields.text(span).map { (.text($0), true) } ?? (nil, false)
+            case .integer: return fields.integer(span).map { (.integer($0), true) } ?? (nil, false)
+            case .inet:
+                guard case .string(let text) = fields.value(span), let address = IPAddress(text) else { return (nil, false) }
+                return (.inet(address), address.description == text)
+            case .inetList:
+                guard case .list(let values) = fields.value(span) else { return (nil, false) }
+                var addresses: [IPAddress] = []
+                var canonical = true
+                for value in values {
+                    guard case .string(let text) = value, let address = IPAddress(text) else { canonical = false; continue }
+                    addresses.append(address)
+                    if canonical, address.description != text { canonical = false }
+                }
+                return (.inetList(addresses), canonical)
+            }
         }
     }
 

@@ -204,10 +204,7 @@ public struct DecoderEngine {
             }
         }
         guard decoded else { return }
-        for frame in batch {
-            pending?.frames.append(number: frame.number, timestamp: frame.timestamp, wireLength: frame.wireLength,
-                                   linkType: frame.linkType, bytes: frame.bytes)
-        }
+        pending?.frames.append(contentsOf: batch)
         counters.framesDecoded += batch.count
     }
 

@@ -47,8 +47,14 @@ public struct EncodedFields: Hashable, Sendable {
 }
 
 extension EncodedFields {
-    /// A top-level field's name, as UTF-8.
-    public func name(_ span: EventFieldCodec.Span) -> ArraySlice<UInt8> { bytes[span.name] }
+    /// Whether a top-level field is named `name`.
+    public func hasName(_ span: EventFieldCodec.Span, _ name: String) -> Bool {
+        let utf8 = name.utf8
+        guard span.name.count == utf8.count else { return false }
+        return utf8.withContiguousStorageIfAvailable { name in
+            bytes.withUnsafeBufferPointer { all in UnsafeBufferPointer(rebasing: all[span.name]).elementsEqual(name) }
+        } ?? bytes[span.name].elementsEqual(utf8)
+    }
 
     /// A string value's UTF-8; nil for another kind of value.
     public func text(_ span: EventFieldCodec.Span) -> ArraySlice<UInt8>? {

@@ -60,17 +60,35 @@ public struct FrameBatch: WireMessage, RandomAccessCollection {
                                 bytes: some ContiguousBytes) {
         bytes.withUnsafeBytes { raw in
             let captured = UnsafeRawBufferPointer(rebasing: raw.prefix(Int(UInt32.max)))
-            var w = WireWriter(capacity: Self.recordHeaderSize)
-            w.uint64(number)
-            w.int64(timestamp)
-            w.uint32(UInt32(truncatingIfNeeded: captured.count))
-            w.uint32(UInt32(clamping: wireLength))
-            w.uint32(linkType.rawValue)
-            payload.append(contentsOf: w.bytes)
+            Self.append(number, to: &payload)
+            Self.append(UInt64(bitPattern: timestamp), to: &payload)
+            Self.append(UInt32(truncatingIfNeeded: captured.count), to: &payload)
+            Self.append(UInt32(clamping: wireLength), to: &payload)
+            Self.append(linkType.rawValue, to: &payload)
             let start = payload.count
             payload.append(contentsOf: captured)
             records.append(Record(number: number, timestamp: timestamp, wireLength: UInt32(clamping: wireLength),
                                   linkType: linkType.rawValue, bytes: start ..< payload.count))
+        }
+    }
+
+    /// Appends every frame of another batch of the same capture, copying
+    /// its payload once.
+    public mutating func append(contentsOf other: FrameBatch) {
+        precondition(other.captureID == captureID, "frames of capture \(other.captureID) added to capture \(captureID)")
+        let shift = payload.count - 8
+        payload.append(contentsOf: other.payload[8...])
+        for var record in other.records {
+            record.bytes = record.bytes.lowerBound + shift ..< record.bytes.upperBound + shift
+            records.append(record)
+        }
+    }
+
+    private static func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
+        var rest = value
+        for _ in 0 ..< MemoryLayout<T>.size {
+            bytes.append(UInt8(truncatingIfNeeded: rest))
+            rest >>= 8
         }
     }
 

@@ -11,6 +11,13 @@ import Records
 extension RecordsMessage {
     static let eventFixedSize = 40
 
+    /// The events section's size, to reserve it.
+    static func eventsSize(_ events: [EventRecord]) -> Int {
+        events.isEmpty ? 0 : events.reduce(4) {
+            $0 + eventFixedSize + $1.communityID.utf8.count + 8 * $1.frames.count + $1.fields.bytes.count
+        }
+    }
+
     static func encode(events: [EventRecord], into w: inout WireWriter) {
         w.uint32(UInt32(truncatingIfNeeded: events.count))
         for event in events {

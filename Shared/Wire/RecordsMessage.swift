@@ -79,7 +79,8 @@ public struct RecordsMessage: WireMessage {
 
     public func encodePayload() -> [UInt8] {
         var w = WireWriter(capacity: Self.prefixSize + Self.coverSize * covers.count
-                           + (Self.packetFixedSize + 44) * packets.count + (Self.flowFixedSize + 72) * flows.count)
+                           + (Self.packetFixedSize + 44) * packets.count + (Self.flowFixedSize + 72) * flows.count
+                           + (frames.map { 8 + $0.byteCount } ?? 0) + 24 * links.count + Self.eventsSize(events))
         w.uint32(UInt32(truncatingIfNeeded: covers.count))
         w.uint32(UInt32(truncatingIfNeeded: packets.count))
         w.uint32(UInt32(truncatingIfNeeded: flows.count))

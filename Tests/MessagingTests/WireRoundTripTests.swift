@@ -49,6 +49,27 @@ import Wire
         #expect(decoded[1].bytes.allSatisfy { $0 == 0xAB })
     }
 
+    /// The decoder gathers the sensor's batches into one: joined whole,
+    /// they are the batch made frame by frame, before and after the wire.
+    @Test func batchesJoinAsIfAppendedFrameByFrame() throws {
+        let first = Samples.frameBatch
+        var second = FrameBatch(captureID: 42)
+        second.append(number: 9, timestamp: 5, wireLength: 70, linkType: .ethernet, bytes: [UInt8](repeating: 7, count: 33))
+        second.append(number: 10, timestamp: 6, wireLength: 1, linkType: .raw, bytes: [UInt8]([1]))
+        let received = try FrameBatch(second.envelope(producer: Samples.producer, sequence: 2))
+        var joined = first
+        joined.append(contentsOf: received)
+        var byFrame = FrameBatch(captureID: 42)
+        for frame in Array(first) + Array(second) {
+            byFrame.append(number: frame.number, timestamp: frame.timestamp, wireLength: frame.wireLength,
+                           linkType: frame.linkType, bytes: frame.bytes)
+        }
+        #expect(joined.count == 5 && Array(joined) == Array(byFrame))
+        #expect(joined.encodePayload() == byFrame.encodePayload())
+        let decoded = try FrameBatch(joined.envelope(producer: Samples.producer, sequence: 3))
+        #expect(Array(decoded) == Array(byFrame))
+    }
+
     @Test func encodersClampInsteadOfTrapping() throws {
         var batch = FrameBatch(captureID: .max)
         batch.append(number: .max, timestamp: .min, wireLength: Int.max, linkType: .ethernet, bytes: [1, 2, 3])

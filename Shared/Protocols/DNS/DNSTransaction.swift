@@ -37,7 +37,9 @@ public struct DNSTransaction: Sendable, Hashable {
 extension DNSTransaction {
     /// The transaction under ECS names (Packetbeat's for what ECS lacks).
     public var fields: [ProtocolField] {
-        var out: [ProtocolField] = [ProtocolField("network.transport", .string(transport.rawValue))]
+        var out: [ProtocolField] = []
+        out.reserveCapacity(Self.fieldNames.count)
+        out.append(ProtocolField("network.transport", .string(transport.rawValue)))
         func add(_ name: String, _ value: ProtocolField.Value) { out.append(ProtocolField(name, value)) }
         if let message = primary {
             let header = message.header
