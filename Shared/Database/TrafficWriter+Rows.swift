@@ -89,33 +89,47 @@ extension TrafficWriter {
         // The start range lets the planner prune `flows` to the days the
         // batch touches instead of probing every partition.
         let starts = flows.map(\.start)
-        let first = starts.min() ?? 0
-        let last = starts.max() ?? 0
-        try connection.query("""
-            UPDATE flows AS f SET
-                end_ns = t.end_ns, src_packets = t.src_packets, src_bytes = t.src_bytes,
-                src_wire_bytes = t.src_wire_bytes, dst_packets = t.dst_packets, dst_bytes = t.dst_bytes,
-                dst_wire_bytes = t.dst_wire_bytes, src_tcp_flags = t.src_tcp_flags,
-                dst_tcp_flags = t.dst_tcp_flags, final = t.final, reason = t.reason, batch_id = $1
-            FROM flow_reports_in AS t
-            WHERE f.flow_key = t.flow_key AND f.start_ns = t.start_ns
-              AND f.start_ns BETWEEN $2 AND $3 AND \(Self.doesNotGoBack(report: "t", row: "f"))
-            """, [batchID, first, last])
-        try connection.query("""
-            INSERT INTO flows AS f (\(Self.flowColumns), batch_id)
-            SELECT \(Self.flowColumns), $1 FROM flow_reports_in AS t
-            WHERE NOT EXISTS (SELECT 1 FROM flows AS e
-                              WHERE e.flow_key = t.flow_key AND e.start_ns = t.start_ns
-                                AND e.start_ns BETWEEN $2 AND $3)
-            ON CONFLICT (flow_key, start_ns) DO UPDATE SET
-                end_ns = EXCLUDED.end_ns, src_packets = EXCLUDED.src_packets, src_bytes = EXCLUDED.src_bytes,
-                src_wire_bytes = EXCLUDED.src_wire_bytes, dst_packets = EXCLUDED.dst_packets,
-                dst_bytes = EXCLUDED.dst_bytes, dst_wire_bytes = EXCLUDED.dst_wire_bytes,
-                src_tcp_flags = EXCLUDED.src_tcp_flags, dst_tcp_flags = EXCLUDED.dst_tcp_flags,
-                final = EXCLUDED.final, reason = EXCLUDED.reason, batch_id = EXCLUDED.batch_id
-            WHERE \(Self.doesNotGoBack(report: "EXCLUDED", row: "f"))
-            """, [batchID, first, last])
+        let range: [(any PostgresParameter)?] = [batchID, starts.min() ?? 0, starts.max() ?? 0]
+        try connection.execute(Self.probeFlowsByKey)
+        try connection.query(Self.updateFlows, range)
+        try connection.query(Self.insertFlows, range)
+        try connection.execute(Self.plannerDefaults)
     }
+
+    /// The merge joins a batch's few hundred reports to `flows` by key. The
+    /// planner, seeing a start range that covers most of a day (a batch's
+    /// flows started over minutes), would hash the whole day's partition
+    /// for every batch: a cost that grows with the flows stored that day.
+    /// Probing the primary key once per report does not.
+    static let probeFlowsByKey = "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off"
+    static let plannerDefaults = "RESET enable_hashjoin; RESET enable_mergejoin"
+
+    /// $1 batch id, $2 and $3 the earliest and latest start in the batch.
+    static let updateFlows = """
+        UPDATE flows AS f SET
+            end_ns = t.end_ns, src_packets = t.src_packets, src_bytes = t.src_bytes,
+            src_wire_bytes = t.src_wire_bytes, dst_packets = t.dst_packets, dst_bytes = t.dst_bytes,
+            dst_wire_bytes = t.dst_wire_bytes, src_tcp_flags = t.src_tcp_flags,
+            dst_tcp_flags = t.dst_tcp_flags, final = t.final, reason = t.reason, batch_id = $1
+        FROM flow_reports_in AS t
+        WHERE f.flow_key = t.flow_key AND f.start_ns = t.start_ns
+          AND f.start_ns BETWEEN $2 AND $3 AND \(doesNotGoBack(report: "t", row: "f"))
+        """
+
+    static let insertFlows = """
+        INSERT INTO flows AS f (\(flowColumns), batch_id)
+        SELECT \(flowColumns), $1 FROM flow_reports_in AS t
+        WHERE NOT EXISTS (SELECT 1 FROM flows AS e
+                          WHERE e.flow_key = t.flow_key AND e.start_ns = t.start_ns
+                            AND e.start_ns BETWEEN $2 AND $3)
+        ON CONFLICT (flow_key, start_ns) DO UPDATE SET
+            end_ns = EXCLUDED.end_ns, src_packets = EXCLUDED.src_packets, src_bytes = EXCLUDED.src_bytes,
+            src_wire_bytes = EXCLUDED.src_wire_bytes, dst_packets = EXCLUDED.dst_packets,
+            dst_bytes = EXCLUDED.dst_bytes, dst_wire_bytes = EXCLUDED.dst_wire_bytes,
+            src_tcp_flags = EXCLUDED.src_tcp_flags, dst_tcp_flags = EXCLUDED.dst_tcp_flags,
+            final = EXCLUDED.final, reason = EXCLUDED.reason, batch_id = EXCLUDED.batch_id
+        WHERE \(doesNotGoBack(report: "EXCLUDED", row: "f"))
+        """
 
     /// SQL condition under which a report may replace a stored flow row.
     static func doesNotGoBack(report: String, row: String) -> String {
