@@ -86,25 +86,17 @@ extension TrafficWriter {
             }
             try stream.send(encoder.finish())
         }
-        // The start range lets the planner prune `flows` to the days the
-        // batch touches instead of probing every partition.
-        let starts = flows.map(\.start)
-        let range: [(any PostgresParameter)?] = [batchID, starts.min() ?? 0, starts.max() ?? 0]
-        try connection.execute(Self.probeFlowsByKey)
-        try connection.query(Self.updateFlows, range)
-        try connection.query(Self.insertFlows, range)
-        try connection.execute(Self.plannerDefaults)
+        try connection.query(Self.updateFlows, [batchID])
+        try connection.query(Self.insertFlows, [batchID])
     }
 
-    /// The merge joins a batch's few hundred reports to `flows` by key. The
-    /// planner, seeing a start range that covers most of a day (a batch's
-    /// flows started over minutes), would hash the whole day's partition
-    /// for every batch: a cost that grows with the flows stored that day.
-    /// Probing the primary key once per report does not.
-    static let probeFlowsByKey = "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off"
-    static let plannerDefaults = "RESET enable_hashjoin; RESET enable_mergejoin"
+    // Both statements join the batch's reports to `flows` by the primary
+    // key alone. A start range (to prune partitions at plan time) made the
+    // planner misjudge a day's partition as small and hash all of it for
+    // every batch, a cost that grew with the day's flows; by key, each
+    // report is one index probe into the partition of its start (pruned at
+    // run time). $1: the batch id.
 
-    /// $1 batch id, $2 and $3 the earliest and latest start in the batch.
     static let updateFlows = """
         UPDATE flows AS f SET
             end_ns = t.end_ns, src_packets = t.src_packets, src_bytes = t.src_bytes,
@@ -112,16 +104,13 @@ extension TrafficWriter {
             dst_wire_bytes = t.dst_wire_bytes, src_tcp_flags = t.src_tcp_flags,
             dst_tcp_flags = t.dst_tcp_flags, final = t.final, reason = t.reason, batch_id = $1
         FROM flow_reports_in AS t
-        WHERE f.flow_key = t.flow_key AND f.start_ns = t.start_ns
-          AND f.start_ns BETWEEN $2 AND $3 AND \(doesNotGoBack(report: "t", row: "f"))
+        WHERE f.flow_key = t.flow_key AND f.start_ns = t.start_ns AND \(doesNotGoBack(report: "t", row: "f"))
         """
 
     static let insertFlows = """
         INSERT INTO flows AS f (\(flowColumns), batch_id)
         SELECT \(flowColumns), $1 FROM flow_reports_in AS t
-        WHERE NOT EXISTS (SELECT 1 FROM flows AS e
-                          WHERE e.flow_key = t.flow_key AND e.start_ns = t.start_ns
-                            AND e.start_ns BETWEEN $2 AND $3)
+        WHERE NOT EXISTS (SELECT 1 FROM flows AS e WHERE e.flow_key = t.flow_key AND e.start_ns = t.start_ns)
         ON CONFLICT (flow_key, start_ns) DO UPDATE SET
             end_ns = EXCLUDED.end_ns, src_packets = EXCLUDED.src_packets, src_bytes = EXCLUDED.src_bytes,
             src_wire_bytes = EXCLUDED.src_wire_bytes, dst_packets = EXCLUDED.dst_packets,
