@@ -133,36 +133,50 @@ public enum PacketIndexFormat {
         length < UInt64(headerLength) ? 0 : (length - UInt64(headerLength)) / UInt64(recordLength)
     }
 
+    /// Fills one record on the stack and appends it in one copy: storage
+    /// writes one per packet.
     static func append(_ entry: PacketIndexEntry, to out: inout [UInt8]) {
-        out.appendLE64(entry.frameNumber)
-        out.appendLE64(UInt64(bitPattern: entry.timestamp))
-        out.appendLE64(entry.flowKey ?? 0)
-        out.appendLE64(entry.anomalies)
-        out.appendLE64(entry.offset)
-        out.appendLE32(entry.capturedLength)
-        out.appendLE32(entry.wireLength)
-        let layers = entry.layers
-        for value in [layers.l2Length, layers.l3Offset, layers.l3Length, layers.l4Offset, layers.l4Length,
-                      layers.l5Offset, layers.l5Length] {
-            out.appendLE32(value)
-        }
-        out.appendLE16(layers.l3Type)
-        out.appendLE16(entry.sourcePort ?? 0)
-        out.appendLE16(entry.destinationPort ?? 0)
-        out.append(layers.l4Type)
-        var flags: UInt8 = 0
-        if entry.flowKey != nil { flags |= 1 }
-        if entry.sourcePort != nil { flags |= 2 }
-        if entry.destinationPort != nil { flags |= 4 }
-        out.append(flags)
-        out.append(entry.vlans.count)
-        out.append(family(entry.source))
-        out.append(family(entry.destination))
-        out.append(0)
-        out.appendLE64(entry.vlans.packed)
-        for address in [entry.source, entry.destination] {
-            out.appendLE64(address?.high ?? 0)
-            out.appendLE64(address?.low ?? 0)
+        withUnsafeTemporaryAllocation(byteCount: recordLength, alignment: 8) { raw in
+            var at = 0
+            func put<T: FixedWidthInteger>(_ value: T) {
+                raw.storeBytes(of: value.littleEndian, toByteOffset: at, as: T.self)
+                at += MemoryLayout<T>.size
+            }
+            put(entry.frameNumber)
+            put(UInt64(bitPattern: entry.timestamp))
+            put(entry.flowKey ?? 0)
+            put(entry.anomalies)
+            put(entry.offset)
+            put(entry.capturedLength)
+            put(entry.wireLength)
+            let layers = entry.layers
+            put(layers.l2Length)
+            put(layers.l3Offset)
+            put(layers.l3Length)
+            put(layers.l4Offset)
+            put(layers.l4Length)
+            put(layers.l5Offset)
+            put(layers.l5Length)
+            put(layers.l3Type)
+            put(entry.sourcePort ?? 0)
+            put(entry.destinationPort ?? 0)
+            put(layers.l4Type)
+            var flags: UInt8 = 0
+            if entry.flowKey != nil { flags |= 1 }
+            if entry.sourcePort != nil { flags |= 2 }
+            if entry.destinationPort != nil { flags |= 4 }
+            put(flags)
+            put(entry.vlans.count)
+            put(family(entry.source))
+            put(family(entry.destination))
+            put(UInt8(0))
+            put(entry.vlans.packed)
+            put(entry.source?.high ?? 0)
+            put(entry.source?.low ?? 0)
+            put(entry.destination?.high ?? 0)
+            put(entry.destination?.low ?? 0)
+            assert(at == recordLength)
+            out.append(contentsOf: UnsafeRawBufferPointer(raw))
         }
     }
 

@@ -79,7 +79,10 @@ public struct SequenceRanges: Hashable, Sendable {
     /// The ascending ranges of some numbers (any order, repeats allowed).
     public static func runs<Numbers: Sequence>(of numbers: Numbers) -> [ClosedRange<UInt64>] where Numbers.Element == UInt64 {
         var runs: [ClosedRange<UInt64>] = []
-        for number in numbers.sorted() {
+        var sorted = Array(numbers)
+        // A batch's frame numbers usually come in order already.
+        if zip(sorted, sorted.dropFirst()).contains(where: { $0 > $1 }) { sorted.sort() }
+        for number in sorted {
             if let last = runs.last, last.upperBound == .max || number <= last.upperBound + 1 {
                 runs[runs.count - 1] = last.lowerBound ... Swift.max(last.upperBound, number)
             } else {
