@@ -198,6 +198,11 @@ public enum PacketIndexFormat {
 
     /// The record at `index` (the caller guarantees `recordLength` bytes);
     /// nil when reserved bits are set or a count, family or address is impossible.
+    /// The record's flow key, read without decoding the rest; nil when it has none.
+    static func flowKey(_ bytes: UnsafeRawBufferPointer, at index: Int) -> UInt64? {
+        bytes[index + 83] & 1 == 0 ? nil : bytes.le64(at: index + 16)
+    }
+
     static func entry(_ bytes: UnsafeRawBufferPointer, at index: Int) -> PacketIndexEntry? {
         let flags = bytes[index + 83]
         let vlanCount = bytes[index + 84]

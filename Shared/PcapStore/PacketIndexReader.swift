@@ -29,8 +29,10 @@ public struct PacketIndexReader: Sendable {
 
     /// Calls `body` with each record's number and entry, in file order.
     /// Records past the end of the file are an error (`.positionOutOfBounds`):
-    /// the caller asks only for committed records.
-    public func scan(_ segment: SegmentID, records: Range<UInt64>,
+    /// the caller asks only for committed records. With `flowKeys`, only
+    /// the records of those flows, the others skipped before they are
+    /// decoded (a search scoped to a few flows reads whole runs).
+    public func scan(_ segment: SegmentID, records: Range<UInt64>, flowKeys: Set<UInt64>? = nil,
                      _ body: (UInt64, PacketIndexEntry) throws(PcapStoreError) -> Void) throws(PcapStoreError) {
         guard !records.isEmpty else { return }
         let path = root + "/" + segment.indexRelativePath
@@ -69,6 +71,9 @@ public struct PacketIndexReader: Sendable {
                 throw PcapStoreError(.positionOutOfBounds, path: path, offset: offset + UInt64(got), "index ends early")
             }
             for slot in 0..<count {
+                if let flowKeys, !chunk.withUnsafeBytes({ raw in
+                    PacketIndexFormat.flowKey(raw, at: slot * width).map(flowKeys.contains) ?? false
+                }) { continue }
                 let entry = chunk.withUnsafeBytes { PacketIndexFormat.entry($0, at: slot * width) }
                 guard let entry else {
                     throw PcapStoreError(.corruptRecordHeader, path: path, offset: offset + UInt64(slot * width),

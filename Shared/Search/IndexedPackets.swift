@@ -58,6 +58,10 @@ struct IndexedPackets {
         var after = PacketKey(capture: 0, frame: 0)
         var window = TimeWindow()
         var captures: [UInt64]?
+        /// Only the packets of these flows, except in `unscoped` captures
+        /// (nil: of every flow). Records of other flows are skipped unread.
+        var flowKeys: Set<UInt64>?
+        var unscoped: Set<UInt64> = []
         /// Only runs that reach this frame or this time (a flow's first
         /// frame, and its start less the fragments it may have taken in).
         var reaching: (frame: UInt64, time: Int64)?
@@ -86,9 +90,7 @@ struct IndexedPackets {
             for run in runs {
                 settle(below: PacketKey(capture: run.capture, frame: run.firstFrame))
                 if out.count >= limit { return Array(out.prefix(limit)) }
-                let found = try entries(of: run).filter { stored in
-                    stored.key > scope.after && scope.window.contains(stored.entry.timestamp)
-                }
+                let found = try entries(of: run, in: scope)
                 if found.isEmpty { continue }
                 let kept = try accept(found)
                 pending += zip(found, kept).compactMap { $1 ? $0 : nil }
@@ -107,9 +109,7 @@ struct IndexedPackets {
         while true {
             let runs = try self.runs(scope, after: cursor)
             for run in runs {
-                let found = try entries(of: run).filter { stored in
-                    stored.key > scope.after && scope.window.contains(stored.entry.timestamp)
-                }
+                let found = try entries(of: run, in: scope)
                 if !found.isEmpty { try body(found) }
             }
             guard let last = runs.last, runs.count == Self.runsPerQuery else { return }
@@ -214,9 +214,17 @@ struct IndexedPackets {
         return settled
     }
 
-    func entries(of run: Run) throws -> [Stored] {
+    /// A run's packets in the scope (after its cursor, in its window, of its flows).
+    func entries(of run: Run, in scope: Scope) throws -> [Stored] {
+        let keys = scope.unscoped.contains(run.capture) ? nil : scope.flowKeys
+        return try entries(of: run, flowKeys: keys).filter { stored in
+            stored.key > scope.after && scope.window.contains(stored.entry.timestamp)
+        }
+    }
+
+    private func entries(of run: Run, flowKeys: Set<UInt64>?) throws -> [Stored] {
         var out: [Stored] = []
-        try reader.scan(run.segment, records: run.firstRecord ..< run.firstRecord + run.records) { record, entry in
+        try reader.scan(run.segment, records: run.firstRecord ..< run.firstRecord + run.records, flowKeys: flowKeys) { record, entry in
             out.append(Stored(place: Place(capture: run.capture, segment: run.segment, segmentRow: run.segmentRow,
                                            record: record), entry: entry))
         }

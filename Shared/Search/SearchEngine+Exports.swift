@@ -199,8 +199,10 @@ struct FlowPackets {
     static let fragmentSlack: Int64 = 60_000_000_000
 
     var scope: IndexedPackets.Scope {
-        IndexedPackets.Scope(window: complete ? TimeWindow(start: nil, end: end &+ 1) : TimeWindow(),
-                             captures: [capture], reaching: (firstFrame, start &- Self.fragmentSlack))
+        var scope = IndexedPackets.Scope(window: complete ? TimeWindow(start: nil, end: end &+ 1) : TimeWindow(),
+                                         captures: [capture], reaching: (firstFrame, start &- Self.fragmentSlack))
+        scope.flowKeys = keys
+        return scope
     }
 
     func holds(_ stored: IndexedPackets.Stored) -> Bool {

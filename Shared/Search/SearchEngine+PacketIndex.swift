@@ -84,7 +84,11 @@ struct PacketMatcher {
         let flowScope = try FlowScope.find(expression, packets: packets)
         scopeKeys = flowScope.map { Set($0.keys.map { UInt64(bitPattern: $0) }) }
         openCaptures = Set(flowScope?.openCaptures.map { UInt64(clamping: $0) } ?? [])
-        if let flowScope { self.scope.captures = Array(Set(flowScope.captures).union(openCaptures)).sorted() }
+        if let flowScope {
+            self.scope.captures = Array(Set(flowScope.captures).union(openCaptures)).sorted()
+            self.scope.flowKeys = scopeKeys
+            self.scope.unscoped = openCaptures
+        }
     }
 
     /// Which of one run's packets (all of one capture) the search selects.
