@@ -75,6 +75,21 @@ public enum IntegerTest: Sendable, Hashable {
         }
     }
 
+    /// Whether every value of `range` passes (true), none does (false), or some do (nil).
+    func known(_ range: ClosedRange<Int64>) -> Bool? {
+        let low: Int64, high: Int64
+        switch self {
+        case .equal(let v): (low, high) = (v, v)
+        case .less(let v): if v == .min { return false } else { (low, high) = (.min, v - 1) }
+        case .lessOrEqual(let v): (low, high) = (.min, v)
+        case .greater(let v): if v == .max { return false } else { (low, high) = (v + 1, .max) }
+        case .greaterOrEqual(let v): (low, high) = (v, .max)
+        case .between(let a, let b): if a > b { return false } else { (low, high) = (a, b) }
+        }
+        if range.upperBound < low || range.lowerBound > high { return false }
+        return range.lowerBound >= low && range.upperBound <= high ? true : nil
+    }
+
     public func holds(_ x: Int64) -> Bool {
         switch self {
         case .equal(let v): x == v
@@ -208,6 +223,48 @@ extension PacketTest {
 }
 
 extension PacketQuery.Predicate {
+    /// What is known of a stretch of stored packets before reading them:
+    /// their capture, and the frame numbers they lie between.
+    public struct Stretch: Sendable, Hashable {
+        public var capture: UInt64
+        public var frames: ClosedRange<UInt64>
+
+        public init(capture: UInt64, frames: ClosedRange<UInt64>) {
+            self.capture = capture
+            self.frames = frames
+        }
+    }
+
+    /// Whether some packet of `stretch` may match, its capture's
+    /// conditions answering `capture` (by index): the predicate in
+    /// three-valued logic, with the tests of a packet's capture id and
+    /// frame number decided where the stretch decides them and every other
+    /// packet or flow test unknown. False only when no packet can match, so
+    /// a search need not read the stretch.
+    public func canMatch(_ stretch: Stretch, capture: (Int) -> Bool) -> Bool {
+        known(stretch, capture: capture) != false
+    }
+
+    private func known(_ stretch: Stretch, capture: (Int) -> Bool) -> Bool? {
+        switch self {
+        case .and(let a, let b):
+            let x = a.known(stretch, capture: capture), y = b.known(stretch, capture: capture)
+            if x == false || y == false { return false }
+            return x == true && y == true ? true : nil
+        case .or(let a, let b):
+            let x = a.known(stretch, capture: capture), y = b.known(stretch, capture: capture)
+            if x == true || y == true { return true }
+            return x == false && y == false ? false : nil
+        case .not(let inner): return inner.known(stretch, capture: capture).map(!)
+        case .constant(let value): return value
+        case .test(.integer(.captureID, let test)): return test.holds(Int64(bitPattern: stretch.capture))
+        case .test(.integer(.frameNumber, let test)):
+            return test.known(Int64(clamping: stretch.frames.lowerBound) ... Int64(clamping: stretch.frames.upperBound))
+        case .test, .flow: return nil
+        case .capture(let index): return capture(index)
+        }
+    }
+
     /// Whether the packet matches, given the answers of its flow's and its
     /// capture's conditions (by index).
     public func holds(for packet: PacketFacts, flow: (Int) -> Bool, capture: (Int) -> Bool) -> Bool {

@@ -20,6 +20,7 @@ struct IndexedPackets {
     struct Run: Hashable {
         var capture: UInt64
         var firstFrame: UInt64
+        var lastFrame: UInt64
         var segment: SegmentID
         var segmentRow: Int64
         var firstRecord: UInt64
@@ -62,6 +63,9 @@ struct IndexedPackets {
         /// (nil: of every flow). Records of other flows are skipped unread.
         var flowKeys: Set<UInt64>?
         var unscoped: Set<UInt64> = []
+        /// Whether a run may hold a packet the reader wants (nil: every
+        /// run may); runs it rules out are not read.
+        var mayHold: ((Run) -> Bool)?
         /// Only runs that reach this frame or this time (a flow's first
         /// frame, and its start less the fragments it may have taken in).
         var reaching: (frame: UInt64, time: Int64)?
@@ -144,7 +148,7 @@ struct IndexedPackets {
             tests.append("(r.last_frame >= $\(values.count - 1) OR r.end_ns >= $\(values.count))")
         }
         let result = try connection.query("""
-            SELECT r.capture_id, r.first_frame, s.path, r.segment_id, r.first_record, r.records
+            SELECT r.capture_id, r.first_frame, s.path, r.segment_id, r.first_record, r.records, r.last_frame
             FROM packet_runs r JOIN segments s ON s.id = r.segment_id
             WHERE \(tests.joined(separator: " AND "))
             ORDER BY r.capture_id, r.first_frame, r.segment_id, r.first_record LIMIT \(Self.runsPerQuery)
@@ -152,8 +156,9 @@ struct IndexedPackets {
         return result.rows.indices.compactMap { index in
             guard let row = result.row(index), let capture = row.int64(0), let frame = row.int64(1),
                   let segment = row.string(2).flatMap(SegmentID.init(relativePath:)), let segmentRow = row.int64(3),
-                  let first = row.int64(4), let records = row.int64(5) else { return nil }
-            return Run(capture: UInt64(clamping: capture), firstFrame: UInt64(clamping: frame), segment: segment,
+                  let first = row.int64(4), let records = row.int64(5), let last = row.int64(6) else { return nil }
+            return Run(capture: UInt64(clamping: capture), firstFrame: UInt64(clamping: frame),
+                       lastFrame: UInt64(clamping: last), segment: segment,
                        segmentRow: segmentRow, firstRecord: UInt64(clamping: first), records: UInt64(clamping: records))
         }
     }
@@ -216,6 +221,7 @@ struct IndexedPackets {
 
     /// A run's packets in the scope (after its cursor, in its window, of its flows).
     func entries(of run: Run, in scope: Scope) throws -> [Stored] {
+        if let mayHold = scope.mayHold, !mayHold(run) { return [] }
         let keys = scope.unscoped.contains(run.capture) ? nil : scope.flowKeys
         return try entries(of: run, flowKeys: keys).filter { stored in
             stored.key > scope.after && scope.window.contains(stored.entry.timestamp)

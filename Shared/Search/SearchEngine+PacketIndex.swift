@@ -89,6 +89,13 @@ struct PacketMatcher {
             self.scope.flowKeys = scopeKeys
             self.scope.unscoped = openCaptures
         }
+        // Runs whose capture, frame numbers or sensor rule every packet out are not read.
+        let predicate = query.predicate, answers = captureAnswers
+        self.scope.mayHold = { run in
+            let capture = answers[run.capture] ?? []
+            return predicate.canMatch(.init(capture: run.capture, frames: run.firstFrame ... max(run.firstFrame, run.lastFrame)),
+                                      capture: { capture.indices.contains($0) && capture[$0] })
+        }
     }
 
     /// Which of one run's packets (all of one capture) the search selects.
