@@ -15,10 +15,11 @@ import QueryLanguage
 /// last ones with the capture's end in one transaction), so its packets are
 /// tested directly.
 struct FlowScope {
-    /// Most flows and packets a scope may name; past either the search
-    /// reads every capture (matches are then dense enough).
+    /// Most flows a scope may name; past that the search reads every
+    /// capture (matches are then dense enough). No cap on their packets:
+    /// a scoped read skips other flows' records undecoded, so it costs no
+    /// more than reading in order, however many packets the flows have.
     static let maxFlows = 5_000
-    static let maxPackets = 50_000
 
     /// Flow keys of finished captures' flows that meet the scope.
     var keys: [Int64]
@@ -28,7 +29,7 @@ struct FlowScope {
     var openCaptures: [Int64]
 
     /// Nil when the query implies nothing about flows, or when more than
-    /// `maxFlows` flows or `maxPackets` packets meet it.
+    /// `maxFlows` flows meet it.
     ///
     /// The flows are those of the addresses at any time: a packet inside
     /// a search's window may belong to a flow that started after it
@@ -45,22 +46,20 @@ struct FlowScope {
         var scope = FlowScope(keys: [], captures: [],
                               openCaptures: open.rows.indices.compactMap { open.row($0)?.int64(0) })
         let flows = try connection.query("""
-            SELECT f.flow_key, f.src_packets + f.dst_packets, c.id
+            SELECT f.flow_key, c.id
             FROM flows f JOIN captures c ON c.id = f.capture_id
             WHERE c.status = 'complete' AND c.id <> ALL($1::bigint[]) AND \(condition.text)
             LIMIT \(maxFlows + 1)
             """, [Self.array(scope.openCaptures)] + (try packets.values(condition.parameters)))
         guard flows.rows.count <= maxFlows else { return nil }
-        var packets: Int64 = 0
         var captures: Set<UInt64> = []
         for index in flows.rows.indices {
-            guard let row = flows.row(index), let key = row.int64(0), let capture = row.int64(2) else { continue }
+            guard let row = flows.row(index), let key = row.int64(0), let capture = row.int64(1) else { continue }
             captures.insert(UInt64(clamping: capture))
             scope.keys.append(key)
-            packets += row.int64(1) ?? 0
         }
         scope.captures = captures.sorted()
-        return packets <= maxPackets ? scope : nil
+        return scope
     }
 
     private static func array(_ values: [Int64]) -> String {
