@@ -49,7 +49,7 @@ public struct EventTable: Sendable {
         encoder.append(int8: batchID)
         encoder.append(text: event.communityID)
         encoder.append(array: event.frames, elementOID: 20) { $0.append(int8: Int64(bitPattern: $1)) }
-        encoder.append(bytea: StoredEventFields.encode(fields, layout))
+        encoder.append(bytea: try StoredEventFields.encode(fields, layout))
         for value in layout.values {
             switch value {
             case .text(let utf8)?: utf8.withUnsafeBytes { encoder.append(bytea: $0) }

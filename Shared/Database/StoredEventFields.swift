@@ -3,17 +3,19 @@ import Events
 import Records
 
 /// The `fields` column of an events table (docs/DATA.md "Events"): the
-/// event's field list in `EventFieldCodec`'s encoding, less the fields a
-/// typed column gives back exactly, whose places in the list it notes
-/// instead, so the list, and with it the document, is rebuilt as it was.
+/// event's field list, less the fields a typed column gives back exactly,
+/// whose places in the list it notes instead, so the list, and with it the
+/// document, is rebuilt as it was.
 ///
-///     version     UInt8, 1
+///     version     UInt8, 2 (1 in rows stored before)
 ///     r           UInt8: fields held by typed columns
-///     r times     position (UInt32, in the event's list, ascending),
-///                 column (UInt8, in `Dataset.columns`)
-///     f           UInt32: the fields kept here, then those f fields
+///     r times     position (in the event's list, ascending; version 1
+///                 UInt32, 2 varint), column (UInt8, in `Dataset.columns`)
+///     f           the fields kept here (version 1 UInt32, 2 varint), then
+///                 those f fields: version 1 in `EventFieldCodec`'s
+///                 encoding, 2 in its compact form (`Compactor`)
 enum StoredEventFields {
-    static let version: UInt8 = 1
+    static let version: UInt8 = 2
 
     /// What an event gives its typed columns: for each column, the value
     /// of the first top-level field of its name, if it is of the column's
@@ -79,42 +81,51 @@ enum StoredEventFields {
     }
 
     static func encode(_ fields: EncodedFields, columns: [EventColumn]) throws(EventFieldError) -> [UInt8] {
-        encode(fields, try Layout(fields, columns: columns))
+        try encode(fields, try Layout(fields, columns: columns))
     }
 
-    /// The column's bytes: the references, then the fields no column holds,
-    /// copied as they are encoded.
-    static func encode(_ fields: EncodedFields, _ layout: Layout) -> [UInt8] {
+    /// The column's bytes: the references, then the fields no column holds.
+    static func encode(_ fields: EncodedFields, _ layout: Layout) throws(EventFieldError) -> [UInt8] {
         var bytes: [UInt8] = [version, UInt8(truncatingIfNeeded: layout.references.count)]
-        bytes.reserveCapacity(fields.bytes.count + 8 + 5 * layout.references.count)
+        bytes.reserveCapacity(fields.bytes.count / 2 + 8 + 4 * layout.references.count)
         for reference in layout.references {
-            EventFieldCodec.append(UInt32(truncatingIfNeeded: reference.position), to: &bytes)
+            Varint.append(UInt64(reference.position), to: &bytes)
             bytes.append(UInt8(truncatingIfNeeded: reference.column))
         }
-        EventFieldCodec.append(UInt32(truncatingIfNeeded: layout.spans.count - layout.references.count), to: &bytes)
-        var start = 0  // of the run of kept fields not copied yet
-        for reference in layout.references {
-            bytes.append(contentsOf: fields.bytes[start ..< layout.spans[reference.position].start])
-            start = layout.spans[reference.position].end
+        Varint.append(UInt64(layout.spans.count - layout.references.count), to: &bytes)
+        var compactor = Compactor(fields.bytes, into: bytes)
+        var next = 0  // in `layout.references`
+        for (position, span) in layout.spans.enumerated() {
+            if next < layout.references.count, layout.references[next].position == position {
+                next += 1
+            } else {
+                try compactor.field(at: span.start)
+            }
         }
-        bytes.append(contentsOf: fields.bytes[start...])
-        return bytes
+        return compactor.out
     }
 
     /// The field list; `column(k)` reads the value of `columns[k]`'s field from the row.
     static func decode(_ bytes: [UInt8], columns: [EventColumn],
                        column: (Int) throws(EventFieldError) -> ProtocolField.Value) throws(EventFieldError) -> [ProtocolField] {
-        var reader = EventFieldCodec.Reader(bytes: bytes)
-        let stored = try reader.integer(UInt8.self, "version")
-        guard stored == version else { throw EventFieldError.invalidValue("version \(stored)") }
-        let count = try reader.integer(UInt8.self, "column count")
+        var reader = CompactReader(bytes: bytes, position: 0)
+        let stored = try reader.byte("version")
+        guard stored == 1 || stored == version else { throw EventFieldError.invalidValue("version \(stored)") }
+        let count = try reader.byte("column count")
         guard count <= columns.count else {
             throw EventFieldError.invalidValue("\(count) column fields; the table has \(columns.count) columns")
         }
+        var v1 = EventFieldCodec.Reader(bytes: bytes, position: reader.position)
+        func integer(_ at: String) throws(EventFieldError) -> Int {
+            stored == 1 ? Int(try v1.integer(UInt32.self, at)) : Int(clamping: try reader.varint(at))
+        }
+        func byte(_ at: String) throws(EventFieldError) -> UInt8 {
+            stored == 1 ? try v1.integer(UInt8.self, at) : try reader.byte(at)
+        }
         var references: [ProtocolFieldAt] = []
         for k in 0 ..< Int(count) {
-            let position = Int(try reader.integer(UInt32.self, "column field \(k) position"))
-            let index = Int(try reader.integer(UInt8.self, "column field \(k) column"))
+            let position = try integer("column field \(k) position")
+            let index = Int(try byte("column field \(k) column"))
             guard references.last.map({ $0.position < position }) ?? true else {
                 throw EventFieldError.invalidValue("column field \(k) position \(position) out of order")
             }
@@ -123,9 +134,18 @@ enum StoredEventFields {
             }
             references.append(ProtocolFieldAt(position: position, field: ProtocolField(columns[index].field, try column(index))))
         }
-        let keptCount = try reader.integer(UInt32.self, "field count")
-        var fields = try reader.fields(count: keptCount, "list")
-        guard reader.remaining == 0 else { throw EventFieldError.invalidValue("\(reader.remaining) bytes after the fields") }
+        var fields: [ProtocolField]
+        let left: Int
+        if stored == 1 {
+            fields = try v1.fields(count: try v1.integer(UInt32.self, "field count"), "list")
+            left = v1.remaining
+        } else {
+            let keptCount = try reader.varint("field count")
+            guard keptCount <= UInt64(reader.remaining) else { throw EventFieldError.truncated("\(keptCount) fields") }
+            fields = try reader.fields(count: Int(keptCount), "list")
+            left = reader.remaining
+        }
+        guard left == 0 else { throw EventFieldError.invalidValue("\(left) bytes after the fields") }
         for reference in references {
             guard reference.position <= fields.count else {
                 throw EventFieldError.invalidValue("column field at \(reference.position) past the end of the list")
