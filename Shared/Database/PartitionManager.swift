@@ -23,8 +23,12 @@ public struct PartitionManager {
         public let name: String
         /// Tag of the table in the advisory lock's first key.
         let lockTag: Int32
+        /// A new partition's storage parameters (`WITH (…)`), if any.
+        var parameters: String? = nil
 
-        public static let flows = Table(name: "flows", lockTag: 0x4E53_5002)
+        /// Half of each page is left free, so that a flow's later report
+        /// fits beside its row and updates it in place (HOT, migration 18).
+        public static let flows = Table(name: "flows", lockTag: 0x4E53_5002, parameters: "fillfactor = 50")
         public static let packetRuns = Table(name: "packet_runs", lockTag: 0x4E53_5100)
 
         /// A dataset's events table; its lock tag follows from its wire code.
@@ -118,7 +122,7 @@ public struct PartitionManager {
         try connection.execute("""
             CREATE TABLE \(PartitionLayout.name(table: table.name, span: span))
             PARTITION OF \(table.name) FOR VALUES FROM (\(span.lower.map(String.init) ?? "MINVALUE")) \
-            TO (\(span.upper.map(String.init) ?? "MAXVALUE"))
+            TO (\(span.upper.map(String.init) ?? "MAXVALUE"))\(table.parameters.map { " WITH (\($0))" } ?? "")
             """)
         return (existing, span)
     }

@@ -96,29 +96,54 @@ extension TrafficWriter {
     // every batch, a cost that grew with the day's flows; by key, each
     // report is one index probe into the partition of its start (pruned at
     // run time). $1: the batch id.
+    //
+    // An update changes no indexed column (`batch_id` stays the inserting
+    // batch's), so with the room a partition leaves on each page it is HOT:
+    // no index entry is written. The batch lists the flows it updated in
+    // `flow_updates` instead (migration 18).
 
     static let updateFlows = """
-        UPDATE flows AS f SET
-            end_ns = t.end_ns, src_packets = t.src_packets, src_bytes = t.src_bytes,
-            src_wire_bytes = t.src_wire_bytes, dst_packets = t.dst_packets, dst_bytes = t.dst_bytes,
-            dst_wire_bytes = t.dst_wire_bytes, src_tcp_flags = t.src_tcp_flags,
-            dst_tcp_flags = t.dst_tcp_flags, final = t.final, reason = t.reason, batch_id = $1
-        FROM flow_reports_in AS t
-        WHERE f.flow_key = t.flow_key AND f.start_ns = t.start_ns AND \(doesNotGoBack(report: "t", row: "f"))
+        WITH updated AS (
+            UPDATE flows AS f SET
+                end_ns = t.end_ns, src_packets = t.src_packets, src_bytes = t.src_bytes,
+                src_wire_bytes = t.src_wire_bytes, dst_packets = t.dst_packets, dst_bytes = t.dst_bytes,
+                dst_wire_bytes = t.dst_wire_bytes, src_tcp_flags = t.src_tcp_flags,
+                dst_tcp_flags = t.dst_tcp_flags, final = t.final, reason = t.reason
+            FROM flow_reports_in AS t
+            WHERE f.flow_key = t.flow_key AND f.start_ns = t.start_ns AND \(doesNotGoBack(report: "t", row: "f"))
+            RETURNING f.flow_key, f.start_ns
+        )
+        \(recordUpdates(from: "updated"))
         """
 
+    /// A row the INSERT finds after all (another writer inserted the flow
+    /// between the two statements) is updated like the others, and listed.
     static let insertFlows = """
-        INSERT INTO flows AS f (\(flowColumns), batch_id)
-        SELECT \(flowColumns), $1 FROM flow_reports_in AS t
-        WHERE NOT EXISTS (SELECT 1 FROM flows AS e WHERE e.flow_key = t.flow_key AND e.start_ns = t.start_ns)
-        ON CONFLICT (flow_key, start_ns) DO UPDATE SET
-            end_ns = EXCLUDED.end_ns, src_packets = EXCLUDED.src_packets, src_bytes = EXCLUDED.src_bytes,
-            src_wire_bytes = EXCLUDED.src_wire_bytes, dst_packets = EXCLUDED.dst_packets,
-            dst_bytes = EXCLUDED.dst_bytes, dst_wire_bytes = EXCLUDED.dst_wire_bytes,
-            src_tcp_flags = EXCLUDED.src_tcp_flags, dst_tcp_flags = EXCLUDED.dst_tcp_flags,
-            final = EXCLUDED.final, reason = EXCLUDED.reason, batch_id = EXCLUDED.batch_id
-        WHERE \(doesNotGoBack(report: "EXCLUDED", row: "f"))
+        WITH written AS (
+            INSERT INTO flows AS f (\(flowColumns), batch_id)
+            SELECT \(flowColumns), $1 FROM flow_reports_in AS t
+            WHERE NOT EXISTS (SELECT 1 FROM flows AS e WHERE e.flow_key = t.flow_key AND e.start_ns = t.start_ns)
+            ON CONFLICT (flow_key, start_ns) DO UPDATE SET
+                end_ns = EXCLUDED.end_ns, src_packets = EXCLUDED.src_packets, src_bytes = EXCLUDED.src_bytes,
+                src_wire_bytes = EXCLUDED.src_wire_bytes, dst_packets = EXCLUDED.dst_packets,
+                dst_bytes = EXCLUDED.dst_bytes, dst_wire_bytes = EXCLUDED.dst_wire_bytes,
+                src_tcp_flags = EXCLUDED.src_tcp_flags, dst_tcp_flags = EXCLUDED.dst_tcp_flags,
+                final = EXCLUDED.final, reason = EXCLUDED.reason
+            WHERE \(doesNotGoBack(report: "EXCLUDED", row: "f"))
+            RETURNING f.flow_key, f.start_ns, f.batch_id <> $1 AS updated
+        )
+        \(recordUpdates(from: "written WHERE updated"))
         """
+
+    /// Appends the flows `source` returns to the batch's `flow_updates` row.
+    static func recordUpdates(from source: String) -> String {
+        """
+        INSERT INTO flow_updates (batch_id, flow_keys, starts)
+        SELECT $1, array_agg(flow_key), array_agg(start_ns) FROM \(source) HAVING count(*) > 0
+        ON CONFLICT (batch_id) DO UPDATE SET
+            flow_keys = flow_updates.flow_keys || EXCLUDED.flow_keys, starts = flow_updates.starts || EXCLUDED.starts
+        """
+    }
 
     /// SQL condition under which a report may replace a stored flow row.
     static func doesNotGoBack(report: String, row: String) -> String {

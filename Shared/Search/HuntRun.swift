@@ -7,9 +7,9 @@ import Wire
 ///
 /// The run reads in one REPEATABLE READ transaction, whose snapshot is
 /// taken by its first statement and returned by `pg_current_snapshot()`.
-/// It evaluates the query over the flows whose row was last written by a
-/// batch that the previous run's snapshot (the hunt's `cursor`) did not
-/// see — `batches.xid` not visible in it — records those it selects, and
+/// It evaluates the query over the flows that a batch the previous run's
+/// snapshot (the hunt's `cursor`) did not see — `batches.xid` not visible
+/// in it — inserted or updated (`freshFlows`), records those it selects, and
 /// stores its own snapshot as the next cursor, all in that transaction.
 /// Visibility, not id order, decides what is new, so a batch that commits
 /// after a later one is still seen by the next run, and none is seen twice.
@@ -104,22 +104,18 @@ struct HuntRun {
         } catch {
             throw HuntRunError.query(error)
         }
-        // `xid >= xmin` lets the index skip every batch the cursor saw for certain.
-        let fresh = cursor == nil ? "" : """
-            f.batch_id IN (SELECT b.id FROM batches b WHERE b.xid >= pg_snapshot_xmin($3::pg_snapshot) \
-            AND NOT pg_visible_in_snapshot(b.xid, $3::pg_snapshot)) AND
-            """
+        let flows = cursor == nil ? "flows" : Self.freshFlows
         let unmatched = """
-            \(fresh) NOT EXISTS (SELECT 1 FROM hunt_matches m
-                                 WHERE m.hunt_id = $1 AND m.capture_id = f.capture_id AND m.flow_key = f.flow_key)
+            NOT EXISTS (SELECT 1 FROM hunt_matches m
+                        WHERE m.hunt_id = $1 AND m.capture_id = f.capture_id AND m.flow_key = f.flow_key)
             """
         let head: [(any PostgresParameter)?] = [id, matched] + (cursor.map { [$0] } ?? [])
         let parameters = head + (try packets.values(selects.parameters,
-                                                    among: try candidates(selects, unmatched, head)))
+                                                    among: try candidates(flows, selects, unmatched, head)))
         let inserted = try connection.query("""
             INSERT INTO hunt_matches (hunt_id, capture_id, flow_key, start_ns, ordinal)
             SELECT $1, f.capture_id, f.flow_key, f.start_ns, $2 + row_number() OVER (ORDER BY f.id)
-            FROM flows f
+            FROM \(flows) f
             WHERE \(unmatched) AND \(selects.text)
             """, parameters).affectedRows ?? 0
         try connection.query("""
@@ -128,6 +124,20 @@ struct HuntRun {
             """, [id, snapshot, inserted])
         return .ran(matched: inserted)
     }
+
+    /// The flows a batch the cursor ($3) did not see inserted (`batch_id`)
+    /// or updated (`flow_updates`, migration 18): each found through an
+    /// index, never by reading every flow. `xid >= xmin` lets the index
+    /// skip every batch the cursor saw for certain.
+    static let freshFlows = """
+        (WITH fresh AS (SELECT b.id FROM batches b WHERE b.xid >= pg_snapshot_xmin($3::pg_snapshot)
+                        AND NOT pg_visible_in_snapshot(b.xid, $3::pg_snapshot))
+         SELECT * FROM flows WHERE batch_id IN (SELECT id FROM fresh)
+         UNION
+         SELECT g.* FROM flow_updates u CROSS JOIN unnest(u.flow_keys, u.starts) AS k(flow_key, start_ns)
+         JOIN flows g ON g.flow_key = k.flow_key AND g.start_ns = k.start_ns
+         WHERE u.batch_id IN (SELECT id FROM fresh))
+        """
 
     /// The condition on `flows f` that a flow the hunt's query selects meets,
     /// with the session semantics of docs/QUERY.md: a flows hunt the flow
@@ -151,14 +161,14 @@ struct HuntRun {
     /// The flows a run may match, whose packets alone the index is read
     /// for: nil (every packet) when the condition names no packets, or
     /// when more flows are new than a selection may hold.
-    private func candidates(_ selects: SQLCondition, _ unmatched: String,
+    private func candidates(_ flows: String, _ selects: SQLCondition, _ unmatched: String,
                             _ values: [(any PostgresParameter)?]) throws -> [FlowPackets]? {
         guard selects.parameters.contains(where: { if case .flowsOf = $0 { true } else { false } }) else { return nil }
         do {
             return try FlowPackets.select("""
                 SELECT f.capture_id, f.flow_key, f.first_frame, f.start_ns, f.end_ns, c.status = 'complete',
                        f.src_packets + f.dst_packets
-                FROM flows f JOIN captures c ON c.id = f.capture_id
+                FROM \(flows) f JOIN captures c ON c.id = f.capture_id
                 WHERE $2::bigint IS NOT NULL AND \(unmatched)
                 """, values, limit: IndexedPackets.maxSelectedFlows, on: connection)
         } catch ExportError.tooManyFlows {

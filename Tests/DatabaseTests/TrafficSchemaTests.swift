@@ -26,7 +26,7 @@ struct TrafficSchemaTests {
             let sequenceMax = try connection.int64("SELECT max_value FROM pg_sequences WHERE sequencename = 'flows_id_seq'")
             return (tables, partitioned, indexes, sequenceMax)
         }
-        #expect(tables == ["adapters", "api_keys", "batch_sources", "batches", "captures", "dhcp_events", "dns_events",
+        #expect(tables == ["adapters", "api_keys", "batch_sources", "batches", "captures", "dhcp_events", "dns_events", "flow_updates",
                            "flows", "http_events", "hunt_matches", "hunts", "icmp_events", "legacy_packets", "packet_runs", "schema_migrations",
                            "search_results", "searches", "segments", "sensors", "tls_events"])
         // `legacy_packets`: packet rows of a data directory from before the

@@ -262,6 +262,41 @@ struct TrafficWriterTests {
         #expect(rows.1 == [["1", "7", "9", "t", "end"], ["2", "-1", "1", "t", "end"]])
     }
 
+    /// A flow's later report updates its row in place: the row keeps the
+    /// batch that inserted it, the later batch lists the flow in
+    /// `flow_updates`, and the update writes no index entry (HOT), which
+    /// `pg_stat_user_tables` counts.
+    @Test func laterReportsUpdateFlowsInPlace() async throws {
+        let (batches, listed, updates) = try await TrafficDatabase.with("flowhot") { conninfo in
+            let writer = try TrafficWriter(conninfo: conninfo)
+            let captureID = try writer.startCapture(sensor: testSensor, source: "synthetic")
+            let day: Int64 = 1_700_006_400_000_000_000
+            let producer = UUID()
+            let keys = Array(UInt64(1) ... 200)
+            let first = try writer.commit(RecordBatch(producer: producer, sequence: 1, flows: keys.map {
+                Self.flow(captureID: captureID, key: $0, start: day + Int64($0), packets: 1, final: false)
+            }))
+            let later = try writer.commit(RecordBatch(producer: producer, sequence: 2, flows: keys.map {
+                Self.flow(captureID: captureID, key: $0, start: day + Int64($0), packets: 3, final: true)
+            }))
+            let connection = writer.connection
+            let batches = try connection.query("SELECT DISTINCT batch_id FROM flows").rows.compactMap { $0[0] ?? nil }
+            let listed = try connection.query("""
+                SELECT u.batch_id, k.key, k.start FROM flow_updates u, unnest(u.flow_keys, u.starts) AS k(key, start)
+                ORDER BY k.key
+                """).rows.map { $0.map { $0 ?? "NULL" } }
+            try connection.query("SELECT pg_stat_force_next_flush()")
+            try connection.query("SELECT 1")
+            let updates = try connection.query("""
+                SELECT sum(n_tup_upd)::text, sum(n_tup_hot_upd)::text FROM pg_stat_user_tables WHERE relname LIKE 'flows\\_%'
+                """).rows.first.map { $0.map { $0 ?? "NULL" } }
+            return ([first, later].map { "\($0)" } + batches, listed, updates)
+        }
+        #expect(batches == ["committed(batchID: 1)", "committed(batchID: 2)", "1"])
+        #expect(listed == (1 ... 200).map { ["2", "\($0)", "\(1_700_006_400_000_000_000 + $0)"] })
+        #expect(updates == ["200", "200"])
+    }
+
     /// The merge finds the flows of a batch by key: with a large day of
     /// flows stored (never analyzed, as during an ingest) and a batch whose
     /// reports started across that day, neither statement hashes or scans

@@ -69,14 +69,22 @@ struct HuntTests {
             #expect(try Self.matchedKeys(id, hunter) == [2, 1])
             #expect(try run.run(id, .now) == .ran(matched: 0))
 
-            // A later report of a matched flow makes it new again, but it is recorded once.
+            // A later report of a matched flow makes it new again, but it is
+            // recorded once; a hunt it now matches records it. Storage
+            // updates the row in place and lists it in `flow_updates`.
+            let grown = try Self.addHunt("grown", "flow.packets >= 2", on: hunter)
+            #expect(try run.run(grown, .now) == .ran(matched: 0))
             try b.transaction { connection in
                 let batch = try connection.query("""
                     INSERT INTO batches (producer, sequence, packet_count, flow_count) VALUES ($1, 1, 0, 1) RETURNING id
                     """, [UUID()]).row(0)?.int64(0)
-                try connection.query("UPDATE flows SET batch_id = $1, src_packets = 2 WHERE flow_key = 2", [batch])
+                try connection.query("UPDATE flows SET src_packets = 2 WHERE flow_key = 2")
+                try connection.query("INSERT INTO flow_updates (batch_id, flow_keys, starts) VALUES ($1, '{2}', ARRAY[$2::bigint])",
+                                     [batch, Self.day + 2])
             }
             #expect(try run.run(id, .now) == .ran(matched: 0))
+            #expect(try run.run(grown, .now) == .ran(matched: 1))
+            #expect(try Self.matchedKeys(grown, hunter) == [2])
             let hunt = try #require(try hunter.query("SELECT matched, cursor IS NOT NULL, last_error FROM hunts WHERE id = $1",
                                                      [id]).row(0))
             #expect(hunt.int64(0) == 2 && hunt.bool(1) == true && hunt.string(2) == nil)

@@ -27,5 +27,6 @@ public enum Migrations {
         eventFields,
         searchResultRecords,
         legacyPackets,
+        flowUpdates,
     ]
 }
