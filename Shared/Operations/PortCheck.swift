@@ -11,11 +11,15 @@ public enum PortCheck {
         }
     }
 
-    /// Binds 127.0.0.1:port and releases it.
+    /// Binds 127.0.0.1:port and releases it, with SO_REUSEADDR as the
+    /// services bind: connections of an earlier run waiting in TIME_WAIT
+    /// do not hold the port, a listener does.
     public static func isFree(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
+        var on: Int32 = 1
+        guard setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size)) == 0 else { return false }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(truncatingIfNeeded: port)).bigEndian
