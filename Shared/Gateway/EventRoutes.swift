@@ -21,7 +21,7 @@ struct EventRoutes {
 
     func events(_ scope: QueryMessage.TrafficScope, _ request: Request) async throws -> Response {
         let page = try Page(request)
-        let dataset = request.uri.queryParameters.get("dataset")
+        let dataset = request.query("dataset")
         if let dataset, !GatewayRouter.datasets.contains(dataset) {
             throw APIError.malformed("dataset must be one of \(GatewayRouter.datasets.joined(separator: ", "))")
         }

@@ -41,7 +41,7 @@ struct FlowRoutes {
 
     /// `community_id`, nil when absent.
     static func communityID(_ request: Request) throws(APIError) -> String? {
-        guard let text = request.uri.queryParameters.get("community_id") else { return nil }
+        guard let text = request.query("community_id") else { return nil }
         guard !text.isEmpty, text.utf8.count <= 128 else {
             throw .malformed("community_id must be a Community ID such as 1:LQU9qZlK+B5F3KDmev6m5PMibrg=")
         }

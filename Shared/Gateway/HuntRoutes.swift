@@ -53,7 +53,7 @@ struct HuntRoutes {
     }
 
     static func name(_ request: Request) throws(APIError) -> String {
-        guard let name = request.uri.queryParameters.get("name"), !name.isEmpty, name.count <= maxNameLength,
+        guard let name = request.query("name"), !name.isEmpty, name.count <= maxNameLength,
               !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw .malformed("name must be 1–\(maxNameLength) characters without control characters")
         }
@@ -63,7 +63,7 @@ struct HuntRoutes {
     /// What a PATCH changes: `enabled`, `interval` or both.
     static func change(_ request: Request) throws(APIError) -> QueryMessage.HuntChange {
         var change = QueryMessage.HuntChange()
-        switch request.uri.queryParameters.get("enabled") {
+        switch request.query("enabled") {
         case nil: break
         case "true": change.enabled = true
         case "false": change.enabled = false
@@ -78,7 +78,7 @@ struct HuntRoutes {
 
     /// `interval` in seconds (a duration: 90s, 15m, 1h, 1d), nil when absent.
     static func interval(_ request: Request) throws(APIError) -> Int? {
-        guard let text = request.uri.queryParameters.get("interval") else { return nil }
+        guard let text = request.query("interval") else { return nil }
         guard let nanoseconds = try? TimeWindow.duration(text), nanoseconds / 1_000_000_000 <= Int64(maxIntervalSeconds) else {
             throw .malformed("interval must be a duration such as 60s, 15m or 1h, at most 30d")
         }

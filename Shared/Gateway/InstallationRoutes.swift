@@ -26,7 +26,7 @@ struct InstallationRoutes {
 
     /// `sensor`: one sensor's id, nil for all.
     static func sensor(_ request: Request) throws(APIError) -> UUID? {
-        guard let text = request.uri.queryParameters.get("sensor") else { return nil }
+        guard let text = request.query("sensor") else { return nil }
         guard let id = UUID(uuidString: text) else { throw .malformed("sensor must be a sensor id (a UUID)") }
         return id
     }

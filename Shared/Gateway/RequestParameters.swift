@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import NIOCore
 
@@ -12,11 +13,22 @@ struct Page: Sendable {
     let limit: Int
 
     init(_ request: Request) throws(APIError) {
-        let query = request.uri.queryParameters
-        guard let after = integer(query.get("after"), default: Int64(0)), after >= 0,
-              let limit = integer(query.get("limit"), default: 100), limit > 0 else { throw Self.refusal }
+        guard let after = integer(request.query("after"), default: Int64(0)), after >= 0,
+              let limit = integer(request.query("limit"), default: 100), limit > 0 else { throw Self.refusal }
         self.after = UInt64(after)
         self.limit = min(limit, Self.maxLimit)
+    }
+}
+
+extension Request {
+    /// Query parameter `name`, as HTML forms and most clients encode it:
+    /// `+` is a space, a plus is `%2B`. Hummingbird's `uri.queryParameters`
+    /// keeps `+` as it is, so a query sent by Python's requests, `curl
+    /// --data-urlencode` or the browser's URLSearchParams
+    /// (`q=tcp+%26%26+port+%3D%3D+80`) arrived as `tcp+&&+port+==+80`.
+    func query(_ name: String) -> String? {
+        guard let raw = uri.query, raw.contains("+") else { return uri.queryParameters.get(name) }
+        return type(of: uri).init("?" + raw.replacingOccurrences(of: "+", with: "%20")).queryParameters.get(name)
     }
 }
 

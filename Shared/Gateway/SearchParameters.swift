@@ -16,18 +16,17 @@ enum SearchParameters {
     }
 
     static func asked(_ request: Request) throws(APIError) -> Asked {
-        let parameters = request.uri.queryParameters
-        guard let query = parameters.get("q"), !query.isEmpty, query.unicodeScalars.count <= maxQueryLength else {
+        guard let query = request.query("q"), !query.isEmpty, query.unicodeScalars.count <= maxQueryLength else {
             throw .malformed("q must be a query of 1–\(maxQueryLength) characters (docs/QUERY.md)")
         }
         let target: QueryMessage.SearchRequest.Target
-        switch parameters.get("as") ?? "packets" {
+        switch request.query("as") ?? "packets" {
         case "packets": target = .packets
         case "flows": target = .flows
         case "events": target = .events
         default: throw .malformed("as must be packets, flows or events")
         }
-        let dataset = parameters.get("dataset")
+        let dataset = request.query("dataset")
         if target == .events, !(dataset.map(GatewayRouter.datasets.contains) ?? false) {
             throw .malformed("events searches need dataset: one of \(GatewayRouter.datasets.joined(separator: ", "))")
         }
@@ -37,15 +36,14 @@ enum SearchParameters {
     /// The search a request describes: what it asks, the window and the page.
     static func search(_ request: Request) throws(APIError) -> QueryMessage.SearchRequest {
         let asked = try asked(request)
-        let parameters = request.uri.queryParameters
         let page = try Page(request)
-        guard let afterCapture = integer(parameters.get("after_capture"), default: Int64(0)), afterCapture >= 0 else {
+        guard let afterCapture = integer(request.query("after_capture"), default: Int64(0)), afterCapture >= 0 else {
             throw Page.refusal
         }
         let window: TimeWindow
         do {
-            window = try TimeWindow.parse(last: parameters.get("last"), after: parameters.get("start"),
-                                          before: parameters.get("end"), now: Int64(Date().timeIntervalSince1970 * 1e9))
+            window = try TimeWindow.parse(last: request.query("last"), after: request.query("start"),
+                                          before: request.query("end"), now: Int64(Date().timeIntervalSince1970 * 1e9))
         } catch {
             throw .malformed("time window: \(error)")
         }

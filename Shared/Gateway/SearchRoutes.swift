@@ -19,7 +19,7 @@ struct SearchRoutes {
                                               query: found.processed).answer(frames)
         }
         routes.get("search/syntax") { request, _ in
-            guard let query = request.uri.queryParameters.get("q"), !query.isEmpty,
+            guard let query = request.query("q"), !query.isEmpty,
                   query.unicodeScalars.count <= SearchParameters.maxQueryLength else {
                 throw APIError.malformed("q must be a query of 1–\(SearchParameters.maxQueryLength) characters")
             }
