@@ -194,8 +194,8 @@ let package = Package(
         .testTarget(name: "SystemTests", dependencies: ["Search", "PostgresClient", "Capture", "Gateway", "TestSupport"],
                     path: "Tests/SystemTests"),
         .testTarget(name: "PipelineTests", dependencies: [
-            "CaptureDecoding", "Storage", "Decoder", "Sensor", "PostgresClient", "Messaging", "Wire", "Records", "Capture", "Search", "QueryLanguage",
-            "PcapStore", "Dissection", "Formats", "TestSupport",
+            "CaptureDecoding", "Storage", "Database", "Decoder", "Sensor", "PostgresClient", "Messaging", "Wire", "Records", "Capture",
+            "Search", "QueryLanguage", "PcapStore", "Dissection", "Formats", "TestSupport",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/PipelineTests"),
         .testTarget(name: "PcapStoreTests", dependencies: ["PcapStore", "Capture", "Dissection", "Formats"], path: "Tests/PcapStoreTests"),
