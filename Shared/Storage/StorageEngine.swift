@@ -103,21 +103,24 @@ public final class StorageEngine {
             counters.batchesDuplicate += 1
             return .alreadyCommitted(Self.acks(for: batch))
         }
+        var added: [FrameKey] = []
         do {
-            return .ready(try prepareStored(message, batch: &batch))
+            return .ready(try prepareStored(message, batch: &batch, putInFlight: &added))
         } catch {
-            // It never reaches a commit: its frames are appended when it comes again.
-            release(batch.packets)
+            // It never reaches a commit: every frame it put in flight,
+            // appended or not, is appended when it comes again.
+            for key in added { inFlight.remove(key) }
             throw error
         }
     }
 
-    private func prepareStored(_ message: RecordsMessage, batch: inout RecordBatch) throws -> PreparedBatch {
+    private func prepareStored(_ message: RecordsMessage, batch: inout RecordBatch,
+                               putInFlight added: inout [FrameKey]) throws -> PreparedBatch {
         var segments: [SegmentLength] = []
         var runs: [PacketRun] = []
         let clock = ContinuousClock()
         if let frames = message.frames, !frames.isEmpty {
-            counters.pcapAppendSeconds += try clock.seconds { runs = try store(frames, positionsInto: &batch) }
+            counters.pcapAppendSeconds += try clock.seconds { runs = try store(frames, positionsInto: &batch, putInFlight: &added) }
             counters.pcapFlushSeconds += try clock.seconds {
                 segments = try pcap.flush().compactMap { flushed in
                     segmentRows[flushed.segment].map {
@@ -170,62 +173,51 @@ public final class StorageEngine {
     /// packet index, and points its packet there; a frame stored already
     /// (or on its way) is not appended again, and leaves the batch, so the
     /// capture's totals count it once. Returns the runs of index records appended.
-    /// On an error, the frames it put in flight are in flight no more,
-    /// appended or not, so they are stored when they come again.
-    private func store(_ frames: FrameBatch, positionsInto batch: inout RecordBatch) throws -> [PacketRun] {
+    private func store(_ frames: FrameBatch, positionsInto batch: inout RecordBatch,
+                       putInFlight added: inout [FrameKey]) throws -> [PacketRun] {
         var runs: [PacketRun] = []
         var runOfSegment: [Int64: Int] = [:]
         var resent = Set<Int>()
-        var added: [FrameKey] = []
         defer {
             if !resent.isEmpty { batch.packets = batch.packets.enumerated().filter { !resent.contains($0.offset) }.map(\.element) }
         }
-        do {
-            try appendFrames()
-        } catch {
-            for key in added { inFlight.remove(key) }
-            throw error
-        }
-        return runs
-
-        func appendFrames() throws {
-            for (index, frame) in frames.enumerated() where index < batch.packets.count {
-                let captureID = batch.packets[index].captureID
-                guard PcapFormat.representable(frame.timestamp) else {
-                    counters.framesNotStored += 1
-                    continue
-                }
-                let frameKey = FrameKey(capture: captureID, frame: batch.packets[index].frameNumber)
-                if try inFlight.contains(frameKey) || isCommitted(frame: frameKey.frame, ofCapture: captureID) {
-                    counters.framesResent += 1
-                    resent.insert(index)
-                    continue
-                }
-                inFlight.insert(frameKey)
-                added.append(frameKey)
-                let key = SegmentKey(sensor: try sensor(ofCapture: captureID), capture: captureID,
-                                     linkType: frame.linkType, timestamp: frame.timestamp)
-                let packet = batch.packets[index]
-                let position = try frame.bytes.withUnsafeBytes { raw in
-                    try pcap.append(key: key, timestamp: frame.timestamp, frame: raw, wireLength: frame.wireLength,
-                                    entry: PacketIndexEntry(packet))
-                }
-                let segmentID = try segmentRow(position.segment)
-                if packet.flowKey == nil, packet.source != nil {
-                    if unfiled.count >= Self.maxUnfiled { unfiled.removeAll(keepingCapacity: true) }
-                    unfiled[FrameKey(capture: captureID, frame: packet.frameNumber)] =
-                        IndexLocation(segment: position.segment, record: position.indexRecord)
-                }
-                batch.packets[index].pcapPosition = PcapPosition(segmentID: segmentID, offset: Int64(position.offset))
-                if let run = runOfSegment[segmentID], runs[run].continues(segmentID: segmentID, record: position.indexRecord) {
-                    runs[run].extend(frame: packet.frameNumber, time: frame.timestamp)
-                } else {
-                    runOfSegment[segmentID] = runs.count
-                    runs.append(PacketRun(segmentID: segmentID, firstRecord: position.indexRecord, captureID: captureID,
-                                          frame: packet.frameNumber, time: frame.timestamp))
-                }
+        for (index, frame) in frames.enumerated() where index < batch.packets.count {
+            let captureID = batch.packets[index].captureID
+            guard PcapFormat.representable(frame.timestamp) else {
+                counters.framesNotStored += 1
+                continue
+            }
+            let frameKey = FrameKey(capture: captureID, frame: batch.packets[index].frameNumber)
+            if try inFlight.contains(frameKey) || isCommitted(frame: frameKey.frame, ofCapture: captureID) {
+                counters.framesResent += 1
+                resent.insert(index)
+                continue
+            }
+            inFlight.insert(frameKey)
+            added.append(frameKey)
+            let key = SegmentKey(sensor: try sensor(ofCapture: captureID), capture: captureID,
+                                 linkType: frame.linkType, timestamp: frame.timestamp)
+            let packet = batch.packets[index]
+            let position = try frame.bytes.withUnsafeBytes { raw in
+                try pcap.append(key: key, timestamp: frame.timestamp, frame: raw, wireLength: frame.wireLength,
+                                entry: PacketIndexEntry(packet))
+            }
+            let segmentID = try segmentRow(position.segment)
+            if packet.flowKey == nil, packet.source != nil {
+                if unfiled.count >= Self.maxUnfiled { unfiled.removeAll(keepingCapacity: true) }
+                unfiled[FrameKey(capture: captureID, frame: packet.frameNumber)] =
+                    IndexLocation(segment: position.segment, record: position.indexRecord)
+            }
+            batch.packets[index].pcapPosition = PcapPosition(segmentID: segmentID, offset: Int64(position.offset))
+            if let run = runOfSegment[segmentID], runs[run].continues(segmentID: segmentID, record: position.indexRecord) {
+                runs[run].extend(frame: packet.frameNumber, time: frame.timestamp)
+            } else {
+                runOfSegment[segmentID] = runs.count
+                runs.append(PacketRun(segmentID: segmentID, firstRecord: position.indexRecord, captureID: captureID,
+                                      frame: packet.frameNumber, time: frame.timestamp))
             }
         }
+        return runs
     }
 
     /// Sets the flow key of each linked frame's index entry: an earlier
